@@ -1,0 +1,47 @@
+"""Options and output helpers shared by the commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from llmqa.config import Settings, load_settings
+
+GuidelinesOpt = typer.Option(None, "--guidelines", "-g", envvar=None,
+                             help="Guidelines folder or file [env LLMQA_GUIDELINES; default "
+                             "guidelines/].")
+HomeOpt = typer.Option(None, "--home", help="State folder for the store and local index "
+                       "[env LLMQA_HOME; default .llmqa/].")
+ChromaUrlOpt = typer.Option(None, "--chroma-url", help="Use a shared Chroma server "
+                            "(http://host:8000) instead of the local index [env LLMQA_CHROMA_URL].")
+EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, offline) or "
+                           "'openai:MODEL' [env LLMQA_EMBEDDER].")
+JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
+ConfigOpt = typer.Option(None, "--config", help="Config file [env LLMQA_CONFIG; default "
+                         "llmqa.toml].", exists=False)
+
+
+def settings(config: Path | None = None, **flags: Any) -> Settings:
+    return load_settings(config_file=config, **flags)
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def err(message: str, color: str | None = None) -> None:
+    typer.secho(message, err=True, fg=color)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain aligned table: readable in a terminal, pasteable into a ticket."""
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
+              for i, h in enumerate(headers)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,79 @@
+"""``llmqa index`` and ``llmqa search``: the clause index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmqa.cli._common import (
+    ChromaUrlOpt,
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    JsonOpt,
+    print_json,
+    settings,
+    table,
+)
+from llmqa.workspace import Workspace
+
+
+def index(
+    path: Path | None = typer.Argument(None, help="Guidelines folder or file [default: "
+                                       "guidelines/]."),
+    chroma_url: str | None = ChromaUrlOpt,
+    embedder: str | None = EmbedderOpt,
+    home: str | None = HomeOpt,
+    rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and embed everything "
+                                 "again (needed after switching embedders)."),
+    as_json: bool = JsonOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Build or refresh the clause index; only new or changed clauses are embedded."""
+    ws = Workspace(settings(config, guidelines=str(path) if path else None, chroma_url=chroma_url,
+                            embedder=embedder, home=home))
+    report = (ws.index.rebuild if rebuild else ws.index.sync)(ws.guidelines)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    typer.echo(f"indexed guideline version {report.version}: {report.clauses} clauses "
+               f"({report.added} added, {report.changed} changed, {report.removed} removed), "
+               f"{report.documents_embedded} documents embedded in {report.seconds:.1f}s")
+
+
+def search(
+    text: str = typer.Argument(..., help="Text to match against clauses and their examples "
+                               "(- reads standard input)."),
+    k: int = typer.Option(5, "-k", "--top", min=1, max=100, help="How many clauses."),
+    chroma_url: str | None = ChromaUrlOpt,
+    embedder: str | None = EmbedderOpt,
+    home: str | None = HomeOpt,
+    guidelines: Path | None = typer.Option(None, "--guidelines", "-g",
+                                           help="Guidelines the index must match."),
+    as_json: bool = JsonOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Top-k clauses for a text, with cosine scores and the document that matched."""
+    if text == "-":
+        import sys
+
+        text = sys.stdin.read()
+    ws = Workspace(settings(config, guidelines=str(guidelines) if guidelines else None,
+                            chroma_url=chroma_url, embedder=embedder, home=home))
+    current = ws.guidelines if Path(ws.settings.guidelines).exists() else None
+    hits = ws.index.search(text, k=k, guidelines=current)
+    clauses = current.by_id if current else {}
+    if as_json:
+        print_json([hit.to_dict() | {"label": clauses[hit.clause_id].label
+                                     if hit.clause_id in clauses else None,
+                                     "title": clauses[hit.clause_id].title
+                                     if hit.clause_id in clauses else None} for hit in hits])
+        return
+    rows = []
+    for rank, hit in enumerate(hits, start=1):
+        clause = clauses.get(hit.clause_id)
+        matched = hit.matched.replace("\n", " ")
+        rows.append([str(rank), hit.clause_id, clause.label if clause else "", f"{hit.score:.3f}",
+                     hit.via, (matched[:60] + "...") if len(matched) > 63 else matched])
+    typer.echo(table(rows, ["#", "clause", "label", "score", "via", "matched"]))

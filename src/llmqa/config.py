@@ -1,0 +1,87 @@
+"""Settings: command-line flags first, then ``LLMQA_*`` environment variables, then a config file.
+
+The config file is ``llmqa.toml`` in the working folder (or the path in ``LLMQA_CONFIG``), with
+plain keys matching the field names below::
+
+    guidelines = "policy/guidelines"
+    model = "gpt-4o-mini"
+    concurrency = 16
+
+Keys for the OpenAI protocol are read the way the OpenAI SDK reads them (``OPENAI_API_KEY``,
+``OPENAI_BASE_URL``) and are never written to the store, logs or exports.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from llmqa.errors import ConfigError
+
+DEFAULT_HOME = ".llmqa"
+DEFAULT_GUIDELINES = "guidelines"
+DEFAULT_EMBEDDER = "local"
+CONFIG_FILE = "llmqa.toml"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    home: str = DEFAULT_HOME
+    guidelines: str = DEFAULT_GUIDELINES
+    embedder: str = DEFAULT_EMBEDDER
+    chroma_url: str | None = None
+    collection: str = "llmqa_clauses"
+    model: str | None = None
+    base_url: str | None = None
+    concurrency: int = 8
+    timeout: float = 60.0
+    max_attempts: int = 4
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home)
+
+
+def _file_values(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        env_path = os.environ.get("LLMQA_CONFIG")
+        path = Path(env_path) if env_path else Path(CONFIG_FILE)
+        if not path.exists():
+            return {}
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+
+
+def _env_values() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        raw = os.environ.get(f"LLMQA_{name.upper()}")
+        if raw not in (None, ""):
+            values[name] = raw
+    if "base_url" not in values and os.environ.get("OPENAI_BASE_URL"):
+        values["base_url"] = os.environ["OPENAI_BASE_URL"]
+    return values
+
+
+def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
+    """Merge settings; ``flags`` that are ``None`` were not given and do not override."""
+    merged: dict[str, Any] = {}
+    merged.update(_file_values(config_file))
+    merged.update(_env_values())
+    merged.update({k: v for k, v in flags.items() if v is not None})
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting '{where}': {first['msg']}") from exc

@@ -1,0 +1,49 @@
+"""Problems a policy team should fix before guidelines are used for review."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from llmqa.guidelines.model import GuidelineSet
+
+MIN_EXAMPLES = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Literal["error", "warning"]
+    message: str
+    clause_id: str | None = None
+    where: str | None = None
+
+    def __str__(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{self.severity}: {prefix}{self.message}"
+
+    def to_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
+    problems = [Problem("warning", text) for text in guidelines.problems]
+    counts = Counter(c.id for c in guidelines.clauses)
+    for clause_id, count in sorted(counts.items()):
+        if count > 1:
+            places = ", ".join(f"{c.source}:{c.line}" for c in guidelines.clauses
+                               if c.id == clause_id)
+            problems.append(Problem("error", f"duplicate clause ID {clause_id} ({count} times: "
+                                    f"{places})", clause_id))
+    for clause in guidelines.clauses:
+        where = f"{clause.source}:{clause.line}"
+        if not clause.label:
+            problems.append(Problem("error", f"{clause.id} has no label", clause.id, where))
+        if not clause.text.strip():
+            problems.append(Problem("warning", f"{clause.id} has no clause text", clause.id, where))
+        for name, examples in (("in-scope", clause.in_scope), ("out-of-scope", clause.out_of_scope)):
+            if len(examples) < MIN_EXAMPLES:
+                problems.append(Problem(
+                    "warning", f"{clause.id} has {len(examples)} {name} example(s), "
+                    f"fewer than {MIN_EXAMPLES}", clause.id, where))
+    return problems

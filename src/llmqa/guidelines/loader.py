@@ -1,0 +1,56 @@
+"""Load a folder (or a single file) of guidelines into a ``GuidelineSet``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmqa.errors import GuidelineError
+from llmqa.guidelines.model import Clause, GuidelineSet
+from llmqa.guidelines.parser import has_clause_headings, parse_structured
+from llmqa.guidelines.plain import parse_plain
+
+GUIDELINE_SUFFIXES = (".md", ".markdown", ".txt")
+DEFAULT_GUIDELINES_DIR = "guidelines"
+
+
+def guideline_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise GuidelineError(f"{path}: no such guidelines folder or file")
+    files = sorted(p for p in path.iterdir()
+                   if p.suffix.lower() in GUIDELINE_SUFFIXES and p.is_file()
+                   and not p.name.lower().startswith("readme"))
+    if not files:
+        raise GuidelineError(f"{path}: no guideline files (*.md, *.txt) found")
+    return files
+
+
+def parse_document(text: str, source: str) -> tuple[list[Clause], list[str]]:
+    if has_clause_headings(text):
+        return parse_structured(text, source)
+    return parse_plain(text, source)
+
+
+def load_guidelines(path: str | Path = DEFAULT_GUIDELINES_DIR) -> GuidelineSet:
+    root = Path(path)
+    clauses: list[Clause] = []
+    problems: list[str] = []
+    files = guideline_files(root)
+    for file in files:
+        raw = file.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise GuidelineError(f"{file}: not valid UTF-8 (byte {exc.start}); "
+                                 "re-save it as UTF-8") from exc
+        if not text.strip():
+            problems.append(f"{file}: empty file, no clauses")
+            continue
+        found, file_problems = parse_document(text, str(file))
+        clauses.extend(found)
+        problems.extend(file_problems)
+    if not clauses:
+        raise GuidelineError(f"{root}: no clauses found in {len(files)} file(s)")
+    return GuidelineSet(clauses=tuple(clauses), sources=tuple(str(f) for f in files),
+                        problems=tuple(problems))

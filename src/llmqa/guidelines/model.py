@@ -1,0 +1,138 @@
+"""Clauses, examples and guideline sets, and how their versions are computed.
+
+A clause's hash covers everything that changes its meaning (id, label, title, text, parent,
+examples) after whitespace normalisation, so re-flowing a paragraph is not a new version but
+changing a word is. A guideline set's version is the hash of its sorted clause hashes:
+changing one clause changes the version, and ``GuidelineSet.diff`` names exactly which
+clauses changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NO_VIOLATION_LABEL = "allowed"
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+class Example(BaseModel):
+    """An in-scope or out-of-scope example attached to a clause."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    modality: str | None = None
+    why: str | None = None
+
+
+class Clause(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    label: str | None
+    title: str = ""
+    text: str = ""
+    in_scope: tuple[Example, ...] = ()
+    out_of_scope: tuple[Example, ...] = ()
+    parent_id: str | None = None
+    parent_title: str | None = None
+    policy: str = ""
+    source: str = ""
+    line: int = 0
+    # True when the parser guessed the structure of a plain document; a human should look.
+    inferred: bool = False
+
+    @cached_property
+    def content_hash(self) -> str:
+        payload = {
+            "id": self.id,
+            "label": self.label,
+            "title": normalise(self.title),
+            "text": normalise(self.text),
+            "parent": self.parent_id,
+            "in": [[normalise(e.text), e.modality, normalise(e.why or "")] for e in self.in_scope],
+            "out": [[normalise(e.text), e.modality, normalise(e.why or "")]
+                    for e in self.out_of_scope],
+        }
+        encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(encoded).hexdigest()[:16]
+
+    def heading(self) -> str:
+        return f"{self.id} {self.title}".strip()
+
+    def document(self) -> str:
+        """The text that represents the clause in the vector index."""
+        parts = [self.heading()]
+        if self.parent_title:
+            parts.append(f"Section: {self.parent_title}")
+        if self.text:
+            parts.append(self.text)
+        return "\n".join(parts)
+
+
+class VersionDiff(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+class GuidelineSet(BaseModel):
+    """All clauses of a guideline folder, in file order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clauses: tuple[Clause, ...]
+    sources: tuple[str, ...] = ()
+    problems: tuple[str, ...] = Field(default=(), description="parse-time problems, as text")
+
+    @cached_property
+    def by_id(self) -> dict[str, Clause]:
+        # Later duplicates lose; `check` reports duplicates as errors.
+        index: dict[str, Clause] = {}
+        for clause in self.clauses:
+            index.setdefault(clause.id, clause)
+        return index
+
+    @cached_property
+    def version(self) -> str:
+        hashes = sorted(f"{c.id}:{c.content_hash}" for c in self.clauses)
+        return hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:12]
+
+    @cached_property
+    def labels(self) -> tuple[str, ...]:
+        found = {c.label for c in self.clauses if c.label}
+        found.add(NO_VIOLATION_LABEL)
+        return tuple(sorted(found))
+
+    def clause_hashes(self) -> dict[str, str]:
+        return {c.id: c.content_hash for c in self.by_id.values()}
+
+    def diff(self, newer: GuidelineSet) -> VersionDiff:
+        old, new = self.clause_hashes(), newer.clause_hashes()
+        return VersionDiff(
+            added=tuple(sorted(new.keys() - old.keys())),
+            removed=tuple(sorted(old.keys() - new.keys())),
+            changed=tuple(sorted(k for k in old.keys() & new.keys() if old[k] != new[k])),
+        )
+
+    def __iter__(self) -> Iterator[Clause]:  # type: ignore[override]
+        return iter(self.clauses)
+
+    def __len__(self) -> int:
+        return len(self.clauses)

@@ -1,0 +1,215 @@
+"""The clause index: clauses and their examples as vectors in a Chroma collection.
+
+One document per clause text and per example, keyed ``CLAUSE_ID#CLAUSE_HASH#part`` so a
+clause edit replaces exactly that clause's documents. The collection's metadata records the
+embedder (name, dimension), the distance, the guideline version it holds and whether it is
+``ready``. ``sync`` marks the collection ``building`` before it writes and ``ready`` with the
+new version only after every write, so a run killed mid-index leaves an index that refuses
+queries until the next ``llmqa index`` completes it (re-embedding only what is missing).
+
+Local by default (``PersistentClient`` under ``.llmqa/chroma``); a team shares one index by
+pointing every command at a Chroma server with ``--chroma-url http://host:8000``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from llmqa.errors import ConfigError, IndexMismatchError
+from llmqa.guidelines.model import Clause, GuidelineSet
+from llmqa.index.embedders import Embedder
+from llmqa.index.retriever import Hit, Retriever
+
+DISTANCE = "cosine"
+_KEYS = ("llmqa_embedder", "llmqa_dimension", "llmqa_distance", "llmqa_version", "llmqa_state")
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    version: str
+    clauses: int
+    added: int
+    changed: int
+    removed: int
+    documents_embedded: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def clause_documents(clause: Clause) -> list[tuple[str, str, dict[str, Any]]]:
+    """(id, text, metadata) for the clause text and each of its examples."""
+    base = f"{clause.id}#{clause.content_hash}"
+    meta = {"clause_id": clause.id, "clause_hash": clause.content_hash,
+            "label": clause.label or ""}
+    docs = [(f"{base}#c", clause.document(), {**meta, "kind": "clause", "example": -1})]
+    for kind, examples in (("in", clause.in_scope), ("out", clause.out_of_scope)):
+        for number, example in enumerate(examples):
+            docs.append((f"{base}#{kind}{number}", example.text,
+                         {**meta, "kind": kind, "example": number}))
+    return docs
+
+
+def make_client(home: Path, chroma_url: str | None = None):  # noqa: ANN201 - chromadb type
+    import chromadb  # heavy; only commands that touch the index pay for it
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        if not parsed.hostname:
+            raise ConfigError(f"--chroma-url '{chroma_url}' is not a URL like http://host:8000")
+        return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000,
+                                   ssl=parsed.scheme == "https", settings=chroma_settings)
+    path = home / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ClauseIndex:
+    def __init__(self, client: Any, embedder: Embedder, name: str = "llmqa_clauses") -> None:
+        if len(name) < 3:
+            raise ConfigError(f"collection name '{name}' is too short (Chroma needs 3+ characters)")
+        self.client = client
+        self.embedder = embedder
+        self.name = name
+
+    # -- collection state -------------------------------------------------------------------
+    def _collection(self, create: bool = False):  # noqa: ANN202
+        if create:
+            return self.client.get_or_create_collection(
+                self.name, embedding_function=None, configuration={"hnsw": {"space": DISTANCE}})
+        try:
+            return self.client.get_collection(self.name, embedding_function=None)
+        except Exception as exc:  # chromadb raises NotFoundError or ValueError by version
+            raise IndexMismatchError(f"no clause index '{self.name}' yet: run `llmqa index`") from exc
+
+    def info(self) -> dict[str, Any]:
+        collection = self._collection()
+        meta = dict(collection.metadata or {})
+        return {k.removeprefix("llmqa_"): meta.get(k) for k in _KEYS} | {
+            "documents": collection.count(), "collection": self.name}
+
+    def _check_embedder(self, meta: dict[str, Any]) -> None:
+        built_with = meta.get("llmqa_embedder")
+        if built_with and built_with != self.embedder.name:
+            raise IndexMismatchError(
+                f"index '{self.name}' was built with embedder '{built_with}' but this run uses "
+                f"'{self.embedder.name}': rebuild it with `llmqa index --rebuild` or use the "
+                "same embedder")
+        distance = meta.get("llmqa_distance")
+        if distance and distance != DISTANCE:
+            raise IndexMismatchError(f"index '{self.name}' uses distance '{distance}', "
+                                     f"expected '{DISTANCE}'")
+
+    def _set_state(self, collection: Any, meta: dict[str, Any], **values: Any) -> None:
+        # Chroma overwrites collection metadata as a whole; keep every key we own.
+        merged = {k: v for k, v in {**meta, **values}.items() if k in _KEYS and v is not None}
+        collection.modify(metadata=merged)
+        meta.update(merged)
+
+    # -- building ---------------------------------------------------------------------------
+    def rebuild(self, guidelines: GuidelineSet) -> SyncReport:
+        try:
+            self.client.delete_collection(self.name)
+        except Exception:  # noqa: BLE001 - absent collection: nothing to delete
+            pass
+        return self.sync(guidelines)
+
+    def sync(self, guidelines: GuidelineSet) -> SyncReport:
+        started = time.perf_counter()
+        collection = self._collection(create=True)
+        meta = dict(collection.metadata or {})
+        self._check_embedder(meta)
+        wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+        for clause in guidelines.by_id.values():
+            for doc_id, text, doc_meta in clause_documents(clause):
+                wanted[doc_id] = (text, doc_meta)
+        existing = collection.get(include=["metadatas"])
+        have = {doc_id: m for doc_id, m in zip(existing["ids"], existing["metadatas"], strict=True)}
+        old_clauses = {m["clause_id"]: m["clause_hash"] for m in have.values()}
+        new_clauses = guidelines.clause_hashes()
+
+        self._set_state(collection, meta, llmqa_state="building", llmqa_embedder=self.embedder.name,
+                        llmqa_distance=DISTANCE)
+        stale = [doc_id for doc_id in have if doc_id not in wanted]
+        if stale:
+            collection.delete(ids=stale)
+        missing = [doc_id for doc_id in wanted if doc_id not in have]
+        for start in range(0, len(missing), 256):
+            chunk = missing[start:start + 256]
+            texts = [wanted[d][0] for d in chunk]
+            vectors = self.embedder.embed(texts)
+            dimension = meta.get("llmqa_dimension")
+            if dimension and int(dimension) != vectors.shape[1]:
+                raise IndexMismatchError(f"embedder returns {vectors.shape[1]}-dimensional "
+                                         f"vectors; index '{self.name}' holds {dimension}")
+            if not dimension:
+                self._set_state(collection, meta, llmqa_dimension=int(vectors.shape[1]))
+            collection.upsert(ids=chunk, documents=texts, embeddings=vectors.tolist(),
+                              metadatas=[wanted[d][1] for d in chunk])
+        self._set_state(collection, meta, llmqa_state="ready", llmqa_version=guidelines.version)
+        return SyncReport(
+            version=guidelines.version, clauses=len(new_clauses),
+            added=len(new_clauses.keys() - old_clauses.keys()),
+            changed=sum(1 for k in new_clauses.keys() & old_clauses.keys()
+                        if new_clauses[k] != old_clauses[k]),
+            removed=len(old_clauses.keys() - new_clauses.keys()),
+            documents_embedded=len(missing), seconds=time.perf_counter() - started)
+
+    # -- reading ----------------------------------------------------------------------------
+    def _ready_collection(self, guidelines: GuidelineSet | None):  # noqa: ANN202
+        collection = self._collection()
+        meta = dict(collection.metadata or {})
+        self._check_embedder(meta)
+        if meta.get("llmqa_state") != "ready":
+            raise IndexMismatchError(f"index '{self.name}' is incomplete (an indexing run did not "
+                                     "finish): run `llmqa index` to complete it")
+        if guidelines is not None and meta.get("llmqa_version") != guidelines.version:
+            raise IndexMismatchError(
+                f"index '{self.name}' holds guideline version {meta.get('llmqa_version')} but the "
+                f"guidelines are at {guidelines.version}: run `llmqa index` to update it")
+        return collection
+
+    def retriever(self, guidelines: GuidelineSet | None = None) -> Retriever:
+        """A snapshot of the index for fast batch retrieval (see ``retriever.py``)."""
+        collection = self._ready_collection(guidelines)
+        data = collection.get(include=["embeddings", "metadatas", "documents"])
+        vectors = np.asarray(data["embeddings"], dtype=np.float32)
+        if len(vectors) == 0:
+            vectors = vectors.reshape(0, 1)
+        return Retriever(self.embedder, vectors,
+                         [m["clause_id"] for m in data["metadatas"]],
+                         [m["kind"] for m in data["metadatas"]], list(data["documents"]))
+
+    def search(self, text: str, k: int = 5, guidelines: GuidelineSet | None = None,
+               exclude_ids: list[str] | None = None) -> list[Hit]:
+        """Query Chroma directly (one text); ``exclude_ids`` supports leave-one-out evals."""
+        collection = self._ready_collection(guidelines)
+        vector = self.embedder.embed([text])
+        dimension = (collection.metadata or {}).get("llmqa_dimension")
+        if dimension and int(dimension) != vector.shape[1]:
+            raise IndexMismatchError(f"embedder returns {vector.shape[1]}-dimensional vectors; "
+                                     f"index '{self.name}' holds {dimension}")
+        n = min(max(k * 8, 20), max(collection.count(), 1))
+        result = collection.query(query_embeddings=vector.tolist(), n_results=n,
+                                  include=["metadatas", "documents", "distances"])
+        best: dict[str, Hit] = {}
+        excluded = set(exclude_ids or ())
+        for doc_id, meta, doc, distance in zip(result["ids"][0], result["metadatas"][0],
+                                               result["documents"][0], result["distances"][0],
+                                               strict=True):
+            if doc_id in excluded:
+                continue
+            score = 1.0 - float(distance)
+            clause_id = meta["clause_id"]
+            if clause_id not in best or score > best[clause_id].score:
+                best[clause_id] = Hit(clause_id, score, meta["kind"], doc)
+        return sorted(best.values(), key=lambda h: -h.score)[:k]

@@ -1,0 +1,210 @@
+"""Streaming, validating readers for item files.
+
+Every reader yields one ``Item`` or one ``RowError`` per input row and holds only the current
+row (Parquet: the current record batch) in memory, so a file of any size streams in constant
+memory. A bad row never stops the stream: the caller decides what a rejected row means.
+
+CSV and Parquet carry the same fields as JSONL. Content fields may be flat columns
+(``modality``, ``text``, ``caption``...) or one ``content`` column holding JSON; ``annotations``
+and ``metadata`` are JSON strings in CSV and may be nested columns in Parquet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from llmqa.errors import InputError
+from llmqa.items import Content, Item
+
+FORMATS = ("jsonl", "csv", "parquet")
+_CONTENT_FIELDS = set(Content.model_fields)
+_JSON_COLUMNS = ("annotations", "metadata", "content")
+RowCheck = Callable[[Item], "tuple[str, str] | None"]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row that could not be turned into an item. ``line`` is 1-based (CSV: the data row)."""
+
+    source: str
+    line: int
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+@dataclass
+class ReadReport:
+    """Counts kept while streaming, for the summary line and the exit code."""
+
+    accepted: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    max_errors_kept: int = 1000
+    rejected: int = 0
+
+    def add(self, record: Item | RowError) -> None:
+        if isinstance(record, RowError):
+            self.rejected += 1
+            if len(self.errors) < self.max_errors_kept:
+                self.errors.append(record)
+        else:
+            self.accepted += 1
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected == 0 and self.accepted > 0
+
+
+def detect_format(path: str | Path, explicit: str | None = None) -> str:
+    if explicit:
+        if explicit not in FORMATS:
+            raise InputError(f"unknown format '{explicit}': use one of {', '.join(FORMATS)}")
+        return explicit
+    name = str(path).lower()
+    if name == "-":
+        return "jsonl"
+    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"),
+                        (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet")):
+        if name.endswith(suffix):
+            return fmt
+    raise InputError(f"{path}: cannot tell the format from the file name; pass --format")
+
+
+def read_items(path: str | Path, fmt: str | None = None,
+               check: RowCheck | None = None) -> Iterator[Item | RowError]:
+    """Yield items (or row errors) from ``path``; ``-`` reads JSONL from standard input.
+
+    ``check`` adds checks that need context (duplicate IDs, the guideline label set): it gets
+    each valid item and returns ``(field, message)`` to reject it.
+    """
+    fmt = detect_format(path, fmt)
+    check = check or (lambda item: None)
+    source = "<stdin>" if str(path) == "-" else str(path)
+    if source != "<stdin>" and not Path(path).is_file():
+        raise InputError(f"{path}: no such file")
+    if fmt == "jsonl":
+        stream = sys.stdin.buffer if source == "<stdin>" else open(path, "rb")  # noqa: SIM115
+        try:
+            yield from _read_jsonl(stream, source, check)
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
+    elif fmt == "csv":
+        yield from _read_csv(Path(path), source, check)
+    else:
+        yield from _read_parquet(Path(path), source, check)
+
+
+def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterator[Item | RowError]:
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield RowError(source, number, None, f"not valid UTF-8 (byte {exc.start})")
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RowError(source, number, None, f"malformed JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(row, dict):
+            yield RowError(source, number, None, f"expected a JSON object, got {type(row).__name__}")
+            continue
+        yield _validate(row, source, number, check)
+
+
+def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
+    # Decode strictly so a latin-1 export is reported per row instead of silently mangled.
+    with open(path, "rb") as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", errors="strict", newline="")
+        reader = csv.DictReader(text)
+        number = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                yield RowError(source, number + 1, None, f"not valid UTF-8 (byte {exc.start}); "
+                               "the rest of the file cannot be read")
+                return
+            except csv.Error as exc:
+                yield RowError(source, reader.line_num, None, f"malformed CSV: {exc}")
+                return
+            number = reader.line_num
+            cleaned = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+            parsed = _parse_json_columns(cleaned, source, number)
+            if isinstance(parsed, RowError):
+                yield parsed
+            else:
+                yield _validate(_nest_flat_content(parsed), source, number, check)
+
+
+def _read_parquet(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
+    import pyarrow.parquet as pq  # heavy; only when a Parquet file is read
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a bad file
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
+    number = 0
+    for batch in parquet.iter_batches(batch_size=2048):
+        for row in batch.to_pylist():
+            number += 1
+            cleaned = {k: v for k, v in row.items() if v is not None and v != ""}
+            parsed = _parse_json_columns(cleaned, source, number)
+            if isinstance(parsed, RowError):
+                yield parsed
+            else:
+                yield _validate(_nest_flat_content(parsed), source, number, check)
+
+
+def _parse_json_columns(row: dict[str, Any], source: str, number: int) -> dict[str, Any] | RowError:
+    for column in _JSON_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, str):
+            try:
+                row[column] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                return RowError(source, number, column, f"malformed JSON in column: {exc.msg}")
+    return row
+
+
+def _nest_flat_content(row: dict[str, Any]) -> dict[str, Any]:
+    if "content" in row:
+        return row
+    content = {k: row.pop(k) for k in list(row) if k in _CONTENT_FIELDS}
+    if content:
+        row["content"] = content
+    return row
+
+
+def _validate(row: dict[str, Any], source: str, number: int, check: RowCheck) -> Item | RowError:
+    try:
+        item = Item.model_validate(row)
+        problem = check(item)
+        return RowError(source, number, *problem) if problem else item
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = ".".join(str(part) for part in first["loc"]) or None
+        message = first["msg"]
+        if first["type"] == "enum":
+            message = f"unknown value {first.get('input')!r}; {message.lower()}"
+        extra = len(exc.errors()) - 1
+        if extra:
+            message += f" (and {extra} more problem{'s' if extra > 1 else ''})"
+        return RowError(source, number, location, message)

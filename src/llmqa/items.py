@@ -1,0 +1,107 @@
+"""Records for the items under review and their human annotations.
+
+An item is one piece of catalog content (a track title, an episode description, a transcript
+excerpt, a cover image, an audio clip, a video) plus the labels annotators gave it. Media are
+referenced by path or URL; what a text-only judge can read about them travels in
+``caption``/``transcript``/``metadata``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Modality(StrEnum):
+    TEXT = "text"
+    TRANSCRIPT = "transcript"
+    TITLE = "title"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+# The field that must be present for each modality: without it there is nothing to review.
+_REQUIRED_BY_MODALITY: dict[Modality, tuple[str, ...]] = {
+    Modality.TEXT: ("text",),
+    Modality.TRANSCRIPT: ("transcript",),
+    Modality.TITLE: ("title",),
+    Modality.IMAGE: ("image_path", "image_url"),
+    Modality.AUDIO: ("audio_path", "audio_url"),
+    Modality.VIDEO: ("video_path", "video_url"),
+}
+
+
+class Content(BaseModel):
+    """What was labelled. Exactly one modality; optional text that describes the media."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    modality: Modality
+    text: str | None = None
+    transcript: str | None = None
+    title: str | None = None
+    caption: str | None = None
+    image_path: str | None = None
+    image_url: str | None = None
+    audio_path: str | None = None
+    audio_url: str | None = None
+    video_path: str | None = None
+    video_url: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _has_reviewable_content(self) -> Content:
+        required = _REQUIRED_BY_MODALITY[self.modality]
+        if not any(getattr(self, name) for name in required):
+            raise ValueError(f"modality '{self.modality}' needs one of: {', '.join(required)}")
+        return self
+
+    def readable_text(self) -> str:
+        """All text a text-only reader can see, in a stable order (used for embeddings)."""
+        parts = [self.title, self.text, self.transcript, self.caption]
+        if self.metadata:
+            parts.append(" ".join(f"{k}: {v}" for k, v in sorted(self.metadata.items())))
+        return "\n".join(p for p in parts if p)
+
+
+class Annotation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    annotator: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    clause_id: str | None = None
+    note: str | None = None
+
+    @field_validator("label")
+    @classmethod
+    def _normalise_label(cls, value: str) -> str:
+        return value.strip()
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    content: Content
+    annotations: list[Annotation] = Field(default_factory=list)
+    project: str | None = None
+    priority: float | None = Field(default=None, ge=0)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_string(cls, value: Any) -> Any:
+        # Spreadsheets turn "00123" into 123; an id is an identifier, never a number.
+        return str(value) if isinstance(value, int) else value
+
+    def content_hash(self) -> str:
+        """Hash of what the judge sees; a changed item is re-reviewed, an unchanged one is not."""
+        payload = json.dumps(self.content.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def labels(self) -> list[str]:
+        return [a.label for a in self.annotations]
