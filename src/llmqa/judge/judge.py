@@ -1,0 +1,223 @@
+"""Reviewing one item: prompt, call (with retries), validate, check citations, record.
+
+A model answer becomes a verdict only when it parses, cites only clauses it was shown, and is
+self-consistent (``agree`` with a different suggested label is not). Anything else is stored
+with its own status and the raw answer, never guessed into a verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+from llmqa.guidelines.model import Clause, GuidelineSet
+from llmqa.index.retriever import Hit
+from llmqa.items import Item
+from llmqa.judge.render import PromptBuilder, RenderedItem, consensus_label
+from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus, answer_model
+from llmqa.llm.pricing import PriceTable
+from llmqa.llm.retry import RetryPolicy, call_with_retries
+from llmqa.llm.seam import ChatSeam, Reply, ReplyStatus, classify_exception
+
+_REPLY_STATUS = {
+    ReplyStatus.PARSE_ERROR: VerdictStatus.PARSE_ERROR,
+    ReplyStatus.TRUNCATED: VerdictStatus.TRUNCATED,
+    ReplyStatus.REFUSED: VerdictStatus.REFUSED,
+    ReplyStatus.CONTENT_FILTER: VerdictStatus.CONTENT_FILTER,
+    ReplyStatus.EMPTY: VerdictStatus.EMPTY,
+}
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    top_k: int = 5
+    max_examples: int = 2
+    max_item_chars: int = 16000
+    send_images: bool = False
+    samples: int = 1  # >1: self-consistency vote over that many answers
+    reasks: int = 1  # re-asks after an unusable answer, with the problem stated
+    rationale_chars: int | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def fingerprint(self) -> str:
+        """The settings that change a verdict; part of the store key."""
+        return f"k{self.top_k}e{self.max_examples}c{self.max_item_chars}i{int(self.send_images)}" \
+               f"s{self.samples}r{self.rationale_chars or 0}"
+
+
+@dataclass
+class Prepared:
+    """Everything decided before a model is called: the prompt and the store key."""
+
+    item: Item
+    clauses: list[Clause]
+    rendered: RenderedItem
+    key: str
+    context_hash: str
+
+    @property
+    def estimated_input_tokens(self) -> int:
+        return self.rendered.prompt_chars // 4 + 8 * len(self.rendered.messages)
+
+
+class AbortRun(Exception):  # noqa: N818 - a control-flow signal, not an error type of its own
+    """A failure every later item would hit too (bad key, unknown model)."""
+
+
+class Judge:
+    def __init__(self, seam: ChatSeam, guidelines: GuidelineSet, config: JudgeConfig | None = None,
+                 prices: PriceTable | None = None) -> None:
+        self.seam = seam
+        self.guidelines = guidelines
+        self.config = config or JudgeConfig()
+        self.prices = prices or PriceTable()
+        self.schema = answer_model(guidelines.labels, self.config.rationale_chars)
+        self.prompts = PromptBuilder(guidelines.labels, self.config.max_examples,
+                                     self.config.max_item_chars, self.config.send_images)
+
+    @property
+    def prompt_hash(self) -> str:
+        return self.prompts.hash
+
+    def prepare(self, item: Item, hits: list[Hit]) -> Prepared:
+        clauses = [self.guidelines.by_id[h.clause_id] for h in hits[: self.config.top_k]
+                   if h.clause_id in self.guidelines.by_id]
+        context = hashlib.sha256(json.dumps(
+            [[c.id, c.content_hash] for c in clauses] + [list(self.guidelines.labels)]
+        ).encode()).hexdigest()[:16]
+        key = hashlib.sha256("\0".join([item.id, item.content_hash(), context, self.prompt_hash,
+                                        self.seam.name, self.config.fingerprint()]).encode()
+                             ).hexdigest()[:24]
+        return Prepared(item, clauses, self.prompts.build(item, clauses), key, context)
+
+    async def review(self, prepared: Prepared) -> Verdict:
+        base = self._base(prepared)
+        replies: list[Reply] = []
+        attempts = 0
+        answers = []
+        failure_status: VerdictStatus | None = None
+        error: str | None = None
+        for _ in range(max(1, self.config.samples)):
+            outcome = await self._one_answer(prepared)
+            attempts += outcome.attempts
+            replies.extend(outcome.replies)
+            if outcome.answer is not None:
+                answers.append(outcome.answer)
+            else:
+                failure_status, error = outcome.status, outcome.error
+        usage = self._usage(replies)
+        raw = replies[-1].raw if replies else None
+        if not answers:
+            return Verdict(**base, **usage, status=failure_status or VerdictStatus.FAILED,
+                           error=error, attempts=attempts, raw_answer=raw)
+        vote = self._vote(answers)
+        base["notes"] = base["notes"] + vote.pop("notes_extra", [])
+        return Verdict(**base, **usage, **vote, status=VerdictStatus.OK,
+                       attempts=attempts, raw_answer=raw if len(answers) == 1 else None)
+
+    # -- internals --------------------------------------------------------------------------
+    def _base(self, prepared: Prepared) -> dict:
+        return {"key": prepared.key, "item_id": prepared.item.id,
+                "item_hash": prepared.item.content_hash(),
+                "guideline_version": self.guidelines.version,
+                "context_hash": prepared.context_hash, "prompt_hash": self.prompt_hash,
+                "model": self.seam.name, "human_label": consensus_label(prepared.item).label,
+                "retrieved_clause_ids": [c.id for c in prepared.clauses],
+                "seen": prepared.rendered.seen, "notes": list(prepared.rendered.notes),
+                "samples": max(1, self.config.samples)}
+
+    def _usage(self, replies: list[Reply]) -> dict:
+        tokens_in = sum(r.input_tokens for r in replies)
+        tokens_out = sum(r.output_tokens for r in replies)
+        cached = sum(r.cached_tokens for r in replies)
+        return {"input_tokens": tokens_in, "output_tokens": tokens_out, "cached_tokens": cached,
+                "cost_usd": self.prices.cost(self.seam.name, tokens_in, tokens_out, cached),
+                "latency_s": round(sum(r.latency_s for r in replies), 4)}
+
+    async def _one_answer(self, prepared: Prepared) -> _Outcome:
+        outcome = _Outcome()
+        messages: list[BaseMessage] = list(prepared.rendered.messages)
+        for turn in range(self.config.reasks + 1):
+            counter = [0]
+
+            def count(number: int, counter: list[int] = counter) -> None:
+                counter[0] = number
+
+            try:
+                reply = await call_with_retries(self.config.retry,
+                                                lambda m=messages: self.seam.ask(m, self.schema),
+                                                on_attempt=count)
+            except Exception as exc:  # noqa: BLE001 - classified, stored, never swallowed blindly
+                outcome.attempts += counter[0]
+                failure = classify_exception(exc)
+                if failure.status in ("auth_error", "not_found", "quota_exhausted"):
+                    raise AbortRun(failure.message) from exc
+                outcome.status = (VerdictStatus.TOO_LONG if failure.status == "context_length"
+                                  else VerdictStatus.FAILED)
+                outcome.error = f"{failure.status}: {failure.message}"
+                return outcome
+            outcome.attempts += counter[0]
+            outcome.replies.append(reply)
+            if reply.status is ReplyStatus.OK:
+                problem = self._check(reply, prepared)
+                if problem is None:
+                    outcome.answer = reply.parsed
+                    return outcome
+                outcome.status, outcome.error = problem
+            else:
+                outcome.status = _REPLY_STATUS[reply.status]
+                outcome.error = reply.error
+            # Only a malformed or inconsistent answer is worth re-asking; a refusal or a
+            # content-filter stop would come back the same.
+            if outcome.status not in (VerdictStatus.PARSE_ERROR, VerdictStatus.INVALID_CITATION,
+                                      VerdictStatus.INCONSISTENT) or turn == self.config.reasks:
+                return outcome
+            messages = [*messages, AIMessage(content=reply.raw),
+                        self.prompts.reask(outcome.error or "invalid answer",
+                                           [c.id for c in prepared.clauses])]
+        return outcome
+
+    def _check(self, reply: Reply, prepared: Prepared) -> tuple[VerdictStatus, str] | None:
+        answer = reply.parsed
+        shown = {c.id for c in prepared.clauses}
+        unknown = [c for c in answer.cited_clause_ids if c not in shown]  # type: ignore[union-attr]
+        if unknown:
+            return (VerdictStatus.INVALID_CITATION,
+                    f"cited clause(s) {', '.join(unknown)} not among those given "
+                    f"({', '.join(sorted(shown))})")
+        human = consensus_label(prepared.item)
+        if (answer.verdict == VerdictLabel.AGREE and human.label and not human.tie  # type: ignore[union-attr]
+                and answer.suggested_label != human.label):  # type: ignore[union-attr]
+            return (VerdictStatus.INCONSISTENT,
+                    f"verdict 'agree' but suggested label '{answer.suggested_label}' differs "  # type: ignore[union-attr]
+                    f"from the consensus label '{human.label}'")
+        return None
+
+    def _vote(self, answers: list) -> dict:
+        verdicts = Counter(a.verdict for a in answers)
+        verdict, count = verdicts.most_common(1)[0]
+        chosen = [a for a in answers if a.verdict == verdict]
+        label = Counter(a.suggested_label for a in chosen).most_common(1)[0][0]
+        cited = sorted({c for a in chosen for c in a.cited_clause_ids})
+        if len(answers) == 1:
+            confidence = answers[0].confidence
+            notes: list[str] = []
+        else:
+            confidence = round(count / len(answers), 4)
+            notes = [f"self-consistency: {count}/{len(answers)} samples say {verdict}"]
+        return {"verdict": VerdictLabel(verdict), "suggested_label": label,
+                "cited_clause_ids": cited, "rationale": chosen[0].rationale,
+                "confidence": confidence} | ({"notes_extra": notes} if notes else {})
+
+
+@dataclass
+class _Outcome:
+    answer: object | None = None
+    replies: list[Reply] = field(default_factory=list)
+    attempts: int = 0
+    status: VerdictStatus = VerdictStatus.FAILED
+    error: str | None = None

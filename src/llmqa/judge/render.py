@@ -1,0 +1,141 @@
+"""Turning an item and its retrieved clauses into chat messages.
+
+The system message is static for a guideline label set, so providers that cache prompt
+prefixes reuse it across the whole batch; the per-item part follows. Item content is fenced
+by markers carrying a per-item key, and any marker-like text inside the content is defused,
+so content cannot close its own fence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause
+from llmqa.items import Content, Item
+from llmqa.prompts import render, template_hash
+
+TEMPLATES = ["judge_system.j2", "judge_item.j2", "clauses.j2", "item_content.j2", "reask.j2"]
+_MARKER = re.compile(r"<{2,}|>{2,}|(END-)?ITEM-CONTENT", re.IGNORECASE)
+_TEXT_FIELDS = ("text", "transcript", "caption", "title")
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Consensus:
+    label: str | None
+    votes: int
+    total: int
+    tie: bool
+
+
+def consensus_label(item: Item) -> Consensus:
+    """Plurality of the annotations; a tie is reported as such, never broken silently."""
+    counts: dict[str, int] = {}
+    for label in item.labels():
+        counts[label] = counts.get(label, 0) + 1
+    if not counts:
+        return Consensus(None, 0, 0, False)
+    best = max(counts.values())
+    leaders = sorted(label for label, n in counts.items() if n == best)
+    label = leaders[0] if len(leaders) == 1 else " / ".join(leaders)
+    return Consensus(label, best, sum(counts.values()), len(leaders) > 1)
+
+
+def defuse(text: str) -> str:
+    """Break anything that looks like our content markers (``<<<``, ``ITEM-CONTENT``)."""
+    return _MARKER.sub(lambda m: " ".join(m.group(0)) if m.group(0)[0] in "<>"
+                       else m.group(0).replace("-", "\u2010"), text)
+
+
+@dataclass
+class RenderedItem:
+    messages: list[BaseMessage]
+    seen: list[str]
+    notes: list[str] = field(default_factory=list)
+    prompt_chars: int = 0
+
+
+def _truncate(content: Content, budget: int) -> tuple[dict[str, Any], dict[str, int] | None]:
+    fields = {name: getattr(content, name) for name in _TEXT_FIELDS if getattr(content, name)}
+    total = sum(len(v) for v in fields.values())
+    if total <= budget:
+        return fields, None
+    # Shrink the longest fields first; keep head and tail, where titles and sign-offs live.
+    remaining = budget
+    result = dict(fields)
+    for name, value in sorted(fields.items(), key=lambda kv: len(kv[1])):
+        share = remaining // max(1, len([n for n in result if len(result[n]) >= len(value)]))
+        if len(value) > share:
+            head = share * 2 // 3
+            tail = max(0, share - head - 40)
+            omitted = len(value) - head - tail
+            result[name] = f"{value[:head]} [... {omitted} characters omitted ...] " + (
+                value[-tail:] if tail else "")
+        remaining -= min(len(value), share)
+    return result, {"original": total, "kept": sum(len(v) for v in result.values())}
+
+
+def _image_part(content: Content) -> dict[str, Any] | None:
+    if content.image_url:
+        return {"type": "image_url", "image_url": {"url": content.image_url}}
+    if content.image_path:
+        path = Path(content.image_path)
+        if path.is_file() and path.stat().st_size <= MAX_IMAGE_BYTES:
+            mime = mimetypes.guess_type(path.name)[0] or "image/png"
+            data = base64.b64encode(path.read_bytes()).decode()
+            return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}}
+    return None
+
+
+class PromptBuilder:
+    def __init__(self, labels: tuple[str, ...], max_examples: int = 2, max_item_chars: int = 16000,
+                 send_images: bool = False, folder: Path | None = None) -> None:
+        self.labels = labels
+        self.max_examples = max_examples
+        self.max_item_chars = max_item_chars
+        self.send_images = send_images
+        self.folder = folder
+        self.system = render("judge_system.j2", folder, labels=labels,
+                             no_violation_label=NO_VIOLATION_LABEL)
+        self.hash = template_hash(TEMPLATES, folder)
+
+    def build(self, item: Item, clauses: list[Clause]) -> RenderedItem:
+        content = item.content
+        image = _image_part(content) if self.send_images and content.modality == "image" else None
+        shown = ["image"] if image else []
+        fields, truncated = _truncate(content, self.max_item_chars)
+        safe = content.model_copy(update={k: defuse(v) for k, v in fields.items()}
+                                  | {"metadata": {k: defuse(str(v))
+                                                  for k, v in content.metadata.items()}})
+        key = hashlib.sha256(f"{item.id}:{item.content_hash()}".encode()).hexdigest()[:10]
+        text = render("judge_item.j2", self.folder, clauses=clauses, max_examples=self.max_examples,
+                      item_id=defuse(item.id), project=item.project, key=key, content=safe,
+                      shown=shown, truncated=truncated, annotations=item.annotations,
+                      consensus=consensus_label(item))
+        seen = ["text"] if content.modality in ("text", "transcript", "title") else []
+        if content.modality in ("image", "audio", "video"):
+            seen.append(content.modality if content.modality in shown
+                        else f"{content.modality}-as-text")
+        notes = []
+        if truncated:
+            notes.append(f"content truncated from {truncated['original']} to "
+                         f"{truncated['kept']} characters")
+        human: HumanMessage
+        if image:
+            human = HumanMessage(content=[{"type": "text", "text": text}, image])
+        else:
+            human = HumanMessage(content=text)
+        return RenderedItem([SystemMessage(content=self.system), human], seen, notes,
+                            len(self.system) + len(text))
+
+    def reask(self, error: str, clause_ids: list[str]) -> HumanMessage:
+        return HumanMessage(content=render("reask.j2", self.folder, error=error, labels=self.labels,
+                                           clause_ids=clause_ids))

@@ -1,0 +1,94 @@
+"""What the judge answers, and the verdict record llmqa stores.
+
+``answer_model(labels)`` builds the pydantic model sent to the LLM as a JSON schema; its
+``suggested_label`` is an enum of the guideline's labels so a constrained decoder cannot
+invent one and any other model's invented label fails validation. The rationale comes first
+so models that decode in order reason before they commit to a verdict.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+
+class VerdictLabel(StrEnum):
+    AGREE = "agree"
+    LIKELY_ERROR = "likely_error"
+    AMBIGUOUS = "ambiguous"
+
+
+class VerdictStatus(StrEnum):
+    OK = "ok"
+    # The model answered, but not with a usable verdict:
+    PARSE_ERROR = "parse_error"
+    INVALID_CITATION = "invalid_citation"
+    INCONSISTENT = "inconsistent"
+    TRUNCATED = "truncated"
+    REFUSED = "refused"
+    CONTENT_FILTER = "content_filter"
+    EMPTY = "empty"
+    # The request failed:
+    FAILED = "failed"
+    TOO_LONG = "too_long"
+
+    @property
+    def has_verdict(self) -> bool:
+        return self is VerdictStatus.OK
+
+
+@cache
+def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None) -> type[BaseModel]:
+    """``rationale_chars`` bounds the rationale in the schema itself, which keeps a small
+    grammar-constrained model from looping until its token limit."""
+    label_type: Any = Literal[labels]  # type: ignore[valid-type]
+    return create_model(
+        "JudgeVerdict",
+        __config__=ConfigDict(extra="forbid"),
+        rationale=(str, Field(description="Two or three sentences: the decisive words of the "
+                              "content and of the clause.", max_length=rationale_chars)),
+        cited_clause_ids=(list[str], Field(description="IDs of the clauses the decision rests "
+                                           "on, from the list given.", max_length=6)),
+        suggested_label=(label_type, Field(description="The label the policy requires.")),
+        verdict=(Literal["agree", "likely_error", "ambiguous"],
+                 Field(description="agree, likely_error or ambiguous, about the consensus "
+                       "human label.")),
+        confidence=(float, Field(ge=0.0, le=1.0, description="0 to 1.")),
+    )
+
+
+class Verdict(BaseModel):
+    """One stored judgement of one item (or the reason there is none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    item_id: str
+    item_hash: str
+    guideline_version: str
+    context_hash: str
+    prompt_hash: str
+    model: str
+    status: VerdictStatus
+    verdict: VerdictLabel | None = None
+    suggested_label: str | None = None
+    cited_clause_ids: list[str] = Field(default_factory=list)
+    rationale: str | None = None
+    confidence: float | None = None
+    human_label: str | None = None
+    retrieved_clause_ids: list[str] = Field(default_factory=list)
+    seen: list[str] = Field(default_factory=list, description="what the judge saw: text, "
+                            "image, audio, or *-as-text when media went as text")
+    notes: list[str] = Field(default_factory=list)
+    samples: int = 1
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    cost_usd: float | None = None
+    latency_s: float = 0.0
+    attempts: int = 1
+    error: str | None = None
+    raw_answer: str | None = None

@@ -1,0 +1,50 @@
+"""Jinja2 prompt templates from ``prompts/``, and the hash that versions them.
+
+Templates are found in ``LLMQA_PROMPTS`` when set, else the repository's ``prompts/`` folder
+(source checkouts and editable installs), else ``<prefix>/share/llmqa/prompts`` (wheels).
+The prompt hash covers the text of every template a prompt uses, so editing a template
+re-reviews exactly the verdicts made with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from llmqa.errors import ConfigError
+
+
+def prompts_dir() -> Path:
+    candidates = []
+    if os.environ.get("LLMQA_PROMPTS"):
+        candidates.append(Path(os.environ["LLMQA_PROMPTS"]))
+    candidates += [Path(__file__).resolve().parents[2] / "prompts",
+                   Path(sys.prefix) / "share" / "llmqa" / "prompts"]
+    for candidate in candidates:
+        if (candidate / "judge_system.j2").is_file():
+            return candidate
+    raise ConfigError("prompt templates not found; set LLMQA_PROMPTS to the prompts/ folder")
+
+
+@cache
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder or prompts_dir())),
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+def template_hash(names: list[str], folder: Path | None = None) -> str:
+    base = folder or prompts_dir()
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        digest.update(name.encode() + b"\0" + (base / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def render(name: str, folder: Path | None = None, **context: object) -> str:
+    return environment(folder).get_template(name).render(**context).strip()

@@ -1,0 +1,248 @@
+"""The verdict store: one SQLite file (``.llmqa/llmqa.db``) an analyst can query with SQL.
+
+Settings, chosen on purpose:
+
+- ``journal_mode=WAL``: readers (``llmqa results``, a notebook, a SQL client) never block the
+  running review, and a crash never corrupts committed rows.
+- ``synchronous=NORMAL``: with WAL, a committed verdict survives a crash of llmqa (kill -9);
+  only an operating-system crash or power loss can lose the last few commits, which the next
+  run then simply asks for again.
+- ``busy_timeout=10000``: short lock waits (a reader checkpointing) wait, not fail.
+- One verdict is committed per model answer, so a crash loses at most the calls in flight.
+
+Only one review may write to a store at a time: ``RunLock`` holds an exclusive lock file
+next to the database and a second run refuses with a clear message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from llmqa.errors import StoreError
+from llmqa.items import Item
+from llmqa.judge.schema import Verdict, VerdictStatus
+from llmqa.store.migrations import MIGRATIONS
+
+DB_NAME = "llmqa.db"
+_JSON_FIELDS = ("cited_clause_ids", "retrieved_clause_ids", "seen", "notes")
+# Statuses a re-run asks the model for again: no usable answer was obtained (and, for
+# FAILED, possibly none was paid for). Everything else is final until the key changes.
+RETRY_STATUSES = frozenset({VerdictStatus.FAILED.value})
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _explain(exc: sqlite3.Error, path: Path) -> StoreError:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path}: the store is read-only; check permissions or pass --home")
+    if "disk is full" in text or "disk i/o" in text:
+        return StoreError(f"{path}: disk full or I/O error; nothing half-written was kept, free "
+                          "space and re-run to resume")
+    if "locked" in text:
+        return StoreError(f"{path}: the store is locked by another process; try again")
+    if "malformed" in text or "not a database" in text:
+        return StoreError(f"{path}: the store is corrupt ({exc}); move it aside to start anew")
+    return StoreError(f"{path}: store error: {exc}")
+
+
+class RunLock:
+    """An exclusive, crash-safe lock: the OS drops it when the holder dies (even kill -9)."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = home / "review.lock"
+        self._handle: Any = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise StoreError(f"another llmqa review is running on {self.path.parent} "
+                             f"(pid {holder}); wait for it or use another --home") from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class VerdictStore:
+    def __init__(self, home: str | Path, readonly: bool = False) -> None:
+        self.home = Path(home)
+        self.path = self.home / DB_NAME
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise StoreError(f"no store at {self.path}: run `llmqa review` first")
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                          check_same_thread=False)
+            else:
+                self.home.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, check_same_thread=False,
+                                          isolation_level=None)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self.db.row_factory = sqlite3.Row
+            if not readonly:
+                self._migrate()
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path) from exc
+        except OSError as exc:
+            raise StoreError(f"{self.home}: cannot create the store ({exc.strerror})") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> VerdictStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise _explain(exc, self.path) from exc
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                       "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
+            for version, script in enumerate(MIGRATIONS, start=1):
+                if version in done:
+                    continue
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
+
+    def integrity_check(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- runs -------------------------------------------------------------------------------
+    def start_run(self, model: str, guideline_version: str, prompt_hash: str, source: str,
+                  settings: dict[str, Any]) -> int:
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (started_at, status, model, guideline_version, prompt_hash, "
+                "source, settings) VALUES (?, 'running', ?, ?, ?, ?, ?)",
+                (_now(), model, guideline_version, prompt_hash, source, json.dumps(settings)))
+            return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, **counts: Any) -> None:
+        columns = ", ".join(f"{name} = ?" for name in counts)
+        with self._write() as db:
+            db.execute(f"UPDATE runs SET finished_at = ?, status = ?{', ' if counts else ''}"
+                       f"{columns} WHERE id = ?", (_now(), status, *counts.values(), run_id))
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [dict(row) for row in rows]
+
+    # -- items and verdicts -----------------------------------------------------------------
+    def save_items(self, items: list[Item]) -> None:
+        now = _now()
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET "
+                "item_hash = excluded.item_hash, project = excluded.project, modality = "
+                "excluded.modality, data = excluded.data, updated_at = excluded.updated_at",
+                [(i.id, i.content_hash(), i.project, i.content.modality.value,
+                  i.model_dump_json(exclude_none=True), now) for i in items])
+
+    def existing(self, keys: list[str]) -> dict[str, str]:
+        """Status of each key already stored."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT key, status FROM verdicts WHERE key IN ({marks})",
+                                       chunk):
+                found[row[0]] = row[1]
+        return found
+
+    def save_verdict(self, verdict: Verdict, run_id: int | None) -> None:
+        row = verdict.model_dump(mode="json")
+        for name in _JSON_FIELDS:
+            row[name] = json.dumps(row[name])
+        row["run_id"] = run_id
+        row["created_at"] = _now()
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        with self._write() as db:
+            # Upsert: a retried FAILED key is replaced, so a key never has two rows.
+            db.execute(f"INSERT OR REPLACE INTO verdicts ({columns}) VALUES ({marks})", row)
+
+    def verdicts(self, latest: bool = True, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Stored verdicts (the newest per item when ``latest``), filtered by column value."""
+        where, params = [], []
+        for column, value in filters.items():
+            if value is None:
+                continue
+            where.append(f"v.{column} = ?")
+            params.append(value)
+        sql = "SELECT v.*, i.data AS item_data FROM verdicts v LEFT JOIN items i USING (item_id)"
+        if latest:
+            sql += (" WHERE v.rowid = (SELECT rowid FROM verdicts w WHERE w.item_id = v.item_id "
+                    "ORDER BY w.created_at DESC, w.rowid DESC LIMIT 1)")
+        if where:
+            sql += (" AND " if latest else " WHERE ") + " AND ".join(where)
+        sql += " ORDER BY v.item_id"
+        for row in self.db.execute(sql, params):
+            record = dict(row)
+            for name in _JSON_FIELDS:
+                record[name] = json.loads(record[name]) if record[name] else []
+            yield record
+
+    def update_parsed(self, key: str, **values: Any) -> None:
+        """Rewrite a stored answer's verdict fields after re-parsing (no model call)."""
+        for name in _JSON_FIELDS:
+            if name in values:
+                values[name] = json.dumps(values[name])
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self._write() as db:
+            db.execute(f"UPDATE verdicts SET {assignments} WHERE key = ?", (*values.values(), key))
+
+    def count_by_key_item(self) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT item_id, COUNT(*) FROM verdicts GROUP BY item_id")]
