@@ -36,11 +36,13 @@ class Settings(BaseModel):
     embedder: str = DEFAULT_EMBEDDER
     chroma_url: str | None = None
     collection: str = "llmqa_clauses"
-    model: str | None = None
+    model: str = "local"
     base_url: str | None = None
+    structured_method: str | None = None
     concurrency: int = 8
     timeout: float = 60.0
     max_attempts: int = 4
+    prices: str | None = None
 
     @property
     def home_path(self) -> Path:

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from llmqa.cli import _guidelines, _index, _items
+from llmqa.cli import _guidelines, _index, _items, _review
 from llmqa.errors import LlmqaError
 
 app = typer.Typer(
@@ -26,6 +26,9 @@ app.add_typer(_guidelines.app, name="guidelines")
 app.command("index")(_index.index)
 app.command("search")(_index.search)
 app.command("validate")(_items.validate)
+app.command("review")(_review.review)
+app.command("results")(_review.results)
+app.command("doctor")(_review.doctor)
 
 
 def _version(value: bool) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 from llmqa.guidelines.model import GuidelineSet
+from llmqa.guidelines.parser import CLAUSE_ID
 
 MIN_EXAMPLES = 2
+# The parser drops a clause heading that has text but no label; that is an error, not a note.
+_UNLABELLED = re.compile(rf"^(?P<where>.+?:\d+): (?P<id>{CLAUSE_ID}) has text but no 'Label:'")
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,14 @@ class Problem:
 
 
 def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
-    problems = [Problem("warning", text) for text in guidelines.problems]
+    problems: list[Problem] = []
+    for text in guidelines.problems:
+        unlabelled = _UNLABELLED.match(text)
+        if unlabelled:
+            problems.append(Problem("error", text.removeprefix(unlabelled["where"] + ": "),
+                                    unlabelled["id"], unlabelled["where"]))
+        else:
+            problems.append(Problem("warning", text))
     counts = Counter(c.id for c in guidelines.clauses)
     for clause_id, count in sorted(counts.items()):
         if count > 1:
@@ -41,7 +52,8 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
             problems.append(Problem("error", f"{clause.id} has no label", clause.id, where))
         if not clause.text.strip():
             problems.append(Problem("warning", f"{clause.id} has no clause text", clause.id, where))
-        for name, examples in (("in-scope", clause.in_scope), ("out-of-scope", clause.out_of_scope)):
+        for name, examples in (("in-scope", clause.in_scope),
+                               ("out-of-scope", clause.out_of_scope)):
             if len(examples) < MIN_EXAMPLES:
                 problems.append(Problem(
                     "warning", f"{clause.id} has {len(examples)} {name} example(s), "

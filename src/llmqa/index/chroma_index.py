@@ -13,6 +13,7 @@ pointing every command at a Chroma server with ``--chroma-url http://host:8000``
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,7 @@ def clause_documents(clause: Clause) -> list[tuple[str, str, dict[str, Any]]]:
     return docs
 
 
-def make_client(home: Path, chroma_url: str | None = None):  # noqa: ANN201 - chromadb type
+def make_client(home: Path, chroma_url: str | None = None):
     import chromadb  # heavy; only commands that touch the index pay for it
     from chromadb.config import Settings as ChromaSettings
 
@@ -82,14 +83,15 @@ class ClauseIndex:
         self.name = name
 
     # -- collection state -------------------------------------------------------------------
-    def _collection(self, create: bool = False):  # noqa: ANN202
+    def _collection(self, create: bool = False):
         if create:
             return self.client.get_or_create_collection(
                 self.name, embedding_function=None, configuration={"hnsw": {"space": DISTANCE}})
         try:
             return self.client.get_collection(self.name, embedding_function=None)
         except Exception as exc:  # chromadb raises NotFoundError or ValueError by version
-            raise IndexMismatchError(f"no clause index '{self.name}' yet: run `llmqa index`") from exc
+            raise IndexMismatchError(
+                f"no clause index '{self.name}' yet: run `llmqa index`") from exc
 
     def info(self) -> dict[str, Any]:
         collection = self._collection()
@@ -117,10 +119,8 @@ class ClauseIndex:
 
     # -- building ---------------------------------------------------------------------------
     def rebuild(self, guidelines: GuidelineSet) -> SyncReport:
-        try:
+        with contextlib.suppress(Exception):  # absent collection: nothing to delete
             self.client.delete_collection(self.name)
-        except Exception:  # noqa: BLE001 - absent collection: nothing to delete
-            pass
         return self.sync(guidelines)
 
     def sync(self, guidelines: GuidelineSet) -> SyncReport:
@@ -165,7 +165,7 @@ class ClauseIndex:
             documents_embedded=len(missing), seconds=time.perf_counter() - started)
 
     # -- reading ----------------------------------------------------------------------------
-    def _ready_collection(self, guidelines: GuidelineSet | None):  # noqa: ANN202
+    def _ready_collection(self, guidelines: GuidelineSet | None):
         collection = self._collection()
         meta = dict(collection.metadata or {})
         self._check_embedder(meta)
@@ -198,18 +198,24 @@ class ClauseIndex:
         if dimension and int(dimension) != vector.shape[1]:
             raise IndexMismatchError(f"embedder returns {vector.shape[1]}-dimensional vectors; "
                                      f"index '{self.name}' holds {dimension}")
-        n = min(max(k * 8, 20), max(collection.count(), 1))
-        result = collection.query(query_embeddings=vector.tolist(), n_results=n,
-                                  include=["metadatas", "documents", "distances"])
-        best: dict[str, Hit] = {}
+        total = max(collection.count(), 1)
         excluded = set(exclude_ids or ())
-        for doc_id, meta, doc, distance in zip(result["ids"][0], result["metadatas"][0],
-                                               result["documents"][0], result["distances"][0],
-                                               strict=True):
-            if doc_id in excluded:
-                continue
-            score = 1.0 - float(distance)
-            clause_id = meta["clause_id"]
-            if clause_id not in best or score > best[clause_id].score:
-                best[clause_id] = Hit(clause_id, score, meta["kind"], doc)
+        n = min(max(k * 8, 20) + len(excluded), total)
+        while True:
+            result = collection.query(query_embeddings=vector.tolist(), n_results=n,
+                                      include=["metadatas", "documents", "distances"])
+            best: dict[str, Hit] = {}
+            for doc_id, meta, doc, distance in zip(result["ids"][0], result["metadatas"][0],
+                                                   result["documents"][0],
+                                                   result["distances"][0], strict=True):
+                if doc_id in excluded:
+                    continue
+                score = 1.0 - float(distance)
+                clause_id = meta["clause_id"]
+                if clause_id not in best or score > best[clause_id].score:
+                    best[clause_id] = Hit(clause_id, score, meta["kind"], doc)
+            # Clauses have several documents each: widen until k distinct clauses are found.
+            if len(best) >= k or n >= total:
+                break
+            n = min(n * 4, total)
         return sorted(best.values(), key=lambda h: -h.score)[:k]

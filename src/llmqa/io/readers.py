@@ -12,7 +12,6 @@ and ``metadata`` are JSON strings in CSV and may be nested columns in Parquet.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -42,7 +41,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -110,7 +111,8 @@ def read_items(path: str | Path, fmt: str | None = None,
 def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterator[Item | RowError]:
     for number, raw in enumerate(stream, start=1):
         try:
-            line = raw.decode("utf-8")
+            # A byte-order mark (Windows "UTF-8 with BOM" exports) is not part of the first row.
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
             yield RowError(source, number, None, f"not valid UTF-8 (byte {exc.start})")
             continue
@@ -122,30 +124,50 @@ def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterat
             yield RowError(source, number, None, f"malformed JSON: {exc.msg} (column {exc.colno})")
             continue
         if not isinstance(row, dict):
-            yield RowError(source, number, None, f"expected a JSON object, got {type(row).__name__}")
+            yield RowError(source, number, None,
+                           f"expected a JSON object, got {type(row).__name__}")
             continue
         yield _validate(row, source, number, check)
 
 
 def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
-    # Decode strictly so a latin-1 export is reported per row instead of silently mangled.
+    # Decode line by line so one latin-1 row is rejected (naming its line) and the rest of the
+    # file is still read, instead of the whole file failing or being silently mangled.
+    bad_lines: dict[int, int] = {}  # physical line number -> offending byte offset
+
+    def decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                bad_lines[number] = exc.start
+                yield raw.decode("utf-8", errors="replace")
+
     with open(path, "rb") as handle:
-        text = io.TextIOWrapper(handle, encoding="utf-8", errors="strict", newline="")
-        reader = csv.DictReader(text)
-        number = 1
+        reader = csv.DictReader(decoded_lines(handle))
+        reader.fieldnames  # noqa: B018 - reads the header row
+        previous = reader.line_num
+        if 1 in bad_lines:
+            yield RowError(source, 1, None, f"header row is not valid UTF-8 (byte {bad_lines[1]}); "
+                           "re-save the file as UTF-8")
+            return
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as exc:
-                yield RowError(source, number + 1, None, f"not valid UTF-8 (byte {exc.start}); "
-                               "the rest of the file cannot be read")
-                return
             except csv.Error as exc:
                 yield RowError(source, reader.line_num, None, f"malformed CSV: {exc}")
-                return
+                previous = reader.line_num
+                continue
             number = reader.line_num
+            spanned = [n for n in range(previous + 1, number + 1) if n in bad_lines]
+            previous = number
+            if spanned:
+                yield RowError(source, number, None,
+                               f"not valid UTF-8 (byte {bad_lines[spanned[0]]} of line "
+                               f"{spanned[0]}); re-save the file as UTF-8")
+                continue
             cleaned = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
             parsed = _parse_json_columns(cleaned, source, number)
             if isinstance(parsed, RowError):
@@ -165,12 +187,21 @@ def _read_parquet(path: Path, source: str, check: RowCheck) -> Iterator[Item | R
     for batch in parquet.iter_batches(batch_size=2048):
         for row in batch.to_pylist():
             number += 1
-            cleaned = {k: v for k, v in row.items() if v is not None and v != ""}
+            cleaned = {k: _drop_nulls(v) for k, v in row.items() if v is not None and v != ""}
             parsed = _parse_json_columns(cleaned, source, number)
             if isinstance(parsed, RowError):
                 yield parsed
             else:
                 yield _validate(_nest_flat_content(parsed), source, number, check)
+
+
+def _drop_nulls(value: Any) -> Any:
+    """Parquet structs carry every field of the column (null where a row lacks it): drop those."""
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
 
 
 def _parse_json_columns(row: dict[str, Any], source: str, number: int) -> dict[str, Any] | RowError:

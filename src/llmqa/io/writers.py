@@ -74,6 +74,15 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+def _no_empty_structs(value: Any) -> Any:
+    """Parquet cannot store a struct without fields: an empty dict is written as null."""
+    if isinstance(value, dict):
+        return {k: (None if v == {} else _no_empty_structs(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_empty_structs(v) for v in value]
+    return value
+
+
 def _write_parquet(records: Iterable[dict[str, Any]], path: Path, batch: int = 5000) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -94,7 +103,7 @@ def _write_parquet(records: Iterable[dict[str, Any]], path: Path, batch: int = 5
         buffer.clear()
 
     for record in records:
-        buffer.append(record)
+        buffer.append(_no_empty_structs(record))
         count += 1
         if len(buffer) >= batch:
             flush()

@@ -64,7 +64,7 @@ class Prepared:
         return self.rendered.prompt_chars // 4 + 8 * len(self.rendered.messages)
 
 
-class AbortRun(Exception):  # noqa: N818 - a control-flow signal, not an error type of its own
+class AbortRun(Exception):
     """A failure every later item would hit too (bad key, unknown model)."""
 
 
@@ -119,6 +119,24 @@ class Judge:
         return Verdict(**base, **usage, **vote, status=VerdictStatus.OK,
                        attempts=attempts, raw_answer=raw if len(answers) == 1 else None)
 
+    def from_reply(self, prepared: Prepared, reply: Reply, batch: bool = False) -> Verdict:
+        """A verdict from an answer obtained elsewhere (the Batch API): no call, no re-ask."""
+        base = self._base(prepared)
+        usage = self._usage([reply])
+        if batch and usage["cost_usd"] is not None:
+            usage["cost_usd"] = self.prices.cost(self.seam.name, reply.input_tokens,
+                                                 reply.output_tokens, reply.cached_tokens,
+                                                 batch=True)
+        if reply.status is ReplyStatus.OK:
+            problem = self._check(reply, prepared)
+            if problem is None:
+                return Verdict(**base, **usage, **self._vote([reply.parsed]),
+                               status=VerdictStatus.OK, raw_answer=reply.raw)
+            status, error = problem
+        else:
+            status, error = _REPLY_STATUS[reply.status], reply.error
+        return Verdict(**base, **usage, status=status, error=error, raw_answer=reply.raw)
+
     # -- internals --------------------------------------------------------------------------
     def _base(self, prepared: Prepared) -> dict:
         return {"key": prepared.key, "item_id": prepared.item.id,
@@ -151,7 +169,7 @@ class Judge:
                 reply = await call_with_retries(self.config.retry,
                                                 lambda m=messages: self.seam.ask(m, self.schema),
                                                 on_attempt=count)
-            except Exception as exc:  # noqa: BLE001 - classified, stored, never swallowed blindly
+            except Exception as exc:
                 outcome.attempts += counter[0]
                 failure = classify_exception(exc)
                 if failure.status in ("auth_error", "not_found", "quota_exhausted"):

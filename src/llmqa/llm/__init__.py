@@ -12,8 +12,8 @@ from llmqa.llm.seam import ChatSeam, Failure, Reply, ReplyStatus
 __all__ = [
     "BackendSpec",
     "ChatSeam",
-    "FakeChatModel",
     "Failure",
+    "FakeChatModel",
     "Reply",
     "ReplyStatus",
     "make_chat_model",

@@ -243,6 +243,28 @@ class VerdictStore:
         with self._write() as db:
             db.execute(f"UPDATE verdicts SET {assignments} WHERE key = ?", (*values.values(), key))
 
+    # -- Batch API jobs ---------------------------------------------------------------------
+    def save_batch(self, batch_id: str, run_id: int | None, keys: list[str],
+                   input_file_id: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO batches (id, run_id, status, input_file_id, keys, created_at, "
+                       "updated_at) VALUES (?, ?, 'submitted', ?, ?, ?, ?)",
+                       (batch_id, run_id, input_file_id, json.dumps(keys), _now(), _now()))
+
+    def update_batch(self, batch_id: str, status: str, output_file_id: str | None = None,
+                     error_file_id: str | None = None) -> None:
+        with self._write() as db:
+            db.execute("UPDATE batches SET status = ?, output_file_id = COALESCE(?, "
+                       "output_file_id), error_file_id = COALESCE(?, error_file_id), "
+                       "updated_at = ? WHERE id = ?",
+                       (status, output_file_id, error_file_id, _now(), batch_id))
+
+    def open_batches(self) -> list[dict[str, Any]]:
+        """Batches submitted but not yet collected (a restart picks them up)."""
+        rows = self.db.execute("SELECT * FROM batches WHERE status NOT IN ('collected', "
+                               "'failed', 'expired', 'cancelled') ORDER BY created_at")
+        return [dict(row) | {"keys": json.loads(row["keys"])} for row in rows]
+
     def count_by_key_item(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT item_id, COUNT(*) FROM verdicts GROUP BY item_id")]

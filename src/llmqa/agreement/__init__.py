@@ -1,0 +1,63 @@
+"""Inter-annotator agreement, consensus labels and LLM-vs-human comparison.
+
+Build a ``Ratings`` matrix from items, then ask for single coefficients (``metrics``), a
+consensus (``compute_consensus``) or the full ``agreement_report``. See docs/agreement.md for
+the formulas and the conventions for undefined cases.
+"""
+
+from llmqa.agreement.bootstrap import Interval, bootstrap_interval, bootstrap_intervals
+from llmqa.agreement.consensus import (
+    METHODS,
+    TIE_BREAKS,
+    Consensus,
+    compute_consensus,
+    majority_vote,
+)
+from llmqa.agreement.metrics import (
+    LEVELS,
+    PairScore,
+    PooledTerms,
+    Score,
+    cohen_kappa,
+    coincidence_matrix,
+    confusion_matrix,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    label_counts,
+    mean_pairwise_kappa,
+    pairwise_cohen,
+    percent_agreement,
+)
+from llmqa.agreement.ratings import MISSING, RatingProblem, Ratings
+from llmqa.agreement.report import AgreementReport, agreement_report
+
+__all__ = [
+    "LEVELS",
+    "METHODS",
+    "MISSING",
+    "TIE_BREAKS",
+    "AgreementReport",
+    "Consensus",
+    "Interval",
+    "PairScore",
+    "PooledTerms",
+    "RatingProblem",
+    "Ratings",
+    "Score",
+    "agreement_report",
+    "bootstrap_interval",
+    "bootstrap_intervals",
+    "cohen_kappa",
+    "coincidence_matrix",
+    "compute_consensus",
+    "confusion_matrix",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "krippendorff_alpha",
+    "label_counts",
+    "majority_vote",
+    "mean_pairwise_kappa",
+    "pairwise_cohen",
+    "percent_agreement",
+]

@@ -1,0 +1,87 @@
+"""Seeded percentile bootstrap over items.
+
+A replicate draws ``n`` items with replacement; it is passed to statistics as integer item
+weights (how often each item was drawn), so the data are never copied. The same replicates
+are shared by every statistic in one call, and the same ``seed`` always gives the same
+intervals. Replicates in which a statistic is undefined (NaN) are dropped; the interval is
+then over the defined ones and ``n_valid`` says how many that was.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+Statistic = Callable[[np.ndarray], float]
+DEFAULT_REPLICATES = 1000
+_CHUNK = 32  # replicates drawn per batch: bounds memory at _CHUNK × n integers
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float | None
+    high: float | None
+    n_valid: int
+    n_boot: int
+
+    @property
+    def warning(self) -> str | None:
+        if self.n_boot and self.n_valid < self.n_boot:
+            return (f"{self.n_boot - self.n_valid} of {self.n_boot} bootstrap replicates were "
+                    "undefined and dropped")
+        return None
+
+
+def replicate_weights(n_items: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
+    """Yield ``n_boot`` weight vectors (item draw counts), reproducibly from ``seed``."""
+    rng = np.random.default_rng(seed)
+    done = 0
+    while done < n_boot:
+        size = min(_CHUNK, n_boot - done)
+        draws = rng.integers(0, n_items, size=(size, n_items))
+        offsets = (np.arange(size) * n_items)[:, None]
+        counts = np.bincount((draws + offsets).ravel(), minlength=size * n_items)
+        yield from counts.reshape(size, n_items).astype(float)
+        done += size
+
+
+def bootstrap_intervals(statistics: Mapping[str, Statistic], n_items: int,
+                        n_boot: int = DEFAULT_REPLICATES, seed: int = 0,
+                        confidence: float = 0.95) -> dict[str, Interval]:
+    """Percentile intervals for several statistics of the same items, from shared replicates.
+
+    Each statistic takes a weight vector of length ``n_items`` and returns a float (NaN when
+    undefined for that replicate).
+    """
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    names = list(statistics)
+    if n_boot <= 0 or n_items == 0:
+        return {name: Interval(None, None, 0, 0) for name in names}
+    values = np.empty((len(names), n_boot))
+    for b, weights in enumerate(replicate_weights(n_items, n_boot, seed)):
+        for s, name in enumerate(names):
+            values[s, b] = statistics[name](weights)
+    tail = (1 - confidence) / 2
+    result: dict[str, Interval] = {}
+    for s, name in enumerate(names):
+        valid = values[s][~np.isnan(values[s])]
+        if valid.size == 0:
+            result[name] = Interval(None, None, 0, n_boot)
+            continue
+        low, high = np.quantile(valid, [tail, 1 - tail])
+        result[name] = Interval(_finite(low), _finite(high), int(valid.size), n_boot)
+    return result
+
+
+def bootstrap_interval(statistic: Statistic, n_items: int, n_boot: int = DEFAULT_REPLICATES,
+                       seed: int = 0, confidence: float = 0.95) -> Interval:
+    """One statistic's percentile interval; see ``bootstrap_intervals``."""
+    return bootstrap_intervals({"s": statistic}, n_items, n_boot, seed, confidence)["s"]
+
+
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)

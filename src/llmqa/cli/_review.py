@@ -1,0 +1,277 @@
+"""``llmqa review``, ``llmqa results`` and ``llmqa doctor``: the judge over a batch."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import typer
+
+from llmqa.cli._common import (
+    ChromaUrlOpt,
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    JsonOpt,
+    err,
+    print_json,
+    settings,
+    table,
+)
+from llmqa.config import Settings
+
+EXIT_BUDGET = 3
+LOCAL_WARNING = (
+    "Judging with the embedded SmolLM2-135M model (offline, no key). It follows the verdict "
+    "schema but is far too small to judge well: treat its verdicts as a pipeline check, not QA. "
+    "For real review pass --model gpt-4o-mini (with OPENAI_API_KEY), or --base-url "
+    "http://HOST:PORT/v1 --model NAME for vLLM, Ollama or a llama.cpp server."
+)
+
+ModelOpt = typer.Option(None, "--model", "-m", help="'local' (embedded, default), a model name "
+                        "for an OpenAI-compatible endpoint, or class:module:ChatClass for any "
+                        "LangChain chat model [env LLMQA_MODEL].")
+BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. "
+                          "http://localhost:8000/v1 [env OPENAI_BASE_URL].")
+MethodOpt = typer.Option(None, "--structured-method", help="json_schema (default), "
+                         "function_calling or json_mode; `llmqa doctor` tells which works.")
+
+
+def _judge_config(spec, samples: int, top_k: int | None, send_images: bool | None,
+                  timeout: float, attempts: int):
+    from llmqa.judge import JudgeConfig
+    from llmqa.llm.retry import RetryPolicy
+
+    retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
+    if spec.is_local:
+        # A 4k-token context and CPU prompt processing: fewer clauses, no examples.
+        return JudgeConfig(top_k=top_k or 3, max_examples=0, max_item_chars=spec.max_item_chars,
+                           samples=samples, rationale_chars=300, retry=retry)
+    return JudgeConfig(top_k=top_k or 5, max_item_chars=spec.max_item_chars,
+                       send_images=spec.supports_images if send_images is None else send_images,
+                       samples=samples, retry=retry)
+
+
+def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0):
+    from llmqa.llm.backends import BackendSpec
+
+    return BackendSpec(model=cfg.model, base_url=cfg.base_url, timeout=cfg.timeout,
+                       method=cfg.structured_method, vision=vision,  # type: ignore[arg-type]
+                       temperature=temperature)
+
+
+def review(
+    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
+    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
+    model: str | None = ModelOpt,
+    base_url: str | None = BaseUrlOpt,
+    structured_method: str | None = MethodOpt,
+    concurrency: int | None = typer.Option(None, "--concurrency", "-c", min=1, max=256,
+                                           help="Requests in flight [env LLMQA_CONCURRENCY; 8]."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Estimate calls, tokens and cost; "
+                                 "call nothing."),
+    max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Stop cleanly once "
+                                          "this many USD are spent; re-run to resume."),
+    samples: int = typer.Option(1, "--samples", min=1, max=15, help="Self-consistency: ask this "
+                                "many times and vote (costs that many calls)."),
+    top_k: int | None = typer.Option(None, "--top-k", min=1, max=20, help="Clauses retrieved "
+                                     "per item [5; 3 for the embedded model]."),
+    vision: bool | None = typer.Option(None, "--vision/--no-vision", help="Send images to the "
+                                       "model (default: on for known vision models)."),
+    temperature: float = typer.Option(0.0, "--temperature", help="Sampling temperature (use "
+                                      "> 0 with --samples)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Review only the first N "
+                                     "valid items."),
+    batch_api: bool = typer.Option(False, "--batch-api", help="Use the OpenAI Batch API (half "
+                                   "price, up to 24 h); see docs/review.md."),
+    prices: Path | None = typer.Option(None, "--prices", help="Price table (TOML/JSON) "
+                                       "[env LLMQA_PRICES]."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="Input format (default: from "
+                                   "the file name)."),
+    home: str | None = HomeOpt,
+    chroma_url: str | None = ChromaUrlOpt,
+    embedder: str | None = EmbedderOpt,
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on "
+                                  "stderr."),
+    as_json: bool = JsonOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Pre-review a batch: retrieve clauses, ask the judge, store verdicts.
+
+    Re-running is free for items already judged with the same content, clauses, prompt and
+    model. Exit codes: 0 every item has a verdict; 1 rejected rows or items without a
+    verdict; 2 usage or configuration error; 3 stopped at --max-cost (re-run to resume).
+    """
+    from llmqa.errors import ConfigError
+    from llmqa.io.readers import ReadReport, read_items
+    from llmqa.io.validate import ItemChecks
+    from llmqa.llm.pricing import PriceTable
+    from llmqa.workspace import Workspace
+
+    cfg = settings(config, guidelines=str(guidelines) if guidelines else None, model=model,
+                   base_url=base_url, structured_method=structured_method,
+                   concurrency=concurrency, home=home, chroma_url=chroma_url, embedder=embedder,
+                   prices=str(prices) if prices else None)
+    ws = Workspace(cfg)
+    spec = _spec(cfg, vision, temperature)
+    table_ = PriceTable.load(cfg.prices)
+    if max_cost is not None and table_.get(spec.display_name) is None:
+        raise ConfigError(f"--max-cost needs a price for '{spec.display_name}': add it with "
+                          "--prices FILE")
+    guidelines_set = ws.guidelines
+    report = ReadReport()
+    valid = []
+    checks = ItemChecks(set(guidelines_set.labels), set(guidelines_set.by_id))
+    for record in read_items(items, fmt, checks):
+        report.add(record)
+        if hasattr(record, "content") and (limit is None or len(valid) < limit):
+            valid.append(record)
+    for error in report.errors:
+        err(str(error), "red")
+    if not valid:
+        err(f"{items}: no valid items to review", "red")
+        raise typer.Exit(1)
+    if spec.is_local and not dry_run:
+        err(LOCAL_WARNING, "yellow")
+    judge_config = _judge_config(spec, samples, top_k, vision, cfg.timeout, cfg.max_attempts)
+    summary = _run_review(ws, spec, judge_config, table_, valid, items, dry_run, max_cost,
+                          cfg.concurrency, progress and not as_json, batch_api)
+    if as_json:
+        print_json(summary.to_dict() | {"rejected_rows": report.rejected})
+    else:
+        _print_summary(summary, report.rejected, cfg)
+    if summary.budget_reached:
+        raise typer.Exit(EXIT_BUDGET)
+    without_verdict = sum(n for s, n in summary.statuses.items() if s != "ok")
+    if report.rejected or (not dry_run and without_verdict):
+        raise typer.Exit(1)
+
+
+def _run_review(ws, spec, judge_config, prices, items, source, dry_run, max_cost,
+                concurrency, show_progress, batch_api):
+    from llmqa.judge import Judge
+    from llmqa.llm.backends import make_seam
+    from llmqa.runner import ReviewOptions, ReviewRunner
+    from llmqa.store import RunLock, VerdictStore
+
+    retriever = ws.retriever()
+    judge = Judge(make_seam(spec), ws.guidelines, judge_config, prices)
+    options = ReviewOptions(concurrency=concurrency, max_cost=max_cost, dry_run=dry_run)
+    home = ws.settings.home_path
+    with RunLock(home), VerdictStore(home) as store:
+        bar = None
+        if show_progress and not dry_run:
+            from tqdm import tqdm
+
+            bar = tqdm(total=0, unit="item", desc="review", file=sys.stderr, dynamic_ncols=True)
+        runner = ReviewRunner(judge, retriever, store, options,
+                              on_progress=bar.update if bar is not None else None)
+        if batch_api and not dry_run:
+            from llmqa.runner.batch_api import BatchApiReview
+
+            return BatchApiReview(runner, spec).run(items, source)
+        if bar is not None:
+            original_plan = runner.plan
+
+            def plan_with_total(prepared):
+                todo, reused = original_plan(prepared)
+                bar.reset(total=len(todo))
+                return todo, reused
+
+            runner.plan = plan_with_total  # type: ignore[method-assign]
+        try:
+            return asyncio.run(runner.run(items, source))
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+def _print_summary(summary, rejected: int, cfg: Settings) -> None:
+    cost = "unknown (no price for this model)" if summary.cost_usd is None \
+        else f"${summary.cost_usd:.4f}"
+    if summary.status == "dry_run":
+        estimate = ("unknown (no price)" if summary.estimated_cost_usd is None
+                    else f"${summary.estimated_cost_usd:.4f}")
+        typer.echo(f"dry run: {summary.items} items, {summary.reused} already judged, "
+                   f"{summary.to_review} to review")
+        typer.echo(f"estimated tokens: {summary.estimated_input_tokens} in, "
+                   f"{summary.estimated_output_tokens} out; estimated cost {estimate}")
+        return
+    typer.echo(f"{summary.items} items: {summary.reviewed} reviewed now, {summary.reused} "
+               f"reused from the store, {rejected} rejected rows ({summary.seconds:.1f}s)")
+    if summary.verdicts:
+        typer.echo("verdicts: " + ", ".join(f"{k} {v}" for k, v in
+                                            sorted(summary.verdicts.items())))
+    problems = {k: v for k, v in summary.statuses.items() if k != "ok"}
+    if problems:
+        typer.echo("without a verdict: " + ", ".join(f"{k} {v}" for k, v in
+                                                     sorted(problems.items())))
+    typer.echo(f"tokens: {summary.input_tokens} in, {summary.output_tokens} out; cost {cost}")
+    if summary.budget_reached:
+        typer.echo("stopped at --max-cost; re-run the same command to resume")
+    typer.echo(f"results: llmqa results --home {cfg.home}  (SQLite store: "
+               f"{cfg.home}/llmqa.db)")
+
+
+def results(
+    output: str | None = typer.Option(None, "--output", "-o", help="Write to this file "
+                                      "(default: stdout)."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet "
+                                   "(default: from -o, else jsonl)."),
+    verdict: str | None = typer.Option(None, "--verdict", help="agree, likely_error or "
+                                       "ambiguous."),
+    status: str | None = typer.Option(None, "--status", help="ok, parse_error, failed, ..."),
+    label: str | None = typer.Option(None, "--label", help="Consensus human label."),
+    project: str | None = typer.Option(None, "--project", help="Item project."),
+    model: str | None = typer.Option(None, "--model", help="Only verdicts of this model."),
+    history: bool = typer.Option(False, "--all", help="Every stored verdict, not only the "
+                                 "newest per item."),
+    home: str | None = HomeOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Export verdicts joined with their items and human labels."""
+    from llmqa.io.writers import write_records
+    from llmqa.store import VerdictStore
+    from llmqa.store.export import verdict_rows
+
+    cfg = settings(config, home=home)
+    with VerdictStore(cfg.home_path, readonly=True) as store:
+        rows = verdict_rows(store, latest=not history, verdict=verdict, status=status,
+                            human_label=label, model=model, project=project)
+        count = write_records(rows, output, fmt)
+    if output not in (None, "-"):
+        err(f"{count} rows written to {output}")
+
+
+def doctor(
+    model: str | None = ModelOpt,
+    base_url: str | None = BaseUrlOpt,
+    structured_method: str | None = MethodOpt,
+    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
+    home: str | None = HomeOpt,
+    as_json: bool = JsonOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Probe a model before a big batch: which structured-output method gives valid verdicts.
+
+    Sends three small known items in each method (or the one given) and reports per method
+    how many came back as valid verdicts. Exit 0 when some method works, 1 otherwise.
+    """
+    from llmqa.judge.probe import probe_backend
+
+    cfg = settings(config, model=model, base_url=base_url, structured_method=structured_method,
+                   guidelines=str(guidelines) if guidelines else None, home=home)
+    spec = _spec(cfg)
+    outcome = asyncio.run(probe_backend(spec, cfg))
+    if as_json:
+        print_json(outcome)
+    else:
+        rows = [[m, f"{r['valid']}/{r['tried']}", r.get("problem") or ""]
+                for m, r in outcome["methods"].items()]
+        typer.echo(f"model {outcome['model']}")
+        typer.echo(table(rows, ["method", "valid", "problem"]))
+        typer.echo(f"use: --structured-method {outcome['recommended']}" if outcome["recommended"]
+                   else "no method gave valid verdicts: check the model, URL and key")
+    if not outcome["recommended"]:
+        raise typer.Exit(1)

@@ -1,0 +1,62 @@
+"""``llmqa doctor``: does this backend return valid verdicts, and in which structured mode?
+
+Three small items with an obvious answer are judged in each structured-output method. A
+method "works" when every answer is a valid verdict (whatever its content); a weak model may
+still be wrong, which the probe reports but does not hold against the method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from llmqa.config import Settings
+from llmqa.guidelines import load_guidelines
+from llmqa.index.retriever import Hit
+from llmqa.items import Item
+from llmqa.judge.judge import Judge, JudgeConfig
+from llmqa.judge.schema import VerdictStatus
+from llmqa.llm.backends import BackendSpec, make_seam
+from llmqa.llm.retry import RetryPolicy
+
+METHODS = ("json_schema", "function_calling", "json_mode")
+PROBE_ITEMS = [
+    {"id": "probe-1", "content": {"modality": "text", "text": "A relaxing playlist of piano "
+                                  "music for studying."},
+     "annotations": [{"annotator": "probe", "label": "allowed"}]},
+    {"id": "probe-2", "content": {"modality": "title", "title": "FREE STREAMS!!! buy 1M plays "
+                                  "now at cheap-plays dot example", "metadata": {"genre": "pop"}},
+     "annotations": [{"annotator": "probe", "label": "allowed"}]},
+    {"id": "probe-3", "content": {"modality": "transcript", "transcript": "Today on the show we "
+                                  "talk about how to bake sourdough bread at home."},
+     "annotations": [{"annotator": "probe", "label": "allowed"}]},
+]
+
+
+async def probe_backend(spec: BackendSpec, settings: Settings,
+                        methods: tuple[str, ...] | None = None) -> dict[str, Any]:
+    guidelines = load_guidelines(settings.guidelines)
+    items = [Item.model_validate(raw) for raw in PROBE_ITEMS]
+    spam = [c for c in guidelines if c.label == "spam"][:1]
+    hits = [Hit(c.id, 1.0, "clause", "") for c in [*list(guidelines)[:2], *spam]]
+    tried = (spec.method,) if spec.method else (methods or METHODS)
+    outcome: dict[str, Any] = {"model": spec.display_name, "methods": {}, "recommended": None}
+    for method in tried:
+        seam = make_seam(replace(spec, method=method))  # type: ignore[arg-type]
+        judge = Judge(seam, guidelines, JudgeConfig(
+            top_k=3, max_examples=0, reasks=0, rationale_chars=300 if spec.is_local else None,
+            retry=RetryPolicy(max_attempts=2, deadline=120)))
+        valid, problem = 0, None
+        for item in items:
+            # No index needed: every probe item is shown the same few clauses.
+            prepared = judge.prepare(item, hits)
+            verdict = await judge.review(prepared)
+            if verdict.status is VerdictStatus.OK:
+                valid += 1
+            else:
+                problem = f"{verdict.status.value}: {verdict.error}"
+        outcome["methods"][method] = {"tried": len(items), "valid": valid, "problem": problem}
+        if valid == len(items) and outcome["recommended"] is None:
+            outcome["recommended"] = method
+            break
+    return outcome

@@ -1,0 +1,96 @@
+"""The OpenAI Batch API: half-price requests answered within 24 hours.
+
+This is the one place llmqa talks to the OpenAI SDK directly: LangChain has no batch
+abstraction. Requests are built from the same LangChain messages and JSON schema the seam
+uses, and answers are turned back into ``AIMessage`` objects so ``ChatSeam.interpret``
+decides their status exactly as for a live call.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, convert_to_openai_messages
+
+TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+
+
+class BatchClient:
+    def __init__(self, model: str, base_url: str | None = None, timeout: float = 60.0,
+                 max_tokens: int | None = 600, temperature: float = 0.0) -> None:
+        import openai
+
+        self.model = model
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.client = openai.OpenAI(base_url=base_url,
+                                    api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
+                                    timeout=timeout, max_retries=3)
+
+    def request_line(self, custom_id: str, messages: list[BaseMessage],
+                     schema: dict[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model, "messages": convert_to_openai_messages(messages),
+            "temperature": self.temperature,
+            "response_format": {"type": "json_schema", "json_schema": {
+                "name": schema.get("title", "JudgeVerdict"), "schema": schema}}}
+        if self.max_tokens:
+            body["max_tokens"] = self.max_tokens
+        return {"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions",
+                "body": body}
+
+    def submit(self, lines: list[dict[str, Any]]) -> tuple[str, str]:
+        """Upload the requests and create the batch; returns (batch id, input file id)."""
+        payload = "".join(json.dumps(line) + "\n" for line in lines).encode()
+        uploaded = self.client.files.create(file=("requests.jsonl", io.BytesIO(payload)),
+                                            purpose="batch")
+        batch = self.client.batches.create(input_file_id=uploaded.id,
+                                           endpoint="/v1/chat/completions",
+                                           completion_window="24h")
+        return batch.id, uploaded.id
+
+    def status(self, batch_id: str) -> dict[str, Any]:
+        batch = self.client.batches.retrieve(batch_id)
+        return {"status": batch.status, "output_file_id": batch.output_file_id,
+                "error_file_id": batch.error_file_id}
+
+    def results(self, file_id: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """(custom_id, HTTP status, response body) for each line, in the file's order."""
+        text = self.client.files.content(file_id).text
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            response = record.get("response") or {}
+            body = response.get("body") or {"error": record.get("error")}
+            yield record["custom_id"], int(response.get("status_code") or 500), body
+
+
+def message_from_body(body: dict[str, Any]) -> AIMessage:
+    """A chat-completions response body as the ``AIMessage`` LangChain would have built."""
+    choice = (body.get("choices") or [{}])[0]
+    message = choice.get("message") or {}
+    usage = body.get("usage") or {}
+    kwargs: dict[str, Any] = {}
+    if message.get("refusal"):
+        kwargs["refusal"] = message["refusal"]
+    tool_calls = []
+    for call in message.get("tool_calls") or []:
+        try:
+            args = json.loads(call["function"]["arguments"])
+        except (json.JSONDecodeError, KeyError):
+            continue
+        tool_calls.append({"name": call["function"]["name"], "args": args, "id": call.get("id")})
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0)
+    return AIMessage(
+        content=message.get("content") or "", additional_kwargs=kwargs, tool_calls=tool_calls,
+        response_metadata={"finish_reason": choice.get("finish_reason"),
+                           "model_name": body.get("model")},
+        usage_metadata={"input_tokens": usage.get("prompt_tokens", 0),
+                        "output_tokens": usage.get("completion_tokens", 0),
+                        "total_tokens": usage.get("total_tokens", 0),
+                        "input_token_details": {"cache_read": cached}})

@@ -1,0 +1,11 @@
+"""Test doubles shipped with llmqa, so teams can test their own pipelines around it.
+
+- ``FakeChatModel`` (re-exported from ``llmqa.llm.fake``): an in-process chat model.
+- ``OpenAIStub``: a real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions,
+  embeddings, files and batches protocol, which counts requests and misbehaves on request.
+"""
+
+from llmqa.llm.fake import FakeChatModel
+from llmqa.testing.openai_stub import Behaviour, OpenAIStub
+
+__all__ = ["Behaviour", "FakeChatModel", "OpenAIStub"]
