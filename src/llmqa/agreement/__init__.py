@@ -5,7 +5,12 @@ consensus (``compute_consensus``) or the full ``agreement_report``. See docs/agr
 the formulas and the conventions for undefined cases.
 """
 
-from llmqa.agreement.bootstrap import Interval, bootstrap_interval, bootstrap_intervals
+from llmqa.agreement.bootstrap import (
+    Interval,
+    bootstrap_interval,
+    bootstrap_intervals,
+    bootstrap_joint,
+)
 from llmqa.agreement.consensus import (
     METHODS,
     TIE_BREAKS,
@@ -48,6 +53,7 @@ __all__ = [
     "agreement_report",
     "bootstrap_interval",
     "bootstrap_intervals",
+    "bootstrap_joint",
     "cohen_kappa",
     "coincidence_matrix",
     "compute_consensus",

@@ -97,10 +97,12 @@ def _priority(counts: np.ndarray, tie_break: str) -> np.ndarray:
     return (k - order).astype(float)
 
 
-def _resolve(scores: np.ndarray, tied: np.ndarray, priority: np.ndarray,
+def _resolve(tied: np.ndarray, priority: np.ndarray,
              tie_break: str) -> tuple[np.ndarray, np.ndarray]:
-    """Winner per item from ``scores``, with ``tied`` marking labels level with the top."""
+    """Winner per item; ``tied`` marks the labels level with the item's top score."""
     is_tie = tied.sum(axis=1) > 1
+    if tied.shape[1] == 0:  # no labels at all: nothing to choose
+        return np.full(tied.shape[0], MISSING, dtype=np.int64), is_tie
     winner = np.where(tied, priority[None, :], -np.inf).argmax(axis=1)
     rated = tied.any(axis=1)
     winner = np.where(rated, winner, MISSING)
@@ -115,7 +117,7 @@ def majority_vote(codes: np.ndarray, n_labels: int, raters: list[str] | None = N
     m = counts.sum(axis=1)
     top = counts.max(axis=1) if n_labels else np.zeros(len(m), dtype=np.int64)
     tied = (counts == top[:, None]) & (top[:, None] > 0)
-    winner, is_tie = _resolve(counts, tied, _priority(counts, tie_break), tie_break)
+    winner, is_tie = _resolve(tied, _priority(counts, tie_break), tie_break)
     with np.errstate(invalid="ignore", divide="ignore"):
         confidence = np.where((m > 0) & (winner >= 0), top / np.maximum(m, 1), np.nan)
     names = raters if raters is not None else [str(j) for j in range(codes.shape[1])]
@@ -170,7 +172,7 @@ def _model_consensus(ratings: Ratings, method: str, tie_break: str, seed: int) -
             probabilities, reliability = _mace(frame, codes.shape, k, seed)
     top = probabilities.max(axis=1)
     tied = (probabilities >= top[:, None] - _TIE_TOLERANCE) & (m[:, None] > 0)
-    winner, is_tie = _resolve(probabilities, tied, _priority(counts, tie_break), tie_break)
+    winner, is_tie = _resolve(tied, _priority(counts, tie_break), tie_break)
     confidence = np.where(winner >= 0, probabilities[np.arange(len(m)), np.maximum(winner, 0)],
                           np.nan)
     names = dict(enumerate(ratings.raters))

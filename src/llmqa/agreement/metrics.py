@@ -115,33 +115,51 @@ class PooledTerms:
     def _pairable_counts(self) -> np.ndarray:
         return np.where(self.pairable[:, None], self.counts, 0).astype(float)
 
+    @cached_property
+    def _pairable_f(self) -> np.ndarray:
+        # Float copies: a float @ bool product skips BLAS and is several times slower.
+        return self.pairable.astype(float)
+
+    @cached_property
+    def _rated_f(self) -> np.ndarray:
+        return self.rated.astype(float)
+
     def _w(self, weights: np.ndarray | None) -> np.ndarray:
         return _weights(self.counts, weights)
 
     def percent_agreement(self, weights: np.ndarray | None = None) -> float:
         w = self._w(weights)
-        total = float(w @ self.pairable)
+        total = float(w @ self._pairable_f)
         return float(w @ self.item_agreement) / total if total else math.nan
 
     def class_shares(self, weights: np.ndarray | None = None) -> np.ndarray:
         """π_k: the mean, over rated items, of the share of an item's ratings that are k."""
         w = self._w(weights)
-        total = float(w @ self.rated)
+        total = float(w @ self._rated_f)
         if not total:
             return np.full(self.n_labels, math.nan)
         return (w @ self.shares) / total
 
     def fleiss_kappa(self, weights: np.ndarray | None = None) -> float:
-        pe = float((self.class_shares(weights) ** 2).sum())
-        return _chance_corrected(self.percent_agreement(weights), pe)
+        return self.coefficients(weights, alpha=False)["fleiss_kappa"]
 
     def gwet_ac1(self, weights: np.ndarray | None = None) -> float:
-        q = self.n_labels
-        if q < 2:
-            return math.nan
+        return self.coefficients(weights, alpha=False)["gwet_ac1"]
+
+    def coefficients(self, weights: np.ndarray | None = None,
+                     alpha: bool = True) -> dict[str, float]:
+        """Percent agreement, Fleiss' kappa, Gwet's AC1 and (optionally) nominal alpha at once,
+        sharing the observed agreement and π between them (one bootstrap replicate's work)."""
+        pa = self.percent_agreement(weights)
         pi = self.class_shares(weights)
-        pe = float((pi * (1 - pi)).sum() / (q - 1))
-        return _chance_corrected(self.percent_agreement(weights), pe)
+        q = self.n_labels
+        ac1 = math.nan if q < 2 else _chance_corrected(pa, float((pi * (1 - pi)).sum() / (q - 1)))
+        out = {"percent_agreement": pa,
+               "fleiss_kappa": _chance_corrected(pa, float((pi**2).sum())),
+               "gwet_ac1": ac1}
+        if alpha:
+            out["krippendorff_alpha"] = self.krippendorff_alpha_nominal(weights)
+        return out
 
     def krippendorff_alpha_nominal(self, weights: np.ndarray | None = None) -> float:
         # Nominal alpha needs only trace(o) and the marginals n_c: O(items × labels).
@@ -396,10 +414,15 @@ def pairwise_cohen(codes: np.ndarray, raters: Sequence[str] | None = None,
     return pairs
 
 
-def mean_pairwise_kappa(pairs: Sequence[PairScore]) -> Score:
-    """Light's kappa: the mean of the defined pairwise Cohen's kappas."""
+def mean_pairwise_kappa(pairs: Sequence[PairScore], n_items: int | None = None) -> Score:
+    """Light's kappa: the mean of the defined pairwise Cohen's kappas.
+
+    ``n_items`` is what the score reports as its base (the report passes the items with two or
+    more ratings); by default the largest number of items any pair shares.
+    """
     values = [p.cohen_kappa for p in pairs if p.cohen_kappa is not None]
-    n_items = max((p.n_items for p in pairs), default=0)
+    if n_items is None:
+        n_items = max((p.n_items for p in pairs), default=0)
     if not pairs:
         return Score(None, 0, "no two raters share an item")
     if not values:

@@ -57,7 +57,8 @@ class Ratings:
     problems: list[RatingProblem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.codes = np.asarray(self.codes, dtype=np.int64).reshape(len(self.item_ids), -1)
+        self.codes = np.asarray(self.codes, dtype=np.int64).reshape(len(self.item_ids),
+                                                                    len(self.raters))
         n = len(self.item_ids)
         # Optional per-item metadata defaults to "unknown" so from_matrix callers can skip it.
         self.projects = list(self.projects) or [None] * n

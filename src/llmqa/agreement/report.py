@@ -21,7 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from llmqa.agreement.bootstrap import DEFAULT_REPLICATES, Interval, bootstrap_intervals
+from llmqa.agreement.bootstrap import (
+    DEFAULT_REPLICATES,
+    Interval,
+    bootstrap_intervals,
+    bootstrap_joint,
+)
 from llmqa.agreement.consensus import (
     Consensus,
     compute_consensus,
@@ -30,6 +35,7 @@ from llmqa.agreement.consensus import (
 )
 from llmqa.agreement.metrics import (
     LEVELS,
+    NO_VARIATION,
     PairScore,
     PooledTerms,
     Score,
@@ -175,7 +181,8 @@ def agreement_report(ratings: Ratings, *, method: str = "majority", tie_break: s
     """Everything ``llmqa agreement`` prints. ``consensus`` may be passed to reuse one."""
     if level not in LEVELS:
         raise ValueError(f"unknown level of measurement {level!r}; use one of {', '.join(LEVELS)}")
-    consensus = consensus or compute_consensus(ratings, method, tie_break, seed)
+    if consensus is None:
+        consensus = compute_consensus(ratings, method, tie_break, seed)
     per_item = ratings.per_item
     pairable = ratings.per_item >= 2
     sub = ratings.subset(pairable)
@@ -191,7 +198,7 @@ def agreement_report(ratings: Ratings, *, method: str = "majority", tie_break: s
     pairs = pairwise_cohen(sub.codes, sub.raters, sub.n_labels)
     overall = _group(sub.codes, sub.n_labels, level, values, boot, "all")
     headline = {name: getattr(overall, name) for name in HEADLINE}
-    headline["mean_pairwise_cohen_kappa"] = mean_pairwise_kappa(pairs)
+    headline["mean_pairwise_cohen_kappa"] = mean_pairwise_kappa(pairs, sub.n_items)
     judge = _judge(sub, agreed, pairs, boot, consensus.tie_break) if sub.judge is not None \
         else None
     report = AgreementReport(
@@ -246,25 +253,22 @@ def _as_score(value: float, n_items: int, undefined: str) -> Score:
 def _group(codes: np.ndarray, n_labels: int, level: str, values: np.ndarray | None,
            boot: _Boot | None, name: str) -> GroupAgreement:
     """Pooled coefficients (with CIs when ``boot``) for one slice of pairable items."""
-    from llmqa.agreement.metrics import NO_VARIATION
-
     counts = label_counts(codes, n_labels)
     terms = PooledTerms(counts)
 
-    def alpha(w: np.ndarray | None = None) -> float:
+    def coefficients(w: np.ndarray | None = None) -> dict[str, float]:
         if level == "nominal":
-            return terms.krippendorff_alpha_nominal(w)
-        return krippendorff_alpha_value(counts, level, w, values)
+            return terms.coefficients(w)
+        return terms.coefficients(w, alpha=False) | {
+            "krippendorff_alpha": krippendorff_alpha_value(counts, level, w, values)}
 
-    stats: dict[str, Callable[[np.ndarray], float]] = {
-        "percent_agreement": terms.percent_agreement, "fleiss_kappa": terms.fleiss_kappa,
-        "krippendorff_alpha": alpha, "gwet_ac1": terms.gwet_ac1}
     n = int(terms.pairable.sum())
-    scores = {k: _as_score(f(None), n, NO_VARIATION) for k, f in stats.items()}
+    scores = {k: _as_score(v, n, NO_VARIATION) for k, v in coefficients().items()}
     if n_labels < 2 and scores["gwet_ac1"].value is None and n:
         scores["gwet_ac1"] = Score(None, n, "undefined: the label set has fewer than two labels")
     if boot is not None and boot.n_boot > 0 and n >= 2:
-        intervals = boot.intervals(stats, len(counts))
+        intervals = bootstrap_joint(coefficients, list(scores), len(counts), boot.n_boot,
+                                    boot.seed, boot.confidence)
         scores = {k: _with_ci(s, intervals[k]) for k, s in scores.items()}
     return GroupAgreement(group=name, n_items=n, n_ratings=int(counts.sum()), **scores)
 
@@ -291,8 +295,6 @@ def _by_clause(sub: Ratings, level: str, values: np.ndarray | None) -> list[Grou
 
 
 def _by_label(sub: Ratings, agreed: np.ndarray) -> list[LabelAgreement]:
-    from llmqa.agreement.metrics import NO_VARIATION
-
     counts = label_counts(sub.codes, sub.n_labels)
     per_label = counts.sum(axis=0)
     total = int(per_label.sum())

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from llmqa.cli import _guidelines, _index, _items, _review
+from llmqa.cli import _agreement, _guidelines, _index, _items, _review
 from llmqa.errors import LlmqaError
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.command("validate")(_items.validate)
 app.command("review")(_review.review)
 app.command("results")(_review.results)
 app.command("doctor")(_review.doctor)
+app.command("agreement")(_agreement.agreement)
 
 
 def _version(value: bool) -> None:

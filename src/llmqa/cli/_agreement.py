@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, JsonOpt, err, print_json, settings, table
+from llmqa.cli._common import ConfigOpt, HomeOpt, JsonOpt, err, print_json, settings, table
 from llmqa.config import Settings
 from llmqa.errors import InputError
 
@@ -35,12 +35,20 @@ class Level(StrEnum):
     RATIO = "ratio"
 
 
-def _load_judge_labels(settings: Settings) -> dict[str, str] | None:
-    """Item id → the LLM judge's label, from the result store; ``None`` when there are none.
+def _load_judge(settings: Settings) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    """Item id → the judge's suggested label and cited clauses, from the newest usable
+    verdict per item in the store; ``(None, None)`` when nothing has been reviewed."""
+    from llmqa.store.verdicts import DB_NAME, VerdictStore
 
-    The store is not wired up yet, so there are never judge labels for now.
-    """
-    return None
+    if not (settings.home_path / DB_NAME).exists():
+        return None, None
+    labels: dict[str, str] = {}
+    clauses: dict[str, list[str]] = {}
+    with VerdictStore(settings.home_path, readonly=True) as store:
+        for row in store.verdicts(latest=True, status="ok"):
+            labels[row["item_id"]] = row["suggested_label"]
+            clauses[row["item_id"]] = row["cited_clause_ids"]
+    return (labels, clauses) if labels else (None, None)
 
 
 def agreement(
@@ -72,6 +80,9 @@ def agreement(
         "undefined)."),
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
     as_json: bool = JsonOpt,
+    home: str | None = HomeOpt,
+    no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in "
+                                  "the store (human-human agreement only)."),
     config: Path | None = ConfigOpt,
 ) -> None:
     """Agreement between annotators, a consensus label per item, and the LLM judge vs humans.
@@ -87,10 +98,11 @@ def agreement(
     to_stdout = consensus_out == "-"
     if to_stdout and as_json:
         raise InputError("--json and -o - would both write to standard output; pick one")
-    resolved = settings(config)
+    resolved = settings(config, home=home)
     labels = _label_set(guidelines, no_guidelines, resolved)
-    ratings = Ratings.from_items(read_items(items, fmt), judge_labels=_load_judge_labels(resolved),
-                                 labels=labels)
+    judge_labels, judge_clauses = (None, None) if no_judge else _load_judge(resolved)
+    ratings = Ratings.from_items(read_items(items, fmt), judge_labels=judge_labels,
+                                 labels=labels, judge_clauses=judge_clauses)
     if ratings.n_items == 0:
         rejected = f" ({len(ratings.problems)} rows rejected)" if ratings.problems else ""
         raise InputError(f"{items}: no valid items found{rejected}")

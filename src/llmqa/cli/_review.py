@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -135,8 +136,11 @@ def review(
     if spec.is_local and not dry_run:
         err(LOCAL_WARNING, "yellow")
     judge_config = _judge_config(spec, samples, top_k, vision, cfg.timeout, cfg.max_attempts)
+    # The embedded model runs one request at a time on the CPU; queued requests would only
+    # eat into their own timeouts.
+    workers = 1 if spec.is_local else cfg.concurrency
     summary = _run_review(ws, spec, judge_config, table_, valid, items, dry_run, max_cost,
-                          cfg.concurrency, progress and not as_json, batch_api)
+                          workers, progress and not as_json, batch_api)
     if as_json:
         print_json(summary.to_dict() | {"rejected_rows": report.rejected})
     else:
@@ -155,11 +159,12 @@ def _run_review(ws, spec, judge_config, prices, items, source, dry_run, max_cost
     from llmqa.runner import ReviewOptions, ReviewRunner
     from llmqa.store import RunLock, VerdictStore
 
-    retriever = ws.retriever()
-    judge = Judge(make_seam(spec), ws.guidelines, judge_config, prices)
     options = ReviewOptions(concurrency=concurrency, max_cost=max_cost, dry_run=dry_run)
     home = ws.settings.home_path
+    # The lock comes first: a second run must refuse before it touches the index or store.
     with RunLock(home), VerdictStore(home) as store:
+        retriever = ws.retriever()
+        judge = Judge(make_seam(spec), ws.guidelines, judge_config, prices)
         bar = None
         if show_progress and not dry_run:
             from tqdm import tqdm
@@ -170,7 +175,8 @@ def _run_review(ws, spec, judge_config, prices, items, source, dry_run, max_cost
         if batch_api and not dry_run:
             from llmqa.runner.batch_api import BatchApiReview
 
-            return BatchApiReview(runner, spec).run(items, source)
+            poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
+            return BatchApiReview(runner, spec, poll_interval=poll).run(items, source)
         if bar is not None:
             original_plan = runner.plan
 

@@ -1,0 +1,209 @@
+"""``llmqa agreement`` through typer's test runner, on small files made in tmp_path."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from llmqa.cli import _agreement
+from llmqa.cli._agreement import agreement
+from llmqa.errors import InputError
+
+ANNOTATORS = ("ann1", "ann2", "ann3")
+GUIDELINE = """# Test policy
+
+## SPAM-1 Spam
+
+### SPAM-1.1 Keyword stuffing
+Label: spam
+
+Titles padded with unrelated keywords.
+
+## HATE-1 Hate
+
+### HATE-1.1 Dehumanising comparisons
+Label: hate
+
+Comparing a protected group to vermin.
+"""
+
+
+def make_app() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(agreement)
+
+    @app.callback()
+    def _root() -> None:
+        """Test shell: keeps ``agreement`` a sub-command, as in the real CLI."""
+
+    return app
+
+
+def write_items(path: Path, agree: bool = True) -> Path:
+    """Twelve items × three annotators; ``agree=False`` makes ann3 contradict the others."""
+    labels = ["allowed", "spam", "hate"]
+    rows = []
+    for i in range(12):
+        truth = labels[i % 3]
+        annotations = []
+        for name in ANNOTATORS:
+            label = truth if agree or name != "ann3" else labels[(i + 1) % 3]
+            annotations.append({"annotator": name, "label": label,
+                                "clause_id": "SPAM-1.1" if label == "spam" else None})
+        if i == 0:
+            annotations[1]["label"] = "spam"  # one real disagreement, so kappa is not 1.0
+        rows.append({"id": f"item-{i}", "project": "music" if i < 6 else "podcasts",
+                     "content": {"modality": "title" if i % 2 else "text", "title": "t",
+                                 "text": "x"},
+                     "annotations": annotations})
+    rows.append({"id": "odd", "content": {"modality": "text", "text": "x"},
+                 "annotations": [{"annotator": "ann1", "label": "weird"},
+                                 {"annotator": "ann2", "label": "spam"}]})
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # No llmqa.toml or LLMQA_* settings from the developer's machine leak into the test.
+    monkeypatch.chdir(tmp_path)
+    for name in ("LLMQA_CONFIG", "LLMQA_GUIDELINES", "LLMQA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "test.md").write_text(GUIDELINE)
+    return tmp_path
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(make_app(), ["agreement", *args])
+
+
+def test_json_shape(workdir: Path) -> None:
+    items = write_items(workdir / "items.jsonl")
+    result = run(str(items), "--json", "-g", "policy", "--bootstrap", "100", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("headline", "gate", "by_project", "by_modality", "by_label", "by_clause",
+                "by_annotator", "pairwise", "consensus", "confusion", "judge", "problems",
+                "warnings", "bootstrap"):
+        assert key in data
+    assert data["source"] == str(items)
+    assert data["n_items"] == 13 and data["n_pairable"] == 12 and data["n_single"] == 1
+    assert data["labels"] == ["allowed", "hate", "spam"]
+    headline = data["headline"]["fleiss_kappa"]
+    assert set(headline) == {"value", "n_items", "warning", "ci_low", "ci_high"}
+    assert headline["ci_low"] <= headline["value"] <= headline["ci_high"]
+    assert data["gate"] == {"metric": "fleiss_kappa", "value": headline["value"],
+                            "min_kappa": None, "passed": None}
+    assert [p["kind"] for p in data["problems"]] == ["unknown_label"]
+    assert data["problems"][0]["item_id"] == "odd"
+    assert data["judge"] is None
+    assert data["bootstrap"]["replicates"] == 100 and data["bootstrap"]["seed"] == 3
+
+
+def test_min_kappa_gate_exit_codes(workdir: Path) -> None:
+    good = write_items(workdir / "good.jsonl")
+    bad = write_items(workdir / "bad.jsonl", agree=False)
+    passing = run(str(good), "--no-guidelines", "--bootstrap", "0", "--min-kappa", "0.6")
+    assert passing.exit_code == 0, passing.output
+    assert "gate: Fleiss' kappa" in passing.stdout and "pass" in passing.stdout
+    failing = run(str(bad), "--no-guidelines", "--bootstrap", "0", "--min-kappa", "0.6")
+    assert failing.exit_code == 1
+    assert "FAIL" in failing.stdout
+    as_json = run(str(bad), "--no-guidelines", "--bootstrap", "0", "--min-kappa", "0.6",
+                  "--json")
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.stdout)["gate"]["passed"] is False
+
+
+def test_undefined_kappa_fails_the_gate(workdir: Path) -> None:
+    path = workdir / "same.jsonl"
+    path.write_text("\n".join(json.dumps({
+        "id": str(i), "content": {"modality": "text", "text": "x"},
+        "annotations": [{"annotator": a, "label": "spam"} for a in ANNOTATORS]})
+        for i in range(4)) + "\n")
+    result = run(str(path), "--no-guidelines", "--bootstrap", "0", "--min-kappa", "0.1")
+    assert result.exit_code == 1
+    assert "undefined" in result.stdout
+
+
+def test_text_report_and_consensus_csv(workdir: Path) -> None:
+    items = write_items(workdir / "items.jsonl")
+    out = workdir / "out" / "consensus.csv"
+    result = run(str(items), "-g", "policy", "--bootstrap", "50", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    for heading in ("percent agreement", "Fleiss' kappa", "Krippendorff's alpha", "Gwet's AC1",
+                    "By project", "By label", "By annotator", "By clause", "95% CI"):
+        assert heading in result.stdout
+    assert "problem: item odd" in result.stdout
+    with open(out, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 13
+    assert rows[1]["item_id"] == "item-1" and rows[1]["consensus"] == "spam"
+    assert json.loads(rows[1]["votes"])["spam"] == 3
+
+
+@pytest.mark.parametrize("method", ["dawid-skene", "mace"])
+def test_model_consensus_to_jsonl(workdir: Path, method: str) -> None:
+    items = write_items(workdir / "items.jsonl")
+    out = workdir / "consensus.jsonl"
+    result = run(str(items), "--no-guidelines", "--bootstrap", "0", "-m", method,
+                 "-o", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 13 and {r["method"] for r in rows} == {method}
+    assert json.loads(result.stdout)["consensus"]["method"] == method
+
+
+def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    items = write_items(workdir / "items.jsonl")
+    judge = {f"item-{i}": ["allowed", "spam", "hate"][i % 3] for i in range(12)}
+    monkeypatch.setattr(_agreement, "_load_judge_labels", lambda settings: judge)
+    result = run(str(items), "--no-guidelines", "--bootstrap", "50", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["judge"]
+    assert data["n_items"] == 12
+    assert data["vs_consensus"]["value"] == pytest.approx(1.0)
+    assert data["verdict"].startswith(("within", "above"))
+    text = run(str(items), "--no-guidelines", "--bootstrap", "0")
+    assert "LLM judge vs humans" in text.stdout
+
+
+def test_store_is_not_wired_yet() -> None:
+    from llmqa.config import Settings
+
+    assert _agreement._load_judge_labels(Settings()) is None
+
+
+def test_bad_input_is_a_clean_error(workdir: Path) -> None:
+    # The real CLI's main() prints an LlmqaError as one line and exits 1.
+    missing = run(str(workdir / "nope.jsonl"), "--no-guidelines")
+    assert missing.exit_code == 1 and isinstance(missing.exception, InputError)
+    empty = workdir / "empty.jsonl"
+    empty.write_text("")
+    result = run(str(empty), "--no-guidelines")
+    assert result.exit_code == 1 and isinstance(result.exception, InputError)
+    assert "no valid items" in str(result.exception)
+    both = run(str(write_items(workdir / "i.jsonl")), "--json", "-o", "-")
+    assert both.exit_code == 1 and isinstance(both.exception, InputError)
+
+
+def test_choices_are_validated(workdir: Path) -> None:
+    items = write_items(workdir / "items.jsonl")
+    assert run(str(items), "-m", "vote").exit_code == 2
+    assert run(str(items), "--level", "cardinal").exit_code == 2
+
+
+def test_consensus_to_stdout_moves_the_report_to_stderr(workdir: Path) -> None:
+    items = write_items(workdir / "items.jsonl")
+    result = run(str(items), "--no-guidelines", "--bootstrap", "0", "-o", "-")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 13 and rows[0]["item_id"] == "item-0"
+    assert "percent agreement" in result.stderr
