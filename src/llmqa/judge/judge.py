@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
@@ -64,6 +65,29 @@ class Prepared:
         return self.rendered.prompt_chars // 4 + 8 * len(self.rendered.messages)
 
 
+def answer_problem(answer: Any, shown: list[str],
+                   consensus: str | None) -> tuple[VerdictStatus, str] | None:
+    """Why a schema-valid answer is still not a verdict (``None`` when it is one).
+
+    ``consensus`` is the consensus human label, or ``None`` when there is none or a tie.
+    """
+    unknown = [c for c in answer.cited_clause_ids if c not in shown]
+    if unknown:
+        return (VerdictStatus.INVALID_CITATION,
+                f"cited clause(s) {', '.join(unknown)} not among those given "
+                f"({', '.join(sorted(shown))})")
+    if answer.verdict == VerdictLabel.AGREE and consensus and answer.suggested_label != consensus:
+        return (VerdictStatus.INCONSISTENT,
+                f"verdict 'agree' but suggested label '{answer.suggested_label}' differs "
+                f"from the consensus label '{consensus}'")
+    if (answer.verdict == VerdictLabel.LIKELY_ERROR and consensus
+            and answer.suggested_label == consensus):
+        return (VerdictStatus.INCONSISTENT,
+                f"verdict 'likely_error' but the suggested label is the consensus label "
+                f"'{consensus}'; suggest the label the policy requires")
+    return None
+
+
 class AbortRun(Exception):
     """A failure every later item would hit too (bad key, unknown model)."""
 
@@ -101,8 +125,10 @@ class Judge:
         answers = []
         failure_status: VerdictStatus | None = None
         error: str | None = None
+        # One deadline for the whole item: every sample, re-ask, attempt and wait.
+        deadline = self.config.retry.start()
         for _ in range(max(1, self.config.samples)):
-            outcome = await self._one_answer(prepared)
+            outcome = await self._one_answer(prepared, deadline)
             attempts += outcome.attempts
             replies.extend(outcome.replies)
             if outcome.answer is not None:
@@ -156,7 +182,7 @@ class Judge:
                 "cost_usd": self.prices.cost(self.seam.name, tokens_in, tokens_out, cached),
                 "latency_s": round(sum(r.latency_s for r in replies), 4)}
 
-    async def _one_answer(self, prepared: Prepared) -> _Outcome:
+    async def _one_answer(self, prepared: Prepared, deadline: float | None = None) -> _Outcome:
         outcome = _Outcome()
         messages: list[BaseMessage] = list(prepared.rendered.messages)
         for turn in range(self.config.reasks + 1):
@@ -168,7 +194,7 @@ class Judge:
             try:
                 reply = await call_with_retries(self.config.retry,
                                                 lambda m=messages: self.seam.ask(m, self.schema),
-                                                on_attempt=count)
+                                                on_attempt=count, deadline=deadline)
             except Exception as exc:
                 outcome.attempts += counter[0]
                 failure = classify_exception(exc)
@@ -200,20 +226,9 @@ class Judge:
         return outcome
 
     def _check(self, reply: Reply, prepared: Prepared) -> tuple[VerdictStatus, str] | None:
-        answer = reply.parsed
-        shown = {c.id for c in prepared.clauses}
-        unknown = [c for c in answer.cited_clause_ids if c not in shown]  # type: ignore[union-attr]
-        if unknown:
-            return (VerdictStatus.INVALID_CITATION,
-                    f"cited clause(s) {', '.join(unknown)} not among those given "
-                    f"({', '.join(sorted(shown))})")
         human = consensus_label(prepared.item)
-        if (answer.verdict == VerdictLabel.AGREE and human.label and not human.tie  # type: ignore[union-attr]
-                and answer.suggested_label != human.label):  # type: ignore[union-attr]
-            return (VerdictStatus.INCONSISTENT,
-                    f"verdict 'agree' but suggested label '{answer.suggested_label}' differs "  # type: ignore[union-attr]
-                    f"from the consensus label '{human.label}'")
-        return None
+        return answer_problem(reply.parsed, [c.id for c in prepared.clauses],
+                              None if human.tie else human.label)
 
     def _vote(self, answers: list) -> dict:
         verdicts = Counter(a.verdict for a in answers)

@@ -24,6 +24,12 @@ from llmqa.prompts import render, template_hash
 
 TEMPLATES = ["judge_system.j2", "judge_item.j2", "clauses.j2", "item_content.j2", "reask.j2"]
 _MARKER = re.compile(r"<{2,}|>{2,}|(END-)?ITEM-CONTENT", re.IGNORECASE)
+# Characters a human reader does not see but a model reads: zero-width spaces and joiners,
+# the byte-order mark, invisible operators, bidirectional overrides and isolates, and the
+# "tag" block used to smuggle ASCII. (ZWJ, ZWNJ, LRM and RLM are left alone: emoji and
+# right-to-left scripts need them.)
+_INVISIBLE = re.compile("[\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
+                        "\U000e0000-\U000e007f]+")
 _TEXT_FIELDS = ("text", "transcript", "caption", "title")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 
@@ -49,8 +55,17 @@ def consensus_label(item: Item) -> Consensus:
     return Consensus(label, best, sum(counts.values()), len(leaders) > 1)
 
 
+def _reveal(match: re.Match[str]) -> str:
+    run = match.group(0)
+    tags = "".join(chr(ord(c) - 0xE0000) for c in run if ord(c) >= 0xE0000)
+    shown = "".join(f"[U+{ord(c):04X}]" for c in run if ord(c) < 0xE0000)
+    return shown + (f"[hidden tag text: {tags}]" if tags else "")
+
+
 def defuse(text: str) -> str:
-    """Break anything that looks like our content markers (``<<<``, ``ITEM-CONTENT``)."""
+    """Make invisible characters visible, then break anything that looks like our content
+    markers (``<<<``, ``ITEM-CONTENT``), so hidden text cannot pass as a marker either."""
+    text = _INVISIBLE.sub(_reveal, text)
     return _MARKER.sub(lambda m: " ".join(m.group(0)) if m.group(0)[0] in "<>"
                        else m.group(0).replace("-", "\u2010"), text)
 
@@ -113,12 +128,17 @@ class PromptBuilder:
         shown = ["image"] if image else []
         fields, truncated = _truncate(content, self.max_item_chars)
         safe = content.model_copy(update={k: defuse(v) for k, v in fields.items()}
-                                  | {"metadata": {k: defuse(str(v))
+                                  | {"metadata": {defuse(str(k)): defuse(str(v))
                                                   for k, v in content.metadata.items()}})
+        # Project and annotations sit outside the content fence: they get no markers either.
+        annotations = [a.model_copy(update={name: defuse(value) for name in
+                                            ("annotator", "note", "clause_id")
+                                            if (value := getattr(a, name))})
+                       for a in item.annotations]
         key = hashlib.sha256(f"{item.id}:{item.content_hash()}".encode()).hexdigest()[:10]
         text = render("judge_item.j2", self.folder, clauses=clauses, max_examples=self.max_examples,
-                      item_id=defuse(item.id), project=item.project, key=key, content=safe,
-                      shown=shown, truncated=truncated, annotations=item.annotations,
+                      item_id=defuse(item.id), project=defuse(item.project or ""), key=key,
+                      content=safe, shown=shown, truncated=truncated, annotations=annotations,
                       consensus=consensus_label(item))
         seen = ["text"] if content.modality in ("text", "transcript", "title") else []
         if content.modality in ("image", "audio", "video"):
