@@ -7,6 +7,7 @@ request (by item id in the prompt, or for any request) for a number of times::
     with OpenAIStub(latency=0.2) as stub:
         stub.add(Behaviour(status=429, headers={"Retry-After": "1"}), times=1)
         stub.add(Behaviour(content="not json"), item="sb-0007")
+        stub.add(Behaviour(content="{"), method="json_schema", times=None)
         ... ChatOpenAI(base_url=stub.url, api_key="test") ...
         stub.requests_for("sb-0007")
 
@@ -33,6 +34,17 @@ _CONSENSUS = re.compile(r"^Consensus human label: (.+?) \(", re.MULTILINE)
 _CLAUSE = re.compile(r"^\[([A-Z][A-Z0-9]*-[\d.]+)\]", re.MULTILINE)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed mid-request (kill -9 tests, timeouts) is expected here, not news.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class Behaviour:
     """One scripted answer. Unset fields keep the default (a valid agreeing verdict)."""
@@ -46,6 +58,8 @@ class Behaviour:
     refusal: str | None = None
     delay: float = 0.0  # extra seconds before answering (a timeout, when large)
     hang: bool = False  # never answer (until the server stops)
+    missing: bool = False  # in a batch: leave this request out of the output file
+    echo_key: bool = False  # put the request's Authorization header in the error message
 
 
 @dataclass
@@ -53,6 +67,15 @@ class _Rule:
     behaviour: Behaviour
     item: str | None
     times: int | None  # None: forever
+    method: str | None = None  # json_schema, json_object, tools or text; None: any
+
+
+def request_method(body: dict[str, Any]) -> str:
+    """How a chat request asks for structure: json_schema, json_object, tools or text."""
+    if body.get("tools"):
+        return "tools"
+    response_format = body.get("response_format") or {}
+    return str(response_format.get("type") or "text")
 
 
 def prompt_text(body: dict[str, Any]) -> str:
@@ -91,8 +114,7 @@ class OpenAIStub:
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self._stop = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", port), self._handler())
         self._thread: threading.Thread | None = None
 
     # -- control ----------------------------------------------------------------------------
@@ -100,9 +122,12 @@ class OpenAIStub:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def add(self, behaviour: Behaviour, item: str | None = None, times: int | None = 1) -> None:
+    def add(self, behaviour: Behaviour, item: str | None = None, times: int | None = 1,
+            method: str | None = None) -> None:
+        """Answer with ``behaviour`` the next ``times`` requests (None: all) that match
+        ``item`` (the item id in the prompt) and ``method`` (see ``request_method``)."""
         with self._lock:
-            self._rules.append(_Rule(behaviour, item, times))
+            self._rules.append(_Rule(behaviour, item, times, method))
 
     def requests_for(self, item: str) -> int:
         return self.counts[item]
@@ -128,10 +153,12 @@ class OpenAIStub:
         self.stop()
 
     # -- behaviour --------------------------------------------------------------------------
-    def _pick(self, item: str | None) -> Behaviour:
+    def _pick(self, item: str | None, method: str | None = None) -> Behaviour:
         with self._lock:
             for rule in self._rules:
                 if rule.item is not None and rule.item != item:
+                    continue
+                if rule.method is not None and rule.method != method:
                     continue
                 if rule.times is not None:
                     rule.times -= 1
@@ -140,11 +167,15 @@ class OpenAIStub:
                 return rule.behaviour
         return Behaviour()
 
-    def completion(self, body: dict[str, Any], behaviour: Behaviour) -> tuple[int, dict, dict]:
+    def completion(self, body: dict[str, Any], behaviour: Behaviour,
+                   authorization: str = "") -> tuple[int, dict, dict]:
         prompt = prompt_text(body)
         if behaviour.status >= 400:
-            error = behaviour.error or {"message": f"stub error {behaviour.status}",
-                                        "type": "stub_error", "code": None}
+            error = dict(behaviour.error or {"message": f"stub error {behaviour.status}",
+                                             "type": "stub_error", "code": None})
+            if behaviour.echo_key:
+                # Some proxies echo the credential they rejected; llmqa must not repeat it.
+                error["message"] = f"{error.get('message')} (key: {authorization})"
             return behaviour.status, behaviour.headers, {"error": error}
         if behaviour.content is not None:
             content = behaviour.content
@@ -188,8 +219,12 @@ class OpenAIStub:
             item_match = _ITEM.search(prompt_text(request["body"]))
             item = item_match.group(1) if item_match else None
             if item:
-                self.counts[item] += 1
-            status, _, body = self.completion(request["body"], self._pick(item))
+                with self._lock:
+                    self.counts[item] += 1
+            behaviour = self._pick(item, request_method(request["body"]))
+            if behaviour.missing:
+                continue
+            status, _, body = self.completion(request["body"], behaviour)
             out.append({"id": f"batch_req_{uuid.uuid4().hex[:8]}",
                         "custom_id": request["custom_id"],
                         "response": {"status_code": status, "body": body}, "error": None})
@@ -225,7 +260,8 @@ class OpenAIStub:
                 return self.rfile.read(length) if length else b""
 
             def do_GET(self) -> None:
-                stub.paths[self.path] += 1
+                with stub._lock:
+                    stub.paths[self.path] += 1
                 if self.path.startswith("/v1/batches/"):
                     batch = stub.batches.get(self.path.rsplit("/", 1)[1])
                     if batch is None:
@@ -245,7 +281,8 @@ class OpenAIStub:
                     self._send(404, {"error": {"message": "not found"}})
 
             def do_POST(self) -> None:
-                stub.paths[self.path] += 1
+                with stub._lock:
+                    stub.paths[self.path] += 1
                 stub.auth_headers.append(self.headers.get("Authorization", ""))
                 raw = self._body()
                 if self.path == "/v1/files":
@@ -280,14 +317,15 @@ class OpenAIStub:
                     if item:
                         with stub._lock:
                             stub.counts[item] += 1
-                    behaviour = stub._pick(item)
+                    behaviour = stub._pick(item, request_method(body))
                     if behaviour.hang:
                         stub._stop.wait(3600)
                         return
                     wait = stub.latency + behaviour.delay
                     if wait:
                         time.sleep(wait)
-                    status, headers, payload = stub.completion(body, behaviour)
+                    status, headers, payload = stub.completion(
+                        body, behaviour, self.headers.get("Authorization", ""))
                     # The client may have given up already (a timeout test).
                     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         self._send(status, payload, headers)
