@@ -17,6 +17,7 @@ def _load():
 
 @pytest.mark.slow
 def test_kill_nine_then_resume_keeps_every_promise(capsys):
-    assert _load().main(["--trials", "3", "--items", "120", "--concurrency", "8", "--seed", "3"]) == 0
+    args = ["--trials", "3", "--items", "120", "--concurrency", "8", "--seed", "3"]
+    assert _load().main(args) == 0
     out = capsys.readouterr().out
     assert "3/3 trials kept every promise" in out

@@ -31,10 +31,16 @@ def prompts_dir() -> Path:
     raise ConfigError("prompt templates not found; set LLMQA_PROMPTS to the prompts/ folder")
 
 
-@cache
 def environment(folder: Path | None = None) -> jinja2.Environment:
+    # Resolved before the cache: a changed LLMQA_PROMPTS must not render the old templates
+    # while ``template_hash`` already hashes the new ones.
+    return _environment(Path(folder or prompts_dir()).resolve())
+
+
+@cache
+def _environment(folder: Path) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder or prompts_dir())),
+        loader=jinja2.FileSystemLoader(str(folder)),
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 

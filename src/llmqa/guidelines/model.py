@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +24,23 @@ _SPACES = re.compile(r"\s+")
 
 def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+class _CachedModel(BaseModel):
+    """A frozen model whose ``cached_property`` values are derived from its fields.
+
+    ``model_copy(update=...)`` copies the instance ``__dict__``, cached values included, so a
+    copy with a new text would keep the old ``content_hash``/``version``; drop them instead.
+    """
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        for cls in type(self).__mro__:
+            for name, value in vars(cls).items():
+                if isinstance(value, cached_property):
+                    copied.__dict__.pop(name, None)
+        return copied
 
 
 class Example(BaseModel):
@@ -35,7 +53,7 @@ class Example(BaseModel):
     why: str | None = None
 
 
-class Clause(BaseModel):
+class Clause(_CachedModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -92,7 +110,7 @@ class VersionDiff(BaseModel):
         return not (self.added or self.removed or self.changed)
 
 
-class GuidelineSet(BaseModel):
+class GuidelineSet(_CachedModel):
     """All clauses of a guideline folder, in file order."""
 
     model_config = ConfigDict(frozen=True)

@@ -81,6 +81,7 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
         if not (isinstance(cls, type) and issubclass(cls, BaseChatModel)):
             raise ConfigError(f"'{target}' is not a LangChain chat model class")
         return cls(**spec.model_kwargs)
+    import openai
     from langchain_openai import ChatOpenAI
 
     name = spec.model.removeprefix("openai:")
@@ -92,7 +93,14 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
                           "OpenAI-compatible server; omit --model to use the embedded model")
     kwargs: dict[str, Any] = {"model": name, "base_url": spec.base_url,
                               "api_key": key or "not-needed", "timeout": spec.timeout,
-                              "max_retries": 0, "temperature": spec.temperature}
+                              "max_retries": 0, "temperature": spec.temperature,
+                              # A client of its own: langchain-openai otherwise shares one async
+                              # client per (base_url, timeout) across the process, whose pooled
+                              # connections belong to the event loop of the first run, so a
+                              # second asyncio.run (notebooks, tests, doctor then review) fails
+                              # with "Event loop is closed".
+                              "http_async_client": openai.DefaultAsyncHttpxClient(
+                                  timeout=spec.timeout)}
     if spec.max_tokens:
         kwargs["max_tokens"] = spec.max_tokens
     kwargs.update(spec.model_kwargs)

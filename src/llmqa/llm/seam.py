@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
@@ -124,12 +125,33 @@ class ChatSeam:
             self._runnables[key] = runnable
         return self._runnables[key]
 
+    def _with_schema_text(self, messages: list[BaseMessage],
+                          schema: type[BaseModel]) -> list[BaseMessage]:
+        """json_mode sends no schema to the provider: state it in the system message, or the
+        model has to guess the field names."""
+        text = ("The JSON object must have exactly these fields, as this JSON schema "
+                "describes:\n" + json.dumps(schema.model_json_schema(), ensure_ascii=False))
+        if messages and isinstance(messages[0], SystemMessage) and isinstance(
+                messages[0].content, str):
+            return [SystemMessage(content=f"{messages[0].content}\n\n{text}"), *messages[1:]]
+        return [SystemMessage(content=text), *messages]
+
     async def ask(self, messages: list[BaseMessage], schema: type[BaseModel]) -> Reply:
         started = time.perf_counter()
-        result = await asyncio.wait_for(self._runnable(schema).ainvoke(messages),
-                                        timeout=self.timeout)
+        if self.method == "json_mode":
+            messages = self._with_schema_text(messages, schema)
+        try:
+            result = await asyncio.wait_for(self._runnable(schema).ainvoke(messages),
+                                            timeout=self.timeout)
+            message: AIMessage = result["raw"]
+        except Exception as exc:
+            # The OpenAI SDK's parse path (json_schema) raises on finish_reason length or
+            # content_filter instead of returning the answer: these are answers, not failures.
+            stopped = _stopped_answer(exc)
+            if stopped is None:
+                raise
+            message = stopped
         latency = time.perf_counter() - started
-        message: AIMessage = result["raw"]
         return self.interpret(message, schema, latency)
 
     def interpret(self, message: AIMessage, schema: type[BaseModel], latency: float = 0.0) -> Reply:
@@ -158,6 +180,23 @@ class ChatSeam:
         return Reply(ReplyStatus.OK, parsed, **common)
 
 
+def _stopped_answer(exc: BaseException) -> AIMessage | None:
+    """The answer inside the SDK's Length/ContentFilterFinishReasonError, if ``exc`` is one."""
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - openai is a dependency
+        return None
+    if not isinstance(exc, openai.LengthFinishReasonError | openai.ContentFilterFinishReasonError):
+        return None
+    completion = getattr(exc, "completion", None)
+    if completion is None:
+        reason = "length" if isinstance(exc, openai.LengthFinishReasonError) else "content_filter"
+        return AIMessage(content="", response_metadata={"finish_reason": reason})
+    from llmqa.llm.openai_batch import message_from_body
+
+    return message_from_body(completion.model_dump())
+
+
 def _retry_after(headers: Any) -> float | None:
     if not headers:
         return None
@@ -177,6 +216,21 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+_SECRET = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{6,}|Bearer\s+[A-Za-z0-9._\-]{6,})")
+
+
+def redact(text: str) -> str:
+    """Remove API keys from a message before it is stored, printed or raised.
+
+    Some OpenAI-compatible servers and proxies echo the credential they rejected; error
+    text goes to the SQLite store, exports and the terminal, none of which may hold a key.
+    """
+    key = os.environ.get("OPENAI_API_KEY") or ""
+    if len(key) >= 6:
+        text = text.replace(key, "[redacted]")
+    return _SECRET.sub("[redacted]", text)
+
+
 def classify_exception(exc: BaseException) -> Failure:
     """Transient (retry) or terminal (fail the item), from the exception alone.
 
@@ -190,7 +244,7 @@ def classify_exception(exc: BaseException) -> Failure:
         import openai
     except ImportError:  # pragma: no cover - openai is a dependency
         openai = None  # type: ignore[assignment]
-    message = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+    message = redact(f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}")
     if openai is not None:
         if isinstance(exc, openai.APITimeoutError):
             return Failure(True, "timeout", message)

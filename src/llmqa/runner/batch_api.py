@@ -18,6 +18,7 @@ from llmqa.judge.judge import Prepared
 from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.llm.backends import BackendSpec
 from llmqa.llm.openai_batch import TERMINAL, BatchClient, message_from_body
+from llmqa.llm.seam import redact
 from llmqa.runner.review import ReviewRunner, ReviewSummary
 
 
@@ -107,7 +108,7 @@ class BatchApiReview:
         error = (body.get("error") or {}) if isinstance(body, dict) else {}
         message = error.get("message") if isinstance(error, dict) else str(error)
         return Verdict(**judge._base(prepared), status=VerdictStatus.FAILED,
-                       error=f"batch request failed with HTTP {status}: {message}")
+                       error=redact(f"batch request failed with HTTP {status}: {message}"))
 
 
 __all__ = ["BatchApiReview"]
