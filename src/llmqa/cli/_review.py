@@ -48,7 +48,8 @@ def _judge_config(spec, samples: int, top_k: int | None, send_images: bool | Non
     if spec.is_local:
         # A 4k-token context and CPU prompt processing: fewer clauses, no examples.
         return JudgeConfig(top_k=top_k or 3, max_examples=0, max_item_chars=spec.max_item_chars,
-                           samples=samples, rationale_chars=300, retry=retry)
+                           samples=samples, rationale_chars=300, constrain_citations=True,
+                           retry=retry)
     return JudgeConfig(top_k=top_k or 5, max_item_chars=spec.max_item_chars,
                        send_images=spec.supports_images if send_images is None else send_images,
                        samples=samples, retry=retry)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import BaseModel
 
 from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.index.retriever import Hit
@@ -42,12 +43,14 @@ class JudgeConfig:
     samples: int = 1  # >1: self-consistency vote over that many answers
     reasks: int = 1  # re-asks after an unusable answer, with the problem stated
     rationale_chars: int | None = None
+    constrain_citations: bool = False  # enum of shown clause IDs in the schema (small models)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def fingerprint(self) -> str:
         """The settings that change a verdict; part of the store key."""
-        return f"k{self.top_k}e{self.max_examples}c{self.max_item_chars}i{int(self.send_images)}" \
-               f"s{self.samples}r{self.rationale_chars or 0}"
+        constrained = "C" if self.constrain_citations else ""
+        return (f"k{self.top_k}e{self.max_examples}c{self.max_item_chars}"
+                f"i{int(self.send_images)}s{self.samples}r{self.rationale_chars or 0}{constrained}")
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Prepared:
     rendered: RenderedItem
     key: str
     context_hash: str
+    schema: type[BaseModel]
 
     @property
     def estimated_input_tokens(self) -> int:
@@ -116,7 +120,10 @@ class Judge:
         key = hashlib.sha256("\0".join([item.id, item.content_hash(), context, self.prompt_hash,
                                         self.seam.name, self.config.fingerprint()]).encode()
                              ).hexdigest()[:24]
-        return Prepared(item, clauses, self.prompts.build(item, clauses), key, context)
+        schema = (answer_model(self.guidelines.labels, self.config.rationale_chars,
+                               tuple(c.id for c in clauses))
+                  if self.config.constrain_citations and clauses else self.schema)
+        return Prepared(item, clauses, self.prompts.build(item, clauses), key, context, schema)
 
     async def review(self, prepared: Prepared) -> Verdict:
         base = self._base(prepared)
@@ -185,6 +192,7 @@ class Judge:
     async def _one_answer(self, prepared: Prepared, deadline: float | None = None) -> _Outcome:
         outcome = _Outcome()
         messages: list[BaseMessage] = list(prepared.rendered.messages)
+        schema = prepared.schema
         for turn in range(self.config.reasks + 1):
             counter = [0]
 
@@ -193,7 +201,7 @@ class Judge:
 
             try:
                 reply = await call_with_retries(self.config.retry,
-                                                lambda m=messages: self.seam.ask(m, self.schema),
+                                                lambda m=messages: self.seam.ask(m, schema),
                                                 on_attempt=count, deadline=deadline)
             except Exception as exc:
                 outcome.attempts += counter[0]

@@ -41,17 +41,22 @@ class VerdictStatus(StrEnum):
 
 
 @cache
-def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None) -> type[BaseModel]:
+def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None,
+                 clause_ids: tuple[str, ...] | None = None) -> type[BaseModel]:
     """``rationale_chars`` bounds the rationale in the schema itself, which keeps a small
-    grammar-constrained model from looping until its token limit."""
+    grammar-constrained model from looping until its token limit. ``clause_ids`` turns the
+    citations into an enum of the clauses shown, for constrained decoders that would
+    otherwise invent IDs; open-ended models keep free strings and get checked afterwards."""
     label_type: Any = Literal[labels]  # type: ignore[valid-type]
+    clause_type: Any = Literal[clause_ids] if clause_ids else str  # type: ignore[valid-type]
     return create_model(
         "JudgeVerdict",
         __config__=ConfigDict(extra="forbid"),
         rationale=(str, Field(description="Two or three sentences: the decisive words of the "
                               "content and of the clause.", max_length=rationale_chars)),
-        cited_clause_ids=(list[str], Field(description="IDs of the clauses the decision rests "
-                                           "on, from the list given.", max_length=6)),
+        cited_clause_ids=(list[clause_type], Field(
+            description="IDs of the clauses the decision rests on, from the list given.",
+            max_length=6)),
         suggested_label=(label_type, Field(description="The label the policy requires.")),
         verdict=(Literal["agree", "likely_error", "ambiguous"],
                  Field(description="agree, likely_error or ambiguous, about the consensus "

@@ -219,16 +219,18 @@ def _retry_after(headers: Any) -> float | None:
 _SECRET = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{6,}|Bearer\s+[A-Za-z0-9._\-]{6,})")
 
 
-def redact(text: str) -> str:
+def redact(text: str, patterns: bool = True) -> str:
     """Remove API keys from a message before it is stored, printed or raised.
 
     Some OpenAI-compatible servers and proxies echo the credential they rejected; error
     text goes to the SQLite store, exports and the terminal, none of which may hold a key.
+    The configured key is always removed; with ``patterns`` anything shaped like a key
+    (``sk-...``, ``Bearer ...``) is too, which suits error text but not model answers.
     """
     key = os.environ.get("OPENAI_API_KEY") or ""
     if len(key) >= 6:
         text = text.replace(key, "[redacted]")
-    return _SECRET.sub("[redacted]", text)
+    return _SECRET.sub("[redacted]", text) if patterns else text
 
 
 def classify_exception(exc: BaseException) -> Failure:

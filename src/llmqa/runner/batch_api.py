@@ -100,7 +100,7 @@ class BatchApiReview:
 
     def _answer(self, prepared: Prepared, body: dict) -> Verdict:
         judge = self.runner.judge
-        reply = judge.seam.interpret(message_from_body(body), judge.schema)
+        reply = judge.seam.interpret(message_from_body(body), prepared.schema)
         return judge.from_reply(prepared, reply, batch=True)
 
     def _failure(self, prepared: Prepared, status: int, body: dict) -> Verdict:

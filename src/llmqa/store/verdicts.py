@@ -29,6 +29,7 @@ from typing import Any
 from llmqa.errors import StoreError
 from llmqa.items import Item
 from llmqa.judge.schema import Verdict, VerdictStatus
+from llmqa.llm.seam import redact
 from llmqa.store.migrations import MIGRATIONS
 
 DB_NAME = "llmqa.db"
@@ -203,6 +204,10 @@ class VerdictStore:
 
     def save_verdict(self, verdict: Verdict, run_id: int | None) -> None:
         row = verdict.model_dump(mode="json")
+        # No API key reaches the store, even one a server echoed into an error or answer.
+        for name in ("error", "raw_answer", "rationale"):
+            if row.get(name):
+                row[name] = redact(row[name], patterns=name == "error")
         for name in _JSON_FIELDS:
             row[name] = json.dumps(row[name])
         row["run_id"] = run_id
