@@ -16,6 +16,7 @@ next to the database and a second run refuses with a clear message.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -131,17 +132,19 @@ class VerdictStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: committed whole or not at all."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                # SQLite may already have rolled back (a full disk does); never mask the cause.
+                if self.db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
         except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
             raise _explain(exc, self.path) from exc
 
     def _migrate(self) -> None:
