@@ -46,9 +46,13 @@ def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None,
     """``rationale_chars`` bounds the rationale in the schema itself, which keeps a small
     grammar-constrained model from looping until its token limit. ``clause_ids`` turns the
     citations into an enum of the clauses shown, for constrained decoders that would
-    otherwise invent IDs; open-ended models keep free strings and get checked afterwards."""
+    otherwise invent IDs; open-ended models keep free strings and get checked afterwards. With
+    ``clause_ids`` the confidence is also a short enum, because grammar-constrained decoders
+    enforce enums but not numeric bounds."""
     label_type: Any = Literal[labels]  # type: ignore[valid-type]
     clause_type: Any = Literal[clause_ids] if clause_ids else str  # type: ignore[valid-type]
+    confidence_type: Any = Literal[0.0, 0.25, 0.5, 0.75, 1.0] if clause_ids else float
+    bounds = {} if clause_ids else {"ge": 0.0, "le": 1.0}
     return create_model(
         "JudgeVerdict",
         __config__=ConfigDict(extra="forbid"),
@@ -61,7 +65,7 @@ def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None,
         verdict=(Literal["agree", "likely_error", "ambiguous"],
                  Field(description="agree, likely_error or ambiguous, about the consensus "
                        "human label.")),
-        confidence=(float, Field(ge=0.0, le=1.0, description="0 to 1.")),
+        confidence=(confidence_type, Field(description="0 to 1.", **bounds)),
     )
 
 
