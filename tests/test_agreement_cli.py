@@ -164,7 +164,7 @@ def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     items = write_items(workdir / "items.jsonl")
     judge = {f"item-{i}": ["allowed", "spam", "hate"][i % 3] for i in range(12)}
-    monkeypatch.setattr(_agreement, "_load_judge_labels", lambda settings: judge)
+    monkeypatch.setattr(_agreement, "_load_judge", lambda settings: (judge, None))
     result = run(str(items), "--no-guidelines", "--bootstrap", "50", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)["judge"]
@@ -175,10 +175,24 @@ def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
     assert "LLM judge vs humans" in text.stdout
 
 
-def test_store_is_not_wired_yet() -> None:
+def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> None:
     from llmqa.config import Settings
+    from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus
+    from llmqa.store import VerdictStore
 
-    assert _agreement._load_judge_labels(Settings()) is None
+    settings = Settings(home=str(tmp_path))
+    assert _agreement._load_judge(settings) == (None, None)
+    common = {"item_hash": "h", "guideline_version": "v", "context_hash": "c",
+              "prompt_hash": "p", "model": "m"}
+    with VerdictStore(tmp_path) as store:
+        store.save_verdict(Verdict(key="k1", item_id="a", status=VerdictStatus.OK,
+                                   verdict=VerdictLabel.LIKELY_ERROR, suggested_label="hate",
+                                   cited_clause_ids=["HATE-1.1"], **common), None)
+        store.save_verdict(Verdict(key="k2", item_id="b", status=VerdictStatus.PARSE_ERROR,
+                                   **common), None)
+    labels, clauses = _agreement._load_judge(settings)
+    assert labels == {"a": "hate"}  # a parse failure is not a judge label
+    assert clauses == {"a": ["HATE-1.1"]}
 
 
 def test_bad_input_is_a_clean_error(workdir: Path) -> None:

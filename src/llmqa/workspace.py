@@ -43,8 +43,9 @@ class Workspace:
     def index(self) -> ClauseIndex:
         from llmqa.index.chroma_index import ClauseIndex, make_client
 
+        embedder = self.embedder  # a bad --embedder fails before any folder is created
         client = make_client(self.settings.home_path, self.settings.chroma_url)
-        return ClauseIndex(client, self.embedder, self.settings.collection)
+        return ClauseIndex(client, embedder, self.settings.collection)
 
     def retriever(self, sync: bool = True) -> Retriever:
         """A retriever over the current guidelines, indexing first when the index is stale."""

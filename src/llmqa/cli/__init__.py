@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from llmqa.cli import _agreement, _guidelines, _index, _items, _review, _store
+from llmqa.cli import _agreement, _examples, _guidelines, _index, _items, _review, _store
 from llmqa.errors import LlmqaError
 
 app = typer.Typer(
@@ -30,6 +30,9 @@ app.command("review")(_review.review)
 app.command("results")(_review.results)
 app.command("doctor")(_review.doctor)
 app.command("agreement")(_agreement.agreement)
+app.command("examples")(_examples.examples)
+app.command("revise")(_examples.revise)
+app.command("themes")(_examples.themes)
 app.command("runs")(_store.runs)
 app.command("reparse")(_store.reparse)
 

@@ -1,0 +1,271 @@
+"""Recurring annotation error themes, for the QA analyst to send to the annotation team.
+
+Deterministic and model-free: the same items and store give the same report, word for word.
+
+Which annotations were wrong is decided per item against a reference label:
+
+- where the judge has a usable verdict in the store, ``likely_error`` makes its suggested
+  label the reference and ``ambiguous`` leaves the item out (nobody was clearly wrong);
+  ``agree`` confirms the consensus;
+- elsewhere the consensus label (majority by default, as ``llmqa agreement`` computes it,
+  with ties left without a label) is the reference; tied or unrated items are left out.
+
+An annotation is wrong when its label differs from the reference. A theme is one confusion
+(``labelled hate, should be allowed``) under the clause it concerns: the clause the
+reference rests on (the judge's citation, else the clause most annotators with the reference
+label cited), else the clause the wrong annotator cited. By annotator, themes are directions of
+error (flagging allowed content, missing violations, picking the wrong violation label) with
+the confusions and clauses behind them, since a habit often spans clauses. Each theme comes
+with two or three representative items, anonymized and trimmed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmqa.guidelines.model import NO_VIOLATION_LABEL, GuidelineSet
+from llmqa.items import Item
+from llmqa.revision.anonymize import item_excerpt
+
+NO_CLAUSE = "(no clause)"
+
+
+@dataclass(frozen=True)
+class Reference:
+    label: str
+    by: str  # "judge" or "consensus"
+    clause_id: str | None
+
+
+@dataclass(frozen=True)
+class Mistake:
+    item_id: str
+    annotator: str
+    given: str
+    expected: str
+    clause_id: str  # the clause the theme is filed under (NO_CLAUSE when none)
+    cited: str | None  # what the annotator cited
+    by: str
+
+
+@dataclass
+class ThemeSummary:
+    items: dict[str, Item]
+    references: dict[str, Reference]
+    mistakes: list[Mistake]
+    left_out: dict[str, int]  # reason → items without a reference
+    annotations: Counter[str] = field(default_factory=Counter)  # annotator → ratings
+
+    @property
+    def n_annotations(self) -> int:
+        return sum(self.annotations.values())
+
+
+def _consensus(items: list[Item], labels: list[str] | None, method: str) -> dict[str, str | None]:
+    from llmqa.agreement import Ratings, compute_consensus
+
+    ratings = Ratings.from_items(items, labels=labels)
+    if ratings.n_items == 0:
+        return {}
+    consensus = compute_consensus(ratings, method, "none", 0)
+    return {item_id: ratings.label_of(int(code))
+            for item_id, code in zip(ratings.item_ids, consensus.labels, strict=True)}
+
+
+def _reference_clause(item: Item, label: str, verdict: Mapping[str, Any] | None,
+                      known: set[str] | None) -> str | None:
+    if verdict is not None:
+        cited = [c for c in verdict.get("cited_clause_ids") or [] if known is None or c in known]
+        if cited:
+            return str(cited[0])
+    counts = Counter(a.clause_id for a in item.annotations if a.label == label and a.clause_id
+                     and (known is None or a.clause_id in known))
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def find_mistakes(items: Iterable[Item], verdicts: Mapping[str, Mapping[str, Any]] | None = None,
+                  guidelines: GuidelineSet | None = None,
+                  method: str = "majority") -> ThemeSummary:
+    by_id: dict[str, Item] = {}
+    for item in items:
+        by_id.setdefault(item.id, item)  # the first row wins, as in agreement
+    ordered = [by_id[k] for k in sorted(by_id)]
+    labels = list(guidelines.labels) if guidelines is not None else None
+    known = set(guidelines.by_id) if guidelines is not None else None
+    consensus = _consensus(ordered, labels, method)
+    verdicts = verdicts or {}
+    summary = ThemeSummary(by_id, {}, [], Counter())
+    for item in ordered:
+        for annotation in item.annotations:
+            summary.annotations[annotation.annotator] += 1
+        verdict = verdicts.get(item.id)
+        usable = verdict if verdict is not None and verdict.get("status") == "ok" else None
+        if usable is not None and usable.get("verdict") == "ambiguous":
+            summary.left_out["the judge found it ambiguous"] += 1
+            continue
+        if usable is not None and usable.get("verdict") == "likely_error" and \
+                usable.get("suggested_label"):
+            label, by = str(usable["suggested_label"]), "judge"
+        elif consensus.get(item.id):
+            label, by = str(consensus[item.id]), "consensus"
+        else:
+            summary.left_out["no consensus (tie or no rating)"] += 1
+            continue
+        if labels is not None and label not in labels:
+            summary.left_out["reference label not in the label set"] += 1
+            continue
+        clause = _reference_clause(item, label, usable, known)
+        summary.references[item.id] = Reference(label, by, clause)
+        for annotation in item.annotations:
+            if annotation.label == label:
+                continue
+            cited = annotation.clause_id
+            filed = clause or (cited if cited and (known is None or cited in known) else None)
+            summary.mistakes.append(Mistake(item.id, annotation.annotator, annotation.label,
+                                            label, filed or NO_CLAUSE, cited, by))
+    summary.left_out = dict(sorted(summary.left_out.items()))  # type: ignore[assignment]
+    return summary
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def _confusion(m: Mistake) -> str:
+    return f"labelled {m.given}, should be {m.expected}"
+
+
+def _direction(m: Mistake) -> str:
+    if m.expected == NO_VIOLATION_LABEL:
+        return "flags allowed content as a violation"
+    if m.given == NO_VIOLATION_LABEL:
+        return "misses violations (labels them allowed)"
+    return "picks the wrong violation label"
+
+
+def _top_counts(counter: Counter[str], limit: int = 5) -> str:
+    ranked = _ranked(counter)
+    text = ", ".join(f"{key} ×{n}" for key, n in ranked[:limit])
+    return text + (f", +{len(ranked) - limit} more" if len(ranked) > limit else "")
+
+
+def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _item_line(summary: ThemeSummary, item_id: str, chars: int) -> str:
+    item = summary.items[item_id]
+    modality, excerpt = item_excerpt(item, chars)
+    labels = ", ".join(f"{a.annotator} {a.label}" for a in item.annotations)
+    ref = summary.references[item_id]
+    return (f"  - `{item_id}` [{modality}] {excerpt} — annotators: {labels}; expected "
+            f"**{ref.label}** ({ref.by})")
+
+
+def _representatives(mistakes: list[Mistake], count: int) -> list[str]:
+    """Items with the most wrong annotations in the theme first, judge-backed first, by id."""
+    per_item = Counter(m.item_id for m in mistakes)
+    judged = {m.item_id for m in mistakes if m.by == "judge"}
+    ranked = sorted(per_item, key=lambda i: (-per_item[i], i not in judged, i))
+    return ranked[:count]
+
+
+def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None, *,
+                  title: str = "Recurring annotation error themes", min_count: int = 2,
+                  examples: int = 3, top: int = 10, excerpt_chars: int = 160) -> str:
+    """The markdown report: overview, by project, by clause, by annotator."""
+    clauses = guidelines.by_id if guidelines is not None else {}
+    mistakes = summary.mistakes
+    wrong_items = {m.item_id for m in mistakes}
+    judged = sum(1 for r in summary.references.values() if r.by == "judge")
+    out = [f"# {title}", ""]
+    out.append(f"{len(summary.items)} items, {summary.n_annotations} annotations. "
+               f"{len(mistakes)} annotations ({_pct(len(mistakes), summary.n_annotations)}) on "
+               f"{len(wrong_items)} items differ from the expected label.")
+    out.append("")
+    out.append(f"Expected label: the LLM judge's suggestion where it flagged the consensus as a "
+               f"likely error ({judged} items), otherwise the annotators' consensus.")
+    if summary.left_out:
+        left = "; ".join(f"{n} {reason}" for reason, n in summary.left_out.items())
+        out.append(f"Left out (no expected label): {left}.")
+    out.append(f"A theme is listed when it recurs at least {min_count} times. Quoted content is "
+               "anonymized and trimmed.")
+
+    projects = sorted({item.project or "(none)" for item in summary.items.values()})
+    if len(projects) > 1:
+        out += ["", "## By project", "", "| project | items | annotations | differ | rate |",
+                "|---|---|---|---|---|"]
+        for project in projects:
+            ids = {i for i, item in summary.items.items() if (item.project or "(none)") == project}
+            n_ann = sum(len(summary.items[i].annotations) for i in ids)
+            n_wrong = sum(1 for m in mistakes if m.item_id in ids)
+            out.append(f"| {project} | {len(ids)} | {n_ann} | {n_wrong} | "
+                       f"{_pct(n_wrong, n_ann)} |")
+
+    out += ["", "## By clause", ""]
+    by_clause: dict[str, list[Mistake]] = defaultdict(list)
+    for m in mistakes:
+        by_clause[m.clause_id].append(m)
+    ranked_clauses = sorted(by_clause.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    shown = 0
+    for clause_id, group in ranked_clauses:
+        themes = Counter(_confusion(m) for m in group)
+        recurring = [(t, n) for t, n in _ranked(themes) if n >= min_count]
+        if not recurring or shown >= top:
+            continue
+        shown += 1
+        clause = clauses.get(clause_id)
+        name = f"{clause_id} {clause.title}" if clause else clause_id
+        items = len({m.item_id for m in group})
+        out += [f"### {name}", "",
+                f"{len(group)} annotations on {items} items differ from the expected label.", ""]
+        for theme, n in recurring:
+            members = [m for m in group if _confusion(m) == theme]
+            who = Counter(m.annotator for m in members)
+            people = ", ".join(f"{a} ×{c}" for a, c in _ranked(who))
+            out.append(f"- **{theme}**: {n} ({people})")
+            out += [_item_line(summary, i, excerpt_chars)
+                    for i in _representatives(members, examples)]
+        out.append("")
+    if not shown:
+        out += ["No recurring theme by clause.", ""]
+
+    out += ["## By annotator", ""]
+    by_annotator: dict[str, list[Mistake]] = defaultdict(list)
+    for m in mistakes:
+        by_annotator[m.annotator].append(m)
+    ranked_people = sorted(by_annotator.items(),
+                           key=lambda kv: (-len(kv[1]) / max(1, summary.annotations[kv[0]]),
+                                           kv[0]))
+    shown = 0
+    for annotator, group in ranked_people:
+        # An annotator's habit often spans clauses (flagging every news report, say), so
+        # themes here are directions of error, with the confusions and clauses behind them.
+        directions = Counter(_direction(m) for m in group)
+        recurring = [(d, n) for d, n in _ranked(directions) if n >= min_count]
+        if not recurring or shown >= top:
+            continue
+        shown += 1
+        total = summary.annotations[annotator]
+        out += [f"### {annotator}", "",
+                f"{len(group)} of {total} annotations ({_pct(len(group), total)}) differ from the "
+                "expected label.", ""]
+        for direction, n in recurring:
+            members = [m for m in group if _direction(m) == direction]
+            confusions = Counter(f"{m.given} → {m.expected}" for m in members)
+            where = Counter(m.clause_id for m in members)
+            out.append(f"- **{direction}**: {n} ({_top_counts(confusions)}; "
+                       f"{_top_counts(where)})")
+            out += [_item_line(summary, i, excerpt_chars)
+                    for i in _representatives(members, examples)]
+        out.append("")
+    if not shown:
+        out += ["No recurring theme by annotator.", ""]
+    return "\n".join(out).rstrip() + "\n"
