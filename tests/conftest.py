@@ -1,0 +1,186 @@
+"""Shared fixtures: an isolated home, a fast deterministic embedder, tiny guideline folders.
+
+Unit tests use ``FakeEmbedder`` (hashed bag of words: instant, deterministic, no model). Tests
+marked ``slow`` use the real ``LocalEmbedder``, loaded once per session; they still run in CI.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from textwrap import dedent
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+if TYPE_CHECKING:
+    from llmqa.index.embedders import LocalEmbedder
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_GUIDELINES = REPO_ROOT / "guidelines"
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class FakeEmbedder:
+    """Hash-of-tokens bag-of-words vectors, L2-normalised; records every text it embeds.
+
+    Texts that share words get similar vectors, so retrieval behaves sensibly in tests, and
+    the vectors are the same in every process (``zlib.crc32``, not the salted ``hash``).
+    """
+
+    def __init__(self, dimension: int = 256, name: str | None = None) -> None:
+        self.dimension = dimension
+        self._name = name or f"fake/bow-{dimension}"
+        self.calls: list[list[str]] = []
+        self.fail_after: int | None = None  # raise once this many texts have been embedded
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for call in self.calls for text in call]
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self.fail_after is not None and len(self.texts) + len(texts) > self.fail_after:
+            raise RuntimeError("simulated crash while embedding")
+        self.calls.append(list(texts))
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            tokens = _TOKEN.findall(text.lower())
+            for token in tokens:
+                vectors[row, zlib.crc32(token.encode()) % self.dimension] += 1.0
+            if not tokens:
+                vectors[row, 0] = 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1.0, norms)
+
+
+@pytest.fixture
+def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in ``tmp_path`` with LLMQA_HOME pointing there and no stray LLMQA_*/OpenAI settings."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("LLMQA_") or name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LLMQA_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def cli_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
+    """Make every ``Workspace`` (and so every CLI command) use one FakeEmbedder."""
+    import llmqa.index.embedders as embedders
+
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embedders, "make_embedder", lambda spec="local", base_url=None: fake)
+    return fake
+
+
+@pytest.fixture(scope="session")
+def local_embedder() -> Iterator[LocalEmbedder]:
+    """The real all-MiniLM-L6-v2 embedder, loaded once for the whole session."""
+    from llmqa.index.embedders import LocalEmbedder
+
+    embedder = LocalEmbedder()
+    embedder.embed(["warm up"])
+    yield embedder
+
+
+def write_files(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(dedent(text).lstrip(), encoding="utf-8")
+    return folder
+
+
+TINY_HATE = """
+    # Hate speech
+
+    Preamble: attacks on people for a protected characteristic. Not a clause.
+
+    ## HATE-1 Attacks on protected groups
+
+    Shared context for the clauses below.
+
+    ### HATE-1.1 Dehumanising comparisons
+    Label: hate
+
+    Content that compares a protected group to animals, vermin or disease.
+
+    In scope:
+    - [lyrics] "[group] are rats crawling through our town." (why: vermin comparison)
+    - [title] "[group] Are A Disease"
+
+    Out of scope:
+    - [transcript] "Historians explain how propaganda called [group] vermin." (why: GEN-1.1 history)
+    - [lyrics] "My ex is a snake." (why: one person, no protected characteristic)
+
+    ### HATE-1.2 Calls for exclusion
+    Label: hate
+
+    Content that calls for a protected group to be expelled or segregated.
+
+    In scope:
+    - [lyrics] "No [group] in our schools, send them all back."
+    - [description] "Why [group] should be banned from public office."
+
+    Out of scope:
+    - [transcript] "Immigration levels should be lower, here is the economic case."
+    - [description] "A support group podcast for survivors."
+"""
+
+TINY_SPAM = """
+    # Spam
+
+    ## SPAM-1 Platform manipulation
+
+    ### SPAM-1.1 Keyword stuffing
+    Label: spam
+
+    Titles or descriptions stuffed with unrelated artist names or search terms.
+
+    In scope:
+    - [title] "Rain Sounds Sleep Music Drake Taylor Swift Lofi Study Beats"
+    - [description] "best music top hits viral trending free download free download"
+
+    Out of scope:
+    - [title] "Rain Sounds for Sleep (10 Hours)"
+    - [description] "A long but accurate description of a ten hour ambient recording."
+
+    ## GEN-1 Context
+
+    ### GEN-1.1 News and history
+    Label: allowed
+
+    Reporting or historical analysis of harmful content, without endorsing it.
+
+    In scope:
+    - [transcript] "Historians explain how wartime propaganda worked."
+    - [description] "A news report on a court case about online threats."
+
+    Out of scope:
+    - [transcript] "A 'documentary' that praises the attack it describes."
+    - [title] "The Truth They Hide: [group] Did It"
+"""
+
+
+@pytest.fixture
+def tiny_guidelines(tmp_path: Path) -> Path:
+    """A two-file structured guideline folder: HATE-1.1, HATE-1.2, SPAM-1.1, GEN-1.1."""
+    return write_files(tmp_path / "guidelines", {"hate.md": TINY_HATE, "spam.md": TINY_SPAM})

@@ -1,0 +1,177 @@
+"""The command line as a whole: help for every command, version, entry points, start-up cost,
+and user errors reported as one line without a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import llmqa
+from conftest import SAMPLE_GUIDELINES
+from llmqa.cli import app
+
+runner = CliRunner()
+HEAVY = ("torch", "chromadb", "langchain", "langchain_core", "langchain_openai",
+         "sentence_transformers", "transformers")
+
+
+def _command_paths() -> list[list[str]]:
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = []
+
+    def walk(command: Any, prefix: list[str]) -> None:
+        # Typer vendors its own click: look for sub-commands by duck typing.
+        paths.append(prefix)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*prefix, name])
+
+    walk(root, [])
+    return paths
+
+
+def test_every_command_has_help() -> None:
+    paths = _command_paths()
+    names = {" ".join(p) for p in paths}
+    assert {"", "validate", "index", "search", "guidelines", "guidelines check",
+            "guidelines list", "guidelines diff"} <= names
+    for path in paths:
+        for flag in ("--help", "-h"):
+            result = runner.invoke(app, [*path, flag])
+            assert result.exit_code == 0, (path, result.output)
+            assert "Usage:" in result.stdout
+
+
+def test_no_arguments_prints_help() -> None:
+    result = runner.invoke(app, [])
+    assert "Usage:" in result.output and result.exit_code in (0, 2)
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"llmqa {llmqa.__version__}"
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMQA_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _llmqa_executable() -> str:
+    beside = Path(sys.executable).parent / "llmqa"
+    found = str(beside) if beside.exists() else shutil.which("llmqa")
+    assert found, "the llmqa console script is installed with the package"
+    return found
+
+
+def test_console_script_and_python_m(tmp_path: Path) -> None:
+    for argv in ([_llmqa_executable(), "--version"], [sys.executable, "-m", "llmqa", "--version"]):
+        done = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, env=_env(),
+                              timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == f"llmqa {llmqa.__version__}"
+
+
+_PROBE = """
+import json, sys, time
+args, heavy_names = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
+started = time.perf_counter()
+sys.argv = ["llmqa", *args]
+from llmqa.cli import main
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted({m.split(".")[0] for m in sys.modules} & heavy_names)
+seconds = time.perf_counter() - started
+sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "heavy": heavy, "seconds": seconds}))
+"""
+
+
+def _probe(args: list[str], cwd: Path) -> dict[str, object]:
+    """Run the CLI's ``main`` in a fresh interpreter; report exit code, heavy imports, time."""
+    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+                          capture_output=True, text=True, cwd=cwd, env=_env(), timeout=60,
+                          check=False)
+    line = [x for x in done.stderr.splitlines() if x.startswith("PROBE ")][-1]
+    return json.loads(line.removeprefix("PROBE "))
+
+
+def test_light_commands_do_not_import_heavy_libraries(tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "1", "content": {"modality": "text", "text": "hi"},
+                                 "annotations": [{"annotator": "a", "label": "hate"}]}) + "\n",
+                     encoding="utf-8")
+    commands = {
+        "help": ["--help"],
+        "validate": ["validate", str(items), "--guidelines", str(SAMPLE_GUIDELINES)],
+        "guidelines check": ["guidelines", "check", str(SAMPLE_GUIDELINES)],
+    }
+    for name, args in commands.items():
+        result = _probe(args, tmp_path)
+        assert result["code"] == 0, (name, result)
+        assert result["heavy"] == [], f"`llmqa {name}` imported {result['heavy']}"
+
+
+def test_help_starts_fast(tmp_path: Path) -> None:
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        done = subprocess.run([_llmqa_executable(), "--help"], capture_output=True, cwd=tmp_path,
+                              env=_env(), timeout=60, check=False)
+        timings.append(time.perf_counter() - started)
+        assert done.returncode == 0
+    # Interpreter start included (typically ~0.3s); importing torch alone would take seconds.
+    assert min(timings) < 1.0, timings
+    seconds = _probe(["--help"], tmp_path)["seconds"]
+    assert isinstance(seconds, float) and seconds < 0.8
+
+
+def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([_llmqa_executable(), *args], capture_output=True, text=True, cwd=cwd,
+                          env=_env() | env, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["validate", "missing.jsonl"], "error: missing.jsonl: no such file"),
+    (["validate", "items.txt"], "cannot tell the format from the file name; pass --format"),
+    (["guidelines", "check", "nowhere"], "error: nowhere: no such guidelines folder or file"),
+    (["guidelines", "list", "latin"], "not valid UTF-8"),
+])
+def test_user_errors_are_one_line_exit_1(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "items.txt").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "latin").mkdir()
+    (tmp_path / "latin" / "x.md").write_bytes(b"## X-1 caf\xe9\nLabel: a\n")
+    done = _run(args, tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr.strip().startswith("error: ")
+
+
+def test_configuration_errors_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "llmqa.toml").write_text("guidelines = [unclosed\n", encoding="utf-8")
+    done = _run(["guidelines", "check"], tmp_path)
+    assert done.returncode == 2 and "invalid TOML" in done.stderr
+    assert "Traceback" not in done.stderr
+    (tmp_path / "llmqa.toml").unlink()
+    done = _run(["guidelines", "check"], tmp_path, LLMQA_GUIDELINES=str(SAMPLE_GUIDELINES),
+                LLMQA_CONCURRENCY="x")
+    assert done.returncode == 2 and "setting 'concurrency'" in done.stderr
+
+
+def test_usage_error_exit_2(tmp_path: Path) -> None:
+    done = _run(["validate"], tmp_path)
+    assert done.returncode == 2 and "Missing argument" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,363 @@
+"""Item readers and writers (JSONL, CSV, Parquet, stdin) and the ``llmqa validate`` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from llmqa.cli import app
+from llmqa.errors import InputError
+from llmqa.io import ReadReport, RowError, detect_format, read_items, write_records
+from llmqa.io.validate import ItemChecks
+from llmqa.items import Item
+
+runner = CliRunner()
+
+
+def _items() -> list[Item]:
+    rows: list[dict[str, Any]] = [
+        {"id": "t1", "content": {"modality": "text", "text": "Ünïcode lyrics, ‘quoted’ — dash"},
+         "annotations": [{"annotator": "a1", "label": "hate", "clause_id": "HATE-1.1"},
+                         {"annotator": "a2", "label": "allowed", "note": "news"}],
+         "project": "catalog", "priority": 0.5},
+        {"id": "00123", "content": {"modality": "title", "title": "Song \"Title\", with comma"}},
+        {"id": "img", "content": {"modality": "image", "image_url": "https://cdn/x.jpg",
+                                  "caption": "cover art",
+                                  "metadata": {"artist": "X", "year": 1999}},
+         "annotations": [{"annotator": "a1", "label": "spam"}]},
+        {"id": "aud", "content": {"modality": "audio", "audio_path": "clips/a.mp3",
+                                  "transcript": "line one\nline two",
+                                  "metadata": {"duration_s": 31.5}}},
+    ]
+    return [Item.model_validate(row) for row in rows]
+
+
+def _dump(items: list[Item]) -> list[dict[str, Any]]:
+    return [item.model_dump(mode="json") for item in items]
+
+
+def _read(path: Path | str, fmt: str | None = None, **checks: Any) -> list[Item | RowError]:
+    return list(read_items(path, fmt, ItemChecks(**checks) if checks else None))
+
+
+def _errors(records: list[Item | RowError]) -> list[RowError]:
+    return [r for r in records if isinstance(r, RowError)]
+
+
+def _valid(records: list[Item | RowError]) -> list[Item]:
+    return [r for r in records if isinstance(r, Item)]
+
+
+# -- round trips --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ext", ["jsonl", "csv", "parquet"])
+def test_round_trip_with_write_records(tmp_path: Path, ext: str) -> None:
+    items = _items()
+    path = tmp_path / f"items.{ext}"
+    assert write_records(_dump(items), path) == len(items)
+    back = _read(path)
+    assert back == items
+    assert [i.content_hash() for i in back] == [i.content_hash() for i in items]
+
+
+def test_flat_column_csv(tmp_path: Path) -> None:
+    path = tmp_path / "flat.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "modality", "text", "caption", "image_url", "annotations",
+                         "metadata", "priority"])
+        writer.writerow(["1", "text", "hello, world", "", "",
+                         json.dumps([{"annotator": "a", "label": "spam"}]), "", "2"])
+        writer.writerow(["2", "image", "", "a cover", "https://x/y.png", "", '{"k": "v"}', ""])
+    first, second = _read(path)
+    assert isinstance(first, Item) and isinstance(second, Item)
+    assert first.id == "1" and first.content.text == "hello, world"
+    assert first.labels() == ["spam"] and first.priority == 2.0
+    assert second.content.modality == "image" and second.content.caption == "a cover"
+    assert second.content.metadata == {"k": "v"} and second.annotations == []
+
+
+def test_json_column_csv(tmp_path: Path) -> None:
+    path = tmp_path / "nested.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "content", "annotations"])
+        writer.writerow(["x", json.dumps({"modality": "transcript", "transcript": "a\nb"}),
+                         json.dumps([{"annotator": "r", "label": "hate"}])])
+    (item,) = _read(path)
+    assert isinstance(item, Item)
+    assert item.content.transcript == "a\nb" and item.labels() == ["hate"]
+
+
+def test_csv_with_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffid,modality,text\r\n1,text,hi\r\n".encode())
+    (item,) = _read(path)
+    assert isinstance(item, Item) and item.id == "1"
+
+
+def test_jsonl_with_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_dump(_items())[0]).encode() + b"\n")
+    (item,) = _read(path)
+    assert isinstance(item, Item) and item.id == "t1"
+
+
+def test_parquet_with_nested_columns(tmp_path: Path) -> None:
+    table = pa.table({
+        "id": ["p1", "p2", "p3"],
+        "content": [
+            {"modality": "text", "text": "hello", "metadata": {"lang": "en", "n": None}},
+            {"modality": "video", "video_url": "https://v/1.mp4", "caption": "clip",
+             "metadata": {"lang": None, "n": 3}},
+            {"modality": "title", "title": "A title", "metadata": None},
+        ],
+        "annotations": [
+            [{"annotator": "a", "label": "hate", "clause_id": "HATE-1.1"}],
+            [],
+            [{"annotator": "b", "label": "allowed", "clause_id": None}],
+        ],
+        "priority": [1.0, None, 0.0],
+    })
+    path = tmp_path / "nested.parquet"
+    pq.write_table(table, path)
+    records = _read(path)
+    assert not _errors(records)
+    p1, p2, p3 = _valid(records)
+    assert p1.content.metadata == {"lang": "en"} and p1.annotations[0].clause_id == "HATE-1.1"
+    assert p2.content.modality == "video" and p2.content.metadata == {"n": 3}
+    assert p2.priority is None and p3.priority == 0.0 and p3.labels() == ["allowed"]
+
+
+def test_parquet_flat_columns_and_bad_rows(tmp_path: Path) -> None:
+    table = pa.table({"id": ["a", "b", "c"], "modality": ["text", "text", "hologram"],
+                      "text": ["one", None, "three"]})
+    path = tmp_path / "flat.parquet"
+    pq.write_table(table, path)
+    records = _read(path)
+    assert [r.id for r in _valid(records)] == ["a"]
+    missing, unknown = _errors(records)
+    assert (missing.line, missing.field) == (2, "content")
+    assert (unknown.line, unknown.field) == (3, "content.modality")
+    assert "hologram" in unknown.message
+
+
+def test_unreadable_parquet_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        _read(path)
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = "\n".join(json.dumps(row) for row in _dump(_items())) + "\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode())))
+    back = _read("-")
+    assert back == _items()
+
+
+def test_formats_and_missing_files(tmp_path: Path) -> None:
+    assert detect_format("x.ndjson") == "jsonl" and detect_format("x.PQ") == "parquet"
+    assert detect_format("-") == "jsonl" and detect_format("x.txt", "csv") == "csv"
+    with pytest.raises(InputError, match="pass --format"):
+        detect_format("items.txt")
+    with pytest.raises(InputError, match="unknown format"):
+        detect_format("x.csv", "xlsx")
+    with pytest.raises(InputError, match="no such file"):
+        _read(tmp_path / "absent.jsonl")
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+GOOD_FIRST = {"id": "g1", "content": {"modality": "text", "text": "fine"},
+              "annotations": [{"annotator": "a", "label": "hate", "clause_id": "HATE-1.1"}]}
+GOOD_LAST = {"id": "g2", "content": {"modality": "title", "title": "ok"}}
+
+
+def _bad_jsonl(path: Path) -> Path:
+    lines: list[bytes] = [
+        json.dumps(GOOD_FIRST).encode(),                                              # 1
+        b'{"id": "m1", "content": {"modality": "text", "text": "unterminated}',      # 2
+        json.dumps({"content": {"modality": "text", "text": "no id"}}).encode(),      # 3
+        json.dumps({"id": "u1", "content": {"modality": "podcast", "text": "x"}}).encode(),  # 4
+        json.dumps({"id": "c1", "content": {"modality": "image", "caption": "x"}}).encode(),  # 5
+        b"",                                                                          # 6 blank
+        '{"id": "n1", "content": {"modality": "text", "text": "caf\xe9"}}'.encode("latin-1"),  # 7
+        b'["id", "a1"]',                                                              # 8
+        json.dumps(GOOD_FIRST).encode(),                                              # 9 dup id
+        json.dumps({"id": "l1", "content": {"modality": "text", "text": "x"},
+                    "annotations": [{"annotator": "a", "label": "violence"}]}).encode(),  # 10
+        json.dumps({"id": "k1", "content": {"modality": "text", "text": "x"},
+                    "annotations": [{"annotator": "a", "label": "hate",
+                                     "clause_id": "HATE-9.9"}]}).encode(),            # 11
+        json.dumps(GOOD_LAST).encode(),                                               # 12
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def test_bad_rows_name_file_line_and_field(tmp_path: Path) -> None:
+    path = _bad_jsonl(tmp_path / "bad.jsonl")
+    records = _read(path, labels={"hate", "spam", "allowed"}, clause_ids={"HATE-1.1"})
+    assert [i.id for i in _valid(records)] == ["g1", "g2"]  # the rest of the file is still read
+    errors = {e.line: e for e in _errors(records)}
+    assert sorted(errors) == [2, 3, 4, 5, 7, 8, 9, 10, 11]
+    assert all(e.source == str(path) for e in errors.values())
+    expected: dict[int, tuple[str | None, str]] = {
+        2: (None, "malformed JSON"),
+        3: ("id", "Field required"),
+        4: ("content.modality", "unknown value 'podcast'"),
+        5: ("content", "needs one of: image_path, image_url"),
+        7: (None, "not valid UTF-8"),
+        8: (None, "expected a JSON object, got list"),
+        9: ("id", "duplicate item id 'g1'"),
+        10: ("annotations.0.label", "'violence' from a is not in the guideline label set"),
+        11: ("annotations.0.clause_id", "unknown clause 'HATE-9.9'"),
+    }
+    for line, (field, fragment) in expected.items():
+        assert errors[line].field == field, errors[line]
+        assert fragment in errors[line].message, errors[line]
+        assert str(errors[line]).startswith(f"{path}:{line}: ")
+
+
+def test_empty_and_blank_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    blank = tmp_path / "blank.jsonl"
+    blank.write_bytes(b"\n  \n\n")
+    assert _read(empty) == [] and _read(blank) == []
+    empty_csv = tmp_path / "empty.csv"
+    empty_csv.write_bytes(b"")
+    assert _read(empty_csv) == []
+    report = ReadReport()
+    assert not report.ok  # nothing read is not a success
+
+
+def test_csv_bad_rows_and_non_utf8_row(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    rows = [
+        b"id,modality,text,annotations",
+        b"1,text,good,",
+        "2,text,caf\xe9 latin-1,".encode("latin-1"),
+        b'3,text,x,"[{""annotator"": ""a"""',
+        b'4,text,"a quoted field',
+        b'over two lines",',
+        b"5,selfie,x,",
+        b"6,text,also good,",
+    ]
+    path.write_bytes(b"\r\n".join(rows) + b"\r\n")
+    records = _read(path)
+    assert [i.id for i in _valid(records)] == ["1", "4", "6"]
+    assert _valid(records)[1].content.text == "a quoted field\r\nover two lines"
+    errors = {e.line: e for e in _errors(records)}
+    assert sorted(errors) == [3, 4, 7]  # CSV lines are physical lines of the file
+    assert errors[3].field is None and "not valid UTF-8" in errors[3].message
+    assert errors[4].field == "annotations" and "malformed JSON" in errors[4].message
+    assert errors[7].field == "content.modality" and "selfie" in errors[7].message
+
+
+def test_csv_non_utf8_header(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes("id,modality,t\xe9xt\n1,text,x\n".encode("latin-1"))
+    (error,) = _read(path)
+    assert isinstance(error, RowError) and error.line == 1 and "header" in error.message
+
+
+def test_report_keeps_a_bounded_number_of_errors(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    path.write_text("not json\n" * 30, encoding="utf-8")
+    report = ReadReport(max_errors_kept=5)
+    for record in read_items(path):
+        report.add(record)
+    assert report.rejected == 30 and len(report.errors) == 5 and not report.ok
+
+
+# -- llmqa validate -----------------------------------------------------------------------------
+
+def _good_file(folder: Path, rows: int = 3) -> Path:
+    path = folder / "good.jsonl"
+    write_records(_dump(_items())[:rows], path)
+    return path
+
+
+def test_validate_valid_file(tmp_home: Path) -> None:
+    result = runner.invoke(app, ["validate", str(_good_file(tmp_home))])
+    assert result.exit_code == 0, result.output
+    assert "3 valid items, 0 rejected" in result.stdout
+    assert "image 1" in result.stdout and "text 1" in result.stdout
+
+
+def test_validate_rejects_rows_exit_1(tmp_home: Path) -> None:
+    path = _bad_jsonl(tmp_home / "bad.jsonl")
+    result = runner.invoke(app, ["validate", str(path), "--no-guidelines"])
+    assert result.exit_code == 1
+    # Without guidelines the label and clause checks are off: rows 10 and 11 are valid.
+    assert "4 valid items, 7 rejected" in result.stdout
+    assert f"{path}:4: content.modality: unknown value 'podcast'" in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_validate_against_guidelines(tmp_home: Path, tiny_guidelines: Path) -> None:
+    path = _bad_jsonl(tmp_home / "bad.jsonl")
+    # guidelines/ in the working folder is found without --guidelines.
+    result = runner.invoke(app, ["validate", str(path), "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["valid"] == 2 and payload["rejected"] == 9
+    assert payload["modalities"] == {"text": 1, "title": 1}
+    assert any("'violence'" in e and ":10:" in e for e in payload["errors"])
+    assert any("HATE-9.9" in e and ":11:" in e for e in payload["errors"])
+
+
+def test_validate_json_valid(tmp_home: Path) -> None:
+    result = runner.invoke(app, ["validate", str(_good_file(tmp_home)), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) | {"source": ""} == {
+        "source": "", "valid": 3, "rejected": 0, "errors": [],
+        "modalities": {"text": 1, "title": 1, "image": 1}}
+
+
+def test_validate_empty_file(tmp_home: Path) -> None:
+    (tmp_home / "empty.jsonl").write_bytes(b"")
+    result = runner.invoke(app, ["validate", "empty.jsonl"])
+    assert result.exit_code == 1
+    assert "no items found" in result.output and "Traceback" not in result.output
+
+
+def test_validate_stdin_and_max_errors(tmp_home: Path) -> None:
+    data = "\n".join(json.dumps(r) for r in _dump(_items())) + "\n" + "oops\n" * 4
+    result = runner.invoke(app, ["validate", "-", "--max-errors", "2"], input=data)
+    assert result.exit_code == 1
+    assert "4 valid items, 4 rejected" in result.stdout
+    assert "<stdin>:5: malformed JSON" in result.output
+    assert "... and 2 more rejected rows" in result.output
+
+
+def test_validate_csv_and_parquet(tmp_home: Path) -> None:
+    for ext in ("csv", "parquet"):
+        path = tmp_home / f"items.{ext}"
+        write_records(_dump(_items()), path)
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "4 valid items, 0 rejected" in result.stdout
+
+
+def test_validate_memory_benchmark_runs() -> None:
+    """benchmarks/bench_validate_memory.py on a small size (smoke test)."""
+    import subprocess
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_validate_memory.py"
+    done = subprocess.run([sys.executable, str(script), "--sizes", "300"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "peak RSS" in done.stdout and "     300 " in done.stdout
