@@ -13,6 +13,7 @@ import numpy as np
 
 from llmqa.guidelines.model import GuidelineSet
 from llmqa.index.embedders import Embedder
+from llmqa.index.retriever import Retriever
 
 DEFAULT_THRESHOLD = 0.92
 
@@ -34,23 +35,13 @@ def _example_refs(guidelines: GuidelineSet) -> dict[tuple[str, str, str], str]:
     return refs
 
 
-def index_vectors(retriever: object, guidelines: GuidelineSet
-                  ) -> tuple[list[str], list[str], np.ndarray] | None:
-    """The example vectors a retriever snapshot already holds, so they are not embedded twice.
-
-    Reads the snapshot's arrays when they are there and fall back to embedding otherwise:
-    the retriever is another module's, and this is only a saving.
-    """
-    vectors = getattr(retriever, "_vectors", None)
-    kinds = getattr(retriever, "_kinds", None)
-    texts = getattr(retriever, "_texts", None)
-    owners = getattr(retriever, "_doc_clause", None)
-    if vectors is None or kinds is None or texts is None or owners is None:
-        return None
+def index_vectors(retriever: Retriever, guidelines: GuidelineSet
+                  ) -> tuple[list[str], list[str], np.ndarray]:
+    """The example vectors a retriever snapshot already holds, so they are not embedded twice."""
     lookup = _example_refs(guidelines)
-    rows = [i for i, kind in enumerate(kinds) if kind in ("in", "out")]
-    refs = [lookup.get((owners[i], kinds[i], texts[i]), f"{owners[i]} {kinds[i]}") for i in rows]
-    return refs, [texts[i] for i in rows], np.asarray(vectors)[rows]
+    docs = [d for d in retriever.documents() if d[2] in ("in", "out")]
+    refs = [lookup.get((clause, kind, text), f"{clause} {kind}") for _, clause, kind, text in docs]
+    return refs, [d[3] for d in docs], retriever.vectors[[d[0] for d in docs]]
 
 
 class NearDuplicates:

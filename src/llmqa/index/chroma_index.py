@@ -14,6 +14,7 @@ pointing every command at a Chroma server with ``--chroma-url http://host:8000``
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +24,12 @@ from urllib.parse import urlparse
 import numpy as np
 
 from llmqa.errors import ConfigError, IndexMismatchError
-from llmqa.guidelines.model import Clause, GuidelineSet
+from llmqa.guidelines.model import Clause, GuidelineSet, normalise
 from llmqa.index.embedders import Embedder
-from llmqa.index.retriever import Hit, Retriever
+from llmqa.index.retriever import Hit, Retriever, score_clauses
 
 DISTANCE = "cosine"
+EXACT_SEARCH_LIMIT = 5000
 _KEYS = ("llmqa_embedder", "llmqa_dimension", "llmqa_distance", "llmqa_version", "llmqa_state")
 
 
@@ -45,12 +47,26 @@ class SyncReport:
         return self.__dict__.copy()
 
 
+_SENTENCE = re.compile(r"(?<=[.;:])\s+(?=[A-Z\"(\[])")
+MIN_SENTENCE_CHARS = 25
+
+
+def clause_sentences(clause: Clause) -> list[str]:
+    """The clause text split into sentences, when it has more than one."""
+    sentences = [s.strip() for s in _SENTENCE.split(normalise(clause.text))]
+    sentences = [s for s in sentences if len(s) >= MIN_SENTENCE_CHARS]
+    return sentences if len(sentences) > 1 else []
+
+
 def clause_documents(clause: Clause) -> list[tuple[str, str, dict[str, Any]]]:
-    """(id, text, metadata) for the clause text and each of its examples."""
+    """(id, text, metadata) for the clause text, its sentences and each of its examples."""
     base = f"{clause.id}#{clause.content_hash}"
     meta = {"clause_id": clause.id, "clause_hash": clause.content_hash,
             "label": clause.label or ""}
     docs = [(f"{base}#c", clause.document(), {**meta, "kind": "clause", "example": -1})]
+    for number, sentence in enumerate(clause_sentences(clause)):
+        docs.append((f"{base}#s{number}", sentence, {**meta, "kind": "sentence",
+                                                     "example": number}))
     for kind, examples in (("in", clause.in_scope), ("out", clause.out_of_scope)):
         for number, example in enumerate(examples):
             docs.append((f"{base}#{kind}{number}", example.text,
@@ -200,22 +216,14 @@ class ClauseIndex:
                                      f"index '{self.name}' holds {dimension}")
         total = max(collection.count(), 1)
         excluded = set(exclude_ids or ())
-        n = min(max(k * 8, 20) + len(excluded), total)
-        while True:
-            result = collection.query(query_embeddings=vector.tolist(), n_results=n,
-                                      include=["metadatas", "documents", "distances"])
-            best: dict[str, Hit] = {}
-            for doc_id, meta, doc, distance in zip(result["ids"][0], result["metadatas"][0],
-                                                   result["documents"][0],
-                                                   result["distances"][0], strict=True):
-                if doc_id in excluded:
-                    continue
-                score = 1.0 - float(distance)
-                clause_id = meta["clause_id"]
-                if clause_id not in best or score > best[clause_id].score:
-                    best[clause_id] = Hit(clause_id, score, meta["kind"], doc)
-            # Clauses have several documents each: widen until k distinct clauses are found.
-            if len(best) >= k or n >= total:
-                break
-            n = min(n * 4, total)
-        return sorted(best.values(), key=lambda h: -h.score)[:k]
+        # Clause scores combine several documents, so read every document's similarity when
+        # the index is of guideline size; very large indexes are scored on the nearest ones.
+        n = min(total, EXACT_SEARCH_LIMIT)
+        result = collection.query(query_embeddings=vector.tolist(), n_results=n,
+                                  include=["metadatas", "documents", "distances"])
+        matches = ((meta["clause_id"], meta["kind"], 1.0 - float(distance), doc)
+                   for doc_id, meta, doc, distance in zip(
+                       result["ids"][0], result["metadatas"][0], result["documents"][0],
+                       result["distances"][0], strict=True)
+                   if doc_id not in excluded)
+        return score_clauses(matches, k)
