@@ -10,6 +10,7 @@ import pytest
 from llmqa.errors import StoreError
 from llmqa.runner import ReviewOptions, ReviewRunner
 from llmqa.store import VerdictStore
+from llmqa.store.migrations import MIGRATIONS
 from review_helpers import fake_model, make_judge, make_retriever, sample_guidelines, sample_items
 
 
@@ -71,9 +72,10 @@ def test_store_settings_are_deliberate(tmp_path):
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations")]
-    assert versions == [1]
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
     store.close()
     # Reopening does not re-run migrations.
     VerdictStore(tmp_path).close()
     with sqlite3.connect(tmp_path / "llmqa.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 1
+        count = conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0]
+        assert count == len(MIGRATIONS)

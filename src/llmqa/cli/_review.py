@@ -148,7 +148,8 @@ def review(
         _print_summary(summary, report.rejected, cfg)
     if summary.budget_reached:
         raise typer.Exit(EXIT_BUDGET)
-    without_verdict = sum(n for s, n in summary.statuses.items() if s != "ok")
+    without_verdict = sum(n for s, n in summary.statuses.items() if s != "ok") + sum(
+        n for s, n in summary.reused_statuses.items() if s != "ok")
     if report.rejected or (not dry_run and without_verdict):
         raise typer.Exit(1)
 
@@ -189,6 +190,14 @@ def _run_review(ws, spec, judge_config, prices, items, source, dry_run, max_cost
             runner.plan = plan_with_total  # type: ignore[method-assign]
         try:
             return asyncio.run(runner.run(items, source))
+        except KeyboardInterrupt:
+            # Typer turns Ctrl-C into a silent exit 130; say what was kept.
+            if bar is not None:
+                bar.close()
+                bar = None
+            err("interrupted: every answer received so far is stored; re-run the same "
+                "command to resume", "yellow")
+            raise typer.Exit(130) from None
         finally:
             if bar is not None:
                 bar.close()
@@ -214,6 +223,10 @@ def _print_summary(summary, rejected: int, cfg: Settings) -> None:
     if problems:
         typer.echo("without a verdict: " + ", ".join(f"{k} {v}" for k, v in
                                                      sorted(problems.items())))
+    stored = {k: v for k, v in summary.reused_statuses.items() if k != "ok"}
+    if stored:
+        typer.echo("stored earlier without a verdict (not asked again): " + ", ".join(
+            f"{k} {v}" for k, v in sorted(stored.items())))
     typer.echo(f"tokens: {summary.input_tokens} in, {summary.output_tokens} out; cost {cost}")
     if summary.budget_reached:
         typer.echo("stopped at --max-cost; re-run the same command to resume")

@@ -11,10 +11,11 @@ from dataclasses import replace
 from typing import Any
 
 from llmqa.config import Settings
+from llmqa.errors import BackendError
 from llmqa.guidelines import load_guidelines
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
-from llmqa.judge.judge import Judge, JudgeConfig
+from llmqa.judge.judge import AbortRun, Judge, JudgeConfig
 from llmqa.judge.schema import VerdictStatus
 from llmqa.llm.backends import BackendSpec, make_seam
 from llmqa.llm.retry import RetryPolicy
@@ -50,7 +51,12 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
         for item in items:
             # No index needed: every probe item is shown the same few clauses.
             prepared = judge.prepare(item, hits)
-            verdict = await judge.review(prepared)
+            try:
+                verdict = await judge.review(prepared)
+            except AbortRun as exc:
+                # A bad key or an unknown model fails every method alike.
+                raise BackendError(f"{exc}: check the model name, --base-url and "
+                                   "OPENAI_API_KEY") from exc
             if verdict.status is VerdictStatus.OK:
                 valid += 1
             else:

@@ -109,27 +109,33 @@ class ChatSeam:
         self.name = name
         self.method = method
         self.timeout = timeout
-        self._runnables: dict[str, Any] = {}
+        # Per schema class (``answer_model`` caches its classes): building a JSON schema per
+        # call costs more CPU than the rest of the request.
+        self._runnables: dict[type[BaseModel], Any] = {}
+        self._schema_texts: dict[type[BaseModel], str] = {}
 
     def _runnable(self, schema: type[BaseModel]) -> Any:
-        key = schema.__name__ + json.dumps(schema.model_json_schema(), sort_keys=True)
-        if key not in self._runnables:
+        runnable = self._runnables.get(schema)
+        if runnable is None:
             json_schema = schema.model_json_schema()
             json_schema.setdefault("title", schema.__name__)
             if self.method == "json_mode":
-                runnable = self.model.with_structured_output(None, method="json_mode",
-                                                             include_raw=True)
+                structured = self.model.with_structured_output(None, method="json_mode",
+                                                               include_raw=True)
             else:
-                runnable = self.model.with_structured_output(json_schema, method=self.method,
-                                                             include_raw=True)
-            self._runnables[key] = runnable
-        return self._runnables[key]
+                structured = self.model.with_structured_output(json_schema, method=self.method,
+                                                               include_raw=True)
+            runnable = self._runnables[schema] = _raw_step(structured) or structured
+        return runnable
 
     def _with_schema_text(self, messages: list[BaseMessage],
                           schema: type[BaseModel]) -> list[BaseMessage]:
         """json_mode sends no schema to the provider: state it in the system message, or the
         model has to guess the field names."""
-        text = ("The JSON object must have exactly these fields, as this JSON schema "
+        text = self._schema_texts.get(schema)
+        if text is None:
+            text = self._schema_texts[schema] = (
+                "The JSON object must have exactly these fields, as this JSON schema "
                 "describes:\n" + json.dumps(schema.model_json_schema(), ensure_ascii=False))
         if messages and isinstance(messages[0], SystemMessage) and isinstance(
                 messages[0].content, str):
@@ -143,7 +149,7 @@ class ChatSeam:
         try:
             result = await asyncio.wait_for(self._runnable(schema).ainvoke(messages),
                                             timeout=self.timeout)
-            message: AIMessage = result["raw"]
+            message: AIMessage = result if isinstance(result, AIMessage) else result["raw"]
         except Exception as exc:
             # The OpenAI SDK's parse path (json_schema) raises on finish_reason length or
             # content_filter instead of returning the answer: these are answers, not failures.
@@ -178,6 +184,20 @@ class ChatSeam:
         if parsed is None:
             return Reply(ReplyStatus.PARSE_ERROR, None, error=error, **common)
         return Reply(ReplyStatus.OK, parsed, **common)
+
+
+def _raw_step(structured: Any) -> Any | None:
+    """The bound model call inside ``with_structured_output(..., include_raw=True)``.
+
+    LangChain builds that runnable as ``RunnableMap(raw=bound_model) | parsers``; the seam
+    validates the raw answer itself, so it calls the bound model directly and skips the
+    parsers, whose sync steps each hop through a thread pool. Any other shape is used whole.
+    """
+    first = getattr(structured, "first", None)
+    steps = getattr(first, "steps__", None)
+    if isinstance(steps, dict) and list(steps) == ["raw"]:
+        return steps["raw"]
+    return None
 
 
 def _stopped_answer(exc: BaseException) -> AIMessage | None:

@@ -12,12 +12,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from llmqa.errors import BackendError
 from llmqa.items import Item
 from llmqa.judge.judge import Prepared
 from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.llm.backends import BackendSpec
 from llmqa.llm.openai_batch import TERMINAL, BatchClient, message_from_body
+from llmqa.llm.pricing import BATCH_DISCOUNT
 from llmqa.llm.seam import redact
 from llmqa.runner.review import ReviewRunner, ReviewSummary
 
@@ -38,6 +42,7 @@ class BatchApiReview:
         summary = ReviewSummary(items=len(items))
         prepared = runner.prepare(items)
         todo, summary.reused = runner.plan(prepared)
+        summary.reused_statuses = runner.stored_statuses(prepared, todo)
         by_key = {p.key: p for p in todo}
         summary.to_review = len(todo)
         store.save_items(items)
@@ -45,22 +50,40 @@ class BatchApiReview:
                                          judge.prompt_hash, source, {"batch_api": True})
         pending = [b for b in store.open_batches() if set(b["keys"]) & by_key.keys()]
         in_batches = {k for b in pending for k in b["keys"]}
-        fresh = [p for p in todo if p.key not in in_batches]
+        fresh = self._within_budget([p for p in todo if p.key not in in_batches], summary)
         if fresh:
-            schema = judge.schema.model_json_schema()
-            lines = [self.client.request_line(p.key, p.rendered.messages, schema) for p in fresh]
-            batch_id, file_id = self.client.submit(lines)
+            schemas: dict[type, dict] = {}
+            lines = [self.client.request_line(
+                p.key, p.rendered.messages,
+                schemas.setdefault(p.schema, p.schema.model_json_schema())) for p in fresh]
+            with _batch_errors():
+                batch_id, file_id = self.client.submit(lines)
             store.save_batch(batch_id, summary.run_id, [p.key for p in fresh], file_id)
             pending.append({"id": batch_id, "keys": [p.key for p in fresh]})
         for batch in pending:
-            self._collect(batch, by_key, summary)
-        summary.status = "done"
+            with _batch_errors():
+                self._collect(batch, by_key, summary)
+        summary.status = "budget_reached" if summary.budget_reached else "done"
         summary.seconds = time.perf_counter() - started
         store.finish_run(summary.run_id, summary.status, items=summary.items,
                          reviewed=summary.reviewed, reused=summary.reused,
                          input_tokens=summary.input_tokens, output_tokens=summary.output_tokens,
                          cost_usd=summary.cost_usd)
         return summary
+
+    def _within_budget(self, fresh: list[Prepared], summary: ReviewSummary) -> list[Prepared]:
+        """The requests that fit ``--max-cost`` at the batch price (estimated, as live runs
+        estimate calls in flight); the rest wait for a later run."""
+        budget = self.runner.options.max_cost
+        if budget is None or not fresh:
+            return fresh
+        _, _, cost = self.runner.estimate(fresh)
+        per_request = (cost or 0.0) * BATCH_DISCOUNT / len(fresh)
+        affordable = len(fresh) if per_request == 0 else int(budget // per_request)
+        if affordable < len(fresh):
+            summary.budget_reached = True
+            return fresh[:affordable]
+        return fresh
 
     def _collect(self, batch: dict, by_key: dict[str, Prepared], summary: ReviewSummary) -> None:
         store = self.runner.store
@@ -109,6 +132,19 @@ class BatchApiReview:
         message = error.get("message") if isinstance(error, dict) else str(error)
         return Verdict(**judge._base(prepared), status=VerdictStatus.FAILED,
                        error=redact(f"batch request failed with HTTP {status}: {message}"))
+
+
+@contextmanager
+def _batch_errors() -> Iterator[None]:
+    """The Batch API's transport and HTTP errors as one clear, key-free ``BackendError``."""
+    import openai
+
+    try:
+        yield
+    except openai.APIError as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        raise BackendError(redact(f"Batch API request failed: {type(exc).__name__}: {message}. "
+                                  "Submitted batches are stored; re-run to resume.")) from exc
 
 
 __all__ = ["BatchApiReview"]

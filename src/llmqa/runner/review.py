@@ -10,11 +10,14 @@ run stops cleanly at the budget and a later run resumes where it stopped.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from llmqa.errors import BackendError
 from llmqa.index.retriever import Retriever
@@ -42,6 +45,9 @@ class ReviewSummary:
     reviewed: int = 0
     statuses: Counter = field(default_factory=Counter)
     verdicts: Counter = field(default_factory=Counter)
+    # Statuses of the items answered from the store (a stored parse_error is final until the
+    # item, clauses, prompt or model change; the exit code must still count it).
+    reused_statuses: Counter = field(default_factory=Counter)
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = 0.0
@@ -57,6 +63,7 @@ class ReviewSummary:
         data = dict(self.__dict__)
         data["statuses"] = dict(self.statuses)
         data["verdicts"] = dict(self.verdicts)
+        data["reused_statuses"] = dict(self.reused_statuses)
         return data
 
 
@@ -76,10 +83,29 @@ class ReviewRunner:
         k = self.judge.config.top_k
         for start in range(0, len(items), RETRIEVAL_CHUNK):
             chunk = items[start:start + RETRIEVAL_CHUNK]
-            hits = self.retriever.search_many([i.content.readable_text() for i in chunk], k)
+            vectors = self._embed([i.content.readable_text() for i in chunk])
+            hits = self.retriever.search_vectors(vectors, k)
             prepared.extend(self.judge.prepare(item, h) for item, h in zip(chunk, hits,
                                                                             strict=True))
         return prepared
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Item vectors, from the store where it has them: the key of a stored verdict depends
+        on the clauses retrieved, so without the cache a re-run (or a resume after a crash)
+        would embed every item again before finding that nothing needs a call."""
+        embedder = self.retriever.embedder
+        hashes = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+        cached = self.store.cached_vectors(embedder.name, hashes)
+        missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+        if missing:
+            text_of = dict(zip(hashes, texts, strict=True))
+            fresh = np.asarray(embedder.embed([text_of[h] for h in missing]), dtype="<f4")
+            new = {h: fresh[row].tobytes() for row, h in enumerate(missing)}
+            self.store.save_vectors(embedder.name, new)
+            cached.update(new)
+        if not hashes:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([np.frombuffer(cached[h], dtype="<f4") for h in hashes])
 
     def plan(self, prepared: list[Prepared]) -> tuple[list[Prepared], int]:
         """The items that need a model call, and how many are answered from the store."""
@@ -93,6 +119,12 @@ class ReviewRunner:
                 todo.append(p)
         return todo, len(seen) - len(todo)
 
+    def stored_statuses(self, prepared: list[Prepared], todo: list[Prepared]) -> Counter:
+        """How the items answered from the store stand: ``{"ok": n, "parse_error": m, ...}``."""
+        asked = {p.key for p in todo}
+        keys = list(dict.fromkeys(p.key for p in prepared if p.key not in asked))
+        return Counter(self.store.existing(keys).values())
+
     def estimate(self, todo: list[Prepared]) -> tuple[int, int, float | None]:
         samples = max(1, self.judge.config.samples)
         tokens_in = sum(p.estimated_input_tokens for p in todo) * samples
@@ -105,6 +137,7 @@ class ReviewRunner:
         summary = ReviewSummary(items=len(items))
         prepared = self.prepare(items)
         todo, summary.reused = self.plan(prepared)
+        summary.reused_statuses = self.stored_statuses(prepared, todo)
         summary.to_review = len(todo)
         (summary.estimated_input_tokens, summary.estimated_output_tokens,
          summary.estimated_cost_usd) = self.estimate(todo)

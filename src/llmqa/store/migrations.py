@@ -78,4 +78,14 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 2: item embeddings, so a re-run or a resume after a crash does not embed every item
+    # again just to find out that its verdict is stored
+    """
+    CREATE TABLE embeddings (
+        embedder TEXT NOT NULL,            -- the embedder's name (its identity)
+        text_hash TEXT NOT NULL,           -- sha256 of the embedded text
+        vector BLOB NOT NULL,              -- float32, little-endian, unit length
+        PRIMARY KEY (embedder, text_hash)
+    ) WITHOUT ROWID;
+    """,
 ]

@@ -205,6 +205,25 @@ class VerdictStore:
                 found[row[0]] = row[1]
         return found
 
+    # -- item embeddings --------------------------------------------------------------------
+    def cached_vectors(self, embedder: str, text_hashes: list[str]) -> dict[str, bytes]:
+        """Stored float32 vectors of ``embedder`` for these text hashes (those it has)."""
+        found: dict[str, bytes] = {}
+        unique = list(dict.fromkeys(text_hashes))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT text_hash, vector FROM embeddings WHERE "
+                                       f"embedder = ? AND text_hash IN ({marks})",
+                                       [embedder, *chunk]):
+                found[row[0]] = row[1]
+        return found
+
+    def save_vectors(self, embedder: str, vectors: dict[str, bytes]) -> None:
+        with self._write() as db:
+            db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
+                           [(embedder, text_hash, blob) for text_hash, blob in vectors.items()])
+
     def save_verdict(self, verdict: Verdict, run_id: int | None) -> None:
         row = verdict.model_dump(mode="json")
         # No API key reaches the store, even one a server echoed into an error or answer.

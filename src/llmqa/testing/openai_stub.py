@@ -36,6 +36,9 @@ _CLAUSE = re.compile(r"^\[([A-Z][A-Z0-9]*-[\d.]+)\]", re.MULTILINE)
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The socketserver default backlog of 5 drops connections when a client opens more than
+    # five at once (a review at concurrency 16 does).
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client killed mid-request (kill -9 tests, timeouts) is expected here, not news.

