@@ -109,14 +109,7 @@ class BatchApiReview:
                 verdict = (self._answer(prepared, body) if status == 200
                            else self._failure(prepared, status, body))
                 store.save_verdict(verdict, summary.run_id)
-                summary.reviewed += 1
-                summary.statuses[verdict.status.value] += 1
-                if verdict.verdict:
-                    summary.verdicts[verdict.verdict.value] += 1
-                summary.input_tokens += verdict.input_tokens
-                summary.output_tokens += verdict.output_tokens
-                if summary.cost_usd is not None and verdict.cost_usd is not None:
-                    summary.cost_usd += verdict.cost_usd
+                summary.record(verdict)
         store.update_batch(batch["id"], "collected")
         if self.runner.on_progress:
             self.runner.on_progress(0)

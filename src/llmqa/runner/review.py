@@ -23,6 +23,7 @@ from llmqa.errors import BackendError
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
 from llmqa.judge.judge import AbortRun, Judge, Prepared
+from llmqa.judge.schema import Verdict
 from llmqa.store.verdicts import RETRY_STATUSES, VerdictStore
 
 ESTIMATED_OUTPUT_TOKENS = 220
@@ -58,6 +59,24 @@ class ReviewSummary:
     run_id: int | None = None
     seconds: float = 0.0
     status: str = "done"
+
+    # Known costs so far; ``cost_usd`` becomes None once any answer has no price.
+    spent_usd: float = 0.0
+
+    def record(self, verdict: Verdict) -> None:
+        """Count one stored answer (live or from a batch)."""
+        self.reviewed += 1
+        self.statuses[verdict.status.value] += 1
+        if verdict.verdict:
+            self.verdicts[verdict.verdict.value] += 1
+        self.input_tokens += verdict.input_tokens
+        self.output_tokens += verdict.output_tokens
+        if verdict.cost_usd is None:
+            self.cost_usd = None
+        else:
+            self.spent_usd += verdict.cost_usd
+            if self.cost_usd is not None:
+                self.cost_usd = round(self.spent_usd, 6)
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -181,8 +200,6 @@ class ReviewRunner:
             queue.put_nowait(p)
         per_call = (summary.estimated_cost_usd or 0.0) / max(1, len(todo))
         in_flight = [0]
-        spent = [0.0]
-        unknown_cost = [False]
         stop = asyncio.Event()
 
         async def worker() -> None:
@@ -192,7 +209,7 @@ class ReviewRunner:
                 except asyncio.QueueEmpty:
                     return
                 if self.options.max_cost is not None and (
-                        spent[0] + (in_flight[0] + 1) * per_call > self.options.max_cost):
+                        summary.spent_usd + (in_flight[0] + 1) * per_call > self.options.max_cost):
                     summary.budget_reached = True
                     stop.set()
                     return
@@ -202,16 +219,7 @@ class ReviewRunner:
                 finally:
                     in_flight[0] -= 1
                 self.store.save_verdict(verdict, summary.run_id)
-                summary.reviewed += 1
-                summary.statuses[verdict.status.value] += 1
-                if verdict.verdict:
-                    summary.verdicts[verdict.verdict.value] += 1
-                summary.input_tokens += verdict.input_tokens
-                summary.output_tokens += verdict.output_tokens
-                if verdict.cost_usd is None:
-                    unknown_cost[0] = True
-                else:
-                    spent[0] += verdict.cost_usd
+                summary.record(verdict)
                 if self.on_progress:
                     self.on_progress(1)
 
@@ -225,5 +233,3 @@ class ReviewRunner:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
             raise
-        finally:
-            summary.cost_usd = None if unknown_cost[0] else round(spent[0], 6)
