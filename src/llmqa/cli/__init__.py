@@ -10,7 +10,16 @@ import sys
 
 import typer
 
-from llmqa.cli import _agreement, _examples, _guidelines, _index, _items, _review, _store
+from llmqa.cli import (
+    _agreement,
+    _examples,
+    _guidelines,
+    _index,
+    _items,
+    _review,
+    _store,
+    _triage,
+)
 from llmqa.errors import LlmqaError
 
 app = typer.Typer(
@@ -30,6 +39,7 @@ app.command("review")(_review.review)
 app.command("results")(_review.results)
 app.command("doctor")(_review.doctor)
 app.command("agreement")(_agreement.agreement)
+app.command("triage")(_triage.triage)
 app.command("examples")(_examples.examples)
 app.command("revise")(_examples.revise)
 app.command("themes")(_examples.themes)

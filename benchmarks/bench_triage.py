@@ -1,0 +1,142 @@
+"""Time and memory to compute every non-LLM triage signal for 20,000 items.
+
+Run: ``python benchmarks/bench_triage.py [--items N] [--annotators R] [--fake-embedder]``.
+
+The items are the sample batch's texts, repeated with a numbered suffix so that every text is
+distinct (the embedder cannot reuse a vector), each with ``R`` simulated annotators (85% give
+the item's first sample-batch label, the rest one of its other annotators' labels or a random
+one) and a project. The guideline evidence uses the shipped ``guidelines/`` through an
+in-memory ``Retriever`` (the index is built once per guideline version; its time is printed
+separately and not counted per batch).
+
+Printed: seconds to embed the items; seconds for all the signals from the vectors
+(disagreement, Dawid-Skene posteriors, notes, the out-of-fold classifier, cleanlab single-
+and multi-annotator scores, retrieval evidence, reliability) plus scoring, queue and
+per-clause summary; the total with and without the embeddings; and peak memory: the peak of
+Python/numpy allocations during the signal phase (``tracemalloc``) and the process's peak
+resident set (which includes the embedding model and torch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_items(n: int, annotators: int, seed: int) -> list:
+    from llmqa.io.readers import read_items
+    from llmqa.items import Item
+
+    rng = np.random.default_rng(seed)
+    base = [i for i in read_items(REPO_ROOT / "examples" / "sample_batch" / "items.jsonl")
+            if isinstance(i, Item)]
+    labels = sorted({a.label for i in base for a in i.annotations})
+    items = []
+    for number in range(n):
+        source = base[number % len(base)]
+        text = f"{source.content.readable_text()} (#{number})"
+        true = source.annotations[0].label
+        votes = []
+        for rater in rng.choice(40, annotators, replace=False):
+            draw = rng.random()
+            if draw < 0.85:
+                label = true
+            elif draw < 0.95:
+                label = source.annotations[int(rng.integers(len(source.annotations)))].label
+            else:
+                label = labels[int(rng.integers(len(labels)))]
+            votes.append({"annotator": f"a{rater:02d}", "label": label})
+        items.append(Item.model_validate({
+            "id": f"b-{number}", "project": source.project, "priority": source.priority,
+            "content": {"modality": "text", "text": text}, "annotations": votes}))
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--annotators", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fake-embedder", action="store_true",
+                        help="random unit vectors instead of all-MiniLM-L6-v2 (a quick check "
+                        "of the signal phase only)")
+    args = parser.parse_args()
+
+    from llmqa.guidelines import load_guidelines
+    from llmqa.index.chroma_index import clause_documents
+    from llmqa.index.retriever import Retriever
+    from llmqa.triage import TriageData, compute_signals, score
+    from llmqa.triage.embeddings import embed_texts
+
+    class RandomEmbedder:
+        name = "random/384"
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            rng = np.random.default_rng(len(texts))
+            v = rng.standard_normal((len(texts), 384)).astype(np.float32)
+            return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    if args.fake_embedder:
+        embedder = RandomEmbedder()
+    else:
+        from llmqa.index.embedders import LocalEmbedder
+
+        embedder = LocalEmbedder()
+        embedder.embed(["warm up"])  # model load is not per-batch work
+
+    started = time.perf_counter()
+    items = make_items(args.items, args.annotators, args.seed)
+    print(f"data: {len(items):,} items × {args.annotators} annotators (built in "
+          f"{time.perf_counter() - started:.1f}s); embedder: {embedder.name}")
+
+    guidelines = load_guidelines(REPO_ROOT / "guidelines")
+    started = time.perf_counter()
+    docs = [d for clause in guidelines.by_id.values() for d in clause_documents(clause)]
+    texts = [t for _, t, _ in docs]
+    retriever = Retriever(embedder, embedder.embed(texts), [m["clause_id"] for *_, m in docs],
+                          [m["kind"] for *_, m in docs], texts)
+    print(f"index: {len(docs)} guideline documents embedded in "
+          f"{time.perf_counter() - started:.1f}s (once per guideline version, not counted)")
+
+    data = TriageData.from_items(items)
+    started = time.perf_counter()
+    vectors, _ = embed_texts(data.texts, embedder)
+    embed_s = time.perf_counter() - started
+    print(f"embeddings: {embed_s:.1f}s ({len(items) / embed_s:,.0f} items/s)")
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    signals = compute_signals(data, vectors=vectors, retriever=retriever,
+                              guidelines=guidelines)
+    signals_s = time.perf_counter() - started
+    result = score(data, signals)
+    rows = result.queue(top=100)
+    summary = result.clause_summary(guidelines=guidelines)
+    total_s = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_mb = rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
+
+    print(f"signals from vectors: {signals_s:.1f}s; + scores, queue, clause summary: "
+          f"{total_s:.1f}s ({len(rows)} rows shown, {len(summary['clauses'])} clauses)")
+    print(f"all non-LLM signals for {len(items):,} items: {total_s:.1f}s without embeddings, "
+          f"{total_s + embed_s:.1f}s with embeddings")
+    print(f"peak memory: {peak / 2**20:,.0f} MiB of Python/numpy allocations during the "
+          f"signal phase; process peak RSS {rss_mb:,.0f} MiB (model and torch included)")
+    missing = [s.name for s in signals if not s.available.any()]
+    print(f"signals computed: {len(signals.signals) - len(missing)} "
+          f"(missing by design offline: {', '.join(missing)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""``llmqa triage``: the review queue of likely errors and ambiguous items, with reasons."""
+
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from llmqa.cli._common import (
+    ChromaUrlOpt,
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    JsonOpt,
+    err,
+    print_json,
+    settings,
+    table,
+)
+from llmqa.config import Settings
+from llmqa.errors import InputError
+
+if TYPE_CHECKING:  # numpy, cleanlab and friends load only when the command runs
+    from llmqa.triage import TriageResult
+
+
+class Kind(StrEnum):
+    ALL = "all"
+    ERROR = "error"
+    AMBIGUOUS = "ambiguous"
+
+
+class Method(StrEnum):
+    MAJORITY = "majority"
+    DAWID_SKENE = "dawid-skene"
+    MACE = "mace"
+
+
+def _priority_map(values: list[str] | None) -> dict[str, float] | None:
+    if not values:
+        return None
+    mapping: dict[str, float] = {}
+    for value in values:
+        project, sep, weight = value.rpartition("=")
+        try:
+            number = float(weight)
+        except ValueError:
+            number = -1.0
+        if not sep or not project or number < 0:
+            raise typer.BadParameter(f"'{value}': use PROJECT=WEIGHT with a weight >= 0",
+                                     param_hint="--project-priority")
+        mapping[project] = number
+    return mapping
+
+
+def _verdicts(resolved: Settings) -> tuple[list[dict[str, Any]] | None, str]:
+    from llmqa.store.verdicts import DB_NAME, VerdictStore
+
+    if not (resolved.home_path / DB_NAME).exists():
+        return None, f"no verdict store in {resolved.home_path}"
+    with VerdictStore(resolved.home_path, readonly=True) as store:
+        rows = list(store.verdicts(latest=True, status="ok"))
+    return (rows, f"{len(rows)} verdicts") if rows else (None, "no usable verdicts in the store")
+
+
+def triage(
+    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet "
+                                   "(default: from the file name)."),
+    guidelines: Path | None = typer.Option(
+        None, "--guidelines", "-g", help="Guidelines for the retrieval evidence (indexed "
+        "first when changed) [default: guidelines/ when it exists]."),
+    no_guidelines: bool = typer.Option(False, "--no-guidelines", help="Skip the retrieval "
+                                       "evidence (no index needed)."),
+    offline: bool = typer.Option(False, "--offline", help="Ignore the judge's verdicts even "
+                                 "when the store has them."),
+    kind: Kind = typer.Option(Kind.ALL, "--kind", help="Rank by the likely-error score, the "
+                              "ambiguity score, or the larger of the two."),
+    project: list[str] | None = typer.Option(None, "--project", help="Only these projects "
+                                             "(repeatable)."),
+    min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
+                                           help="Leave out rows whose score is below this."),
+    top: int | None = typer.Option(None, "--top", min=1, help="Keep the N most urgent rows."),
+    out: str | None = typer.Option(None, "--out", "-o", help="Write the queue (.csv, .jsonl, "
+                                   ".parquet; - for stdout), every signal and its inputs "
+                                   "included."),
+    out_format: str | None = typer.Option(None, "--out-format", help="Format of --out "
+                                          "(default: from the file name)."),
+    clause_summary: str | None = typer.Option(
+        None, "--clause-summary", help="Write where errors and ambiguity cluster, per clause, "
+        "as JSON (- for stdout); shape in docs/triage.md."),
+    project_priority: list[str] | None = typer.Option(
+        None, "--project-priority", help="PROJECT=WEIGHT, repeatable: the priority of that "
+        "project's items (overrides the items' own priority; default 1)."),
+    consensus: Method = typer.Option(Method.MAJORITY, "--consensus", help="How the label under "
+                                     "review is chosen from the annotations."),
+    weights: Path | None = typer.Option(None, "--weights", help="Score weights (JSON, e.g. "
+                                        "from --save-weights)."),
+    calibrate: Path | None = typer.Option(
+        None, "--calibrate", help="Answer key (JSONL: id + kind seeded_error/ambiguous/clean, "
+        "or is_error/is_ambiguous): fit the weights on it, report their cross-validated "
+        "quality, and use them."),
+    save_weights: Path | None = typer.Option(None, "--save-weights", help="Save the weights "
+                                             "used (with --calibrate: the fitted ones)."),
+    show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
+    as_json: bool = JsonOpt,
+    home: str | None = HomeOpt,
+    embedder: str | None = EmbedderOpt,
+    chroma_url: str | None = ChromaUrlOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Rank items by how likely their label is wrong and how ambiguous they are.
+
+    Signals, each kept with its inputs: annotator disagreement and consensus uncertainty,
+    confident learning (cleanlab) on an out-of-fold classifier over the item embeddings,
+    the label the nearest guideline clauses and examples imply, and the LLM judge's stored
+    verdict (unless --offline). The queue is ordered by score × priority; every row says
+    why in one line. See docs/triage.md.
+    """
+    from llmqa.io.readers import read_items
+    from llmqa.triage import (
+        DEFAULT_WEIGHTS,
+        QueueOptions,
+        TriageConfig,
+        TriageData,
+        Weights,
+        build_queue,
+        compute_signals,
+        score,
+    )
+    from llmqa.triage import calibrate as fit
+    from llmqa.triage.clauses import clause_summary as summarise
+    from llmqa.workspace import Workspace
+
+    stdout_users = [name for name, value in (("--json", as_json), ("--out -", out == "-"),
+                                             ("--clause-summary -", clause_summary == "-"))
+                    if value]
+    if len(stdout_users) > 1:
+        raise InputError(f"{' and '.join(stdout_users)} would all write to standard output; "
+                         "pick one")
+    priorities = _priority_map(project_priority)
+    resolved = settings(config, home=home, embedder=embedder, chroma_url=chroma_url,
+                        guidelines=str(guidelines) if guidelines else None)
+    ws = Workspace(resolved)
+    data = TriageData.from_items(read_items(items, fmt), consensus=consensus.value, seed=seed)
+    if data.n_items == 0:
+        rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
+        raise InputError(f"{items}: no valid items found{rejected}")
+    notes: list[str] = []
+    retriever = guideline_set = None
+    if no_guidelines:
+        notes.append("retrieval evidence skipped (--no-guidelines)")
+    elif guidelines is None and not Path(resolved.guidelines).exists():
+        notes.append(f"no guidelines at {resolved.guidelines}: retrieval evidence skipped")
+    else:
+        guideline_set = ws.guidelines
+        retriever = ws.retriever()
+    verdicts = None
+    if offline:
+        notes.append("offline: judge verdicts not used")
+    else:
+        verdicts, found = _verdicts(resolved)
+        notes.append(f"judge: {found}")
+    with ExitStack() as stack:
+        item_embedder = _cached_embedder(ws, resolved, stack, notes)
+        signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
+                                  guidelines=guideline_set, verdicts=verdicts,
+                                  config=TriageConfig(seed=seed))
+    chosen = Weights.load(weights) if weights else DEFAULT_WEIGHTS
+    calibration = None
+    if calibrate is not None:
+        from llmqa.triage import load_key
+
+        chosen, calibration = fit(signals, data.item_ids, load_key(calibrate), seed=seed)
+    if save_weights is not None:
+        chosen.save(save_weights)
+        err(f"wrote weights to {save_weights}")
+    result = score(data, signals, chosen)
+    options = QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
+                           min_score=min_score, top=top, project_priority=priorities)
+    rows = build_queue(result, options)
+    if out is not None:
+        written = _write(rows, out, out_format)
+        if out != "-":
+            err(f"wrote {written} queue rows to {out}")
+    if clause_summary is not None:
+        summary = summarise(result, guidelines=guideline_set)
+        if clause_summary == "-":
+            print_json(summary)
+        else:
+            Path(clause_summary).parent.mkdir(parents=True, exist_ok=True)
+            Path(clause_summary).write_text(json.dumps(summary, indent=2, ensure_ascii=False)
+                                            + "\n", encoding="utf-8")
+            err(f"wrote {len(summary['clauses'])} clause rows to {clause_summary}")
+    notes += signals.all_notes() + data.problems[:10]
+    if as_json:
+        print_json(_payload(items, result, rows, notes, calibration))
+        return
+    to_stderr = bool(stdout_users)
+    typer.echo(render(result, rows[:show], len(rows), notes, calibration), err=to_stderr)
+
+
+def _cached_embedder(ws: Any, resolved: Settings, stack: ExitStack, notes: list[str]) -> Any:
+    """The workspace embedder behind the store's item-vector cache (shared with ``llmqa
+    review``); the plain embedder when the store cannot be written (read-only home)."""
+    from llmqa.errors import StoreError
+    from llmqa.store.verdicts import VerdictStore
+    from llmqa.triage.embeddings import StoreCachedEmbedder
+
+    try:
+        store = stack.enter_context(VerdictStore(resolved.home_path))
+    except StoreError as exc:
+        notes.append(f"item vectors not cached: {exc}")
+        return ws.embedder
+    return StoreCachedEmbedder(ws.embedder, store)
+
+
+def _write(rows: list[dict[str, Any]], path: str, fmt: str | None) -> int:
+    from llmqa.io.writers import output_format, write_records
+
+    if output_format(path, fmt) == "parquet":
+        # Evidence differs in shape from row to row; Parquet wants one schema, so it goes as
+        # a JSON string there (CSV cells already hold JSON, JSONL keeps it nested).
+        rows = [row | {"evidence": json.dumps(row["evidence"], ensure_ascii=False)}
+                for row in rows]
+    return write_records(rows, path, fmt)
+
+
+def _reliability(result: TriageResult) -> dict[str, Any]:
+    return {family: r.to_dict() for family, r in result.signals.reliability.items()}
+
+
+def _payload(source: str, result: TriageResult, rows: list[dict[str, Any]], notes: list[str],
+             calibration: dict[str, Any] | None) -> dict[str, Any]:
+    signals = result.signals
+    return {
+        "source": source,
+        "items": result.data.n_items,
+        "rows": len(rows),
+        "signals": {s.name: {"description": s.description, "items": int(s.available.sum()),
+                             "note": s.note} for s in signals},
+        "reliability": _reliability(result),
+        "weights": {"source": result.scores.weights.source,
+                    "effective": result.scores.effective},
+        "calibration": calibration,
+        "notes": notes,
+        "queue": rows,
+    }
+
+
+def _short(text: str, width: int = 110) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def render(result: TriageResult, rows: list[dict[str, Any]], total: int, notes: list[str],
+           calibration: dict[str, Any] | None = None) -> str:
+    signals = result.signals
+    used = [s.name for s in signals if s.available.any()]
+    missing = [s.name for s in signals if not s.available.any()]
+    reliability = ", ".join(f"{family} {r.value:.2f}" for family, r in
+                            signals.reliability.items() if r.value is not None)
+    lines = [f"{result.data.n_items} items, {total} in the queue; signals: {', '.join(used)}"]
+    if missing:
+        lines.append(f"not available: {', '.join(missing)}")
+    if reliability:
+        lines.append(f"source reliability on this batch: {reliability}")
+    if calibration:
+        for name, report in calibration.items():
+            auroc = report["cv_auroc"]
+            precision = report["cv_precision_at_k"]
+            lines.append(f"calibrated {name}: {report['positives']}/{report['items']} keyed, "
+                         f"5-fold CV AUROC {auroc:.3f}, precision at k {precision:.3f}"
+                         if auroc is not None and precision is not None
+                         else f"calibrated {name}: not enough keyed items to assess")
+    if rows:
+        body = [[str(r["rank"]), r["item_id"], r["project"] or "", r["kind"],
+                 f"{r['score']:.2f}", f"{r['priority']:g}", r["label"] or "",
+                 _short(r["reason"])] for r in rows]
+        lines += ["", table(body, ["#", "item", "project", "kind", "score", "prio", "label",
+                                   "reason"])]
+        if total > len(rows):
+            lines.append(f"(+{total - len(rows)} more; --out FILE for all)")
+    lines += [f"note: {n}" for n in notes]
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""Item embeddings for the content signals, with the items that have none marked.
+
+An item has no embedding when it has no readable text (an image or audio file with no
+caption, transcript, title or metadata): the content signals are then missing for it and its
+scores rest on the other signals. Vectors computed elsewhere (a notebook, a cache) can be
+passed in; they must be unit length like every ``Embedder``'s output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+
+from llmqa.index.embedders import Embedder
+
+
+def embed_texts(texts: list[str], embedder: Embedder,
+                batch: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors, has_vector): one row per text, zeros where the text is empty."""
+    has_vector = np.array([bool(t and t.strip()) for t in texts], dtype=bool)
+    rows = np.flatnonzero(has_vector)
+    if len(rows) == 0:
+        return np.zeros((len(texts), 1), dtype=np.float32), has_vector
+    parts = [np.asarray(embedder.embed([texts[i] for i in rows[s:s + batch]]), dtype=np.float32)
+             for s in range(0, len(rows), batch)]
+    found = np.vstack(parts)
+    vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float32)
+    vectors[rows] = found
+    return vectors, has_vector
+
+
+def given_vectors(vectors: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Validate precomputed vectors; rows of NaN (or all zeros) mean "no embedding"."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or len(vectors) != n:
+        raise ValueError(f"expected an items × dimension array with {n} rows, "
+                         f"got shape {vectors.shape}")
+    has_vector = ~np.isnan(vectors).any(axis=1) & (np.abs(vectors).sum(axis=1) > 0)
+    return np.where(has_vector[:, None], vectors, 0.0).astype(np.float32), has_vector
+
+
+class StoreCachedEmbedder:
+    """Item vectors from the store's embedding cache, which ``llmqa review`` fills too: an
+    item reviewed (or triaged) before is not embedded again. Keyed by the embedder's name and
+    the sha256 of the text, as the review runner keys it."""
+
+    def __init__(self, inner: Embedder, store: Any) -> None:
+        self.inner = inner
+        self.store = store
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.asarray(self.inner.embed([]), dtype=np.float32)
+        hashes = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+        cached = self.store.cached_vectors(self.inner.name, hashes)
+        missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+        if missing:
+            text_of = dict(zip(hashes, texts, strict=True))
+            fresh = np.asarray(self.inner.embed([text_of[h] for h in missing]), dtype="<f4")
+            new = {h: fresh[row].tobytes() for row, h in enumerate(missing)}
+            self.store.save_vectors(self.inner.name, new)
+            cached.update(new)
+        return np.stack([np.frombuffer(cached[h], dtype="<f4") for h in hashes]).astype(
+            np.float32)

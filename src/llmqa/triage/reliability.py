@@ -1,0 +1,127 @@
+"""How much to trust each source of evidence on this batch, estimated without an answer key.
+
+The rule is CROWDLAB's (cleanlab's multi-annotator method): a source's reliability is
+
+    r = max(0, 1 − error / error_of_guessing)
+
+where ``error`` is how often the source disagrees with the labels under review and
+``error_of_guessing`` how often always guessing the most common label would. 0 means "no
+better than guessing", 1 "agrees with every label". Most labels are right, so a source that
+rarely agrees with them is not seeing the labelling task (a guideline written for another
+policy, embeddings that miss what the labels are about) and its disagreements are noise, not
+evidence of errors.
+
+* ``classifier``: the out-of-fold classifier's top label vs the label under review;
+* ``guideline``: the label the nearest guideline evidence implies vs the label under review;
+* ``annotators``: each annotator's vote vs the majority of the *other* annotators on the
+  item (leave-one-out), against guessing the most common vote.
+
+``combine`` scales weights by these (see scores.py): the two content views by their
+reliability relative to the better of the two; the annotator-dissent signals by
+``clip((r − 0.5) / 0.5, 0, 1)``: a dissent is evidence of a wrong label only from annotators
+who are more reliable than not. On crowd data where a quarter of the votes dissent anyway
+(MD-Agreement: r ≈ 0.2–0.3) a split is routine and says nothing about the label, and even a
+small weight on it reorders the top of the queue; on the sample batch (r ≈ 0.7) it counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from llmqa.triage.data import TriageData
+from llmqa.triage.signals import SignalSet
+
+# Which family each adaptively weighted signal belongs to.
+FAMILY = {
+    "label_issue": "classifier",
+    "model_uncertainty": "classifier",
+    "guideline_conflict": "guideline",
+    "guideline_split": "guideline",
+    "minority_share": "annotators",
+    "label_issue_multi": "annotators",
+    "consensus_dissent": "annotators",
+}
+
+
+@dataclass(frozen=True)
+class Reliability:
+    family: str
+    value: float | None  # None: not measurable (the source is missing)
+    agreement: float | None
+    guessing: float | None
+    items: int
+
+    def to_dict(self) -> dict[str, Any]:
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
+        return {"reliability": r(self.value), "agreement": r(self.agreement),
+                "guessing": r(self.guessing), "items": self.items}
+
+
+def _rule(agreement: float, guessing: float) -> float:
+    if guessing >= 1.0:
+        return 0.0
+    return max(0.0, 1.0 - (1.0 - agreement) / (1.0 - guessing))
+
+
+def _view(data: TriageData, signals: SignalSet, signal: str, key: str,
+          family: str) -> Reliability:
+    given = data.given
+    if signal not in signals:
+        return Reliability(family, None, None, None, 0)
+    inputs = signals[signal].inputs
+    rows = [i for i in range(data.n_items) if given[i] >= 0 and inputs[i] and key in inputs[i]]
+    if not rows:
+        return Reliability(family, None, None, None, 0)
+    agreement = float(np.mean([inputs[i][key] == data.labels[given[i]] for i in rows]))
+    labelled = given[given >= 0]
+    guessing = float(np.bincount(labelled).max() / len(labelled))
+    return Reliability(family, _rule(agreement, guessing), agreement, guessing, len(rows))
+
+
+def _annotators(data: TriageData) -> Reliability:
+    codes = data.ratings.codes
+    counts = data.ratings.counts()
+    rows, cols = np.nonzero(codes >= 0)
+    keep = counts.sum(axis=1)[rows] >= 2
+    rows, cols = rows[keep], cols[keep]
+    if len(rows) == 0:
+        return Reliability("annotators", None, None, None, 0)
+    mine = codes[rows, cols]
+    others = counts[rows].copy()
+    others[np.arange(len(rows)), mine] -= 1
+    tied = others == others.max(axis=1, keepdims=True)
+    # A tie among the others gives fractional credit, as in llmqa.agreement.
+    agreement = float((tied[np.arange(len(rows)), mine] / tied.sum(axis=1)).mean())
+    guessing = float(np.bincount(mine).max() / len(mine))
+    return Reliability("annotators", _rule(agreement, guessing), agreement, guessing,
+                       len(np.unique(rows)))
+
+
+def estimate(data: TriageData, signals: SignalSet) -> dict[str, Reliability]:
+    return {
+        "classifier": _view(data, signals, "label_issue", "predicted", "classifier"),
+        "guideline": _view(data, signals, "guideline_conflict", "implied_label", "guideline"),
+        "annotators": _annotators(data),
+    }
+
+
+def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
+    """Multiplier per family: content views relative to the better one, annotators above 0.5
+    rescaled to [0, 1]. A family that could not be measured keeps factor 1 (its signals are
+    missing anyway)."""
+    content = {f: reliability[f].value for f in ("classifier", "guideline")
+               if f in reliability and reliability[f].value is not None}
+    best = max(content.values(), default=0.0)
+    factors: dict[str, float] = {}
+    for family in ("classifier", "guideline"):
+        value = content.get(family)
+        factors[family] = 1.0 if value is None or best <= 0 else value / best
+    annotators = reliability.get("annotators")
+    factors["annotators"] = (1.0 if annotators is None or annotators.value is None
+                             else float(np.clip((annotators.value - 0.5) / 0.5, 0.0, 1.0)))
+    return factors

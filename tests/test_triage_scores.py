@@ -1,0 +1,198 @@
+"""Score combination, reliability factors, calibration and the weights file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llmqa.errors import InputError
+from llmqa.triage import (
+    DEFAULT_WEIGHTS,
+    Key,
+    Signal,
+    SignalSet,
+    TriageData,
+    Weights,
+    auroc,
+    calibrate,
+    combine,
+    load_key,
+    precision_at_k,
+    rank_normalise,
+)
+from llmqa.triage.reliability import Reliability, estimate, weight_factors
+from triage_support import batch, item
+
+
+def _signal(name: str, values: list[float]) -> Signal:
+    n = len(values)
+    return Signal(name, np.array(values, dtype=float), [None] * n, [None] * n, name)
+
+
+def _set(**columns: list[float]) -> SignalSet:
+    n = len(next(iter(columns.values())))
+    signals = SignalSet(n)
+    for name, values in columns.items():
+        signals.add(_signal(name, values))
+    return signals
+
+
+def test_rank_normalise_ties_and_missing() -> None:
+    ranks = rank_normalise(np.array([0.1, np.nan, 0.5, 0.5, 0.9]))
+    assert np.isnan(ranks[1])
+    assert ranks[[0, 2, 3, 4]] == pytest.approx([0.125, 0.5, 0.5, 0.875])
+    assert np.isnan(rank_normalise(np.array([np.nan, np.nan]))).all()
+
+
+def test_weighted_mean_skips_missing_signals() -> None:
+    signals = _set(label_issue=[0.9, 0.1, 0.5], guideline_conflict=[np.nan, 0.2, 0.8])
+    weights = Weights(error={"label_issue": 1.0, "guideline_conflict": 1.0},
+                      ambiguity={}, adaptive=False)
+    scores = combine(signals, weights)
+    # item 0 has only label_issue (its top rank); items 1-2 average both ranks
+    assert scores.error[0] == pytest.approx(5 / 6)
+    assert scores.error[1] == pytest.approx((1 / 6 + 0.25) / 2)
+    assert np.isnan(scores.ambiguity).all()  # no ambiguity signal at all
+    labelled = combine(signals, weights, labelled=np.array([True, False, True]))
+    assert np.isnan(labelled.error[1])
+
+
+def test_contributions_name_what_pushed_an_item_up() -> None:
+    signals = _set(label_issue=[0.9, 0.1], minority_share=[0.0, 0.5])
+    weights = Weights(error={"label_issue": 2.0, "minority_share": 1.0}, ambiguity={},
+                      adaptive=False)
+    scores = combine(signals, weights)
+    assert scores.contributions(0, "error")[0][0] == "label_issue"
+    # item 1: 1.0 × rank 0.75 (minority_share) outweighs 2.0 × rank 0.25 (label_issue)
+    assert [c[0] for c in scores.contributions(1, "error")] == ["minority_share", "label_issue"]
+
+
+def test_reliability_rule_and_factors() -> None:
+    reliability = {
+        "classifier": Reliability("classifier", 0.4, 0.7, 0.5, 10),
+        "guideline": Reliability("guideline", 0.0, 0.4, 0.5, 10),
+        "annotators": Reliability("annotators", 0.75, 0.9, 0.6, 10),
+    }
+    factors = weight_factors(reliability)
+    assert factors == {"classifier": 1.0, "guideline": 0.0, "annotators": 0.5}
+    crowd = reliability | {"annotators": Reliability("annotators", 0.25, 0.7, 0.6, 10)}
+    assert weight_factors(crowd)["annotators"] == 0.0
+    unmeasured = {"classifier": Reliability("classifier", None, None, None, 0)}
+    assert weight_factors(unmeasured)["classifier"] == 1.0
+
+
+def test_adaptive_weights_drop_an_unreliable_source() -> None:
+    signals = _set(label_issue=[0.9, 0.1, 0.5, 0.3], guideline_conflict=[0.1, 0.9, 0.5, 0.2])
+    signals.reliability = {"classifier": Reliability("classifier", 0.5, 0.8, 0.6, 4),
+                           "guideline": Reliability("guideline", 0.0, 0.5, 0.6, 4)}
+    scores = combine(signals, DEFAULT_WEIGHTS)
+    assert scores.effective["error"]["guideline_conflict"] == 0.0
+    assert int(np.argmax(scores.error)) == 0
+    fixed = combine(signals, Weights(adaptive=False))
+    assert fixed.effective["error"]["guideline_conflict"] == 1.0
+
+
+def test_every_source_unreliable_falls_back_to_the_base_weights() -> None:
+    signals = _set(guideline_conflict=[0.1, 0.9])
+    signals.reliability = {"classifier": Reliability("classifier", None, None, None, 0),
+                           "guideline": Reliability("guideline", 0.0, 0.5, 0.6, 2)}
+    scores = combine(signals, DEFAULT_WEIGHTS)
+    assert not np.isnan(scores.error).any() and scores.error[1] > scores.error[0]
+
+
+def test_estimate_on_a_real_batch() -> None:
+    data = TriageData.from_items(batch())
+    signals = SignalSet(data.n_items)
+    found = estimate(data, signals)
+    assert found["classifier"].value is None  # no classifier signal in this set
+    assert 0 < found["annotators"].value <= 1
+    assert found["annotators"].to_dict()["items"] == data.n_items
+
+
+def test_weights_round_trip_and_bad_files(tmp_path: Path) -> None:
+    path = tmp_path / "w.json"
+    weights = Weights(error={"label_issue": 2.0}, ambiguity={"label_entropy": 1.0},
+                      intercept={"error": -1.0, "ambiguity": 0.5}, source="calibrated")
+    weights.save(path)
+    loaded = Weights.load(path)
+    assert loaded == Weights(error={"label_issue": 2.0}, ambiguity={"label_entropy": 1.0},
+                             intercept={"error": -1.0, "ambiguity": 0.5}, source="calibrated",
+                             adaptive=False)
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(InputError, match="not valid JSON"):
+        Weights.load(tmp_path / "bad.json")
+    (tmp_path / "shape.json").write_text(json.dumps({"error": [1, 2]}))
+    with pytest.raises(InputError, match="'error' and 'ambiguity'"):
+        Weights.load(tmp_path / "shape.json")
+    with pytest.raises(InputError, match="no such weights file"):
+        Weights.load(tmp_path / "missing.json")
+
+
+def test_calibrated_weights_are_a_logistic_score() -> None:
+    signals = _set(label_issue=[0.9, 0.1, 0.5], label_entropy=[0.0, 1.0, 0.5])
+    weights = Weights(error={"label_issue": 4.0}, ambiguity={"label_entropy": 4.0},
+                      intercept={"error": 0.0, "ambiguity": 0.0})
+    scores = combine(signals, weights)
+    assert scores.error[2] == pytest.approx(0.5)
+    assert scores.error[0] > 0.5 > scores.error[1]
+    assert ((scores.ambiguity > 0) & (scores.ambiguity < 1)).all()
+
+
+def test_calibrate_fits_the_informative_signal_and_reports_held_out_quality() -> None:
+    rng = np.random.default_rng(0)
+    n = 120
+    error = rng.random(n) < 0.2
+    ambiguous = rng.random(n) < 0.3
+    signals = _set(label_issue=(error + 0.3 * rng.random(n)).tolist(),
+                   minority_share=rng.random(n).tolist(),
+                   label_entropy=(ambiguous + 0.3 * rng.random(n)).tolist())
+    ids = [f"i{i}" for i in range(n)]
+    key = Key({i: bool(e) for i, e in zip(ids, error, strict=True)},
+              {i: bool(a) for i, a in zip(ids, ambiguous, strict=True)})
+    weights, report = calibrate(signals, ids, key)
+    assert weights.calibrated and not weights.adaptive
+    assert weights.error["label_issue"] > 3 * abs(weights.error["minority_share"])
+    assert report["error"]["cv_auroc"] > 0.9 and report["ambiguity"]["cv_auroc"] > 0.9
+    assert report["error"]["positives"] == int(error.sum())
+
+
+def test_calibrate_needs_both_classes() -> None:
+    signals = _set(label_issue=[0.1, 0.2, 0.3])
+    key = Key({"a": True, "b": False, "c": False}, {"a": False, "b": False, "c": True})
+    with pytest.raises(InputError, match="at least 5 of each class"):
+        calibrate(signals, ["a", "b", "c"], key)
+
+
+def test_load_key_formats(tmp_path: Path) -> None:
+    path = tmp_path / "key.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "kind": "seeded_error"}, {"item_id": "b", "kind": "ambiguous"},
+        {"id": "c", "kind": "clean"}, {"id": 4, "is_error": True, "is_ambiguous": True}]) + "\n")
+    key = load_key(path)
+    assert key.error == {"a": True, "b": False, "c": False, "4": True}
+    assert key.ambiguous == {"a": False, "b": True, "c": False, "4": True}
+    (tmp_path / "bad.jsonl").write_text('{"kind": "clean"}\n')
+    with pytest.raises(InputError, match="needs 'id'"):
+        load_key(tmp_path / "bad.jsonl")
+    with pytest.raises(InputError, match="no such answer key"):
+        load_key(tmp_path / "none.jsonl")
+
+
+def test_precision_at_k_and_auroc_helpers() -> None:
+    truth = np.array([True, False, True, False])
+    assert precision_at_k(np.array([0.9, 0.8, 0.7, np.nan]), truth) == 0.5
+    assert precision_at_k(np.array([0.9, 0.1, 0.8, 0.2]), truth) == 1.0
+    assert precision_at_k(np.zeros(4), np.zeros(4, bool)) is None
+    assert auroc(np.array([0.9, 0.1, 0.8, 0.2]), truth) == 1.0
+    assert auroc(np.ones(2), np.array([True, True])) is None
+
+
+def test_combine_on_an_unlabelled_item() -> None:
+    data = TriageData.from_items([item("a", "x", ["spam", "hate"]), item("b", "y", [])])
+    signals = _set(label_issue=[0.5, np.nan], label_entropy=[1.0, np.nan],
+                   model_uncertainty=[0.2, 0.9])
+    scores = combine(signals, DEFAULT_WEIGHTS, labelled=data.given >= 0)
+    assert np.isnan(scores.error[1]) and not np.isnan(scores.ambiguity[1])

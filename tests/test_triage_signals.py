@@ -1,0 +1,320 @@
+"""Each triage signal on its own, including the degenerate data every one must survive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import FakeEmbedder
+from llmqa.triage import TriageData, compute_signals
+from llmqa.triage.annotators import disagreement_signals, note_signal, posterior_signals
+from llmqa.triage.classifier import neighbour_vote, out_of_fold_probabilities
+from llmqa.triage.cleanlab_signal import cleanlab_signals
+from llmqa.triage.judge_signal import judge_signals
+from llmqa.triage.retrieval_signal import LabelImplier, guideline_documents, retrieval_signals
+from llmqa.triage.signals import normalised_entropy
+from triage_support import batch, clustered, guidelines, item, make_retriever
+
+
+def _data(items) -> TriageData:
+    return TriageData.from_items(items)
+
+
+# --- disagreement ---------------------------------------------------------------------------
+
+def test_entropy_and_minority_share() -> None:
+    data = _data([item("a", "x", ["spam", "spam", "spam"]),
+                  item("b", "y", ["spam", "spam", "hate"]),
+                  item("c", "z", ["spam", "hate", "allowed"]), item("d", "w", ["hate"])])
+    entropy, minority = disagreement_signals(data)
+    assert entropy.values[0] == 0.0 and minority.values[0] == 0.0
+    assert minority.values[1] == pytest.approx(1 / 3)
+    assert entropy.values[2] == pytest.approx(1.0)  # 1-1-1 is the most spread 3 votes allow
+    assert 0 < entropy.values[1] < 1
+    assert np.isnan(entropy.values[3]) and np.isnan(minority.values[3])  # one vote: no spread
+    assert entropy.inputs[1] == {"votes": {"spam": 2, "hate": 1}, "n_ratings": 3}
+    assert entropy.phrases[1] == "annotators split 2-1 (spam, hate)"
+
+
+def test_disagreement_with_one_annotator_or_one_label() -> None:
+    single = disagreement_signals(_data([item("a", "x", ["spam"]), item("b", "y", ["hate"])]))
+    assert all(np.isnan(s.values).all() for s in single)
+    assert "no item has two ratings" in single[0].note
+    same = disagreement_signals(_data([item(str(i), "x", ["spam"] * 3) for i in range(4)]))
+    assert (same[0].values == 0).all() and (same[1].values == 0).all()
+
+
+def test_normalised_entropy_caps_support() -> None:
+    p = np.array([[0.5, 0.5, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25]])
+    assert normalised_entropy(p, support=np.array([2, 4])) == pytest.approx([1.0, 1.0])
+    assert normalised_entropy(p)[0] == pytest.approx(0.5)
+
+
+# --- consensus posterior --------------------------------------------------------------------
+
+def test_posterior_uncertainty_tracks_the_split() -> None:
+    data = _data(batch())
+    uncertainty, dissent = posterior_signals(data)
+    ids = data.item_ids
+    assert uncertainty.values[ids.index("split")] > uncertainty.values[ids.index("spam-0-0")]
+    assert uncertainty.inputs[0]["method"] == "dawid-skene"
+    assert np.nanmax(dissent.values) <= 1.0
+
+
+def test_posterior_fallbacks() -> None:
+    single = posterior_signals(_data([item(str(i), "x", [label]) for i, label in
+                                      enumerate(["spam", "hate", "spam"])]))
+    assert all(np.isnan(s.values).all() for s in single)
+    assert "no item has two ratings" in single[0].note
+    one_label = posterior_signals(_data([item(str(i), "x", ["spam", "spam"]) for i in range(3)]))
+    assert all(np.isnan(s.values).all() for s in one_label)
+    assert "fewer than two labels" in one_label[0].note
+
+
+def test_posterior_reuses_a_model_consensus() -> None:
+    data = TriageData.from_items(batch(), consensus="mace")
+    uncertainty, _ = posterior_signals(data)
+    assert uncertainty.inputs[0]["method"] == "mace"
+
+
+# --- hedged notes ---------------------------------------------------------------------------
+
+def test_note_hedging_and_clause_mentions() -> None:
+    data = _data([item("a", "x", ["spam", "hate"], notes={0: "unsure, see HATE-1.1"}),
+                  item("b", "y", ["spam", "spam"], notes={1: "keyword list, clear"}),
+                  item("c", "z", ["hate", "hate"])])
+    signal, mentioned = note_signal(data)
+    assert signal.values.tolist() == [0.5, 0.0, 0.0]
+    assert signal.inputs[0] == {"hedged_notes": ["unsure, see HATE-1.1"]}
+    assert mentioned[0] == ["HATE-1.1"] and mentioned[1] == []
+
+
+def test_note_hedging_without_notes_is_missing() -> None:
+    signal, _ = note_signal(_data([item("a", "x", ["spam", "hate"])]))
+    assert np.isnan(signal.values).all() and signal.note == "no annotation carries a note"
+
+
+# --- classifier -----------------------------------------------------------------------------
+
+def _targets(given: np.ndarray, k: int) -> np.ndarray:
+    return np.eye(k)[given]
+
+
+def test_out_of_fold_probabilities_find_a_flipped_label() -> None:
+    truth = np.repeat([0, 1, 2], 10)
+    vectors = clustered(truth.tolist(), 3)
+    given = truth.copy()
+    given[4] = 2  # an item of label 0 labelled 2
+    prediction, why = out_of_fold_probabilities(vectors, np.ones(30, bool), _targets(given, 3),
+                                                given)
+    assert why is None and prediction.probabilities.shape == (30, 3)
+    assert prediction.probabilities[4].argmax() == 0
+    assert np.allclose(prediction.probabilities.sum(axis=1), 1.0)
+
+
+def test_classifier_degenerate_inputs() -> None:
+    vectors = clustered([0] * 12, 1)
+    given = np.zeros(12, dtype=int)
+    none, why = out_of_fold_probabilities(vectors, np.ones(12, bool), _targets(given, 1), given)
+    assert none is None and "same label" in why
+    few, why = out_of_fold_probabilities(vectors[:4], np.ones(4, bool),
+                                         _targets(given[:4], 1), given[:4])
+    assert few is None and "at least 10" in why
+
+
+def test_classifier_label_with_one_item_and_missing_vectors() -> None:
+    labels = [0] * 8 + [1] * 8 + [2]  # label 2 has one item: no stratified folds
+    vectors = clustered(labels, 3)
+    given = np.array(labels)
+    has = np.ones(len(labels), bool)
+    has[0] = False  # an item without an embedding
+    prediction, why = out_of_fold_probabilities(vectors, has, _targets(given, 3), given)
+    assert why is None
+    assert np.isnan(prediction.probabilities[0]).all()
+    assert not np.isnan(prediction.probabilities[1:]).any()
+
+
+def test_unlabelled_items_get_predictions_but_are_not_trained_on() -> None:
+    labels = [0] * 8 + [1] * 8
+    vectors = clustered([*labels, 1], 2)
+    given = np.array([*labels, -1])
+    targets = np.vstack([_targets(given[:-1], 2), np.zeros((1, 2))])
+    prediction, _ = out_of_fold_probabilities(vectors, np.ones(17, bool), targets, given)
+    assert prediction.probabilities[-1].argmax() == 1
+
+
+def test_neighbour_vote_is_similarity_weighted() -> None:
+    pool = np.eye(3)
+    targets = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    vote = neighbour_vote(np.array([[1.0, 0.0, 0.0]]), pool, targets, k=3)
+    assert vote[0] == pytest.approx([1.0, 0.0])  # the orthogonal neighbours weigh nothing
+
+
+# --- cleanlab -------------------------------------------------------------------------------
+
+def test_cleanlab_single_and_multi_annotator() -> None:
+    data = _data(batch())
+    vectors, _ = FakeEmbedder().embed(data.texts), None
+    labels = data.labels
+    probabilities = np.full((data.n_items, len(labels)), 0.05)
+    probabilities[np.arange(data.n_items), data.given] = 0.9
+    flip = data.item_ids.index("flip")
+    probabilities[flip] = 0.05
+    probabilities[flip, labels.index("hate")] = 0.9
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    issue, multi, uncertainty = cleanlab_signals(data, probabilities)
+    assert np.nanargmax(issue.values) == flip
+    assert np.nanargmax(multi.values) == flip
+    assert issue.inputs[flip]["predicted"] == "hate" and issue.inputs[flip]["p_given"] < 0.1
+    assert "classifier says hate" in issue.phrases[flip]
+    assert vectors.shape[0] == data.n_items and not np.isnan(uncertainty.values).any()
+
+
+def test_cleanlab_multi_needs_two_annotators() -> None:
+    data = _data(batch(annotators=1))
+    probabilities = np.full((data.n_items, len(data.labels)), 1 / len(data.labels))
+    issue, multi, _ = cleanlab_signals(data, probabilities)
+    assert not np.isnan(issue.values).any()
+    assert np.isnan(multi.values).all() and "fewer than two annotators" in multi.note
+
+
+# --- retrieval ------------------------------------------------------------------------------
+
+def test_label_implier_reads_out_of_scope_reasons(tmp_path: Path) -> None:
+    g = guidelines(tmp_path)
+    labels = ["allowed", "hate", "spam"]
+    implier = LabelImplier(g, labels)
+    assert implier.implied("HATE-1.1", "in", "x").tolist() == [0, 1, 0]
+    assert implier.implied("HATE-1.1", "sentence", "x").tolist() == [0, 1, 0]
+    # Example texts are matched as the index stores them (quotes included).
+    history = '"historians explain how propaganda called group vermin"'
+    assert implier.implied("HATE-1.1", "out", history).tolist() == [1, 0, 0]  # (why: GEN-1.1)
+    snake = '"my ex is a snake"'
+    assert implier.implied("HATE-1.1", "out", snake).tolist() == [1, 0, 0]  # no reason: allowed
+    endorsement = '"documentary praising the attack"'
+    assert implier.implied("GEN-1.1", "out", endorsement).tolist() == [0, 1, 0]  # HATE-1.1
+    # Not "allowed" and no reason given: the other labels, by how often they are used.
+    assert implier.implied("GEN-1.1", "out", "unknown text").tolist() == [0, 0.5, 0.5]
+    assert implier.implied("NOPE-1", "in", "x").sum() == 0
+
+
+def test_label_implier_without_a_no_violation_label(tmp_path: Path) -> None:
+    # A binary label set without "allowed": "not hate" spreads over the other labels by use.
+    implier = LabelImplier(guidelines(tmp_path), ["hate", "spam"], prior=np.array([1.0, 3.0]))
+    assert implier.implied("HATE-1.1", "out", '"my ex is a snake"').tolist() == [0.0, 1.0]
+    assert implier.implied("GEN-1.1", "in", "x").sum() == 0  # "allowed" is not a data label
+
+
+def test_retrieval_conflict_flags_content_against_its_label(tmp_path: Path) -> None:
+    g = guidelines(tmp_path)
+    embedder = FakeEmbedder()
+    retriever = make_retriever(g, embedder)
+    data = _data(batch())
+    vectors = embedder.embed(data.texts)
+    implier = LabelImplier(g, data.labels)
+    documents = guideline_documents(retriever, implier)
+    assert len(documents) > 0 and documents.training_rows()[0].shape[1] == vectors.shape[1]
+    (conflict, split), nearest = retrieval_signals(data, vectors, np.ones(data.n_items, bool),
+                                                   retriever, documents)
+    flip = data.item_ids.index("flip")
+    assert conflict.inputs[flip]["implied_label"] == "hate"
+    assert conflict.values[flip] > np.nanmedian(conflict.values)
+    assert "nearest guideline: HATE-1.1" in conflict.phrases[flip]
+    assert nearest[flip][0].clause_id == "HATE-1.1"
+    assert ((split.values >= 0) & (split.values <= 1)).all()
+
+
+# --- judge ----------------------------------------------------------------------------------
+
+def _verdict(item_id: str, verdict: str, confidence: float | None, suggested: str,
+             **extra) -> dict:
+    return {"item_id": item_id, "status": "ok", "verdict": verdict, "confidence": confidence,
+            "suggested_label": suggested, "cited_clause_ids": ["HATE-1.1"], "samples": 1,
+            "notes": [], **extra}
+
+
+def test_judge_signals() -> None:
+    data = _data(batch())
+    hashes = dict(zip(data.item_ids, data.content_hashes, strict=True))
+    rows = [_verdict("flip", "likely_error", 0.9, "hate", item_hash=hashes["flip"]),
+            _verdict("split", "ambiguous", 0.6, "spam", samples=5,
+                     notes=["self-consistency: 3/5 samples say ambiguous"]),
+            _verdict("spam-0-0", "agree", 0.8, "spam"),
+            _verdict("hate-0-0", "agree", 0.9, "hate", item_hash="stale"),
+            {"item_id": "spam-0-1", "status": "failed", "verdict": None},
+            _verdict("not-in-batch", "agree", 0.9, "spam")]
+    (error, ambiguity, spread), cited = judge_signals(data, rows)
+    ids = data.item_ids
+    assert error.values[ids.index("flip")] == pytest.approx(0.9)
+    assert error.values[ids.index("spam-0-0")] == pytest.approx(0.2)
+    assert error.values[ids.index("split")] == 0.5
+    assert ambiguity.values[ids.index("split")] == pytest.approx(0.8)
+    assert spread.values[ids.index("split")] == pytest.approx(0.4)
+    assert np.isnan(error.values[ids.index("hate-0-0")])  # judged other content
+    assert np.isnan(error.values[ids.index("spam-0-1")])
+    assert "1 verdicts judged older content" in error.note
+    assert cited[ids.index("flip")] == ["HATE-1.1"]
+    assert error.phrases[ids.index("flip")] == "judge: hate (0.90) citing HATE-1.1"
+
+
+def test_judge_agreeing_with_another_label_counts_as_disagreeing() -> None:
+    data = _data([item("a", "x", ["spam", "spam", "hate"])])
+    (error, _, _), _ = judge_signals(data, [_verdict("a", "agree", 0.7, "hate")])
+    assert error.values[0] == pytest.approx(0.7)
+
+
+def test_judge_without_verdicts_is_missing() -> None:
+    (error, _, _), _ = judge_signals(_data(batch()), [])
+    assert np.isnan(error.values).all() and "no usable verdict" in error.note
+
+
+# --- the whole set, degenerate batches --------------------------------------------------------
+
+@pytest.mark.parametrize("annotators", [1, 3])
+def test_compute_signals_on_degenerate_batches(tmp_path: Path, annotators: int) -> None:
+    g = guidelines(tmp_path)
+    embedder = FakeEmbedder()
+    items = [*batch(annotators=annotators), item("image", None, ["allowed"] * annotators,
+                                                  image_only=True),
+             item("unrated", "a song about rain", [])]
+    data = _data(items)
+    signals = compute_signals(data, embedder=embedder, retriever=make_retriever(g, embedder),
+                              guidelines=g)
+    image = data.item_ids.index("image")
+    assert np.isnan(signals["label_issue"].values[image])  # no readable text, no embedding
+    assert np.isnan(signals["guideline_conflict"].values[image])
+    assert np.isnan(signals["label_issue"].values[data.item_ids.index("unrated")])
+    assert not np.isnan(signals["model_uncertainty"].values[data.item_ids.index("unrated")])
+    assert any("no readable text" in note for note in signals.notes)
+    assert np.isnan(signals["judge_error"].values).all()
+    if annotators == 1:
+        assert np.isnan(signals["label_entropy"].values).all()
+        assert np.isnan(signals["label_issue_multi"].values).all()
+    flip = data.item_ids.index("flip")
+    assert "HATE-1.1" in signals.clauses[flip]
+    assert signals.reliability["classifier"].value is not None
+
+
+def test_compute_signals_with_all_one_label_and_no_embedder() -> None:
+    items = [item(str(i), f"text {i}", ["spam", "spam"]) for i in range(12)]
+    signals = compute_signals(_data(items))
+    assert np.isnan(signals["label_issue"].values).all()
+    assert "no item embeddings" in signals["label_issue"].note
+    assert np.isnan(signals["guideline_conflict"].values).all()
+    assert (signals["label_entropy"].values == 0).all()
+    signals = compute_signals(_data(items), embedder=FakeEmbedder())
+    assert "same label" in signals["label_issue"].note
+
+
+def test_vectors_given_directly_with_missing_rows() -> None:
+    labels = ["spam"] * 8 + ["hate"] * 8
+    items = [item(str(i), f"t{i}", [label, label]) for i, label in enumerate(labels)]
+    vectors = clustered([0 if label == "spam" else 1 for label in labels], 2)
+    vectors[3] = np.nan
+    signals = compute_signals(_data(items), vectors=vectors)
+    assert np.isnan(signals["label_issue"].values[3])
+    assert not np.isnan(np.delete(signals["label_issue"].values, 3)).any()
+    with pytest.raises(ValueError, match="16 rows"):
+        compute_signals(_data(items), vectors=vectors[:5])
