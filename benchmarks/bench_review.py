@@ -48,14 +48,9 @@ def make_items(n: int, seed: int = 0) -> list[Any]:
 
 
 def make_retriever(guidelines: Any, embedder: Any) -> Any:
-    from llmqa.index.chroma_index import clause_documents
     from llmqa.index.retriever import Retriever
 
-    docs = [d for clause in guidelines.by_id.values() for d in clause_documents(clause)]
-    vectors = embedder.embed([text for _, text, _ in docs])
-    return Retriever(embedder, vectors, [m["clause_id"] for _, _, m in docs],
-                     [m["kind"] for _, _, m in docs], [text for _, text, _ in docs])
-
+    return Retriever.from_guidelines(guidelines, embedder)
 
 def _serve_stub(latency: float, queue: Any, stop: Any) -> None:
     from llmqa.testing import OpenAIStub

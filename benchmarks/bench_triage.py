@@ -72,7 +72,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from llmqa.guidelines import load_guidelines
-    from llmqa.index.chroma_index import clause_documents
     from llmqa.index.retriever import Retriever
     from llmqa.triage import TriageData, compute_signals, score
     from llmqa.triage.embeddings import embed_texts
@@ -100,11 +99,8 @@ def main() -> None:
 
     guidelines = load_guidelines(REPO_ROOT / "guidelines")
     started = time.perf_counter()
-    docs = [d for clause in guidelines.by_id.values() for d in clause_documents(clause)]
-    texts = [t for _, t, _ in docs]
-    retriever = Retriever(embedder, embedder.embed(texts), [m["clause_id"] for *_, m in docs],
-                          [m["kind"] for *_, m in docs], texts)
-    print(f"index: {len(docs)} guideline documents embedded in "
+    retriever = Retriever.from_guidelines(guidelines, embedder)
+    print(f"index: {len(retriever)} guideline documents embedded in "
           f"{time.perf_counter() - started:.1f}s (once per guideline version, not counted)")
 
     data = TriageData.from_items(items)

@@ -24,7 +24,6 @@ import numpy as np
 from langchain_core.messages import BaseMessage
 
 from llmqa.guidelines import GuidelineSet, load_guidelines
-from llmqa.index.chroma_index import clause_documents
 from llmqa.index.retriever import Hit, Retriever
 from llmqa.items import Item
 from llmqa.judge.judge import Judge, JudgeConfig
@@ -71,12 +70,7 @@ class HashEmbedder:
 
 def make_retriever(guidelines: GuidelineSet, embedder: Any | None = None) -> Retriever:
     """The in-memory retriever over ``guidelines``, as ``ClauseIndex.retriever`` builds it."""
-    embedder = embedder or HashEmbedder()
-    docs = [doc for clause in guidelines.by_id.values() for doc in clause_documents(clause)]
-    vectors = embedder.embed([text for _, text, _ in docs])
-    return Retriever(embedder, vectors, [m["clause_id"] for _, _, m in docs],
-                     [m["kind"] for _, _, m in docs], [text for _, text, _ in docs])
-
+    return Retriever.from_guidelines(guidelines, embedder or HashEmbedder())
 
 def sample_guidelines() -> GuidelineSet:
     return load_guidelines(GUIDELINES)

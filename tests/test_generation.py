@@ -33,7 +33,6 @@ from llmqa.generation import (
 from llmqa.generation.neighbours import neighbour_ids
 from llmqa.guidelines import GuidelineSet, load_guidelines
 from llmqa.guidelines.parser import parse_example
-from llmqa.index.chroma_index import clause_documents
 from llmqa.index.retriever import Retriever
 from llmqa.judge import Judge, JudgeConfig
 from llmqa.llm.backends import BackendSpec, make_seam
@@ -47,12 +46,7 @@ _CONTENT = re.compile(r"<<<ITEM-CONTENT \w+>>>(.*?)<<<END-ITEM-CONTENT", re.DOTA
 
 # -- helpers ---------------------------------------------------------------------------------
 def make_retriever(guidelines: GuidelineSet, embedder: Any | None = None) -> Retriever:
-    embedder = embedder or FakeEmbedder()
-    docs = [doc for clause in guidelines.by_id.values() for doc in clause_documents(clause)]
-    vectors = embedder.embed([text for _, text, _ in docs])
-    return Retriever(embedder, vectors, [m["clause_id"] for _, _, m in docs],
-                     [m["kind"] for _, _, m in docs], [text for _, text, _ in docs])
-
+    return Retriever.from_guidelines(guidelines, embedder or FakeEmbedder())
 
 class JudgeRules:
     """A judge that answers by keyword: the first rule whose word is in the content wins.

@@ -14,7 +14,6 @@ import numpy as np
 
 from conftest import FakeEmbedder, write_files
 from llmqa.guidelines import GuidelineSet, load_guidelines
-from llmqa.index.chroma_index import clause_documents
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
 
@@ -83,12 +82,7 @@ def guidelines(tmp_path: Path) -> GuidelineSet:
 
 def make_retriever(guideline_set: GuidelineSet, embedder: Any | None = None) -> Retriever:
     """The in-memory index over the guideline's documents, as ``ClauseIndex.retriever``."""
-    embedder = embedder or FakeEmbedder()
-    docs = [doc for clause in guideline_set.by_id.values() for doc in clause_documents(clause)]
-    texts = [text for _, text, _ in docs]
-    return Retriever(embedder, embedder.embed(texts), [m["clause_id"] for _, _, m in docs],
-                     [m["kind"] for _, _, m in docs], texts)
-
+    return Retriever.from_guidelines(guideline_set, embedder or FakeEmbedder())
 
 def item(item_id: str, text: str | None, labels: list[str], *, project: str | None = None,
          priority: float | None = None, notes: dict[int, str] | None = None,

@@ -14,7 +14,6 @@ pointing every command at a Chroma server with ``--chroma-url http://host:8000``
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,8 @@ from urllib.parse import urlparse
 import numpy as np
 
 from llmqa.errors import ConfigError, IndexMismatchError
-from llmqa.guidelines.model import Clause, GuidelineSet, normalise
+from llmqa.guidelines.model import GuidelineSet
+from llmqa.index.documents import clause_documents
 from llmqa.index.embedders import Embedder
 from llmqa.index.retriever import Hit, Retriever, score_clauses
 
@@ -45,33 +45,6 @@ class SyncReport:
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
-
-
-_SENTENCE = re.compile(r"(?<=[.;:])\s+(?=[A-Z\"(\[])")
-MIN_SENTENCE_CHARS = 25
-
-
-def clause_sentences(clause: Clause) -> list[str]:
-    """The clause text split into sentences, when it has more than one."""
-    sentences = [s.strip() for s in _SENTENCE.split(normalise(clause.text))]
-    sentences = [s for s in sentences if len(s) >= MIN_SENTENCE_CHARS]
-    return sentences if len(sentences) > 1 else []
-
-
-def clause_documents(clause: Clause) -> list[tuple[str, str, dict[str, Any]]]:
-    """(id, text, metadata) for the clause text, its sentences and each of its examples."""
-    base = f"{clause.id}#{clause.content_hash}"
-    meta = {"clause_id": clause.id, "clause_hash": clause.content_hash,
-            "label": clause.label or ""}
-    docs = [(f"{base}#c", clause.document(), {**meta, "kind": "clause", "example": -1})]
-    for number, sentence in enumerate(clause_sentences(clause)):
-        docs.append((f"{base}#s{number}", sentence, {**meta, "kind": "sentence",
-                                                     "example": number}))
-    for kind, examples in (("in", clause.in_scope), ("out", clause.out_of_scope)):
-        for number, example in enumerate(examples):
-            docs.append((f"{base}#{kind}{number}", example.text,
-                         {**meta, "kind": kind, "example": number}))
-    return docs
 
 
 def make_client(home: Path, chroma_url: str | None = None):

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llmqa.guidelines.model import GuidelineSet
+from llmqa.index.documents import clause_documents
 from llmqa.index.embedders import Embedder
 
 DocKind = str  # "clause" (full text), "sentence", "in" or "out" (an example)
@@ -90,6 +92,14 @@ class Retriever:
         self._text_index = _padded(text_cols)
         self._example_index = _padded(example_cols)
         self._all_index = _padded([t + e for t, e in zip(text_cols, example_cols, strict=True)])
+
+    @classmethod
+    def from_guidelines(cls, guidelines: GuidelineSet, embedder: Embedder) -> Retriever:
+        """Embed every clause document now, without Chroma (tests, notebooks, small sets)."""
+        docs = [doc for clause in guidelines.by_id.values() for doc in clause_documents(clause)]
+        vectors = embedder.embed([text for _, text, _ in docs])
+        return cls(embedder, vectors, [meta["clause_id"] for _, _, meta in docs],
+                   [meta["kind"] for _, _, meta in docs], [text for _, text, _ in docs])
 
     def __len__(self) -> int:
         return len(self._clause)
