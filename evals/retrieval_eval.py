@@ -6,7 +6,10 @@ query is a hit when its own clause is among the top k (default 3). Two settings:
 * ``leave-one-out``: the full index (clause texts and all examples) minus the query's own
   document, so an example never matches itself;
 * ``clause-text``: clause texts only, every example excluded (how well the written clause
-  alone describes its examples).
+  alone describes its examples);
+* ``as-indexed``: the index as deployed, the query's own document included (an example can
+  find itself, so this is an upper bound that shows the index is complete, not a quality
+  measure).
 
 The index lives in a temporary home, so ``.llmqa/`` is never touched::
 
@@ -89,14 +92,15 @@ def evaluate(index: ClauseIndex, guidelines: GuidelineSet, k: int = 3) -> list[M
     example_doc_ids = [doc_id for clause in clauses for doc_id, _, meta in clause_documents(clause)
                        if meta["kind"] != "clause"]
     results: list[ModeResult] = []
-    for mode in ("leave-one-out", "clause-text"):
+    for mode in ("leave-one-out", "clause-text", "as-indexed"):
         result = ModeResult(mode)
         started = time.perf_counter()
         for clause in clauses:
             for doc_id, text, meta in clause_documents(clause):
                 if meta["kind"] != "in":
                     continue
-                exclude = [doc_id] if mode == "leave-one-out" else example_doc_ids
+                exclude = {"leave-one-out": [doc_id], "clause-text": example_doc_ids,
+                           "as-indexed": []}[mode]
                 hits = index.search(text, k=max(k, 5), guidelines=guidelines,
                                     exclude_ids=exclude)
                 ranked = [h.clause_id for h in hits]
