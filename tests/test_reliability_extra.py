@@ -93,3 +93,20 @@ def _prices(tmp_path):
     path = tmp_path / "prices.toml"
     path.write_text('[gpt-4o-mini]\ninput = 0.15\noutput = 0.6\n')
     return path
+
+
+def test_runs_lists_reviews_and_reparse_reports(tmp_path, monkeypatch, capsys):
+    clean_env(monkeypatch)
+    items = write_items(tmp_path / "items.jsonl", [
+        {"id": f"r{n}", "content": {"modality": "text", "text": f"piano playlist {n}"},
+         "annotations": [{"annotator": "a", "label": "allowed"}]} for n in range(3)])
+    home = tmp_path / "home"
+    with OpenAIStub() as stub:
+        code, _, err = run_main(review_args(items, home, stub.url), capsys)
+        assert code == 0, err
+    code, out, _ = run_main(["runs", "--home", str(home), "--json"], capsys)
+    assert code == 0
+    runs = json.loads(out)
+    assert len(runs) == 1 and runs[0]["status"] == "done" and runs[0]["reviewed"] == 3
+    code, out, _ = run_main(["reparse", "--home", str(home)], capsys)
+    assert code == 0 and "0 stored answers re-read" in out
