@@ -482,6 +482,7 @@ def test_retrieval_eval_script_runs(tmp_path: Path, tiny_guidelines: Path) -> No
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["clauses"] == 4 and summary["documents"] == 20
-    assert [m["mode"] for m in summary["modes"]] == ["leave-one-out", "clause-text"]
+    assert [m["mode"] for m in summary["modes"]] == ["leave-one-out", "clause-text", "as-indexed"]
+    assert summary["modes"][2]["top3"] == 1.0  # every example finds itself as indexed
     assert all(m["queries"] == 8 for m in summary["modes"])
     assert not (tmp_path / ".llmqa").exists()  # a temporary home, never the working one

@@ -30,7 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _ITEM = re.compile(r"^Item (\S+?)(?: \(project: [^)]*\))?:$", re.MULTILINE)
-_CONSENSUS = re.compile(r"^Consensus human label: (.+?) \(", re.MULTILINE)
+_CONSENSUS = re.compile(r"^Consensus human label: (?!none \(no annotations\))(.+?) \(",
+                        re.MULTILINE)
 _CLAUSE = re.compile(r"^\[([A-Z][A-Z0-9]*-[\d.]+)\]", re.MULTILINE)
 
 
