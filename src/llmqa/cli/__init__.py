@@ -16,6 +16,7 @@ from llmqa.cli import (
     _guidelines,
     _index,
     _items,
+    _report,
     _review,
     _store,
     _triage,
@@ -43,6 +44,7 @@ app.command("triage")(_triage.triage)
 app.command("examples")(_examples.examples)
 app.command("revise")(_examples.revise)
 app.command("themes")(_examples.themes)
+app.command("report")(_report.report)
 app.command("runs")(_store.runs)
 app.command("reparse")(_store.reparse)
 
