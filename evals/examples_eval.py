@@ -64,13 +64,13 @@ async def run_eval(model: str, base_url: str | None, clause_ids: list[str], coun
     if local:
         spec = BackendSpec(model="local", model_kwargs={"max_tokens": 900})
         gen_seam = judge_seam = make_seam(spec, make_chat_model(spec))
-        judge_config = JudgeConfig(top_k=3, max_examples=0, rationale_chars=300,
-                                   constrain_citations=True)
+        judge_config = JudgeConfig.for_backend(spec)
     else:
         gen_seam = make_seam(BackendSpec(model=model, base_url=base_url, temperature=0.7,
                                          max_tokens=2500))
-        judge_seam = make_seam(BackendSpec(model=model, base_url=base_url))
-        judge_config = JudgeConfig()
+        judge_spec = BackendSpec(model=model, base_url=base_url)
+        judge_seam = make_seam(judge_spec)
+        judge_config = JudgeConfig.for_backend(judge_spec)
     generator = CandidateGenerator(gen_seam, ws.guidelines, GenerationConfig(
         per_kind=count, max_chars=300 if local else None))
     verifier = Verifier(ws.guidelines, ws.retriever(), Judge(judge_seam, ws.guidelines,

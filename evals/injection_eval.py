@@ -46,8 +46,7 @@ async def judge_all(model: str, base_url: str | None, items_path: Path, repeats:
     home = tempfile.mkdtemp(prefix="llmqa-injection-")
     ws = Workspace.from_settings(home=home, guidelines=str(ROOT / "guidelines"))
     retriever = ws.retriever()
-    config = (JudgeConfig(top_k=3, max_examples=0, rationale_chars=300, constrain_citations=True)
-              if spec.is_local else JudgeConfig())
+    config = JudgeConfig.for_backend(spec)
     judge = Judge(make_seam(spec), ws.guidelines, config)
     pairs = sorted(i for i in items if not i.endswith("-clean") and f"{i}-clean" in items)
     rows = []

@@ -45,14 +45,8 @@ def _judge_config(spec, samples: int, top_k: int | None, send_images: bool | Non
     from llmqa.llm.retry import RetryPolicy
 
     retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
-    if spec.is_local:
-        # A 4k-token context and CPU prompt processing: fewer clauses, no examples.
-        return JudgeConfig(top_k=top_k or 3, max_examples=0, max_item_chars=spec.max_item_chars,
-                           samples=samples, rationale_chars=300, constrain_citations=True,
-                           retry=retry)
-    return JudgeConfig(top_k=top_k or 5, max_item_chars=spec.max_item_chars,
-                       send_images=spec.supports_images if send_images is None else send_images,
-                       samples=samples, retry=retry)
+    return JudgeConfig.for_backend(spec, samples=samples, top_k=top_k, retry=retry,
+                                   send_images=None if spec.is_local else send_images)
 
 
 def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0):

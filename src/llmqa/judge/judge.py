@@ -21,6 +21,7 @@ from llmqa.index.retriever import Hit
 from llmqa.items import Item
 from llmqa.judge.render import PromptBuilder, RenderedItem, consensus_label
 from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus, answer_model
+from llmqa.llm.backends import BackendSpec
 from llmqa.llm.pricing import PriceTable
 from llmqa.llm.retry import RetryPolicy, call_with_retries
 from llmqa.llm.seam import ChatSeam, Reply, ReplyStatus, classify_exception
@@ -45,6 +46,22 @@ class JudgeConfig:
     rationale_chars: int | None = None
     constrain_citations: bool = False  # enum of shown clause IDs in the schema (small models)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def for_backend(cls, spec: BackendSpec, **overrides: Any) -> JudgeConfig:
+        """The settings that suit a backend, so review, doctor and evals judge alike.
+
+        The embedded model has a 4k-token context and processes prompts on the CPU: it gets
+        fewer clauses and no examples, and its grammar gets a bounded rationale and an enum of
+        the clauses shown. Other models see images when they are known to read them.
+        """
+        if spec.is_local:
+            base: dict[str, Any] = {"top_k": 3, "max_examples": 0, "rationale_chars": 300,
+                                    "constrain_citations": True}
+        else:
+            base = {"send_images": spec.supports_images}
+        base["max_item_chars"] = spec.max_item_chars
+        return cls(**(base | {k: v for k, v in overrides.items() if v is not None}))
 
     def fingerprint(self) -> str:
         """The settings that change a verdict; part of the store key."""

@@ -44,8 +44,8 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
     outcome: dict[str, Any] = {"model": spec.display_name, "methods": {}, "recommended": None}
     for method in tried:
         seam = make_seam(replace(spec, method=method))  # type: ignore[arg-type]
-        judge = Judge(seam, guidelines, JudgeConfig(
-            top_k=3, max_examples=0, reasks=0, rationale_chars=300 if spec.is_local else None,
+        judge = Judge(seam, guidelines, JudgeConfig.for_backend(
+            spec, top_k=3, max_examples=0, reasks=0,
             retry=RetryPolicy(max_attempts=2, deadline=120)))
         valid, problem = 0, None
         for item in items:
