@@ -34,6 +34,7 @@ import numpy as np
 from llmqa.guidelines import GuidelineSet, load_guidelines
 from llmqa.index.chroma_index import ClauseIndex, clause_documents, make_client
 from llmqa.index.embedders import Embedder, make_embedder
+from llmqa.testing import FakeEmbedder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,14 +122,6 @@ def evaluate(index: ClauseIndex, guidelines: GuidelineSet, k: int = 3) -> list[M
     return results
 
 
-def _fake_embedder() -> Embedder:
-    """A model-free bag-of-words embedder (the test suite's), for a quick smoke run."""
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
-    from conftest import FakeEmbedder
-
-    return FakeEmbedder()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -146,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     guidelines = load_guidelines(args.guidelines)
-    embedder = CachingEmbedder(_fake_embedder() if args.embedder == "fake"
+    embedder = CachingEmbedder(FakeEmbedder() if args.embedder == "fake"
                                else make_embedder(args.embedder, base_url=args.base_url))
     with tempfile.TemporaryDirectory(prefix="llmqa-eval-") as home:
         index = ClauseIndex(make_client(Path(home)), embedder, "llmqa_eval")

@@ -1,6 +1,6 @@
 """Helpers for the LLM-judge review tests: plain functions and classes, imported explicitly.
 
-Nothing here loads a real model: ``HashEmbedder`` is a deterministic bag-of-words embedder,
+Nothing here loads a real model: ``HashEmbedder`` is llmqa.testing's bag-of-words embedder,
 ``make_retriever`` builds the in-memory ``Retriever`` straight from guideline clauses (no
 Chroma), and ``make_judge`` wires a ``Judge`` to a ``FakeChatModel`` or a ``ChatOpenAI``
 pointed at ``OpenAIStub``.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import struct
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from langchain_core.messages import BaseMessage
 
 from llmqa.guidelines import GuidelineSet, load_guidelines
@@ -32,6 +30,7 @@ from llmqa.llm.fake import FakeChatModel
 from llmqa.llm.pricing import PriceTable
 from llmqa.llm.retry import RetryPolicy
 from llmqa.llm.seam import ChatSeam
+from llmqa.testing import FakeEmbedder
 from llmqa.testing.openai_stub import default_verdict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -42,30 +41,11 @@ PROMPTS = REPO_ROOT / "prompts"
 TEST_KEY = "sk-test-VERYSECRET-123"
 FAST_RETRY = RetryPolicy(max_attempts=4, base_wait=0.01, max_wait=0.05, deadline=30.0)
 
-_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 # -- retrieval without a real embedder ------------------------------------------------------
-class HashEmbedder:
-    """Hashed bag of words, L2-normalised: instant, deterministic across processes."""
-
-    def __init__(self, dimension: int = 256) -> None:
-        self.dimension = dimension
-        self.texts_embedded = 0
-
-    @property
-    def name(self) -> str:
-        return f"test/hash-bow-{self.dimension}"
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.texts_embedded += len(texts)
-        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            tokens = _TOKEN.findall(text.lower()) or ["empty"]
-            for token in tokens:
-                vectors[row, zlib.crc32(token.encode()) % self.dimension] += 1.0
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1.0, norms)
+# The review tests' name for the shared fake embedder.
+HashEmbedder = FakeEmbedder
 
 
 def make_retriever(guidelines: GuidelineSet, embedder: Any | None = None) -> Retriever:

@@ -316,11 +316,11 @@ def test_a_rerun_embeds_nothing_and_a_changed_item_embeds_only_itself(
     retriever = make_retriever(guidelines, embedder)
 
     def run(batch: list[Item]) -> int:
-        embedder.texts_embedded = 0
+        embedder.reset()
         with VerdictStore(tmp_path) as store:
             runner = ReviewRunner(make_judge(fake_model(), guidelines), retriever, store)
             asyncio.run(runner.run(batch))
-        return embedder.texts_embedded
+        return len(embedder.texts)
 
     assert run(items) == N
     assert run(items) == 0  # the stored vectors answer: no embedding to find the stored keys
