@@ -343,3 +343,17 @@ def test_cached_vectors_give_the_same_clauses_as_fresh_ones(
     assert fresh == cached
     judge = make_judge(fake_model(), guidelines)
     assert [judge.prepare(i, h).key for i, h in zip(items, direct, strict=True)] == fresh
+
+
+def test_progress_hooks_get_the_planned_total_and_one_tick_per_answer(
+        tmp_path: Path, guidelines: GuidelineSet, items: list[Item]) -> None:
+    planned: list[int] = []
+    ticks: list[int] = []
+    with VerdictStore(tmp_path) as store:
+        for _ in range(2):
+            runner = ReviewRunner(make_judge(fake_model(), guidelines),
+                                  make_retriever(guidelines), store,
+                                  on_progress=ticks.append, on_plan=planned.append)
+            asyncio.run(runner.run(items))
+    assert planned == [len(items), 0]  # the re-run has nothing left to ask
+    assert sum(ticks) == len(items)

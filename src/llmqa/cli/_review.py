@@ -167,21 +167,13 @@ def _run_review(ws, spec, judge_config, prices, items, source, dry_run, max_cost
 
             bar = tqdm(total=0, unit="item", desc="review", file=sys.stderr, dynamic_ncols=True)
         runner = ReviewRunner(judge, retriever, store, options,
-                              on_progress=bar.update if bar is not None else None)
+                              on_progress=bar.update if bar is not None else None,
+                              on_plan=(lambda n: bar.reset(total=n)) if bar is not None else None)
         if batch_api and not dry_run:
             from llmqa.runner.batch_api import BatchApiReview
 
             poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
             return BatchApiReview(runner, spec, poll_interval=poll).run(items, source)
-        if bar is not None:
-            original_plan = runner.plan
-
-            def plan_with_total(prepared):
-                todo, reused = original_plan(prepared)
-                bar.reset(total=len(todo))
-                return todo, reused
-
-            runner.plan = plan_with_total  # type: ignore[method-assign]
         try:
             return asyncio.run(runner.run(items, source))
         except KeyboardInterrupt:

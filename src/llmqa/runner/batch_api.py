@@ -45,6 +45,8 @@ class BatchApiReview:
         summary.reused_statuses = runner.stored_statuses(prepared, todo)
         by_key = {p.key: p for p in todo}
         summary.to_review = len(todo)
+        if runner.on_plan:
+            runner.on_plan(len(todo))
         store.save_items(items)
         summary.run_id = store.start_run(judge.seam.name, judge.guidelines.version,
                                          judge.prompt_hash, source, {"batch_api": True})
@@ -110,9 +112,9 @@ class BatchApiReview:
                            else self._failure(prepared, status, body))
                 store.save_verdict(verdict, summary.run_id)
                 summary.record(verdict)
+                if self.runner.on_progress:
+                    self.runner.on_progress(1)
         store.update_batch(batch["id"], "collected")
-        if self.runner.on_progress:
-            self.runner.on_progress(0)
 
     def _answer(self, prepared: Prepared, body: dict) -> Verdict:
         judge = self.runner.judge

@@ -89,12 +89,16 @@ class ReviewSummary:
 class ReviewRunner:
     def __init__(self, judge: Judge, retriever: Retriever, store: VerdictStore,
                  options: ReviewOptions | None = None,
-                 on_progress: Callable[[int], None] | None = None) -> None:
+                 on_progress: Callable[[int], None] | None = None,
+                 on_plan: Callable[[int], None] | None = None) -> None:
+        """``on_plan(n)`` is called once the number of items needing a model call is known;
+        ``on_progress(1)`` after each stored answer (a progress bar needs both)."""
         self.judge = judge
         self.retriever = retriever
         self.store = store
         self.options = options or ReviewOptions()
         self.on_progress = on_progress
+        self.on_plan = on_plan
 
     def prepare(self, items: list[Item]) -> list[Prepared]:
         """Retrieve clauses for every item (batched embeddings) and build prompts and keys."""
@@ -158,6 +162,8 @@ class ReviewRunner:
         todo, summary.reused = self.plan(prepared)
         summary.reused_statuses = self.stored_statuses(prepared, todo)
         summary.to_review = len(todo)
+        if self.on_plan and not self.options.dry_run:
+            self.on_plan(len(todo))
         (summary.estimated_input_tokens, summary.estimated_output_tokens,
          summary.estimated_cost_usd) = self.estimate(todo)
         if self.options.dry_run:
