@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from llmqa.guidelines import GuidelineSet
 from llmqa.items import Item
-from llmqa.judge.judge import Judge
+from llmqa.judge.judge import Judge, JudgeConfig
 from llmqa.judge.render import defuse
 from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus
 from llmqa.llm.fake import FakeChatModel
@@ -398,3 +398,14 @@ def test_likely_error_with_the_consensus_label_is_inconsistent(guidelines: Guide
                       responder=None)
     verdict = _review(make_judge(fine, guidelines), _hate_item())
     assert verdict.status is VerdictStatus.OK and verdict.suggested_label == "allowed"
+
+
+def test_judge_settings_follow_the_backend() -> None:
+    from llmqa.llm.backends import BackendSpec
+
+    local = JudgeConfig.for_backend(BackendSpec(model="local"), samples=3)
+    assert (local.top_k, local.max_examples, local.rationale_chars, local.constrain_citations,
+            local.samples) == (3, 0, 300, True, 3)
+    hosted = JudgeConfig.for_backend(BackendSpec(model="gpt-4o-mini"), top_k=None)
+    assert (hosted.top_k, hosted.send_images, hosted.constrain_citations) == (5, True, False)
+    assert JudgeConfig.for_backend(BackendSpec(model="llama3"), send_images=True).send_images
