@@ -6,7 +6,8 @@ memory. A bad row never stops the stream: the caller decides what a rejected row
 
 CSV and Parquet carry the same fields as JSONL. Content fields may be flat columns
 (``modality``, ``text``, ``caption``...) or one ``content`` column holding JSON; ``annotations``
-and ``metadata`` are JSON strings in CSV and may be nested columns in Parquet.
+and ``metadata`` are JSON strings in CSV and may be nested columns in Parquet. A ``.json`` file
+may hold JSONL or one JSON array of items (read whole; errors name the element's position).
 """
 
 from __future__ import annotations
@@ -32,15 +33,18 @@ RowCheck = Callable[[Item], "tuple[str, str] | None"]
 
 @dataclass(frozen=True)
 class RowError:
-    """A row that could not be turned into an item. ``line`` is 1-based (CSV: the data row)."""
+    """A row that could not be turned into an item. ``line`` is 1-based (CSV: the data row;
+    a JSON array file: the element's position, ``unit="element"``)."""
 
     source: str
     line: int
     field: str | None
     message: str
+    unit: str = "line"
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}"
+        where = (f"{self.source}:{self.line}" if self.unit == "line"
+                 else f"{self.source}: {self.unit} {self.line}")
         if self.field:
             return f"{where}: {self.field}: {self.message}"
         return f"{where}: {self.message}"
@@ -95,7 +99,9 @@ def read_items(path: str | Path, fmt: str | None = None,
     source = "<stdin>" if str(path) == "-" else str(path)
     if source != "<stdin>" and not Path(path).is_file():
         raise InputError(f"{path}: no such file")
-    if fmt == "jsonl":
+    if fmt == "jsonl" and source != "<stdin>" and _starts_with_array(Path(path)):
+        yield from _read_json_array(Path(path), source, check)
+    elif fmt == "jsonl":
         stream = sys.stdin.buffer if source == "<stdin>" else open(path, "rb")  # noqa: SIM115
         try:
             yield from _read_jsonl(stream, source, check)
@@ -128,6 +134,35 @@ def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterat
                            f"expected a JSON object, got {type(row).__name__}")
             continue
         yield _validate(row, source, number, check)
+
+
+def _starts_with_array(path: Path) -> bool:
+    """A ``.json`` export is often one JSON array rather than one object per line."""
+    if not str(path).lower().endswith(".json"):
+        return False
+    with open(path, "rb") as handle:
+        head = handle.read(4096).decode("utf-8-sig", errors="replace").lstrip()
+    return head.startswith("[")
+
+
+def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
+    # A JSON array cannot be streamed with the standard library; such files are exports of a
+    # size that fits in memory (a JSONL file is the format for large batches).
+    try:
+        rows = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: malformed JSON array: {exc.msg} (line {exc.lineno}, "
+                         f"column {exc.colno}); nothing was read") from exc
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            yield RowError(source, number, None,
+                           f"expected a JSON object, got {type(row).__name__}", "element")
+            continue
+        result = _validate(row, source, number, check)
+        yield (RowError(result.source, result.line, result.field, result.message, "element")
+               if isinstance(result, RowError) else result)
 
 
 def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,14 +58,28 @@ def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = N
                 handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
                 count += 1
             return count
-        writer: csv.DictWriter[str] | None = None
+        return _write_csv(records, handle)
+
+
+def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
+    """The header is every key any record has (first-seen order), so a column that only
+    later rows carry is not dropped. Rows are spooled to a temporary file until the header is
+    known: memory stays bounded however many rows there are."""
+    columns: dict[str, None] = {}
+    count = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for record in records:
             flat = {k: _csv_cell(v) for k, v in record.items()}
-            if writer is None:
-                writer = csv.DictWriter(handle, fieldnames=list(flat), extrasaction="ignore")
-                writer.writeheader()
-            writer.writerow(flat)
+            columns.update(dict.fromkeys(flat))
+            spool.write(json.dumps(flat, ensure_ascii=False, default=str) + "\n")
             count += 1
+        if not count:
+            return 0
+        spool.seek(0)
+        writer = csv.DictWriter(handle, fieldnames=list(columns), restval="")
+        writer.writeheader()
+        for line in spool:
+            writer.writerow(json.loads(line))
     return count
 
 
@@ -84,32 +99,49 @@ def _no_empty_structs(value: Any) -> Any:
 
 
 def _write_parquet(records: Iterable[dict[str, Any]], path: Path, batch: int = 5000) -> int:
+    """Two passes over a spool file: the first infers each batch's schema and unifies them
+    (a column or struct field that only later rows carry, or a column that is null in the
+    first rows, still gets its type), the second writes with that schema. Memory holds one
+    batch at a time."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer: pq.ParquetWriter | None = None
-    buffer: list[dict[str, Any]] = []
+    schemas: list[pa.Schema] = []
     count = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        buffer: list[dict[str, Any]] = []
 
-    def flush() -> None:
-        nonlocal writer
-        if not buffer:
-            return
-        table = pa.Table.from_pylist(buffer, schema=writer.schema if writer else None)
-        if writer is None:
-            writer = pq.ParquetWriter(path, table.schema)
-        writer.write_table(table)
-        buffer.clear()
+        def infer() -> None:
+            if buffer:
+                schemas.append(pa.Table.from_pylist(_same_keys(buffer)).schema)
+                buffer.clear()
 
-    for record in records:
-        buffer.append(_no_empty_structs(record))
-        count += 1
-        if len(buffer) >= batch:
-            flush()
-    flush()
-    if writer is None:
-        pq.write_table(pa.table({}), path)
-    else:
-        writer.close()
+        for record in records:
+            record = _no_empty_structs(record)
+            spool.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            buffer.append(record)
+            count += 1
+            if len(buffer) >= batch:
+                infer()
+        infer()
+        if not count:
+            pq.write_table(pa.table({}), path)
+            return 0
+        schema = pa.unify_schemas(schemas, promote_options="permissive")
+        spool.seek(0)
+        with pq.ParquetWriter(path, schema) as writer:
+            for line in spool:
+                buffer.append(json.loads(line))
+                if len(buffer) >= batch:
+                    writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
+                    buffer.clear()
+            if buffer:
+                writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
     return count
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every row with every key of the batch: Arrow infers the columns from the first row."""
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    return [{k: row.get(k) for k in keys} for row in rows]

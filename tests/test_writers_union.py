@@ -1,0 +1,77 @@
+"""Writers keep every column, including ones that only later records carry."""
+
+import csv
+import json
+
+import pyarrow.parquet as pq
+
+from llmqa.io.readers import RowError, read_items
+from llmqa.io.writers import write_records
+
+
+def test_csv_header_is_the_union_of_all_keys(tmp_path):
+    out = tmp_path / "rows.csv"
+    rows = [{"id": "a", "score": 1}, {"id": "b", "score": 2, "note": "late column"}]
+    assert write_records(rows, out) == 2
+    with open(out, encoding="utf-8", newline="") as handle:
+        read = list(csv.DictReader(handle))
+    assert list(read[0]) == ["id", "score", "note"]
+    assert read[0]["note"] == "" and read[1]["note"] == "late column"
+
+
+def test_parquet_keeps_late_columns_and_types_across_batches(tmp_path):
+    out = tmp_path / "rows.parquet"
+    rows = [{"id": str(i), "value": None, "extra": {"x": i}} for i in range(3)]
+    rows.append({"id": "late", "value": 2.5, "extra": {"y": "new field"}, "tag": "t"})
+    assert write_records(rows, out) == 4
+    table = pq.read_table(out)
+    assert set(table.column_names) == {"id", "value", "extra", "tag"}
+    assert table.column("value").to_pylist() == [None, None, None, 2.5]
+    assert table.column("extra").to_pylist()[-1] == {"x": None, "y": "new field"}
+
+
+def test_parquet_batches_are_unified(tmp_path, monkeypatch):
+    from llmqa.io import writers
+
+    out = tmp_path / "rows.parquet"
+    rows = [{"id": "1", "score": None}, {"id": "2", "score": 0.5, "more": 1}]
+    original = writers._write_parquet
+    monkeypatch.setattr(writers, "_write_parquet", lambda r, p: original(r, p, batch=1))
+    assert write_records(rows, out) == 2
+    assert pq.read_table(out).to_pylist() == [{"id": "1", "score": None, "more": None},
+                                               {"id": "2", "score": 0.5, "more": 1}]
+
+
+def _item(item_id, label="allowed"):
+    return {"id": item_id, "content": {"modality": "text", "text": "hello"},
+            "annotations": [{"annotator": "a1", "label": label}]}
+
+
+def test_json_array_file_is_read_with_element_positions(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([_item("x1"), {"id": "x2"}, "not an object", _item("x3")],
+                               indent=2), encoding="utf-8")
+    records = list(read_items(path))
+    assert [r.id for r in records if not isinstance(r, RowError)] == ["x1", "x3"]
+    errors = [r for r in records if isinstance(r, RowError)]
+    assert [e.line for e in errors] == [2, 3]
+    assert str(errors[0]).startswith(f"{path}: element 2: content")
+    assert "expected a JSON object" in str(errors[1])
+
+
+def test_json_file_with_one_object_per_line_is_still_jsonl(tmp_path):
+    path = tmp_path / "lines.json"
+    path.write_text("\n".join(json.dumps(_item(f"i{n}")) for n in range(3)) + "\n",
+                    encoding="utf-8")
+    assert [r.id for r in read_items(path)] == ["i0", "i1", "i2"]
+
+
+def test_malformed_json_array_is_a_user_error(tmp_path):
+    import pytest
+
+    from llmqa.errors import InputError
+
+    path = tmp_path / "broken.json"
+    path.write_text('[{"id": "a"},', encoding="utf-8")
+    with pytest.raises(InputError, match="malformed JSON array"):
+        list(read_items(path))
