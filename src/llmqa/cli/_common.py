@@ -24,6 +24,25 @@ JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
 ConfigOpt = typer.Option(None, "--config", help="Config file [env LLMQA_CONFIG; default "
                          "llmqa.toml].", exists=False)
 
+ModelOpt = typer.Option(None, "--model", "-m", help="'local' (embedded, default), a model name "
+                        "for an OpenAI-compatible endpoint, or class:module:ChatClass for any "
+                        "LangChain chat model [env LLMQA_MODEL].")
+BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. "
+                          "http://localhost:8000/v1 [env OPENAI_BASE_URL].")
+MethodOpt = typer.Option(None, "--structured-method", help="json_schema (default), "
+                         "function_calling or json_mode; `llmqa doctor` tells which works.")
+
+
+def judge_config(spec, samples: int, top_k: int | None, send_images: bool | None,
+                 timeout: float, attempts: int):
+    """Judge settings for a backend, with the CLI's retry budget."""
+    from llmqa.judge import JudgeConfig
+    from llmqa.llm.retry import RetryPolicy
+
+    retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
+    return JudgeConfig.for_backend(spec, samples=samples, top_k=top_k, retry=retry,
+                                   send_images=None if spec.is_local else send_images)
+
 
 def settings(config: Path | None = None, **flags: Any) -> Settings:
     return load_settings(config_file=config, **flags)

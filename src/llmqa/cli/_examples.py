@@ -15,17 +15,20 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from llmqa.cli._common import (
+    BaseUrlOpt,
     ChromaUrlOpt,
     ConfigOpt,
     EmbedderOpt,
     HomeOpt,
     JsonOpt,
+    MethodOpt,
+    ModelOpt,
     err,
+    judge_config,
     print_json,
     settings,
     table,
 )
-from llmqa.cli._review import BaseUrlOpt, MethodOpt, ModelOpt
 from llmqa.config import Settings
 from llmqa.errors import ConfigError, InputError
 
@@ -164,7 +167,6 @@ def examples(
     example or another candidate, retrieved where it should be, and classified as intended by
     the judge asked blind. Prints generated / kept / dropped counts and the reasons.
     """
-    from llmqa.cli._review import _judge_config
     from llmqa.generation import (
         CandidateGenerator,
         ExamplePipeline,
@@ -201,11 +203,11 @@ def examples(
         gen_seam = judge_seam = make_seam(gen_spec, chat)
     else:
         gen_seam, judge_seam = make_seam(gen_spec), make_seam(judge_spec)
-    judge_config = _judge_config(judge_spec, 1, top_k, None, cfg.timeout, cfg.max_attempts)
-    judge = Judge(judge_seam, guideline_set, judge_config)
+    judge_settings = judge_config(judge_spec, 1, top_k, None, cfg.timeout, cfg.max_attempts)
+    judge = Judge(judge_seam, guideline_set, judge_settings)
     generator = CandidateGenerator(gen_seam, guideline_set, GenerationConfig(
         per_kind=count or (2 if gen_spec.is_local else 3),
-        max_chars=300 if gen_spec.is_local else None, retry=judge_config.retry))
+        max_chars=300 if gen_spec.is_local else None, retry=judge_settings.retry))
     retriever = ws.retriever()
     verifier = Verifier(guideline_set, retriever, judge, VerifyConfig(
         near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,

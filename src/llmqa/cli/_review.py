@@ -10,12 +10,16 @@ from pathlib import Path
 import typer
 
 from llmqa.cli._common import (
+    BaseUrlOpt,
     ChromaUrlOpt,
     ConfigOpt,
     EmbedderOpt,
     HomeOpt,
     JsonOpt,
+    MethodOpt,
+    ModelOpt,
     err,
+    judge_config,
     print_json,
     settings,
     table,
@@ -29,25 +33,6 @@ LOCAL_WARNING = (
     "For real review pass --model gpt-4o-mini (with OPENAI_API_KEY), or --base-url "
     "http://HOST:PORT/v1 --model NAME for vLLM, Ollama or a llama.cpp server."
 )
-
-ModelOpt = typer.Option(None, "--model", "-m", help="'local' (embedded, default), a model name "
-                        "for an OpenAI-compatible endpoint, or class:module:ChatClass for any "
-                        "LangChain chat model [env LLMQA_MODEL].")
-BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. "
-                          "http://localhost:8000/v1 [env OPENAI_BASE_URL].")
-MethodOpt = typer.Option(None, "--structured-method", help="json_schema (default), "
-                         "function_calling or json_mode; `llmqa doctor` tells which works.")
-
-
-def _judge_config(spec, samples: int, top_k: int | None, send_images: bool | None,
-                  timeout: float, attempts: int):
-    from llmqa.judge import JudgeConfig
-    from llmqa.llm.retry import RetryPolicy
-
-    retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
-    return JudgeConfig.for_backend(spec, samples=samples, top_k=top_k, retry=retry,
-                                   send_images=None if spec.is_local else send_images)
-
 
 def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0):
     from llmqa.llm.backends import BackendSpec
@@ -130,11 +115,11 @@ def review(
         raise typer.Exit(1)
     if spec.is_local and not dry_run:
         err(LOCAL_WARNING, "yellow")
-    judge_config = _judge_config(spec, samples, top_k, vision, cfg.timeout, cfg.max_attempts)
+    judge_settings = judge_config(spec, samples, top_k, vision, cfg.timeout, cfg.max_attempts)
     # The embedded model runs one request at a time on the CPU; queued requests would only
     # eat into their own timeouts.
     workers = 1 if spec.is_local else cfg.concurrency
-    summary = _run_review(ws, spec, judge_config, table_, valid, items, dry_run, max_cost,
+    summary = _run_review(ws, spec, judge_settings, table_, valid, items, dry_run, max_cost,
                           workers, progress and not as_json, batch_api)
     if as_json:
         print_json(summary.to_dict() | {"rejected_rows": report.rejected})
@@ -148,7 +133,7 @@ def review(
         raise typer.Exit(1)
 
 
-def _run_review(ws, spec, judge_config, prices, items, source, dry_run, max_cost,
+def _run_review(ws, spec, judge_settings, prices, items, source, dry_run, max_cost,
                 concurrency, show_progress, batch_api):
     from llmqa.judge import Judge
     from llmqa.llm.backends import make_seam
@@ -160,7 +145,7 @@ def _run_review(ws, spec, judge_config, prices, items, source, dry_run, max_cost
     # The lock comes first: a second run must refuse before it touches the index or store.
     with RunLock(home), VerdictStore(home) as store:
         retriever = ws.retriever()
-        judge = Judge(make_seam(spec), ws.guidelines, judge_config, prices)
+        judge = Judge(make_seam(spec), ws.guidelines, judge_settings, prices)
         bar = None
         if show_progress and not dry_run:
             from tqdm import tqdm
