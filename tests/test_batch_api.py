@@ -205,6 +205,21 @@ def test_max_cost_limits_what_is_submitted_and_a_rerun_resumes(
     assert [len(b) for b in _uploaded_batches(stub)] == [4, 6]
 
 
+def test_dry_run_with_batch_api_estimates_at_the_batch_price(
+        stub: OpenAIStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_items(tmp_path / "items.jsonl", sample_items(6))
+    home = tmp_path / "home"
+    _, out, _ = run_main(review_args(path, home, stub.url, "--dry-run", "--json"), capsys)
+    full = json.loads(out)["estimated_cost_usd"]
+    _, out, _ = run_main(review_args(path, home, stub.url, "--dry-run", "--batch-api",
+                                     "--json"), capsys)
+    summary = json.loads(out)
+    assert full > 0 and summary["estimated_cost_usd"] == pytest.approx(full / 2)
+    assert not stub.paths.get("/v1/batches") and not stub.paths.get("/v1/chat/completions")
+
+
 def test_an_unreachable_batch_endpoint_is_a_clear_backend_error(
         guidelines: GuidelineSet, items: list[Item], tmp_path: Path) -> None:
     import socket

@@ -140,7 +140,8 @@ def _run_review(ws, spec, judge_settings, prices, items, source, dry_run, max_co
     from llmqa.runner import ReviewOptions, ReviewRunner
     from llmqa.store import RunLock, VerdictStore
 
-    options = ReviewOptions(concurrency=concurrency, max_cost=max_cost, dry_run=dry_run)
+    options = ReviewOptions(concurrency=concurrency, max_cost=max_cost, dry_run=dry_run,
+                            batch_pricing=batch_api)
     home = ws.settings.home_path
     # The lock comes first: a second run must refuse before it touches the index or store.
     with RunLock(home), VerdictStore(home) as store:

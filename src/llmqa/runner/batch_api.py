@@ -21,7 +21,6 @@ from llmqa.judge.judge import Prepared
 from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.llm.backends import BackendSpec
 from llmqa.llm.openai_batch import TERMINAL, BatchClient, message_from_body
-from llmqa.llm.pricing import BATCH_DISCOUNT
 from llmqa.llm.seam import redact
 from llmqa.runner.review import ReviewRunner, ReviewSummary
 
@@ -79,8 +78,8 @@ class BatchApiReview:
         budget = self.runner.options.max_cost
         if budget is None or not fresh:
             return fresh
-        _, _, cost = self.runner.estimate(fresh)
-        per_request = (cost or 0.0) * BATCH_DISCOUNT / len(fresh)
+        _, _, cost = self.runner.estimate(fresh, batch=True)
+        per_request = (cost or 0.0) / len(fresh)
         affordable = len(fresh) if per_request == 0 else int(budget // per_request)
         if affordable < len(fresh):
             summary.budget_reached = True

@@ -36,6 +36,7 @@ class ReviewOptions:
     max_cost: float | None = None
     dry_run: bool = False
     progress: bool = True
+    batch_pricing: bool = False  # estimates at the Batch API's price (--batch-api)
 
 
 @dataclass
@@ -148,12 +149,16 @@ class ReviewRunner:
         keys = list(dict.fromkeys(p.key for p in prepared if p.key not in asked))
         return Counter(self.store.existing(keys).values())
 
-    def estimate(self, todo: list[Prepared]) -> tuple[int, int, float | None]:
+    def estimate(self, todo: list[Prepared],
+                 batch: bool | None = None) -> tuple[int, int, float | None]:
+        """Estimated tokens in, out and cost for ``todo``; ``batch`` prices it at the Batch
+        API's discount (default: ``options.batch_pricing``)."""
         samples = max(1, self.judge.config.samples)
         tokens_in = sum(p.estimated_input_tokens for p in todo) * samples
         tokens_out = ESTIMATED_OUTPUT_TOKENS * len(todo) * samples
-        return tokens_in, tokens_out, self.judge.prices.cost(self.judge.seam.name, tokens_in,
-                                                              tokens_out)
+        return tokens_in, tokens_out, self.judge.prices.cost(
+            self.judge.seam.name, tokens_in, tokens_out,
+            batch=self.options.batch_pricing if batch is None else batch)
 
     async def run(self, items: list[Item], source: str = "") -> ReviewSummary:
         started = time.perf_counter()
