@@ -124,8 +124,10 @@ def _consensus_codes(items: list[Item]) -> tuple[np.ndarray, list[str]]:
 
 
 def _relabel(item: Item, mapping: dict[str, str], keep: set[int] | None = None) -> Item:
-    annotations = [a.model_copy(update={"label": mapping.get(a.label, a.label)})
-                   if keep is None or n in keep else a
+    # A changed vote loses its clause citation: the clause cited for the old label would
+    # otherwise betray the flip (a "spam" vote citing a hate clause).
+    annotations = [a.model_copy(update={"label": mapping[a.label], "clause_id": None})
+                   if a.label in mapping and (keep is None or n in keep) else a
                    for n, a in enumerate(item.annotations)]
     return item.model_copy(update={"annotations": annotations})
 

@@ -114,6 +114,57 @@ def test_out_of_fold_probabilities_find_a_flipped_label() -> None:
     assert np.allclose(prediction.probabilities.sum(axis=1), 1.0)
 
 
+def test_lexical_view_finds_a_flip_the_embeddings_cannot_see() -> None:
+    # The vectors carry no information (one shared direction plus noise); the words do.
+    rng = np.random.default_rng(3)
+    truth = np.repeat([0, 1], 15)
+    vectors = np.ones((30, 8)) + rng.normal(0, 0.01, (30, 8))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    words = {0: "buy cheap followers promo code click now", 1: "lovely acoustic folk song live"}
+    texts = [f"{words[int(t)]} number {n}" for n, t in enumerate(truth)]
+    given = truth.copy()
+    given[3] = 1  # a spam-worded item labelled as music
+    targets = _targets(given, 2)
+    blind, _ = out_of_fold_probabilities(vectors, np.ones(30, bool), targets, given,
+                                         neighbours=0)
+    seeing, _ = out_of_fold_probabilities(vectors, np.ones(30, bool), targets, given,
+                                          neighbours=0, texts=texts)
+    # Blind, the flipped item looks like the rest of its fold (about the label prior);
+    # seeing the words, its given label becomes the unlikely one.
+    assert blind.probabilities[3, 1] > 0.4
+    assert seeing.probabilities[3, 1] < 0.35
+    others = np.delete(np.arange(30), 3)
+    assert (seeing.probabilities[others, given[others]] > 0.5).all()
+
+
+def test_lexical_view_trains_on_guideline_texts_and_checks_lengths() -> None:
+    import pytest
+
+    truth = np.repeat([0, 1], 6)
+    vectors = clustered(truth.tolist(), 2)
+    texts = ["plain words here"] * 12
+    extra_x = clustered([0, 1], 2)
+    extra_t = np.eye(2)
+    prediction, why = out_of_fold_probabilities(
+        vectors, np.ones(12, bool), _targets(truth, 2), truth, extra_vectors=extra_x,
+        extra_targets=extra_t, texts=texts, extra_texts=["plain example", "other example"])
+    assert why is None and prediction.extra_rows == 2
+    with pytest.raises(ValueError, match="one entry per"):
+        out_of_fold_probabilities(vectors, np.ones(12, bool), _targets(truth, 2), truth,
+                                  extra_vectors=extra_x, extra_targets=extra_t, texts=texts)
+
+
+def test_lexical_view_without_shared_terms_is_skipped() -> None:
+    truth = np.repeat([0, 1], 6)
+    vectors = clustered(truth.tolist(), 2)
+    texts = [""] * 12  # nothing to vectorise: the embedding view alone decides
+    with_texts, _ = out_of_fold_probabilities(vectors, np.ones(12, bool), _targets(truth, 2),
+                                              truth, texts=texts)
+    without, _ = out_of_fold_probabilities(vectors, np.ones(12, bool), _targets(truth, 2),
+                                           truth)
+    assert np.allclose(with_texts.probabilities, without.probabilities)
+
+
 def test_classifier_degenerate_inputs() -> None:
     vectors = clustered([0] * 12, 1)
     given = np.zeros(12, dtype=int)

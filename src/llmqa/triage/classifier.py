@@ -4,13 +4,19 @@ Every labelled item is predicted by a model that never saw it (k folds, stratifi
 label under review), which is what confident learning needs: an in-sample model would simply
 memorise the labels it is asked to judge.
 
-Three choices go beyond the plain logistic regression, each for a reason:
+Four choices go beyond the plain logistic regression, each for a reason:
 
-* **Two models, averaged.** A logistic regression (one linear boundary per label) and a
-  k-nearest-neighbour vote (the ``k`` most similar labelled items, weighted by cosine
-  similarity) make different mistakes: the linear model misses local pockets of content, the
-  neighbour vote is noisy where the data is thin. Their average ranks wrong labels better
-  than either on the data we tried (see evals/README.md).
+* **Two models on the embeddings, averaged.** A logistic regression (one linear boundary per
+  label) and a k-nearest-neighbour vote (the ``k`` most similar labelled items, weighted by
+  cosine similarity) make different mistakes: the linear model misses local pockets of
+  content, the neighbour vote is noisy where the data is thin. Their average ranks wrong
+  labels better than either on the data we tried (see evals/README.md).
+* **A lexical view beside the semantic one** (when the item texts are given). A small
+  sentence embedding blurs the exact words a policy often turns on (a slur, a drug name, a
+  phone number, "thinspo"); a logistic regression on TF-IDF word 1-2-grams and character
+  2-5-grams sees them. The final probabilities are the mean of the embedding view and the
+  lexical view. TF-IDF is fitted once on all texts (it uses no labels, so no fold sees
+  another fold's labels through it).
 
 * **Soft targets.** With several annotators an item is trained on its vote shares (a 2-1 item
   counts 2/3 for one label and 1/3 for the other), so a contested item pulls the model less
@@ -20,7 +26,8 @@ Three choices go beyond the plain logistic regression, each for a reason:
   (see ``retrieval_signal.implied_labels``). They are added to every training fold, which
   matters most for rare labels with a handful of items.
 
-``C`` defaults to 3: the embeddings are unit vectors whose coordinates are small (about
+``C`` defaults to 3 for the embeddings and 10 for the lexical model (many sparse features,
+each rare): the embeddings are unit vectors whose coordinates are small (about
 0.05), and scikit-learn's default ``C=1`` over-regularises them towards the label prior. The
 neighbour count defaults to √(training items), clamped to [5, 50], the usual rule of thumb:
 enough neighbours to average out label noise, few enough to stay local.
@@ -40,6 +47,10 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_C = 3.0
+LEXICAL_C = 10.0
+# The lexical model ranks; it need not converge to 1e-4: 1e-3 takes a third of the iterations
+# on tens of thousands of sparse rows.
+LEXICAL_TOL = 1e-3
 DEFAULT_FOLDS = 5
 MIN_ITEMS = 10
 _FLOOR = 1e-4
@@ -65,10 +76,12 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
                               given: np.ndarray, *, extra_vectors: np.ndarray | None = None,
                               extra_targets: np.ndarray | None = None, folds: int = DEFAULT_FOLDS,
                               c: float = DEFAULT_C, seed: int = 0, min_items: int = MIN_ITEMS,
-                              neighbours: int | None = None,
+                              neighbours: int | None = None, texts: list[str] | None = None,
+                              extra_texts: list[str] | None = None,
                               ) -> tuple[Prediction | None, str | None]:
     """``targets``: items × labels soft targets (rows sum to 1 for labelled items); ``given``:
-    the label code under review (stratification; ``-1`` = unlabelled, never trained on)."""
+    the label code under review (stratification; ``-1`` = unlabelled, never trained on).
+    ``texts`` (one per item) and ``extra_texts`` (one per extra row) add the lexical view."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
     n, k = targets.shape
@@ -94,6 +107,13 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
     extra_rows, extra_labels, extra_weights = _expand(extra_t, np.arange(len(extra_t)))
     if neighbours is None:
         neighbours = int(np.clip(round(np.sqrt(len(labelled) * (n_folds - 1) / n_folds)), 5, 50))
+    words = None
+    if texts is not None:
+        if len(texts) != n or len(extra_texts or []) != len(extra_t):
+            raise ValueError("texts and extra_texts must have one entry per item / extra row")
+        words, extra_words = lexical_features(texts, extra_texts or [])
+        if words.shape[1] == 0:
+            words = None  # no term occurs twice: the view has nothing to learn from
     for train, test in splits:
         rows, labels, weights = _expand(targets, labelled[train])
         x = np.vstack([vectors[rows], extra_x[extra_rows]])
@@ -105,6 +125,10 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
         query_rows = np.concatenate([test_rows, unlabelled])
         fold = _fold_predictions(x, y, w, vectors[query_rows], pool_x, pool_t, k, c,
                                  neighbours)
+        if words is not None:
+            lexical = _linear(_vstack_sparse(words[rows], extra_words[extra_rows]), y, w,
+                              words[query_rows], k, LEXICAL_C, LEXICAL_TOL)
+            fold = (fold + lexical) / 2
         probabilities[test_rows] = fold[:len(test_rows)]
         unlabelled_sum += fold[len(test_rows):]
     if len(unlabelled):
@@ -119,21 +143,53 @@ def _fold_predictions(x: np.ndarray, y: np.ndarray, w: np.ndarray, queries: np.n
                       pool_x: np.ndarray, pool_t: np.ndarray, k: int, c: float,
                       neighbours: int) -> np.ndarray:
     """One fold's predictions for ``queries``: the average of the two models."""
+    linear = _linear(x, y, w, queries, k, c)
+    if neighbours <= 0 or len(np.unique(y)) < 2:
+        return linear
+    return (linear + neighbour_vote(queries, pool_x, pool_t, neighbours)) / 2
+
+
+def _linear(x, y: np.ndarray, w: np.ndarray, queries, k: int, c: float,
+            tol: float = 1e-4) -> np.ndarray:
+    """A weighted logistic regression's probabilities for ``queries`` (dense or sparse)."""
     from sklearn.linear_model import LogisticRegression
 
+    n_queries = queries.shape[0]
     if len(np.unique(y)) < 2:
         # This fold saw one label only; it can only predict that label.
-        return np.tile(np.eye(k)[y[0]], (len(queries), 1))
-    model = LogisticRegression(C=c, max_iter=2000)
+        return np.tile(np.eye(k)[y[0]], (n_queries, 1))
+    model = LogisticRegression(C=c, max_iter=2000, tol=tol)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on tiny folds
         model.fit(x, y, sample_weight=w)
-    linear = np.zeros((len(queries), k))
-    if len(queries):
-        linear[:, model.classes_] = model.predict_proba(queries)
-    if neighbours <= 0:
-        return linear
-    return (linear + neighbour_vote(queries, pool_x, pool_t, neighbours)) / 2
+    out = np.zeros((n_queries, k))
+    if n_queries:
+        out[:, model.classes_] = model.predict_proba(queries)
+    return out
+
+
+def lexical_features(texts: list[str], extra_texts: list[str]):
+    """TF-IDF word 1-2-grams and character 2-5-grams (within word boundaries), sublinear term
+    frequency, terms seen in at least two texts; rows for ``texts`` then ``extra_texts``."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    corpus = [t or "" for t in texts] + [t or "" for t in extra_texts]
+    blocks = []
+    for options in ({"ngram_range": (1, 2)}, {"analyzer": "char_wb", "ngram_range": (2, 5)}):
+        vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2, dtype=np.float32, **options)
+        try:
+            blocks.append(vectorizer.fit_transform(corpus))
+        except ValueError:  # no term in two texts (tiny or empty batch): nothing to learn from
+            blocks.append(csr_matrix((len(corpus), 0), dtype=np.float32))
+    matrix = hstack(blocks, format="csr")
+    return matrix[:len(texts)], matrix[len(texts):]
+
+
+def _vstack_sparse(a, b):
+    from scipy.sparse import vstack
+
+    return vstack([a, b], format="csr") if b.shape[0] else a
 
 
 def neighbour_vote(queries: np.ndarray, pool: np.ndarray, targets: np.ndarray, k: int,

@@ -45,6 +45,8 @@ class TriageConfig:
     # Train the classifier on the guideline's clause texts and examples as well (see
     # classifier.py), using the index's vectors for them.
     guideline_examples: bool = True
+    # Add the lexical view (TF-IDF logistic regression on the item texts) to the classifier.
+    lexical: bool = True
     seed: int = 0
 
 
@@ -137,15 +139,17 @@ def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
         return
     counts = data.ratings.counts().astype(float)
     targets = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
-    extra_x = extra_t = None
+    extra_x = extra_t = extra_texts = None
     if documents is not None and config.guideline_examples and len(documents):
-        extra_x, extra_t = documents.training_rows()
+        extra_x, extra_t, extra_texts = documents.training_rows()
         if extra_x.shape[1] != evidence.vectors.shape[1]:
-            extra_x = extra_t = None  # another embedder built the index; retrieval says so
+            # another embedder built the index; retrieval says so
+            extra_x = extra_t = extra_texts = None
     prediction, why = out_of_fold_probabilities(
         evidence.vectors, evidence.has_vector, targets, data.given, extra_vectors=extra_x,
         extra_targets=extra_t, folds=config.folds, c=config.c, seed=config.seed,
-        neighbours=config.neighbours)
+        neighbours=config.neighbours, texts=data.texts if config.lexical else None,
+        extra_texts=extra_texts if config.lexical else None)
     if prediction is None:
         for signal in cleanlab_signal.missing_signals(n, why or "no classifier"):
             signals.add(signal)

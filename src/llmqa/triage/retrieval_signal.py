@@ -118,10 +118,11 @@ class GuidelineDocuments:
     def __len__(self) -> int:
         return len(self.clause_ids)
 
-    def training_rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """Clause texts and examples as labelled rows for the classifier (classifier.py)."""
+    def training_rows(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Clause texts and examples as labelled rows for the classifier (classifier.py):
+        vectors, implied labels, texts."""
         rows = [i for i, kind in enumerate(self.kinds) if kind in TRAINING_KINDS]
-        return self.vectors[rows], self.implied[rows]
+        return self.vectors[rows], self.implied[rows], [self.texts[i] for i in rows]
 
 
 def guideline_documents(retriever: Retriever, implier: LabelImplier) -> GuidelineDocuments:
