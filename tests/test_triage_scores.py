@@ -196,3 +196,34 @@ def test_combine_on_an_unlabelled_item() -> None:
                    model_uncertainty=[0.2, 0.9])
     scores = combine(signals, DEFAULT_WEIGHTS, labelled=data.given >= 0)
     assert np.isnan(scores.error[1]) and not np.isnan(scores.ambiguity[1])
+
+
+def test_hedged_notes_discount_the_error_score_not_the_ambiguity_score() -> None:
+    from llmqa.triage.scores import Weights, combine
+    from llmqa.triage.signals import Signal, SignalSet
+
+    signals = SignalSet(3)
+    conflict = np.array([0.9, 0.9, 0.1])
+    signals.add(Signal("guideline_conflict", conflict, [None] * 3, [None] * 3, "x"))
+    hedged = np.array([0.0, 2 / 3, np.nan])  # item 1: two of three annotators hedged
+    signals.add(Signal("note_hedging", hedged, [None] * 3, [None] * 3, "x"))
+    plain = combine(signals, Weights(adaptive=False, hedge_discount=0.0))
+    scores = combine(signals, Weights(adaptive=False))
+    assert plain.error[0] == plain.error[1]
+    assert scores.error[0] == plain.error[0] and scores.error[2] == plain.error[2]
+    assert np.isclose(scores.error[1], plain.error[1] * (1 - 0.5 * 2 / 3))
+    assert np.allclose(scores.ambiguity, plain.ambiguity, equal_nan=True)
+    calibrated = Weights({"guideline_conflict": 1.0}, {"note_hedging": 1.0},
+                         intercept={"error": 0.0, "ambiguity": 0.0})
+    fitted = combine(signals, calibrated)
+    assert fitted.error[0] == fitted.error[1]  # a fit weighs hedging itself
+
+
+def test_weights_file_keeps_the_hedge_discount(tmp_path) -> None:
+    from llmqa.triage.scores import Weights
+
+    path = tmp_path / "w.json"
+    Weights(hedge_discount=0.2).save(path)
+    assert Weights.load(path).hedge_discount == 0.2
+    with pytest.raises(InputError, match="hedge_discount"):
+        Weights.from_dict({"error": {}, "ambiguity": {}, "hedge_discount": 2})

@@ -47,6 +47,15 @@ Default weights (``DEFAULT_WEIGHTS``, before the reliability factors) and why:
   seen), ``consensus_uncertainty`` (0.5), ``guideline_split`` (0.5), ``model_uncertainty``
   (0.25: the classifier's own uncertainty proved a weak sign of human disagreement), the
   judge's ``judge_ambiguity`` (1.5) and ``self_consistency_spread`` (0.5).
+
+**Hedged notes move an item from the error queue towards the ambiguity queue.** An annotator
+who writes "unsure", "borderline" or "needs a lead's call" is saying the item is hard, not
+that they slipped; a split among such annotators is about the guideline. The default error
+score is multiplied by ``1 − hedge_discount × h`` (``h`` = the share of the item's annotations
+whose note hedges, the ``note_hedging`` signal; ``hedge_discount`` = 0.5: an item where every
+annotator hedged keeps half its error score, one hedger of three takes a sixth off). Items
+without notes are untouched. A calibrated fit does not use it (the fit can weigh
+``note_hedging`` itself).
 """
 
 from __future__ import annotations
@@ -93,6 +102,7 @@ class Weights:
     intercept: dict[str, float] | None = None
     source: str = "default"
     adaptive: bool = True  # scale by the batch's reliability estimates (not when calibrated)
+    hedge_discount: float = 0.5  # error score × (1 − this × hedged share); not when calibrated
 
     def __post_init__(self) -> None:
         if self.intercept is not None and self.adaptive:
@@ -108,7 +118,8 @@ class Weights:
 
     def to_dict(self) -> dict[str, Any]:
         return {"error": self.error, "ambiguity": self.ambiguity, "intercept": self.intercept,
-                "source": self.source, "adaptive": self.adaptive}
+                "source": self.source, "adaptive": self.adaptive,
+                "hedge_discount": self.hedge_discount}
 
     @classmethod
     def from_dict(cls, payload: dict[str, Any]) -> Weights:
@@ -118,11 +129,15 @@ class Weights:
             intercept = payload.get("intercept")
             if intercept is not None:
                 intercept = {s: float(intercept[s]) for s in SCORES}
+            hedge = float(payload.get("hedge_discount", 0.5))
+            if not 0.0 <= hedge <= 1.0:
+                raise ValueError("hedge_discount must be between 0 and 1")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"weights must have 'error' and 'ambiguity' maps of numbers "
                              f"(and an optional 'intercept' per score): {exc}") from exc
         adaptive = bool(payload.get("adaptive", intercept is None))
-        return cls(error, ambiguity, intercept, str(payload.get("source", "file")), adaptive)
+        return cls(error, ambiguity, intercept, str(payload.get("source", "file")), adaptive,
+                   hedge)
 
     @classmethod
     def load(cls, path: str | Path) -> Weights:
@@ -199,6 +214,9 @@ def combine(signals: SignalSet, weights: Weights = DEFAULT_WEIGHTS,
         effective[score] = {k: round(w, 4) for k, w in scaled.items()}
         result[score] = _weighted_mean(ranks, scaled, n)
     error = result[ERROR]
+    if weights.intercept is None and weights.hedge_discount > 0 and "note_hedging" in signals:
+        hedged = np.nan_to_num(np.asarray(signals["note_hedging"].values, dtype=float))
+        error = error * (1.0 - weights.hedge_discount * np.clip(hedged, 0.0, 1.0))
     if labelled is not None:
         error = np.where(labelled, error, np.nan)
     return Scores(error, result[AMBIGUITY], ranks, weights, effective)
