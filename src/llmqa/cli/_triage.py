@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import ExitStack
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,8 @@ from llmqa.config import Settings
 from llmqa.errors import InputError
 
 if TYPE_CHECKING:  # numpy, cleanlab and friends load only when the command runs
-    from llmqa.triage import TriageResult
+    from llmqa.guidelines import GuidelineSet
+    from llmqa.triage import SignalSet, TriageData, TriageResult
 
 
 class Kind(StrEnum):
@@ -123,19 +125,9 @@ def triage(
     why in one line. See docs/triage.md.
     """
     from llmqa.io.readers import read_items
-    from llmqa.triage import (
-        DEFAULT_WEIGHTS,
-        QueueOptions,
-        TriageConfig,
-        TriageData,
-        Weights,
-        build_queue,
-        compute_signals,
-        score,
-    )
+    from llmqa.triage import DEFAULT_WEIGHTS, QueueOptions, TriageData, Weights, build_queue, score
     from llmqa.triage import calibrate as fit
     from llmqa.triage.clauses import clause_summary as summarise
-    from llmqa.workspace import Workspace
 
     stdout_users = [name for name, value in (("--json", as_json), ("--out -", out == "-"),
                                              ("--clause-summary -", clause_summary == "-"))
@@ -146,31 +138,13 @@ def triage(
     priorities = _priority_map(project_priority)
     resolved = settings(config, home=home, embedder=embedder, chroma_url=chroma_url,
                         guidelines=str(guidelines) if guidelines else None)
-    ws = Workspace(resolved)
     data = TriageData.from_items(read_items(items, fmt), consensus=consensus.value, seed=seed)
     if data.n_items == 0:
         rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
         raise InputError(f"{items}: no valid items found{rejected}")
-    notes: list[str] = []
-    retriever = guideline_set = None
-    if no_guidelines:
-        notes.append("retrieval evidence skipped (--no-guidelines)")
-    elif guidelines is None and not Path(resolved.guidelines).exists():
-        notes.append(f"no guidelines at {resolved.guidelines}: retrieval evidence skipped")
-    else:
-        guideline_set = ws.guidelines
-        retriever = ws.retriever()
-    verdicts = None
-    if offline:
-        notes.append("offline: judge verdicts not used")
-    else:
-        verdicts, found = _verdicts(resolved)
-        notes.append(f"judge: {found}")
-    with ExitStack() as stack:
-        item_embedder = _cached_embedder(ws, resolved, stack, notes)
-        signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
-                                  guidelines=guideline_set, verdicts=verdicts,
-                                  config=TriageConfig(seed=seed))
+    computed = triage_signals(data, resolved, use_guidelines=not no_guidelines,
+                              guidelines_named=guidelines is not None, offline=offline, seed=seed)
+    signals, guideline_set, notes = computed.signals, computed.guidelines, computed.notes
     chosen = Weights.load(weights) if weights else DEFAULT_WEIGHTS
     calibration = None
     if calibrate is not None:
@@ -203,6 +177,49 @@ def triage(
         return
     to_stderr = bool(stdout_users)
     typer.echo(render(result, rows[:show], len(rows), notes, calibration), err=to_stderr)
+
+
+@dataclass
+class TriageSignals:
+    """The signals for a batch, the guidelines they were computed against (None when the
+    retrieval evidence was skipped), and notes on what was skipped and why."""
+
+    signals: SignalSet
+    guidelines: GuidelineSet | None
+    notes: list[str]
+
+
+def triage_signals(data: TriageData, resolved: Settings, *, use_guidelines: bool = True,
+                   guidelines_named: bool = False, offline: bool = False,
+                   seed: int = 0) -> TriageSignals:
+    """Every signal the settings allow, as ``llmqa triage`` computes them (``llmqa report``
+    shares this): retrieval evidence when guidelines exist (a named folder must exist), the
+    store's judge verdicts unless ``offline``, item vectors through the store's cache."""
+    from llmqa.triage import TriageConfig, compute_signals
+    from llmqa.workspace import Workspace
+
+    ws = Workspace(resolved)
+    notes: list[str] = []
+    retriever = guideline_set = None
+    if not use_guidelines:
+        notes.append("retrieval evidence skipped (--no-guidelines)")
+    elif not guidelines_named and not Path(resolved.guidelines).exists():
+        notes.append(f"no guidelines at {resolved.guidelines}: retrieval evidence skipped")
+    else:
+        guideline_set = ws.guidelines
+        retriever = ws.retriever()
+    verdicts = None
+    if offline:
+        notes.append("offline: judge verdicts not used")
+    else:
+        verdicts, found = _verdicts(resolved)
+        notes.append(f"judge: {found}")
+    with ExitStack() as stack:
+        item_embedder = _cached_embedder(ws, resolved, stack, notes)
+        signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
+                                  guidelines=guideline_set, verdicts=verdicts,
+                                  config=TriageConfig(seed=seed))
+    return TriageSignals(signals, guideline_set, notes)
 
 
 def _cached_embedder(ws: Any, resolved: Settings, stack: ExitStack, notes: list[str]) -> Any:
