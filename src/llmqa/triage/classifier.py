@@ -101,9 +101,7 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
         splits = list(_quiet_split(splitter, labelled, given[labelled]))
     else:  # a label with one item cannot be stratified; shuffle plainly
         splits = list(KFold(n_folds, shuffle=True, random_state=seed).split(labelled))
-    probabilities = np.full((n, k), np.nan)
     unlabelled = np.flatnonzero(has_vector & (given < 0))
-    unlabelled_sum = np.zeros((len(unlabelled), k))
     extra_rows, extra_labels, extra_weights = _expand(extra_t, np.arange(len(extra_t)))
     if neighbours is None:
         neighbours = int(np.clip(round(np.sqrt(len(labelled) * (n_folds - 1) / n_folds)), 5, 50))
@@ -114,39 +112,60 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
         words, extra_words = lexical_features(texts, extra_texts or [])
         if words.shape[1] == 0:
             words = None  # no term occurs twice: the view has nothing to learn from
+    views: dict[str, np.ndarray] = {}
+    unlabelled_sum: dict[str, np.ndarray] = {}
+    unlabelled_folds: dict[str, int] = {}
     for train, test in splits:
         rows, labels, weights = _expand(targets, labelled[train])
         x = np.vstack([vectors[rows], extra_x[extra_rows]])
         y = np.concatenate([labels, extra_labels])
         w = np.concatenate([weights, extra_weights])
         test_rows = labelled[test]
-        pool_x = np.vstack([vectors[labelled[train]], extra_x])
-        pool_t = np.vstack([targets[labelled[train]], extra_t])
         query_rows = np.concatenate([test_rows, unlabelled])
-        fold = _fold_predictions(x, y, w, vectors[query_rows], pool_x, pool_t, k, c,
-                                 neighbours)
+        fold = {"linear": _linear(x, y, w, vectors[query_rows], k, c)}
+        if neighbours > 0 and len(np.unique(y)) > 1:
+            pool_x = np.vstack([vectors[labelled[train]], extra_x])
+            pool_t = np.vstack([targets[labelled[train]], extra_t])
+            fold["neighbours"] = neighbour_vote(vectors[query_rows], pool_x, pool_t, neighbours)
         if words is not None:
-            lexical = _linear(_vstack_sparse(words[rows], extra_words[extra_rows]), y, w,
-                              words[query_rows], k, LEXICAL_C, LEXICAL_TOL)
-            fold = (fold + lexical) / 2
-        probabilities[test_rows] = fold[:len(test_rows)]
-        unlabelled_sum += fold[len(test_rows):]
-    if len(unlabelled):
-        probabilities[unlabelled] = unlabelled_sum / len(splits)
+            fold["lexical"] = _linear(_vstack_sparse(words[rows], extra_words[extra_rows]), y, w,
+                                      words[query_rows], k, LEXICAL_C, LEXICAL_TOL)
+        for name, values in fold.items():
+            views.setdefault(name, np.full((n, k), np.nan))[test_rows] = values[:len(test_rows)]
+            # Every fold's model predicts the unlabelled items: they get the average.
+            unlabelled_sum[name] = unlabelled_sum.get(name, 0.0) + values[len(test_rows):]
+            unlabelled_folds[name] = unlabelled_folds.get(name, 0) + 1
+    for name, total in unlabelled_sum.items():
+        views[name][unlabelled] = total / unlabelled_folds[name]
+    probabilities = combine_views(views, default_mix(list(views)))
     done = ~np.isnan(probabilities[:, 0])
     floored = np.maximum(probabilities[done], _FLOOR)
     probabilities[done] = floored / floored.sum(axis=1, keepdims=True)
     return Prediction(probabilities, len(splits), len(labelled), len(extra_t)), None
 
 
-def _fold_predictions(x: np.ndarray, y: np.ndarray, w: np.ndarray, queries: np.ndarray,
-                      pool_x: np.ndarray, pool_t: np.ndarray, k: int, c: float,
-                      neighbours: int) -> np.ndarray:
-    """One fold's predictions for ``queries``: the average of the two models."""
-    linear = _linear(x, y, w, queries, k, c)
-    if neighbours <= 0 or len(np.unique(y)) < 2:
-        return linear
-    return (linear + neighbour_vote(queries, pool_x, pool_t, neighbours)) / 2
+def default_mix(names: list[str]) -> dict[str, float]:
+    """The embedding view (the linear model and the neighbour vote, half each) and the
+    lexical view, half each; a view that is absent leaves its share to the others."""
+    embedding = [name for name in names if name in ("linear", "neighbours")]
+    mix = {name: 1.0 / len(embedding) for name in embedding}
+    if "lexical" in names:
+        mix = {name: share / 2 for name, share in mix.items()} | {"lexical": 0.5 if mix else 1.0}
+    return mix
+
+
+def combine_views(views: dict[str, np.ndarray], mix: dict[str, float]) -> np.ndarray:
+    """Weighted mean of the views' probabilities, per row over the views that predicted it
+    (the neighbour vote is missing in a fold that saw one label only)."""
+    some = next(iter(views.values()))
+    total = np.zeros(some.shape)
+    weight = np.zeros((some.shape[0], 1))
+    for name, values in views.items():
+        ok = ~np.isnan(values[:, :1])
+        total += np.where(ok, np.nan_to_num(values), 0.0) * mix[name]
+        weight += ok * mix[name]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weight > 0, total / weight, np.nan)
 
 
 def _linear(x, y: np.ndarray, w: np.ndarray, queries, k: int, c: float,
