@@ -1,5 +1,5 @@
 """A one-page HTML report of a batch: agreement with intervals, weak clauses and annotators,
-and the judge's likely errors with their evidence.
+the label confusion heatmap, and the judge's likely errors with their evidence.
 
 The page is self-contained (inline CSS, SVG bars, no scripts, no external assets) so it can be
 mailed or attached to a ticket. Item content is untrusted and always HTML-escaped.
@@ -18,6 +18,7 @@ from llmqa.store.verdicts import DB_NAME, VerdictStore
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LIKELY_ERRORS_SHOWN = 25
 WEAK_CLAUSES_SHOWN = 12
+TOP_CONFUSIONS = 5
 
 
 def _value(score: dict[str, Any] | None) -> float | None:
@@ -53,7 +54,51 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
         clauses[:WEAK_CLAUSES_SHOWN], "annotators": annotators, "verdicts": verdicts,
         "statuses": statuses, "likely_errors": errors[:LIKELY_ERRORS_SHOWN],
         "likely_error_total": len(errors), "confusion": agreement.get("confusion", {}),
+        "heatmap": confusion_heatmap(agreement.get("confusion") or {}),
     }
+
+
+def confusion_heatmap(confusion: dict[str, Any]) -> dict[str, Any] | None:
+    """The annotators' label against the consensus label, summed over annotators, as heatmap
+    cells (None when nothing was rated twice). Labels nobody gave and no consensus chose are
+    left out, so a long guideline label set stays readable."""
+    labels: list[str] = list(confusion.get("labels") or [])
+    matrices = list((confusion.get("annotator_vs_consensus") or {}).values())
+    if not labels or not matrices:
+        return None
+    k = len(labels)
+    counts = [[sum(int(m[r][c]) for m in matrices) for c in range(k)] for r in range(k)]
+    used = [i for i in range(k) if sum(counts[i]) or sum(row[i] for row in counts)]
+    if not used:
+        return None
+    diagonal = max(counts[i][i] for i in used)
+    off = max((counts[r][c] for r in used for c in used if r != c), default=0)
+    rows = [{"label": labels[r], "total": sum(counts[r][c] for c in used),
+             "cells": [_heat_cell(counts[r][c], r == c, diagonal if r == c else off)
+                       for c in used]} for r in used]
+    pairs = sorted(((counts[r][c], labels[r], labels[c]) for r in used for c in used
+                    if r != c and counts[r][c]), key=lambda p: (-p[0], p[1], p[2]))
+    return {
+        "labels": [labels[i] for i in used], "rows": rows,
+        "column_totals": [sum(counts[r][c] for r in used) for c in used],
+        "total": sum(row["total"] for row in rows), "hidden": k - len(used),
+        "disagreements": sum(p[0] for p in pairs),
+        "top_pairs": [{"given": g, "consensus": c, "count": n}
+                      for n, g, c in pairs[:TOP_CONFUSIONS]],
+    }
+
+
+def _heat_cell(count: int, diagonal: bool, scale_max: int) -> dict[str, Any]:
+    """One cell, its colour intensity proportional to its count. Agreement (the diagonal) and
+    disagreement get separate scales and hues: on one scale the diagonal's large counts would
+    wash out the off-diagonal cells an analyst is looking for."""
+    if not count or not scale_max:
+        return {"count": count, "diagonal": diagonal, "style": ""}
+    alpha = 0.1 + 0.85 * count / scale_max
+    rgb = "59,125,216" if diagonal else "217,83,79"
+    ink = ";color:#fff" if alpha > 0.55 else ""
+    return {"count": count, "diagonal": diagonal,
+            "style": f"background:rgba({rgb},{alpha:.2f}){ink}"}
 
 
 def render_report(context: dict[str, Any]) -> str:
