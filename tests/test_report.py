@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
+from typing import Any
 
+from conftest import write_files
+from llmqa.items import Item
+from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.reporting import confusion_heatmap
-from llmqa.testing import Behaviour, OpenAIStub
+from llmqa.store.verdicts import VerdictStore
+from llmqa.testing import Behaviour, FakeEmbedder, OpenAIStub
 from review_helpers import clean_env, review_args, run_main, write_items
+from triage_support import GUIDELINE, batch
 from triage_support import item as triage_item
 
 
@@ -38,12 +46,15 @@ def test_report_shows_agreement_and_escaped_likely_errors(tmp_path, monkeypatch,
                     "Annotators", "LLM judge", "Likely errors (1 of 1"):
         assert section in page
     assert "GEN-1.2" in page and "<svg" in page
+    # The index was built by another embedder: the triage section says so, the rest stands.
+    assert "The triage could not run: index" in page and "llmqa index --rebuild" in page
     # Item content is untrusted: escaped, never live markup.
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "http" not in page.split("<body>")[1].replace("http-equiv", "")  # no external assets
 
 
-def test_report_without_a_store_says_how_to_get_the_judge(tmp_path, capsys):
+def test_report_without_a_store_says_how_to_get_the_judge(tmp_path, capsys,
+                                                          cli_fake_embedder):
     items = write_items(tmp_path / "items.jsonl", [
         {"id": f"i{n}", "content": {"modality": "text", "text": "x"},
          "annotations": [{"annotator": "a", "label": "allowed"},
@@ -55,7 +66,16 @@ def test_report_without_a_store_says_how_to_get_the_judge(tmp_path, capsys):
     assert "run <code>llmqa review</code> first" in out.read_text()
 
 
-# --- label confusion ----------------------------------------------------------------------
+# --- triage section and label confusion -------------------------------------------------------
+
+def _store_verdict(home: Path, item: Item, **fields: Any) -> None:
+    with VerdictStore(home) as store:
+        store.save_items([item])
+        store.save_verdict(Verdict(key=f"k-{item.id}", item_id=item.id,
+                                   item_hash=item.content_hash(), guideline_version="v",
+                                   context_hash="c", prompt_hash="p", model="fake",
+                                   status=VerdictStatus.OK, **fields), run_id=None)
+
 
 def _section(page: str, title: str) -> str:
     """The page from the ``<h2>`` with this title to the next ``<h2>``."""
@@ -64,14 +84,85 @@ def _section(page: str, title: str) -> str:
     return page[start:end if end >= 0 else len(page)]
 
 
-def test_report_heatmap_counts_label_confusion(tmp_home, capsys) -> None:
+def test_report_triage_section_ranks_errors_and_ambiguity_with_reasons(
+        tmp_home: Path, cli_fake_embedder: FakeEmbedder, capsys) -> None:
+    hostile = triage_item("evil", "<script>alert('x')</script> group are vermin rats disease "
+                          + "filler words " * 40, ["allowed", "allowed", "hate"],
+                          project="<img src=x onerror=alert(1)>",
+                          notes={2: "<b>unsure</b>, lead's call"})
+    items = [*batch(), hostile]
+    path = write_items(tmp_home / "items.jsonl", items)
+    guideline_dir = write_files(tmp_home / "guidelines", {"policy.md": GUIDELINE})
+    flip = next(item for item in items if item.id == "flip")
+    _store_verdict(tmp_home, flip, verdict="likely_error", confidence=0.99,
+                   suggested_label="hate", cited_clause_ids=["HATE-1.1"])
+    out = tmp_home / "report.html"
+    code, _, err = run_main(["report", str(path), "-g", str(guideline_dir), "-o", str(out),
+                             "--bootstrap", "0", "--top", "4"], capsys)
+    assert code == 0, err
+    page = out.read_text()
+    triage = _section(page, "Triage")
+    assert "with the LLM judge" in triage and "1 items judged" in triage
+    assert "Likely errors (top 4)" in triage and "Ambiguous items (top 4)" in triage
+    errors = triage.split("Likely errors (top 4)")[1].split("Ambiguous items")[0]
+    ambiguous = triage.split("Ambiguous items (top 4)")[1].split("Clauses where")[0]
+    assert errors.count('<td class="num">') == 4 and ambiguous.count('<td class="num">') == 4
+    # The judged flip leads the errors, its label change and the judge in its reason.
+    first = errors.split('<td class="num">1</td>')[1].split("</tr>")[0]
+    assert "flip" in first and "allowed → <b>hate</b>" in first
+    assert "likely error (" in first and "judge: hate (0.99) citing HATE-1.1" in first
+    assert "group are vermin rats disease take" not in first  # flip's own text, not another's
+    assert '<div class="excerpt">group are vermin rats disease</div>' in first
+    assert "split" in ambiguous and "ambiguous (" in ambiguous and "<svg" in ambiguous
+    # Where errors and ambiguity cluster, per clause, with the guideline's titles.
+    clauses = triage.split("Clauses where errors and ambiguity cluster")[1]
+    assert "HATE-1.1" in clauses and "Dehumanising comparisons" in clauses
+    assert "SPAM-1.1" in clauses and "Keyword stuffing" in clauses
+    hate_items = re.search(r"HATE-1\.1<br>.*?</td><td>hate</td>\s*<td class=\"num\">(\d+)</td>",
+                           clauses)
+    assert hate_items and int(hate_items.group(1)) >= 1
+    # Hostile item content, project and notes stay inert text in the triage rows.
+    row = triage.split('<br><span class="muted">&lt;img')[0].rsplit("<tr>", 1)[1] \
+        + triage.split('<br><span class="muted">&lt;img')[1].split("</tr>")[0]
+    assert "evil" in row and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in row
+    for live in ("<script", "<img src", "<b>unsure"):
+        assert live not in page
+    excerpt = row.split('<div class="excerpt">')[1].split("</div>")[0]
+    assert len(html.unescape(excerpt)) <= 300 and excerpt.endswith("…")
+
+
+def test_report_triage_offline_and_no_triage(tmp_home: Path, cli_fake_embedder: FakeEmbedder,
+                                             capsys) -> None:
+    path = write_items(tmp_home / "items.jsonl", batch())
+    out = tmp_home / "report.html"
+    code, _, err = run_main(["report", str(path), "-o", str(out), "--bootstrap", "0"], capsys)
+    assert code == 0, err
+    triage = _section(out.read_text(), "Triage")
+    assert "offline signals only" in triage and "run <code>llmqa review</code>" in triage
+    assert "no guidelines at guidelines: retrieval evidence skipped" in triage
+    assert "Likely errors (top 15)" in triage  # the default --top
+
+    cli_fake_embedder.reset()
+    code, _, err = run_main(["report", str(path), "-o", str(out), "--bootstrap", "0",
+                             "--no-triage"], capsys)
+    assert code == 0, err
+    page = out.read_text()
+    assert cli_fake_embedder.texts == []  # nothing embedded
+    assert "Likely errors (top" not in page and "Clauses where errors" not in page
+    triage = _section(page, "Triage")
+    assert "Triage skipped (<code>--no-triage</code>)" in triage
+    assert "<code>--triage</code> (the default)" in triage
+
+
+def test_report_heatmap_counts_label_confusion(tmp_home: Path, capsys) -> None:
     votes = {"i0": ["allowed", "allowed", "spam"], "i1": ["spam", "spam", "allowed"],
              "i2": ["hate", "hate", "hate"], "i3": ["allowed", "allowed", "allowed"],
              "i4": ["spam", "allowed", "allowed"]}
     path = write_items(tmp_home / "items.jsonl", [
         triage_item(item_id, f"text {item_id}", labels) for item_id, labels in votes.items()])
     out = tmp_home / "report.html"
-    code, _, err = run_main(["report", str(path), "-o", str(out), "--bootstrap", "0"], capsys)
+    code, _, err = run_main(["report", str(path), "-o", str(out), "--bootstrap", "0",
+                             "--no-triage"], capsys)
     assert code == 0, err
     heat = _section(out.read_text(), "Label confusion")
     # Rows: the annotator's label; columns: the consensus (i0, i4 allowed; i1 spam; i2 hate).

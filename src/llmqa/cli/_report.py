@@ -3,47 +3,92 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, HomeOpt, err, settings
+from llmqa.cli._common import ChromaUrlOpt, ConfigOpt, EmbedderOpt, HomeOpt, err, settings
+
+if TYPE_CHECKING:
+    from llmqa.config import Settings
 
 
 def report(
     items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
     output: Path = typer.Option(Path("llmqa-report.html"), "--output", "-o",
                                 help="HTML file to write."),
-    guidelines: Path | None = typer.Option(None, "--guidelines", "-g",
-                                           help="Guidelines folder (label set and version)."),
+    guidelines: Path | None = typer.Option(
+        None, "--guidelines", "-g", help="Guidelines folder: label set, version and the "
+        "triage's retrieval evidence (default: guidelines/ when it exists)."),
     bootstrap: int = typer.Option(500, "--bootstrap", min=0, help="Bootstrap replicates for "
                                   "the confidence intervals (0: none)."),
-    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap and the triage folds."),
+    with_triage: bool = typer.Option(
+        True, "--triage/--no-triage", help="Add the triage section: the likely errors and "
+        "ambiguous items at the top of the llmqa triage queue, and the clauses where they "
+        "cluster. It embeds the items and trains the triage classifier (the 320-item sample: "
+        "about 30 s on 2 cores, more on a first run); --no-triage skips all of that."),
+    top: int = typer.Option(15, "--top", min=1, help="Rows in each triage table (likely "
+                            "errors, ambiguous items)."),
     home: str | None = HomeOpt,
+    embedder: str | None = EmbedderOpt,
+    chroma_url: str | None = ChromaUrlOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """Write an HTML report: agreement with 95% CIs by project and modality, the clauses
-    and annotators with the least agreement, and the judge's likely errors with evidence."""
+    and annotators with the least agreement, which labels annotators confuse, the triage
+    queue's likely errors and ambiguous items (offline signals, plus the judge's verdicts
+    when the store has them), and the judge's likely errors with evidence."""
     from llmqa.agreement import Ratings, agreement_report, compute_consensus
     from llmqa.cli._agreement import _load_judge
-    from llmqa.errors import InputError
+    from llmqa.errors import BackendError, IndexMismatchError, InputError
     from llmqa.io.readers import read_items
     from llmqa.reporting import build_report, render_report
 
-    cfg = settings(config, home=home, guidelines=str(guidelines) if guidelines else None)
+    cfg = settings(config, home=home, embedder=embedder, chroma_url=chroma_url,
+                   guidelines=str(guidelines) if guidelines else None)
     labels = version = None
     if Path(cfg.guidelines).exists():
         from llmqa.guidelines import load_guidelines
 
         loaded = load_guidelines(cfg.guidelines)
         labels, version = list(loaded.labels), loaded.version
+    # Read once: agreement and triage both walk the items, and stdin cannot be read twice.
+    records = list(read_items(items))
     judge_labels, judge_clauses = _load_judge(cfg)
-    ratings = Ratings.from_items(read_items(items), judge_labels=judge_labels, labels=labels,
+    ratings = Ratings.from_items(records, judge_labels=judge_labels, labels=labels,
                                  judge_clauses=judge_clauses)
     if ratings.n_items == 0:
         raise InputError(f"{items}: no valid items found")
     consensus = compute_consensus(ratings, "majority", "prior", seed)
     agreement = agreement_report(ratings, consensus=consensus, n_boot=bootstrap, seed=seed)
-    page = render_report(build_report(agreement.to_dict(), cfg.home_path, items, version))
+    triage = triage_error = None
+    if with_triage:
+        err(f"triage: scoring {ratings.n_items} items (--no-triage skips this)...")
+        try:
+            triage = _triage(records, cfg, guidelines is not None, seed, top)
+        except (IndexMismatchError, BackendError) as exc:
+            # The index or embedding backend is out of step with these settings: the page's
+            # other sections are still right, so it is written with the problem stated.
+            triage_error = str(exc)
+            err(f"warning: triage section left out: {exc}", "yellow")
+    page = render_report(build_report(agreement.to_dict(), cfg.home_path, items, version,
+                                      triage=triage, triage_error=triage_error))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
     err(f"report written to {output}")
+
+
+def _triage(records: list[Any], cfg: Settings, guidelines_named: bool, seed: int,
+            top: int) -> dict[str, Any]:
+    """The triage section's content, computed as ``llmqa triage`` does with its defaults
+    (majority consensus, default weights, the store's verdicts when present)."""
+    from llmqa.cli._triage import triage_signals
+    from llmqa.reporting import triage_section
+    from llmqa.triage import DEFAULT_WEIGHTS, TriageData, clause_summary, score
+
+    data = TriageData.from_items(records, seed=seed)
+    computed = triage_signals(data, cfg, guidelines_named=guidelines_named, seed=seed)
+    result = score(data, computed.signals, DEFAULT_WEIGHTS)
+    summary = clause_summary(result, guidelines=computed.guidelines)
+    return triage_section(result, summary, computed.notes + computed.signals.all_notes(), top)

@@ -1,5 +1,6 @@
 """A one-page HTML report of a batch: agreement with intervals, weak clauses and annotators,
-the label confusion heatmap, and the judge's likely errors with their evidence.
+the label confusion heatmap, the triage queue's likely errors and ambiguous items with the
+clauses where they cluster, and the judge's likely errors with their evidence.
 
 The page is self-contained (inline CSS, SVG bars, no scripts, no external assets) so it can be
 mailed or attached to a ticket. Item content is untrusted and always HTML-escaped.
@@ -9,15 +10,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from llmqa.store.verdicts import DB_NAME, VerdictStore
 
+if TYPE_CHECKING:  # the triage stack (numpy, cleanlab) loads only when a report uses it
+    from llmqa.triage import TriageResult
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LIKELY_ERRORS_SHOWN = 25
 WEAK_CLAUSES_SHOWN = 12
+TRIAGE_CLAUSES_SHOWN = 12
+EXCERPT_CHARS = 300
 TOP_CONFUSIONS = 5
 
 
@@ -26,8 +32,12 @@ def _value(score: dict[str, Any] | None) -> float | None:
 
 
 def build_report(agreement: dict[str, Any], home: Path | None, source: str,
-                 guideline_version: str | None = None) -> dict[str, Any]:
-    """Everything the template shows, from an ``AgreementReport.to_dict()`` and the store."""
+                 guideline_version: str | None = None,
+                 triage: dict[str, Any] | None = None,
+                 triage_error: str | None = None) -> dict[str, Any]:
+    """Everything the template shows, from an ``AgreementReport.to_dict()``, the store and,
+    when given, a ``triage_section``. Without one the page says why: ``triage_error`` when
+    it could not be computed, otherwise that it was turned off."""
     clauses = [c for c in agreement.get("by_clause", []) if c.get("n_items", 0) >= 3]
     clauses.sort(key=lambda c: (_value(c.get("percent_agreement")) or 0.0))
     annotators = sorted(agreement.get("by_annotator", []),
@@ -54,7 +64,8 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
         clauses[:WEAK_CLAUSES_SHOWN], "annotators": annotators, "verdicts": verdicts,
         "statuses": statuses, "likely_errors": errors[:LIKELY_ERRORS_SHOWN],
         "likely_error_total": len(errors), "confusion": agreement.get("confusion", {}),
-        "heatmap": confusion_heatmap(agreement.get("confusion") or {}),
+        "heatmap": confusion_heatmap(agreement.get("confusion") or {}), "triage": triage,
+        "triage_error": triage_error,
     }
 
 
@@ -99,6 +110,38 @@ def _heat_cell(count: int, diagonal: bool, scale_max: int) -> dict[str, Any]:
     ink = ";color:#fff" if alpha > 0.55 else ""
     return {"count": count, "diagonal": diagonal,
             "style": f"background:rgba({rgb},{alpha:.2f}){ink}"}
+
+
+def triage_section(result: TriageResult, summary: dict[str, Any], notes: list[str],
+                   top: int) -> dict[str, Any]:
+    """The triage part of the page: the ``top`` likely errors and ambiguous items, the
+    clauses where they cluster (a ``clause_summary``), and which signals fed the scores."""
+    from llmqa.triage import QueueOptions, build_queue
+
+    texts = dict(zip(result.data.item_ids, result.data.texts, strict=True))
+
+    def queue(kind: str) -> list[dict[str, Any]]:
+        rows = build_queue(result, QueueOptions(kind=kind, top=top, with_evidence=False))
+        return [row | {"excerpt": excerpt(texts.get(row["item_id"], ""))} for row in rows]
+
+    signals = list(result.signals)
+    judged = (int(result.signals["judge_error"].available.sum())
+              if "judge_error" in result.signals else 0)
+    return {
+        "n_items": result.data.n_items,
+        "errors": queue("error"), "ambiguous": queue("ambiguous"),
+        "clauses": summary["clauses"][:TRIAGE_CLAUSES_SHOWN],
+        "clause_total": len(summary["clauses"]), "high_threshold": summary["high_threshold"],
+        "signals_used": [s.name for s in signals if s.available.any()],
+        "signals_missing": [s.name for s in signals if not s.available.any()],
+        "judge_items": judged, "notes": notes,
+    }
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The item's text on one line, cut to ``limit`` characters (ellipsis included)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
 def render_report(context: dict[str, Any]) -> str:
