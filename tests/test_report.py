@@ -84,24 +84,24 @@ def _section(page: str, title: str) -> str:
     return page[start:end if end >= 0 else len(page)]
 
 
+def _triage_report(home: Path, items: list[Item], capsys: Any, *args: str) -> str:
+    """``llmqa report`` on these items with the test guideline; the page's Triage section."""
+    path = write_items(home / "items.jsonl", items)
+    guideline_dir = write_files(home / "guidelines", {"policy.md": GUIDELINE})
+    out = home / "report.html"
+    code, _, err = run_main(["report", str(path), "-g", str(guideline_dir), "-o", str(out),
+                             "--bootstrap", "0", *args], capsys)
+    assert code == 0, err
+    return _section(out.read_text(), "Triage")
+
+
 def test_report_triage_section_ranks_errors_and_ambiguity_with_reasons(
         tmp_home: Path, cli_fake_embedder: FakeEmbedder, capsys) -> None:
-    hostile = triage_item("evil", "<script>alert('x')</script> group are vermin rats disease "
-                          + "filler words " * 40, ["allowed", "allowed", "hate"],
-                          project="<img src=x onerror=alert(1)>",
-                          notes={2: "<b>unsure</b>, lead's call"})
-    items = [*batch(), hostile]
-    path = write_items(tmp_home / "items.jsonl", items)
-    guideline_dir = write_files(tmp_home / "guidelines", {"policy.md": GUIDELINE})
+    items = batch()
     flip = next(item for item in items if item.id == "flip")
     _store_verdict(tmp_home, flip, verdict="likely_error", confidence=0.99,
                    suggested_label="hate", cited_clause_ids=["HATE-1.1"])
-    out = tmp_home / "report.html"
-    code, _, err = run_main(["report", str(path), "-g", str(guideline_dir), "-o", str(out),
-                             "--bootstrap", "0", "--top", "4"], capsys)
-    assert code == 0, err
-    page = out.read_text()
-    triage = _section(page, "Triage")
+    triage = _triage_report(tmp_home, items, capsys, "--top", "4")
     assert "with the LLM judge" in triage and "1 items judged" in triage
     assert "Likely errors (top 4)" in triage and "Ambiguous items (top 4)" in triage
     errors = triage.split("Likely errors (top 4)")[1].split("Ambiguous items")[0]
@@ -111,7 +111,6 @@ def test_report_triage_section_ranks_errors_and_ambiguity_with_reasons(
     first = errors.split('<td class="num">1</td>')[1].split("</tr>")[0]
     assert "flip" in first and "allowed → <b>hate</b>" in first
     assert "likely error (" in first and "judge: hate (0.99) citing HATE-1.1" in first
-    assert "group are vermin rats disease take" not in first  # flip's own text, not another's
     assert '<div class="excerpt">group are vermin rats disease</div>' in first
     assert "split" in ambiguous and "ambiguous (" in ambiguous and "<svg" in ambiguous
     # Where errors and ambiguity cluster, per clause, with the guideline's titles.
@@ -121,13 +120,24 @@ def test_report_triage_section_ranks_errors_and_ambiguity_with_reasons(
     hate_items = re.search(r"HATE-1\.1<br>.*?</td><td>hate</td>\s*<td class=\"num\">(\d+)</td>",
                            clauses)
     assert hate_items and int(hate_items.group(1)) >= 1
-    # Hostile item content, project and notes stay inert text in the triage rows.
-    row = triage.split('<br><span class="muted">&lt;img')[0].rsplit("<tr>", 1)[1] \
-        + triage.split('<br><span class="muted">&lt;img')[1].split("</tr>")[0]
-    assert "evil" in row and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in row
+
+
+def test_report_triage_rows_escape_hostile_content(tmp_home: Path,
+                                                   cli_fake_embedder: FakeEmbedder,
+                                                   capsys) -> None:
+    hostile = triage_item("evil", "<script>alert('x')</script> group are vermin rats disease "
+                          + "filler words " * 40, ["allowed", "allowed", "hate"],
+                          project="<img src=x onerror=alert(1)>",
+                          notes={2: "<b>unsure</b>, lead's call"})
+    # --top above the batch size: every scored item is listed, whatever its rank.
+    triage = _triage_report(tmp_home, [*batch(), hostile], capsys, "--top", "50")
+    row = re.search(r'<tr><td class="num">\d+</td><td>evil<br>.*?</tr>', triage, re.S)
+    assert row, "the hostile item is missing from the triage tables"
+    assert '<span class="muted">&lt;img src=x onerror=alert(1)&gt;</span>' in row.group()
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in row.group()
     for live in ("<script", "<img src", "<b>unsure"):
-        assert live not in page
-    excerpt = row.split('<div class="excerpt">')[1].split("</div>")[0]
+        assert live not in triage
+    excerpt = row.group().split('<div class="excerpt">')[1].split("</div>")[0]
     assert len(html.unescape(excerpt)) <= 300 and excerpt.endswith("…")
 
 
