@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from llmqa.aio import gather_or_cancel
 from llmqa.generation.dedupe import (
     DEFAULT_THRESHOLD,
     NearDuplicates,
@@ -158,7 +159,7 @@ class Verifier:
             async with semaphore:
                 await self._check_judge(clause, result)
 
-        await asyncio.gather(*(judged(r) for r in alive))
+        await gather_or_cancel(*(judged(r) for r in alive))
         for result in results:
             # Working state (vectors, hits) never leaves the verifier: records stay JSON.
             vector = result.evidence.pop("_vector", None)

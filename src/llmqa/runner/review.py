@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from llmqa.aio import gather_or_cancel
 from llmqa.errors import BackendError
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
@@ -234,13 +235,8 @@ class ReviewRunner:
                 if self.on_progress:
                     self.on_progress(1)
 
-        workers = [asyncio.create_task(worker())
-                   for _ in range(max(1, min(self.options.concurrency, len(todo))))]
         try:
-            await asyncio.gather(*workers)
-        except BaseException:
+            await gather_or_cancel(*(worker() for _ in range(
+                max(1, min(self.options.concurrency, len(todo))))))
+        finally:
             stop.set()
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            raise
