@@ -8,18 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, HomeOpt, JsonOpt, err, print_json, settings, table
+from llmqa.cli._common import (
+    ConfigOpt,
+    ConsensusMethod,
+    HomeOpt,
+    JsonOpt,
+    err,
+    print_json,
+    settings,
+    table,
+)
 from llmqa.config import Settings
 from llmqa.errors import InputError
 
 if TYPE_CHECKING:  # the agreement package pulls in numpy; import it only when the command runs
     from llmqa.agreement import AgreementReport, Score
-
-
-class Method(StrEnum):
-    MAJORITY = "majority"
-    DAWID_SKENE = "dawid-skene"
-    MACE = "mace"
 
 
 class Ties(StrEnum):
@@ -60,7 +63,7 @@ def agreement(
         "with other labels are reported and left out [default: guidelines/ when it exists]."),
     no_guidelines: bool = typer.Option(False, "--no-guidelines",
                                        help="Use the labels found in the file as the label set."),
-    method: Method = typer.Option(Method.MAJORITY, "--method", "-m",
+    method: ConsensusMethod = typer.Option(ConsensusMethod.MAJORITY, "--method", "-m",
                                   help="How the consensus label is chosen."),
     ties: Ties = typer.Option(Ties.PRIOR, "--ties", help="Majority ties: 'prior' = most used "
                               "label overall, 'first' = label-set order, 'none' = no label. "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,15 @@ EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, 
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
 ConfigOpt = typer.Option(None, "--config", help="Config file [env LLMQA_CONFIG; default "
                          "llmqa.toml].", exists=False)
+
+
+class ConsensusMethod(StrEnum):
+    """How a consensus label is formed (agreement.compute_consensus)."""
+
+    MAJORITY = "majority"
+    DAWID_SKENE = "dawid-skene"
+    MACE = "mace"
+
 
 ModelOpt = typer.Option(None, "--model", "-m", help="'local' (embedded, default), a model name "
                         "for an OpenAI-compatible endpoint, or class:module:ChatClass for any "

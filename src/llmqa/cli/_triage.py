@@ -14,6 +14,7 @@ import typer
 from llmqa.cli._common import (
     ChromaUrlOpt,
     ConfigOpt,
+    ConsensusMethod,
     EmbedderOpt,
     HomeOpt,
     JsonOpt,
@@ -34,12 +35,6 @@ class Kind(StrEnum):
     ALL = "all"
     ERROR = "error"
     AMBIGUOUS = "ambiguous"
-
-
-class Method(StrEnum):
-    MAJORITY = "majority"
-    DAWID_SKENE = "dawid-skene"
-    MACE = "mace"
 
 
 def _priority_map(values: list[str] | None) -> dict[str, float] | None:
@@ -98,8 +93,9 @@ def triage(
     project_priority: list[str] | None = typer.Option(
         None, "--project-priority", help="PROJECT=WEIGHT, repeatable: the priority of that "
         "project's items (overrides the items' own priority; default 1)."),
-    consensus: Method = typer.Option(Method.MAJORITY, "--consensus", help="How the label under "
-                                     "review is chosen from the annotations."),
+    consensus: ConsensusMethod = typer.Option(
+        ConsensusMethod.MAJORITY, "--consensus",
+        help="How the label under review is chosen from the annotations."),
     weights: Path | None = typer.Option(None, "--weights", help="Score weights (JSON, e.g. "
                                         "from --save-weights)."),
     calibrate: Path | None = typer.Option(
