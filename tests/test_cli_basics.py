@@ -175,3 +175,16 @@ def test_usage_error_exit_2(tmp_path: Path) -> None:
     done = _run(["validate"], tmp_path)
     assert done.returncode == 2 and "Missing argument" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_help_shows_environment_variables_and_defaults_in_brackets() -> None:
+    """Bracketed help ("[env LLMQA_MODEL]") must not be swallowed as rich markup."""
+    from typer.testing import CliRunner
+
+    from llmqa.cli import app
+
+    review = CliRunner().invoke(app, ["review", "--help"], terminal_width=200)
+    assert review.exit_code == 0
+    assert "[env LLMQA_MODEL]" in review.output and "[env OPENAI_BASE_URL]" in review.output
+    triage = CliRunner().invoke(app, ["triage", "--help"], terminal_width=200)
+    assert "[default: guidelines/ when it exists]" in " ".join(triage.output.split())

@@ -29,6 +29,9 @@ app = typer.Typer(
     "triage.\n\nSettings come from flags, then LLMQA_* environment variables, then llmqa.toml.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Help texts say "[env LLMQA_MODEL]" and "[default: ...]": plain text, not rich markup
+    # (which would silently drop them as unknown tags).
+    rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

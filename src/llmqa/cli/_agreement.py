@@ -11,7 +11,9 @@ import typer
 from llmqa.cli._common import (
     ConfigOpt,
     ConsensusMethod,
+    FormatOpt,
     HomeOpt,
+    ItemsArg,
     JsonOpt,
     err,
     print_json,
@@ -55,9 +57,8 @@ def _load_judge(settings: Settings) -> tuple[dict[str, str] | None, dict[str, li
 
 
 def agreement(
-    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet "
-                                   "(default: from the file name)."),
+    items: str = ItemsArg,
+    fmt: str | None = FormatOpt,
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Take the label set from these guidelines; ratings "
         "with other labels are reported and left out [default: guidelines/ when it exists]."),

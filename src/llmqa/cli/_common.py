@@ -21,6 +21,9 @@ ChromaUrlOpt = typer.Option(None, "--chroma-url", help="Use a shared Chroma serv
                             "(http://host:8000) instead of the local index [env LLMQA_CHROMA_URL].")
 EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, offline) or "
                            "'openai:MODEL' [env LLMQA_EMBEDDER].")
+ItemsArg = typer.Argument(..., help="Items file (.jsonl, .json, .csv, .parquet) or - for stdin.")
+FormatOpt = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet (default: from the "
+                         "file name).")
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
 ConfigOpt = typer.Option(None, "--config", help="Config file [env LLMQA_CONFIG; default "
                          "llmqa.toml].", exists=False)

@@ -6,15 +6,22 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, JsonOpt, err, print_json, settings
+from llmqa.cli._common import (
+    ConfigOpt,
+    FormatOpt,
+    ItemsArg,
+    JsonOpt,
+    err,
+    print_json,
+    settings,
+)
 from llmqa.io.readers import ReadReport, read_items
 from llmqa.io.validate import ItemChecks
 
 
 def validate(
-    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet "
-                                   "(default: from the file name)."),
+    items: str = ItemsArg,
+    fmt: str | None = FormatOpt,
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Also check labels and clause IDs against these "
         "guidelines [default: guidelines/ when it exists]."),

@@ -7,14 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from llmqa.cli._common import ChromaUrlOpt, ConfigOpt, EmbedderOpt, HomeOpt, err, settings
+from llmqa.cli._common import (
+    ChromaUrlOpt,
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    ItemsArg,
+    err,
+    settings,
+)
 
 if TYPE_CHECKING:
     from llmqa.config import Settings
 
 
 def report(
-    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
+    items: str = ItemsArg,
     output: Path = typer.Option(Path("llmqa-report.html"), "--output", "-o",
                                 help="HTML file to write."),
     guidelines: Path | None = typer.Option(

@@ -15,6 +15,7 @@ from llmqa.cli._common import (
     ConfigOpt,
     EmbedderOpt,
     HomeOpt,
+    ItemsArg,
     JsonOpt,
     MethodOpt,
     ModelOpt,
@@ -43,7 +44,7 @@ def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0):
 
 
 def review(
-    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
+    items: str = ItemsArg,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
     model: str | None = ModelOpt,
     base_url: str | None = BaseUrlOpt,

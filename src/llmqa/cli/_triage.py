@@ -16,7 +16,9 @@ from llmqa.cli._common import (
     ConfigOpt,
     ConsensusMethod,
     EmbedderOpt,
+    FormatOpt,
     HomeOpt,
+    ItemsArg,
     JsonOpt,
     err,
     print_json,
@@ -65,9 +67,8 @@ def _verdicts(resolved: Settings) -> tuple[list[dict[str, Any]] | None, str]:
 
 
 def triage(
-    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) or - for stdin."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet "
-                                   "(default: from the file name)."),
+    items: str = ItemsArg,
+    fmt: str | None = FormatOpt,
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Guidelines for the retrieval evidence (indexed "
         "first when changed) [default: guidelines/ when it exists]."),
