@@ -172,6 +172,23 @@ def test_a_short_item_is_not_truncated(guidelines: GuidelineSet) -> None:
     assert verdict.notes == []
 
 
+def test_huge_metadata_is_shortened_with_a_note(guidelines: GuidelineSet) -> None:
+    blob = "la " * 5000
+    metadata = {"artist": "Kid Marlowe", "bio": blob}
+    metadata |= {f"field_{n:02d}": "x" * 250 for n in range(20)}
+    item = make_item("meta-1", "a folk song about rivers", labels=("allowed",) * 3,
+                     metadata=metadata)
+    model = fake_model()
+    verdict = _review(make_judge(model, guidelines), item)
+    prompt = _human_text(model.calls[0])
+    assert "artist=Kid Marlowe" in prompt and "characters omitted" in prompt
+    assert blob not in prompt
+    line = next(row for row in prompt.splitlines() if row.startswith("Metadata:"))
+    assert len(line) < 2600
+    assert any(n.startswith("metadata: 1 value shortened, ") and "left out" in n
+               for n in verdict.notes)
+
+
 # -- images ---------------------------------------------------------------------------------
 def _image_item(tmp_path: Path) -> Item:
     path = tmp_path / "cover.png"

@@ -32,6 +32,9 @@ _INVISIBLE = re.compile("[\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
                         "\U000e0000-\U000e007f]+")
 _TEXT_FIELDS = ("text", "transcript", "caption", "title")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
+# Metadata is context (artist, genre, flags), not content: a few hundred characters a field.
+MAX_METADATA_VALUE_CHARS = 300
+MAX_METADATA_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,29 @@ def _truncate(content: Content, budget: int) -> tuple[dict[str, Any], dict[str, 
     return result, {"original": total, "kept": sum(len(v) for v in result.values())}
 
 
+def _metadata(metadata: dict[str, Any], per_value: int = MAX_METADATA_VALUE_CHARS,
+              total: int = MAX_METADATA_CHARS) -> tuple[dict[str, str], str | None]:
+    """Metadata as short strings: each value cut to ``per_value`` characters, and keys beyond
+    ``total`` characters left out (an export can carry a lyrics blob or a JSON dump in a
+    metadata field, which would crowd the content out of the prompt)."""
+    kept: dict[str, str] = {}
+    used = cut = dropped = 0
+    for key, value in sorted(metadata.items(), key=lambda kv: str(kv[0])):
+        text = str(value)
+        shortened = len(text) > per_value
+        if shortened:
+            text = text[:per_value] + f" [... {len(text) - per_value} characters omitted]"
+        if used + len(str(key)) + len(text) > total:
+            dropped += 1
+            continue
+        cut += shortened
+        kept[str(key)] = text
+        used += len(str(key)) + len(text)
+    parts = ([f"{cut} value{'s' if cut > 1 else ''} shortened"] if cut else []) + (
+        [f"{dropped} field{'s' if dropped > 1 else ''} left out"] if dropped else [])
+    return kept, ("metadata: " + ", ".join(parts)) if parts else None
+
+
 def _image_part(content: Content) -> dict[str, Any] | None:
     if content.image_url:
         return {"type": "image_url", "image_url": {"url": content.image_url}}
@@ -127,9 +153,10 @@ class PromptBuilder:
         image = _image_part(content) if self.send_images and content.modality == "image" else None
         shown = ["image"] if image else []
         fields, truncated = _truncate(content, self.max_item_chars)
+        metadata, metadata_note = _metadata(content.metadata)
         safe = content.model_copy(update={k: defuse(v) for k, v in fields.items()}
-                                  | {"metadata": {defuse(str(k)): defuse(str(v))
-                                                  for k, v in content.metadata.items()}})
+                                  | {"metadata": {defuse(k): defuse(v)
+                                                  for k, v in metadata.items()}})
         # Project and annotations sit outside the content fence: they get no markers either.
         annotations = [a.model_copy(update={name: defuse(value) for name in
                                             ("annotator", "note", "clause_id")
@@ -148,6 +175,8 @@ class PromptBuilder:
         if truncated:
             notes.append(f"content truncated from {truncated['original']} to "
                          f"{truncated['kept']} characters")
+        if metadata_note:
+            notes.append(metadata_note)
         human: HumanMessage
         if image:
             human = HumanMessage(content=[{"type": "text", "text": text}, image])
