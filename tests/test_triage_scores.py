@@ -84,6 +84,40 @@ def test_reliability_rule_and_factors() -> None:
     assert weight_factors(unmeasured)["classifier"] == 1.0
 
 
+def test_judge_reliability_scales_the_judge_against_the_best_content_view() -> None:
+    content = {"classifier": Reliability("classifier", 0.4, 0.7, 0.5, 300),
+               "guideline": Reliability("guideline", 0.2, 0.6, 0.5, 300)}
+    strong = weight_factors(content | {"judge": Reliability("judge", 0.8, 0.9, 0.5, 300)})
+    weak = weight_factors(content | {"judge": Reliability("judge", 0.1, 0.55, 0.5, 300)})
+    noise = weight_factors(content | {"judge": Reliability("judge", 0.0, 0.3, 0.5, 300)})
+    few = weight_factors(content | {"judge": Reliability("judge", 0.0, 0.0, 0.5, 5)})
+    assert strong["judge"] == 1.0 and weak["judge"] == pytest.approx(0.25)
+    assert noise["judge"] == 0.0
+    assert "judge" not in few  # a spot check of 5 items keeps the judge's full weight
+
+
+def test_judge_reliability_is_measured_on_the_labels_it_would_give() -> None:
+    from llmqa.items import Item
+    from llmqa.triage import judge_signal
+
+    items = [Item.model_validate({
+        "id": f"i{n}", "content": {"modality": "text", "text": f"item {n}"},
+        "annotations": [{"annotator": "a", "label": "hate" if n % 2 else "allowed"}]})
+        for n in range(40)]
+    data = TriageData.from_items(items)
+    # The judge flags every second item with a random other label: it agrees with half the
+    # labels, no better than guessing the common label on this balanced batch.
+    verdicts = [{"item_id": f"i{n}", "status": "ok", "samples": 1, "confidence": 0.9,
+                 "verdict": "likely_error" if n % 4 < 2 else "agree",
+                 "suggested_label": ("allowed" if n % 2 else "hate") if n % 4 < 2 else None}
+                for n in range(40)]
+    signals = SignalSet(40)
+    for signal in judge_signal.judge_signals(data, verdicts)[0]:
+        signals.add(signal)
+    judge = estimate(data, signals)["judge"]
+    assert judge.items == 40 and judge.agreement == 0.5 and judge.value == 0.0
+
+
 def test_adaptive_weights_drop_an_unreliable_source() -> None:
     signals = _set(label_issue=[0.9, 0.1, 0.5, 0.3], guideline_conflict=[0.1, 0.9, 0.5, 0.2])
     signals.reliability = {"classifier": Reliability("classifier", 0.5, 0.8, 0.6, 4),

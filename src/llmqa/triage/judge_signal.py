@@ -77,7 +77,10 @@ def judge_signals(data: TriageData, verdicts: Iterable[Mapping[str, Any]]
             if match and samples > 1:
                 spread[i] = 1.0 - int(match.group(1)) / max(int(match.group(2)), 1)
         cited[i] = list(row.get("cited_clause_ids") or [])
-        inputs[i] = {"verdict": verdict, "suggested_label": suggested,
+        # The label the judge would give (reliability.py compares it with the labels under
+        # review); none for "ambiguous", or for a likely error without a suggestion.
+        judge_label = None if verdict == "ambiguous" else (suggested if disagrees else given)
+        inputs[i] = {"verdict": verdict, "suggested_label": suggested, "judge_label": judge_label,
                      "confidence": confidence, "cited_clause_ids": cited[i],
                      "samples": samples, "model": row.get("model")}
         clauses = f" citing {', '.join(cited[i])}" if cited[i] else ""

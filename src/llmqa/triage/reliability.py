@@ -14,12 +14,20 @@ evidence of errors.
 * ``classifier``: the out-of-fold classifier's top label vs the label under review;
 * ``guideline``: the label the nearest guideline evidence implies vs the label under review;
 * ``annotators``: each annotator's vote vs the majority of the *other* annotators on the
-  item (leave-one-out), against guessing the most common vote.
+  item (leave-one-out), against guessing the most common vote;
+* ``judge``: the label the LLM judge would give vs the label under review, over the items it
+  reviewed (``ambiguous`` verdicts left out). A capable judge agrees with most labels and
+  scores well above 0; a model too small for the task (the embedded one) flags labels at
+  random and scores near 0.
 
 ``combine`` scales weights by these (see scores.py): the two content views by their
 reliability relative to the better of the two; the annotator-dissent signals by
 ``clip((r − 0.5) / 0.5, 0, 1)``: a dissent is evidence of a wrong label only from annotators
-who are more reliable than not. On crowd data where a quarter of the votes dissent anyway
+who are more reliable than not. The judge's signals are scaled by ``min(1, r / r_best)``,
+``r_best`` the better content view's reliability: a judge at least as reliable as the
+classifier counts in full, one no better than guessing drops out instead of reordering the
+queue with noise. Below 30 reviewed items the estimate is not used and the judge keeps its
+weight. On crowd data where a quarter of the votes dissent anyway
 (MD-Agreement: r ≈ 0.2–0.3) a split is routine and says nothing about the label, and even a
 small weight on it reorders the top of the queue; on the sample batch (r ≈ 0.7) it counts.
 """
@@ -34,6 +42,9 @@ import numpy as np
 from llmqa.triage.data import TriageData
 from llmqa.triage.signals import SignalSet
 
+# Fewer reviewed items than this and the judge's reliability is not used (see weight_factors).
+MIN_JUDGE_ITEMS = 30
+
 # Which family each adaptively weighted signal belongs to.
 FAMILY = {
     "label_issue": "classifier",
@@ -43,6 +54,8 @@ FAMILY = {
     "minority_share": "annotators",
     "label_issue_multi": "annotators",
     "consensus_dissent": "annotators",
+    "judge_error": "judge",
+    "judge_ambiguity": "judge",
 }
 
 
@@ -74,7 +87,8 @@ def _view(data: TriageData, signals: SignalSet, signal: str, key: str,
     if signal not in signals:
         return Reliability(family, None, None, None, 0)
     inputs = signals[signal].inputs
-    rows = [i for i in range(data.n_items) if given[i] >= 0 and inputs[i] and key in inputs[i]]
+    rows = [i for i in range(data.n_items)
+            if given[i] >= 0 and inputs[i] and inputs[i].get(key) is not None]
     if not rows:
         return Reliability(family, None, None, None, 0)
     agreement = float(np.mean([inputs[i][key] == data.labels[given[i]] for i in rows]))
@@ -107,6 +121,7 @@ def estimate(data: TriageData, signals: SignalSet) -> dict[str, Reliability]:
         "classifier": _view(data, signals, "label_issue", "predicted", "classifier"),
         "guideline": _view(data, signals, "guideline_conflict", "implied_label", "guideline"),
         "annotators": _annotators(data),
+        "judge": _view(data, signals, "judge_error", "judge_label", "judge"),
     }
 
 
@@ -121,6 +136,12 @@ def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
     for family in ("classifier", "guideline"):
         value = content.get(family)
         factors[family] = 1.0 if value is None or best <= 0 else value / best
+    judge = reliability.get("judge")
+    # A judge that reviewed a handful of items (the top of a queue, a spot check) keeps its
+    # weight: agreement over so few labels says nothing about it.
+    if judge is not None and judge.value is not None and judge.items >= MIN_JUDGE_ITEMS:
+        factors["judge"] = (min(1.0, judge.value / best) if best > 0
+                            else float(judge.value > 0))
     annotators = reliability.get("annotators")
     factors["annotators"] = (1.0 if annotators is None or annotators.value is None
                              else float(np.clip((annotators.value - 0.5) / 0.5, 0.0, 1.0)))
