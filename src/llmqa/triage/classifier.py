@@ -1,4 +1,4 @@
-"""Out-of-fold predicted probabilities from simple models on the item embeddings.
+"""Out-of-fold predicted probabilities from simple models on the item embeddings and texts.
 
 Every labelled item is predicted by a model that never saw it (k folds, stratified by the
 label under review), which is what confident learning needs: an in-sample model would simply
@@ -17,7 +17,6 @@ Four choices go beyond the plain logistic regression, each for a reason:
   2-5-grams sees them. The final probabilities are the mean of the embedding view and the
   lexical view. TF-IDF is fitted once on all texts (it uses no labels, so no fold sees
   another fold's labels through it).
-
 * **Soft targets.** With several annotators an item is trained on its vote shares (a 2-1 item
   counts 2/3 for one label and 1/3 for the other), so a contested item pulls the model less
   than a unanimous one and the model's probabilities carry the annotators' uncertainty.
@@ -26,9 +25,9 @@ Four choices go beyond the plain logistic regression, each for a reason:
   (see ``retrieval_signal.implied_labels``). They are added to every training fold, which
   matters most for rare labels with a handful of items.
 
-``C`` defaults to 3 for the embeddings and 10 for the lexical model (many sparse features,
-each rare): the embeddings are unit vectors whose coordinates are small (about
-0.05), and scikit-learn's default ``C=1`` over-regularises them towards the label prior. The
+``C`` defaults to 3 for the embeddings: they are unit vectors whose coordinates are small
+(about 0.05), and scikit-learn's default ``C=1`` over-regularises them towards the label
+prior. The lexical model uses ``C=10`` (many sparse features, each rare). The
 neighbour count defaults to √(training items), clamped to [5, 50], the usual rule of thumb:
 enough neighbours to average out label noise, few enough to stay local.
 
