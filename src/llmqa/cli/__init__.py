@@ -50,6 +50,7 @@ app.command("themes")(_examples.themes)
 app.command("report")(_report.report)
 app.command("runs")(_store.runs)
 app.command("reparse")(_store.reparse)
+app.command("prune-vectors")(_store.prune_vectors)
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,4 @@
-"""``llmqa runs`` and ``llmqa reparse``: looking after the verdict store."""
+"""``llmqa runs``, ``llmqa reparse`` and ``llmqa prune-vectors``: looking after the store."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, HomeOpt, JsonOpt, print_json, settings, table
+from llmqa.cli._common import (
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    JsonOpt,
+    print_json,
+    settings,
+    table,
+)
 
 
 def runs(
@@ -50,3 +58,36 @@ def reparse(
     typer.echo(f"{report.examined} stored answers re-read, {report.fixed} now valid verdicts")
     for status, count in sorted(report.still_failing.items()):
         typer.echo(f"still {status}: {count}")
+
+
+def prune_vectors(
+    all_embedders: bool = typer.Option(False, "--all", help="Drop every cached item vector, "
+                                       "the current embedder's too."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only show what is cached."),
+    embedder: str | None = EmbedderOpt,
+    home: str | None = HomeOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Drop cached item vectors that no longer serve: those of embedders other than the
+    configured one (left behind by a switch of --embedder), or all of them with --all.
+
+    The vectors are a cache (review and triage embed each item text once and keep it in the
+    store); dropping them loses no verdict, and a later run embeds what it needs again.
+    """
+    from llmqa.index.embedders import make_embedder
+    from llmqa.store import RunLock, VerdictStore
+
+    cfg = settings(config, home=home, embedder=embedder)
+    current = make_embedder(cfg.embedder).name  # the local model loads lazily: no cost here
+    with RunLock(cfg.home_path), VerdictStore(cfg.home_path) as store:
+        counts = store.vector_counts()
+        rows = [[name, str(n), f"{size / 2**20:.1f}",
+                 "keep" if name == current and not all_embedders else "drop"]
+                for name, (n, size) in counts.items()]
+        typer.echo(table(rows, ["embedder", "vectors", "MiB", "prune"]) if rows
+                   else "no cached item vectors")
+        if dry_run:
+            return
+        dropped = store.drop_vectors(keep=None if all_embedders else current)
+    typer.echo(f"dropped {dropped} cached item vectors (the file shrinks on the next "
+               "`VACUUM`; SQLite reuses the space meanwhile)")

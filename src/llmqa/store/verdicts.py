@@ -224,6 +224,19 @@ class VerdictStore:
             db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
                            [(embedder, text_hash, blob) for text_hash, blob in vectors.items()])
 
+    def vector_counts(self) -> dict[str, tuple[int, int]]:
+        """Cached item vectors per embedder: (vectors, bytes)."""
+        return {row[0]: (int(row[1]), int(row[2])) for row in self.db.execute(
+            "SELECT embedder, COUNT(*), SUM(LENGTH(vector)) FROM embeddings GROUP BY embedder")}
+
+    def drop_vectors(self, keep: str | None = None) -> int:
+        """Delete cached item vectors of every embedder but ``keep`` (all when ``None``);
+        returns how many. They are only a cache: a later run embeds what it needs again."""
+        with self._write() as db:
+            if keep is None:
+                return db.execute("DELETE FROM embeddings").rowcount
+            return db.execute("DELETE FROM embeddings WHERE embedder != ?", (keep,)).rowcount
+
     def save_verdict(self, verdict: Verdict, run_id: int | None) -> None:
         row = verdict.model_dump(mode="json")
         # No API key reaches the store, even one a server echoed into an error or answer.
