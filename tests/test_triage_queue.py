@@ -44,6 +44,14 @@ def test_the_split_item_leads_the_ambiguity_queue(result: TriageResult) -> None:
     assert "borderline" in rows[0]["reason"]
 
 
+def test_a_hedged_item_says_its_error_score_was_discounted(result: TriageResult) -> None:
+    errors = {row["item_id"]: row for row in result.queue(kind="error")}
+    split = errors["split"]
+    assert "annotators hedged: error score ×0.83" in split["reason"]  # 1 of 3 hedged
+    assert split["signals"]["note_hedging"] == pytest.approx(1 / 3, abs=1e-4)
+    assert "hedged" not in errors["flip"]["reason"]
+
+
 def test_all_kind_takes_the_larger_score(result: TriageResult) -> None:
     rows = result.queue()
     for row in rows:
