@@ -251,10 +251,12 @@ def run_triage(items: list[Item], ctx: Context) -> RunScores:
     error_llm = ambiguity_llm = None
     if ctx.verdicts is not None:
         from llmqa.triage import judge_signal
+        from llmqa.triage.reliability import estimate
 
         judged, _ = judge_signal.judge_signals(data, ctx.verdicts)
         for signal in judged:
             signals.add(signal)
+        signals.reliability = estimate(data, signals)  # the judge is a source too
         online = score(data, signals, DEFAULT_WEIGHTS).scores
         error_llm, ambiguity_llm = online.error, online.ambiguity
     base = baseline_scores(np.nan_to_num(vectors), data.given, len(data.labels),

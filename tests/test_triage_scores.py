@@ -84,7 +84,7 @@ def test_reliability_rule_and_factors() -> None:
     assert weight_factors(unmeasured)["classifier"] == 1.0
 
 
-def test_judge_reliability_scales_the_judge_against_the_best_content_view() -> None:
+def test_judge_reliability_scales_the_judge_against_the_best_other_source() -> None:
     content = {"classifier": Reliability("classifier", 0.4, 0.7, 0.5, 300),
                "guideline": Reliability("guideline", 0.2, 0.6, 0.5, 300)}
     strong = weight_factors(content | {"judge": Reliability("judge", 0.8, 0.9, 0.5, 300)})
@@ -94,6 +94,10 @@ def test_judge_reliability_scales_the_judge_against_the_best_content_view() -> N
     assert strong["judge"] == 1.0 and weak["judge"] == pytest.approx(0.25)
     assert noise["judge"] == 0.0
     assert "judge" not in few  # a spot check of 5 items keeps the judge's full weight
+    # Annotators who agree among themselves set a higher bar than the content views.
+    experts = content | {"annotators": Reliability("annotators", 0.8, 0.9, 0.5, 300),
+                         "judge": Reliability("judge", 0.2, 0.6, 0.5, 300)}
+    assert weight_factors(experts)["judge"] == pytest.approx(0.25)
 
 
 def test_judge_reliability_is_measured_on_the_labels_it_would_give() -> None:

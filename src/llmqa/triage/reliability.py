@@ -23,13 +23,16 @@ evidence of errors.
 ``combine`` scales weights by these (see scores.py): the two content views by their
 reliability relative to the better of the two; the annotator-dissent signals by
 ``clip((r − 0.5) / 0.5, 0, 1)``: a dissent is evidence of a wrong label only from annotators
-who are more reliable than not. The judge's signals are scaled by ``min(1, r / r_best)``,
-``r_best`` the better content view's reliability: a judge at least as reliable as the
-classifier counts in full, one no better than guessing drops out instead of reordering the
-queue with noise. Below 30 reviewed items the estimate is not used and the judge keeps its
-weight. On crowd data where a quarter of the votes dissent anyway
+who are more reliable than not. On crowd data where a quarter of the votes dissent anyway
 (MD-Agreement: r ≈ 0.2–0.3) a split is routine and says nothing about the label, and even a
 small weight on it reorders the top of the queue; on the sample batch (r ≈ 0.7) it counts.
+
+The judge's signals are scaled by ``min(1, r / r_ref)``, ``r_ref`` the best reliability among
+the other sources (the content views and the annotators among themselves): the judge stands
+in for an expert reviewer, so it counts in full when it agrees with the labels at least as
+well as they do, and a judge no better than guessing drops out instead of reordering the
+queue with noise. Below 30 reviewed items the estimate is not used and the judge keeps its
+weight.
 """
 
 from __future__ import annotations
@@ -140,7 +143,13 @@ def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
     # A judge that reviewed a handful of items (the top of a queue, a spot check) keeps its
     # weight: agreement over so few labels says nothing about it.
     if judge is not None and judge.value is not None and judge.items >= MIN_JUDGE_ITEMS:
-        factors["judge"] = (min(1.0, judge.value / best) if best > 0
+        # The judge stands in for an expert reviewer: it counts in full when it agrees with
+        # the labels at least as well as the best other source (content view or the
+        # annotators among themselves), in proportion below that.
+        others = [v for f in ("classifier", "guideline", "annotators")
+                  if f in reliability and (v := reliability[f].value) is not None]
+        reference = max(others, default=0.0)
+        factors["judge"] = (min(1.0, judge.value / reference) if reference > 0
                             else float(judge.value > 0))
     annotators = reliability.get("annotators")
     factors["annotators"] = (1.0 if annotators is None or annotators.value is None
