@@ -191,12 +191,21 @@ class ClauseIndex:
         excluded = set(exclude_ids or ())
         # Clause scores combine several documents, so read every document's similarity when
         # the index is of guideline size; very large indexes are scored on the nearest ones.
-        n = min(total, EXACT_SEARCH_LIMIT)
-        result = collection.query(query_embeddings=vector.tolist(), n_results=n,
-                                  include=["metadatas", "documents", "distances"])
-        matches = ((meta["clause_id"], meta["kind"], 1.0 - float(distance), doc)
-                   for doc_id, meta, doc, distance in zip(
-                       result["ids"][0], result["metadatas"][0], result["documents"][0],
-                       result["distances"][0], strict=True)
-                   if doc_id not in excluded)
+        if total <= EXACT_SEARCH_LIMIT:
+            # Exact: the HNSW graph is approximate and, asked for every document, may return
+            # fewer (a crowded clause can then hide every other clause).
+            data = collection.get(include=["embeddings", "metadatas", "documents"])
+            vectors = np.asarray(data["embeddings"], dtype=np.float32).reshape(len(data["ids"]),
+                                                                               -1)
+            similarities = (vectors @ vector[0]).tolist() if len(vectors) else []
+            rows = zip(data["ids"], data["metadatas"], data["documents"], similarities,
+                       strict=True)
+        else:
+            result = collection.query(query_embeddings=vector.tolist(),
+                                      n_results=EXACT_SEARCH_LIMIT,
+                                      include=["metadatas", "documents", "distances"])
+            rows = zip(result["ids"][0], result["metadatas"][0], result["documents"][0],
+                       (1.0 - float(d) for d in result["distances"][0]), strict=True)
+        matches = ((meta["clause_id"], meta["kind"], float(similarity), doc)
+                   for doc_id, meta, doc, similarity in rows if doc_id not in excluded)
         return score_clauses(matches, k)
