@@ -126,23 +126,14 @@ def reason(result: TriageResult, index: int, is_error: bool, score: float) -> st
         if better:
             head += f": {given} → {better}?"
     if is_error:
-        factor = _hedge_factor(result, index)
+        hedge = result.scores.hedge_factor
+        factor = 1.0 if hedge is None else float(hedge[index])
         if factor < 1.0:
             phrases.append(f"annotators hedged: error score ×{factor:.2f}")
     if not phrases:
         return head + (": no single signal stands out" if ":" not in head else "")
     return head + ("; " if ":" in head else ": ") + "; ".join(phrases)
 
-
-def _hedge_factor(result: TriageResult, index: int) -> float:
-    """The hedged-note discount applied to the item's error score (scores.py), 1 if none."""
-    weights = result.scores.weights
-    if weights.calibrated or "note_hedging" not in result.signals:
-        return 1.0
-    hedged = result.signals["note_hedging"].values[index]
-    if np.isnan(hedged):
-        return 1.0
-    return 1.0 - weights.hedge_discount * float(np.clip(hedged, 0.0, 1.0))
 
 
 def _round(value: float | None) -> float | None:

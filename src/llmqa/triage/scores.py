@@ -177,6 +177,8 @@ class Scores:
     ranks: dict[str, np.ndarray]
     weights: Weights
     effective: dict[str, dict[str, float]] = field(default_factory=dict)  # after factors
+    # The multiplier the hedged-note discount put on each item's error score (1: none).
+    hedge_factor: np.ndarray | None = None
 
     def contributions(self, index: int, score: str) -> list[tuple[str, float, float]]:
         """(signal, weight, percentile) for the item's available signals, largest weight ×
@@ -213,13 +215,14 @@ def combine(signals: SignalSet, weights: Weights = DEFAULT_WEIGHTS,
             scaled = chosen  # every available source was judged unreliable: use the base
         effective[score] = {k: round(w, 4) for k, w in scaled.items()}
         result[score] = _weighted_mean(ranks, scaled, n)
-    error = result[ERROR]
+    hedge = np.ones(n)
     if weights.intercept is None and weights.hedge_discount > 0 and "note_hedging" in signals:
         hedged = np.nan_to_num(np.asarray(signals["note_hedging"].values, dtype=float))
-        error = error * (1.0 - weights.hedge_discount * np.clip(hedged, 0.0, 1.0))
+        hedge = 1.0 - weights.hedge_discount * np.clip(hedged, 0.0, 1.0)
+    error = result[ERROR] * hedge
     if labelled is not None:
         error = np.where(labelled, error, np.nan)
-    return Scores(error, result[AMBIGUITY], ranks, weights, effective)
+    return Scores(error, result[AMBIGUITY], ranks, weights, effective, hedge)
 
 
 def _factors(signals: SignalSet) -> dict[str, float]:
