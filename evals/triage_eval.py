@@ -67,6 +67,7 @@ from llmqa.triage import (
     DEFAULT_WEIGHTS,
     TriageConfig,
     TriageData,
+    add_judge_signals,
     auroc,
     calibrate,
     compute_signals,
@@ -250,13 +251,7 @@ def run_triage(items: list[Item], ctx: Context) -> RunScores:
     offline = score(data, signals, DEFAULT_WEIGHTS).scores
     error_llm = ambiguity_llm = None
     if ctx.verdicts is not None:
-        from llmqa.triage import judge_signal
-        from llmqa.triage.reliability import estimate
-
-        judged, _ = judge_signal.judge_signals(data, ctx.verdicts)
-        for signal in judged:
-            signals.add(signal)
-        signals.reliability = estimate(data, signals)  # the judge is a source too
+        add_judge_signals(data, signals, ctx.verdicts)
         online = score(data, signals, DEFAULT_WEIGHTS).scores
         error_llm, ambiguity_llm = online.error, online.ambiguity
     base = baseline_scores(np.nan_to_num(vectors), data.given, len(data.labels),

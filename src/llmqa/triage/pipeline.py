@@ -103,16 +103,31 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
     if verdicts is None:
         for signal in judge_signal.missing_signals(n, "no judge verdicts given"):
             signals.add(signal)
+        _weigh_sources(data, signals)
     else:
-        judged, cited = judge_signal.judge_signals(data, verdicts)
-        for signal in judged:
-            signals.add(signal)
-        for i, clause_ids in enumerate(cited):
-            for clause_id in clause_ids:
-                signals.tie_clause(i, clause_id, "judge")
+        add_judge_signals(data, signals, verdicts)
+    return signals
+
+
+def add_judge_signals(data: TriageData, signals: SignalSet,
+                      verdicts: Iterable[Mapping[str, Any]]) -> None:
+    """Add the judge's signals (store rows) to computed ``signals``, then re-weigh the sources:
+    the judge is one of them. ``compute_signals`` does this when given verdicts; the eval calls
+    it to score one batch offline and with the judge without computing the rest twice."""
+    from llmqa.triage import judge_signal
+
+    judged, cited = judge_signal.judge_signals(data, verdicts)
+    for signal in judged:
+        signals.add(signal)
+    for i, clause_ids in enumerate(cited):
+        for clause_id in clause_ids:
+            signals.tie_clause(i, clause_id, "judge")
+    _weigh_sources(data, signals)
+
+
+def _weigh_sources(data: TriageData, signals: SignalSet) -> None:
     signals.reliability = estimate(data, signals)
     signals.add(single_label_conflict(data, signals))  # needs the reliability estimates
-    return signals
 
 
 def _documents(data: TriageData, guidelines: GuidelineSet | None,
