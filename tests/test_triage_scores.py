@@ -122,6 +122,21 @@ def test_judge_reliability_is_measured_on_the_labels_it_would_give() -> None:
     assert judge.items == 40 and judge.agreement == 0.5 and judge.value == 0.0
 
 
+def test_an_unreliable_judge_drops_out_of_the_combination() -> None:
+    signals = _set(guideline_conflict=[0.9, 0.1, 0.5], judge_error=[0.1, 0.95, 0.5],
+                   judge_ambiguity=[0.2, 0.2, 0.9], label_entropy=[0.1, 0.5, 0.2])
+    content = {"guideline": Reliability("guideline", 0.4, 0.7, 0.5, 300)}
+    signals.reliability = content | {"judge": Reliability("judge", 0.0, 0.4, 0.5, 300)}
+    scores = combine(signals, DEFAULT_WEIGHTS)
+    assert scores.effective["error"]["judge_error"] == 0.0
+    assert scores.effective["ambiguity"]["judge_ambiguity"] == 0.0
+    assert int(np.argmax(scores.error)) == 0  # the guideline's pick, not the judge's
+    signals.reliability = content | {"judge": Reliability("judge", 0.8, 0.9, 0.5, 300)}
+    trusted = combine(signals, DEFAULT_WEIGHTS)
+    assert trusted.effective["error"]["judge_error"] == 2.0
+    assert int(np.argmax(trusted.error)) == 1
+
+
 def test_adaptive_weights_drop_an_unreliable_source() -> None:
     signals = _set(label_issue=[0.9, 0.1, 0.5, 0.3], guideline_conflict=[0.1, 0.9, 0.5, 0.2])
     signals.reliability = {"classifier": Reliability("classifier", 0.5, 0.8, 0.6, 4),
