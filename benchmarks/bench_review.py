@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import random
 import tempfile
 import time
 from pathlib import Path
@@ -32,19 +31,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def make_items(n: int, seed: int = 0) -> list[Any]:
     from llmqa.items import Item
+    from llmqa.testing import distinct_copies
 
     rows = [json.loads(line) for line in
             (REPO / "examples/sample_batch/items.jsonl").read_text().splitlines()]
-    rng = random.Random(seed)
-    items = []
-    for number in range(n):
-        row = json.loads(json.dumps(rng.choice(rows)))
-        content = row["content"]
-        field = next(f for f in ("text", "transcript", "title", "caption") if content.get(f))
-        content[field] = f"{content[field]} (take {number})"
-        row["id"] = f"bench-{number:05d}"
-        items.append(Item.model_validate(row))
-    return items
+    return [Item.model_validate(row)
+            for row in distinct_copies(rows, n, seed=seed, prefix="bench", tag="take")]
 
 
 def make_retriever(guidelines: Any, embedder: Any) -> Any:

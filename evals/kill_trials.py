@@ -28,25 +28,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from llmqa.testing import OpenAIStub
+from llmqa.testing import OpenAIStub, distinct_copies
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample_batch" / "items.jsonl"
 
 
 def make_items(path: Path, count: int, seed: int) -> None:
-    rng = random.Random(seed)
     base = [json.loads(line) for line in SAMPLE.read_text().splitlines()]
     with open(path, "w") as handle:
-        for number in range(count):
-            item = json.loads(json.dumps(rng.choice(base)))
-            item["id"] = f"kt-{number:05d}"
-            content = item["content"]
-            for name in ("text", "transcript", "caption", "title"):
-                if content.get(name):
-                    content[name] += f" (copy {number})"
-                    break
-            handle.write(json.dumps(item) + "\n")
+        for row in distinct_copies(base, count, seed=seed, prefix="kt", tag="copy"):
+            handle.write(json.dumps(row) + "\n")
 
 
 def review_command(items: Path, home: Path, url: str, concurrency: int) -> list[str]:

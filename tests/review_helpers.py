@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import struct
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from llmqa.llm.fake import FakeChatModel
 from llmqa.llm.pricing import PriceTable
 from llmqa.llm.retry import RetryPolicy
 from llmqa.llm.seam import ChatSeam
-from llmqa.testing import FakeEmbedder
+from llmqa.testing import FakeEmbedder, distinct_copies
 from llmqa.testing.openai_stub import default_verdict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,17 +87,7 @@ def make_item(item_id: str, text: str, labels: Iterable[str] = ("allowed", "allo
 
 def vary_items(n: int, seed: int = 0, prefix: str = "gen") -> list[dict[str, Any]]:
     """``n`` distinct items made by sampling the sample batch and varying one text field."""
-    rows = read_jsonl(SAMPLE_ITEMS)
-    rng = random.Random(seed)
-    out = []
-    for number in range(n):
-        row = json.loads(json.dumps(rng.choice(rows)))
-        content = row["content"]
-        field = next(f for f in ("text", "transcript", "title", "caption") if content.get(f))
-        content[field] = f"{content[field]} (variant {number})"
-        row["id"] = f"{prefix}-{number:05d}"
-        out.append(row)
-    return out
+    return distinct_copies(read_jsonl(SAMPLE_ITEMS), n, seed=seed, prefix=prefix)
 
 
 def write_items(path: Path, rows: Iterable[Mapping[str, Any] | Item]) -> Path:
