@@ -34,9 +34,8 @@ def report(
     with_triage: bool = typer.Option(
         True, "--triage/--no-triage", help="Add the triage section: the likely errors and "
         "ambiguous items at the top of the llmqa triage queue, and the clauses where they "
-        "cluster. It embeds the items and trains the triage classifier (the 320-item sample "
-        "on 2 cores: about 10 s with its vectors cached in the store, 25 s on a first run); "
-        "--no-triage skips all of that."),
+        "cluster. It embeds the items (once: the store caches their vectors) and trains the "
+        "triage classifier; --no-triage skips all of that."),
     top: int = typer.Option(15, "--top", min=1, help="Rows in each triage table (likely "
                             "errors, ambiguous items)."),
     home: str | None = HomeOpt,
