@@ -13,12 +13,12 @@ fields never breaks revision. ``items`` alone is a clause's membership, not a fl
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from llmqa.errors import InputError
+from llmqa.io.json_file import read_json_file
 
 _ID_KEYS = ("clause_id", "clause", "id")
 _ITEM_KEYS = ("top_error_item_ids", "top_ambiguous_item_ids", "item_ids", "flagged_item_ids",
@@ -99,12 +99,7 @@ def parse_clause_summary(data: Any) -> dict[str, TriageClause]:
 
 def load_clause_summary(path: str | Path) -> tuple[dict[str, TriageClause], str | None]:
     """(clauses, the guideline version the summary was made with, when it says)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such clause summary file") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from exc
+    data = read_json_file(path, "clause summary file")
     version = data.get("guideline_version") if isinstance(data, dict) else None
     return parse_clause_summary(data), str(version) if version else None
 

@@ -141,13 +141,9 @@ class Weights:
 
     @classmethod
     def load(cls, path: str | Path) -> Weights:
-        try:
-            payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise InputError(f"{path}: no such weights file") from exc
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: not valid JSON ({exc.msg})") from exc
-        return cls.from_dict(payload)
+        from llmqa.io.json_file import read_json_file
+
+        return cls.from_dict(read_json_file(path, "weights file"))
 
     def save(self, path: str | Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
