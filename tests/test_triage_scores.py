@@ -74,10 +74,13 @@ def test_reliability_rule_and_factors() -> None:
     reliability = {
         "classifier": Reliability("classifier", 0.4, 0.7, 0.5, 10),
         "guideline": Reliability("guideline", 0.0, 0.4, 0.5, 10),
-        "annotators": Reliability("annotators", 0.75, 0.9, 0.6, 10),
+        "annotators": Reliability("annotators", 0.6, 0.84, 0.6, 10),
     }
     factors = weight_factors(reliability)
-    assert factors == {"classifier": 1.0, "guideline": 0.0, "annotators": 0.5}
+    assert factors == {"classifier": 1.0, "guideline": 0.0, "annotators": pytest.approx(0.5)}
+    # Annotators who mostly agree (a trained team, r ≥ 0.7) count in full.
+    team = reliability | {"annotators": Reliability("annotators", 0.72, 0.9, 0.6, 10)}
+    assert weight_factors(team)["annotators"] == 1.0
     crowd = reliability | {"annotators": Reliability("annotators", 0.25, 0.7, 0.6, 10)}
     assert weight_factors(crowd)["annotators"] == 0.0
     unmeasured = {"classifier": Reliability("classifier", None, None, None, 0)}

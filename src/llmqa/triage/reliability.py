@@ -22,10 +22,13 @@ evidence of errors.
 
 ``combine`` scales weights by these (see scores.py): the two content views by their
 reliability relative to the better of the two; the annotator-dissent signals by
-``clip((r − 0.5) / 0.5, 0, 1)``: a dissent is evidence of a wrong label only from annotators
-who are more reliable than not. On crowd data where a quarter of the votes dissent anyway
-(MD-Agreement: r ≈ 0.2–0.3) a split is routine and says nothing about the label, and even a
-small weight on it reorders the top of the queue; on the sample batch (r ≈ 0.7) it counts.
+``clip((r − 0.5) / (0.7 − 0.5), 0, 1)``: a dissent is evidence of a wrong label only from
+annotators who are more reliable than not, and counts in full from annotators who mostly agree
+(r ≥ 0.7, a typical trained QA team). On crowd data where a quarter of the votes dissent
+anyway (MD-Agreement: r ≈ 0.2–0.3) a split is routine and says nothing about the label, and
+even a small weight on it reorders the top of the queue; on the sample batch (r ≈ 0.7) it
+counts in full. (The first rule, ``(r − 0.5) / 0.5``, reached full weight only for annotators
+who never disagree, where there is no dissent to weigh; it gave the sample batch 0.4.)
 
 The judge's signals are scaled by ``min(1, r / r_ref)``, ``r_ref`` the best reliability among
 the other sources (the content views and the annotators among themselves): the judge stands
@@ -47,6 +50,10 @@ from llmqa.triage.signals import SignalSet
 
 # Fewer reviewed items than this and the judge's reliability is not used (see weight_factors).
 MIN_JUDGE_ITEMS = 30
+# Annotator reliability at or below which dissent carries no weight, and from which it counts
+# in full (linear in between).
+ANNOTATORS_FLOOR = 0.5
+ANNOTATORS_FULL = 0.7
 
 # Which family each adaptively weighted signal belongs to.
 FAMILY = {
@@ -153,5 +160,6 @@ def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
                             else float(judge.value > 0))
     annotators = reliability.get("annotators")
     factors["annotators"] = (1.0 if annotators is None or annotators.value is None
-                             else float(np.clip((annotators.value - 0.5) / 0.5, 0.0, 1.0)))
+                             else float(np.clip((annotators.value - ANNOTATORS_FLOOR)
+                                                / (ANNOTATORS_FULL - ANNOTATORS_FLOOR), 0.0, 1.0)))
     return factors

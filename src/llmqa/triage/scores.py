@@ -21,7 +21,7 @@ summary, not a probability. ``f_s`` is 1 unless ``Weights.adaptive`` (the defaul
 it is the batch's own reliability estimate for the signal's source (reliability.py): the
 classifier and the guideline evidence are weighted by how well each agrees with the labels
 relative to the better of the two (a guideline that does not describe the labelling task
-drops out), and the annotator-dissent signals by ``clip((r − 0.5) / 0.5, 0, 1)`` of the
+drops out), and the annotator-dissent signals by ``clip((r − 0.5) / 0.2, 0, 1)`` of the
 annotators' reliability (on crowd data where dissent is routine, a split is not evidence of
 a wrong label). Every run reports the weights it used (``Scores.effective``).
 
