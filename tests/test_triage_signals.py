@@ -137,6 +137,39 @@ def test_lexical_view_finds_a_flip_the_embeddings_cannot_see() -> None:
     assert (seeing.probabilities[others, given[others]] > 0.5).all()
 
 
+def test_lexical_view_one_label_against_the_rest_with_three_labels() -> None:
+    rng = np.random.default_rng(5)
+    truth = np.repeat([0, 1, 2], 12)
+    vectors = np.ones((36, 8)) + rng.normal(0, 0.01, (36, 8))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    words = {0: "buy cheap followers promo code", 1: "lovely acoustic folk song",
+             2: "breaking news council vote"}
+    texts = [f"{words[int(t)]} item {n}" for n, t in enumerate(truth)]
+    given = truth.copy()
+    given[20] = 2  # a song labelled as news
+    prediction, _ = out_of_fold_probabilities(vectors, np.ones(36, bool), _targets(given, 3),
+                                              given, neighbours=0, texts=texts)
+    p = prediction.probabilities
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert p[20].argmax() == 1 and p[20, 2] < 0.35
+
+
+def test_cross_fitting_is_repeated_over_fold_splits_and_averaged() -> None:
+    truth = np.repeat([0, 1, 2], 10)
+    vectors = clustered(truth.tolist(), 3)
+    given = truth.copy()
+    given[4] = 2
+    args = (vectors, np.ones(30, bool), _targets(given, 3), given)
+    twice, _ = out_of_fold_probabilities(*args)
+    assert twice.repeats == 2
+    first, _ = out_of_fold_probabilities(*args, repeats=1, seed=0)
+    second, _ = out_of_fold_probabilities(*args, repeats=1, seed=1)
+    assert first.repeats == 1
+    assert not np.allclose(first.probabilities, second.probabilities)
+    assert np.allclose(twice.probabilities, (first.probabilities + second.probabilities) / 2,
+                       atol=1e-3)
+
+
 def test_lexical_view_trains_on_guideline_texts_and_checks_lengths() -> None:
     import pytest
 

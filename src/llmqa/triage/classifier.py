@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,8 @@ LEXICAL_C = 10.0
 # on tens of thousands of sparse rows.
 LEXICAL_TOL = 1e-3
 DEFAULT_FOLDS = 5
+# Cross-fitting repeated over this many fold splits, averaged (see the module docstring).
+DEFAULT_REPEATS = 2
 MIN_ITEMS = 10
 _FLOOR = 1e-4
 
@@ -61,6 +64,7 @@ class Prediction:
     folds: int
     training_rows: int
     extra_rows: int
+    repeats: int = 1
 
 
 def _expand(targets: np.ndarray, rows: np.ndarray,
@@ -77,6 +81,7 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
                               c: float = DEFAULT_C, seed: int = 0, min_items: int = MIN_ITEMS,
                               neighbours: int | None = None, texts: list[str] | None = None,
                               extra_texts: list[str] | None = None,
+                              repeats: int = DEFAULT_REPEATS,
                               ) -> tuple[Prediction | None, str | None]:
     """``targets``: items × labels soft targets (rows sum to 1 for labelled items); ``given``:
     the label code under review (stratification; ``-1`` = unlabelled, never trained on).
@@ -95,52 +100,87 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
         return None, "every item carries the same label: there is nothing to tell apart"
     n_folds = int(min(folds, len(labelled)))
     counts = np.bincount(given[labelled], minlength=k)
-    if counts[counts > 0].min() >= 2 and counts.max() >= n_folds:
-        splitter = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
-        splits = list(_quiet_split(splitter, labelled, given[labelled]))
-    else:  # a label with one item cannot be stratified; shuffle plainly
-        splits = list(KFold(n_folds, shuffle=True, random_state=seed).split(labelled))
-    unlabelled = np.flatnonzero(has_vector & (given < 0))
-    extra_rows, extra_labels, extra_weights = _expand(extra_t, np.arange(len(extra_t)))
+    stratify = counts[counts > 0].min() >= 2 and counts.max() >= n_folds
     if neighbours is None:
         neighbours = int(np.clip(round(np.sqrt(len(labelled) * (n_folds - 1) / n_folds)), 5, 50))
-    words = None
+    words = extra_words = None
     if texts is not None:
         if len(texts) != n or len(extra_texts or []) != len(extra_t):
             raise ValueError("texts and extra_texts must have one entry per item / extra row")
         words, extra_words = lexical_features(texts, extra_texts or [])
         if words.shape[1] == 0:
             words = None  # no term occurs twice: the view has nothing to learn from
-    views: dict[str, np.ndarray] = {}
-    unlabelled_sum: dict[str, np.ndarray] = {}
-    unlabelled_folds: dict[str, int] = {}
-    for train, test in splits:
-        rows, labels, weights = _expand(targets, labelled[train])
-        x = np.vstack([vectors[rows], extra_x[extra_rows]])
-        y = np.concatenate([labels, extra_labels])
-        w = np.concatenate([weights, extra_weights])
-        test_rows = labelled[test]
-        query_rows = np.concatenate([test_rows, unlabelled])
-        fold = {"linear": _linear(x, y, w, vectors[query_rows], k, c)}
-        if neighbours > 0 and len(np.unique(y)) > 1:
-            pool_x = np.vstack([vectors[labelled[train]], extra_x])
-            pool_t = np.vstack([targets[labelled[train]], extra_t])
-            fold["neighbours"] = neighbour_vote(vectors[query_rows], pool_x, pool_t, neighbours)
-        if words is not None:
-            fold["lexical"] = _linear(_vstack_sparse(words[rows], extra_words[extra_rows]), y, w,
-                                      words[query_rows], k, LEXICAL_C, LEXICAL_TOL)
-        for name, values in fold.items():
-            views.setdefault(name, np.full((n, k), np.nan))[test_rows] = values[:len(test_rows)]
-            # Every fold's model predicts the unlabelled items: they get the average.
-            unlabelled_sum[name] = unlabelled_sum.get(name, 0.0) + values[len(test_rows):]
-            unlabelled_folds[name] = unlabelled_folds.get(name, 0) + 1
-    for name, total in unlabelled_sum.items():
-        views[name][unlabelled] = total / unlabelled_folds[name]
-    probabilities = combine_views(views, default_mix(list(views)))
+    training = _Training(vectors, targets, labelled, np.flatnonzero(has_vector & (given < 0)),
+                         extra_x, extra_t, words, extra_words, k, c, neighbours)
+    mixed = []
+    for repeat in range(max(1, repeats)):
+        if stratify:
+            splitter = StratifiedKFold(n_folds, shuffle=True, random_state=seed + repeat)
+            splits = list(_quiet_split(splitter, labelled, given[labelled]))
+        else:  # a label with one item cannot be stratified; shuffle plainly
+            splits = list(KFold(n_folds, shuffle=True, random_state=seed + repeat)
+                          .split(labelled))
+        views = training.cross_fit(splits)
+        mixed.append(combine_views(views, default_mix(list(views))))
+    probabilities = np.mean(mixed, axis=0)
     done = ~np.isnan(probabilities[:, 0])
     floored = np.maximum(probabilities[done], _FLOOR)
     probabilities[done] = floored / floored.sum(axis=1, keepdims=True)
-    return Prediction(probabilities, len(splits), len(labelled), len(extra_t)), None
+    return Prediction(probabilities, len(splits), len(labelled), len(extra_t),
+                      len(mixed)), None
+
+
+@dataclass
+class _Training:
+    """What every fold trains on: the items, the guideline rows added to every fold, and the
+    lexical features (``None``: no lexical view)."""
+
+    vectors: np.ndarray
+    targets: np.ndarray
+    labelled: np.ndarray
+    unlabelled: np.ndarray
+    extra_x: np.ndarray
+    extra_t: np.ndarray
+    words: Any
+    extra_words: Any
+    k: int
+    c: float
+    neighbours: int
+
+    def cross_fit(self, splits: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
+        """Each view's out-of-fold probabilities over one set of splits; the unlabelled items
+        get the average of every fold's prediction."""
+        n, k = self.targets.shape
+        extra_rows, extra_labels, extra_weights = _expand(self.extra_t,
+                                                          np.arange(len(self.extra_t)))
+        views: dict[str, np.ndarray] = {}
+        unlabelled_sum: dict[str, np.ndarray] = {}
+        unlabelled_folds: dict[str, int] = {}
+        for train, test in splits:
+            rows, labels, weights = _expand(self.targets, self.labelled[train])
+            x = np.vstack([self.vectors[rows], self.extra_x[extra_rows]])
+            y = np.concatenate([labels, extra_labels])
+            w = np.concatenate([weights, extra_weights])
+            test_rows = self.labelled[test]
+            query_rows = np.concatenate([test_rows, self.unlabelled])
+            fold = {"linear": _linear(x, y, w, self.vectors[query_rows], k, self.c)}
+            if self.neighbours > 0 and len(np.unique(y)) > 1:
+                pool_x = np.vstack([self.vectors[self.labelled[train]], self.extra_x])
+                pool_t = np.vstack([self.targets[self.labelled[train]], self.extra_t])
+                fold["neighbours"] = neighbour_vote(self.vectors[query_rows], pool_x, pool_t,
+                                                    self.neighbours)
+            if self.words is not None:
+                fold["lexical"] = _nb_linear(
+                    _vstack_sparse(self.words[rows], self.extra_words[extra_rows]), y, w,
+                    self.words[query_rows], k, LEXICAL_C, LEXICAL_TOL)
+            for name, values in fold.items():
+                views.setdefault(name, np.full((n, k), np.nan))[test_rows] = \
+                    values[:len(test_rows)]
+                unlabelled_sum[name] = unlabelled_sum.get(name, 0.0) + values[len(test_rows):]
+                unlabelled_folds[name] = unlabelled_folds.get(name, 0) + 1
+        for name, total in unlabelled_sum.items():
+            views[name][self.unlabelled] = total / unlabelled_folds[name]
+        return views
 
 
 def default_mix(names: list[str]) -> dict[str, float]:
@@ -184,6 +224,37 @@ def _linear(x, y: np.ndarray, w: np.ndarray, queries, k: int, c: float,
     if n_queries:
         out[:, model.classes_] = model.predict_proba(queries)
     return out
+
+
+def _nb_linear(x, y: np.ndarray, w: np.ndarray, queries, k: int, c: float,
+               tol: float = 1e-4) -> np.ndarray:
+    """NB-weighted logistic regression (Wang & Manning's NBSVM with a logistic loss), one
+    label against the rest: each term's TF-IDF value is scaled by its log-count ratio, how
+    much more often the term occurs in that label's texts than in the others' (presence
+    counts, add-one smoothed, weighted like the rows). Rows are then normalised per label.
+    A binary label set needs one model."""
+    from sklearn.linear_model import LogisticRegression
+
+    n_queries = queries.shape[0]
+    classes = np.unique(y)
+    if len(classes) < 2:
+        return np.tile(np.eye(k)[y[0]], (n_queries, 1))
+    present = x.sign()
+    out = np.zeros((n_queries, k))
+    for label in classes[1:] if len(classes) == 2 else classes:
+        mine = (y == label).astype(float)
+        p = 1.0 + present.T @ (w * mine)
+        q = 1.0 + present.T @ (w * (1.0 - mine))
+        ratio = np.log((p / p.sum()) / (q / q.sum()))
+        model = LogisticRegression(C=c, max_iter=2000, tol=tol)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(x.multiply(ratio).tocsr(), mine.astype(int), sample_weight=w)
+        if n_queries:
+            out[:, label] = model.predict_proba(queries.multiply(ratio).tocsr())[:, 1]
+    if len(classes) == 2:
+        out[:, classes[0]] = 1.0 - out[:, classes[1]]
+    return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
 
 
 def lexical_features(texts: list[str], extra_texts: list[str]):
