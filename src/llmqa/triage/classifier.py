@@ -4,7 +4,7 @@ Every labelled item is predicted by a model that never saw it (k folds, stratifi
 label under review), which is what confident learning needs: an in-sample model would simply
 memorise the labels it is asked to judge.
 
-Four choices go beyond the plain logistic regression, each for a reason:
+Five choices go beyond the plain logistic regression, each for a reason:
 
 * **Two models on the embeddings, averaged.** A logistic regression (one linear boundary per
   label) and a k-nearest-neighbour vote (the ``k`` most similar labelled items, weighted by
@@ -14,9 +14,19 @@ Four choices go beyond the plain logistic regression, each for a reason:
 * **A lexical view beside the semantic one** (when the item texts are given). A small
   sentence embedding blurs the exact words a policy often turns on (a slur, a drug name, a
   phone number, "thinspo"); a logistic regression on TF-IDF word 1-2-grams and character
-  2-5-grams sees them. The final probabilities are the mean of the embedding view and the
-  lexical view. TF-IDF is fitted once on all texts (it uses no labels, so no fold sees
-  another fold's labels through it).
+  2-5-grams sees them. It is NB-weighted (Wang & Manning's NBSVM, with a logistic loss),
+  one label against the rest: each term is scaled by how much more often it occurs in that
+  label's training texts than in the others', which lets a rare but telling term count
+  before the regression has seen it often (on MD-Agreement +0.01 to +0.03 precision at k
+  over the plain TF-IDF regression; level on the sample batch). The final probabilities
+  are the mean of the embedding view and the lexical view. TF-IDF is fitted once on all
+  texts (it uses no labels, so no fold sees another fold's labels through it; the NB ratios
+  are computed inside each fold).
+* **Cross-fitting repeated over two fold splits** (``repeats``), the probabilities averaged.
+  One split's out-of-fold probabilities carry the luck of which items shared a fold; the
+  average of two is steadier, and ranked flipped labels better on every development run
+  (MD-Agreement +0.01 to +0.02 precision at k; a third split added under 0.01). It doubles
+  the classifier's time.
 * **Soft targets.** With several annotators an item is trained on its vote shares (a 2-1 item
   counts 2/3 for one label and 1/3 for the other), so a contested item pulls the model less
   than a unanimous one and the model's probabilities carry the annotators' uncertainty.

@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from llmqa.triage.annotators import disagreement_signals, note_signal, posterior_signals
-from llmqa.triage.classifier import DEFAULT_C, DEFAULT_FOLDS, out_of_fold_probabilities
+from llmqa.triage.classifier import (
+    DEFAULT_C,
+    DEFAULT_FOLDS,
+    DEFAULT_REPEATS,
+    out_of_fold_probabilities,
+)
 from llmqa.triage.data import TriageData
 from llmqa.triage.reliability import estimate
 from llmqa.triage.retrieval_signal import DEFAULT_DOCUMENTS, DEFAULT_TEMPERATURE
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class TriageConfig:
     folds: int = DEFAULT_FOLDS
+    repeats: int = DEFAULT_REPEATS  # fold splits the cross-fitting is averaged over
     c: float = DEFAULT_C
     neighbours: int | None = None  # None: √(training items), in [5, 50]
     retrieval_documents: int = DEFAULT_DOCUMENTS
@@ -164,7 +170,7 @@ def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
         evidence.vectors, evidence.has_vector, targets, data.given, extra_vectors=extra_x,
         extra_targets=extra_t, folds=config.folds, c=config.c, seed=config.seed,
         neighbours=config.neighbours, texts=data.texts if config.lexical else None,
-        extra_texts=extra_texts if config.lexical else None)
+        extra_texts=extra_texts if config.lexical else None, repeats=config.repeats)
     if prediction is None:
         for signal in cleanlab_signal.missing_signals(n, why or "no classifier"):
             signals.add(signal)
