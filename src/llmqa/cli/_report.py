@@ -91,9 +91,9 @@ def _triage(records: list[Any], cfg: Settings, guidelines_named: bool, seed: int
             top: int) -> dict[str, Any]:
     """The triage section's content, computed as ``llmqa triage`` does with its defaults
     (majority consensus, default weights, the store's verdicts when present)."""
-    from llmqa.cli._triage import triage_signals
     from llmqa.reporting import triage_section
     from llmqa.triage import DEFAULT_WEIGHTS, TriageData, clause_summary, score
+    from llmqa.triage.from_settings import triage_signals
 
     data = TriageData.from_items(records, seed=seed)
     computed = triage_signals(data, cfg, guidelines_named=guidelines_named, seed=seed)

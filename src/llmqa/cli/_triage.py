@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,12 +23,10 @@ from llmqa.cli._common import (
     settings,
     table,
 )
-from llmqa.config import Settings
 from llmqa.errors import InputError
 
 if TYPE_CHECKING:  # numpy, cleanlab and friends load only when the command runs
-    from llmqa.guidelines import GuidelineSet
-    from llmqa.triage import SignalSet, TriageData, TriageResult
+    from llmqa.triage import TriageResult
 
 
 class Kind(StrEnum):
@@ -54,16 +50,6 @@ def _priority_map(values: list[str] | None) -> dict[str, float] | None:
                                      param_hint="--project-priority")
         mapping[project] = number
     return mapping
-
-
-def _verdicts(resolved: Settings) -> tuple[list[dict[str, Any]] | None, str]:
-    from llmqa.store.verdicts import DB_NAME, VerdictStore
-
-    if not (resolved.home_path / DB_NAME).exists():
-        return None, f"no verdict store in {resolved.home_path}"
-    with VerdictStore(resolved.home_path, readonly=True) as store:
-        rows = list(store.verdicts(latest=True, status="ok"))
-    return (rows, f"{len(rows)} verdicts") if rows else (None, "no usable verdicts in the store")
 
 
 def triage(
@@ -125,6 +111,7 @@ def triage(
     from llmqa.triage import DEFAULT_WEIGHTS, QueueOptions, TriageData, Weights, build_queue, score
     from llmqa.triage import calibrate as fit
     from llmqa.triage.clauses import clause_summary as summarise
+    from llmqa.triage.from_settings import triage_signals
 
     stdout_users = [name for name, value in (("--json", as_json), ("--out -", out == "-"),
                                              ("--clause-summary -", clause_summary == "-"))
@@ -174,64 +161,6 @@ def triage(
         return
     to_stderr = bool(stdout_users)
     typer.echo(render(result, rows[:show], len(rows), notes, calibration), err=to_stderr)
-
-
-@dataclass
-class TriageSignals:
-    """The signals for a batch, the guidelines they were computed against (None when the
-    retrieval evidence was skipped), and notes on what was skipped and why."""
-
-    signals: SignalSet
-    guidelines: GuidelineSet | None
-    notes: list[str]
-
-
-def triage_signals(data: TriageData, resolved: Settings, *, use_guidelines: bool = True,
-                   guidelines_named: bool = False, offline: bool = False,
-                   seed: int = 0) -> TriageSignals:
-    """Every signal the settings allow, as ``llmqa triage`` computes them (``llmqa report``
-    shares this): retrieval evidence when guidelines exist (a named folder must exist), the
-    store's judge verdicts unless ``offline``, item vectors through the store's cache."""
-    from llmqa.triage import TriageConfig, compute_signals
-    from llmqa.workspace import Workspace
-
-    ws = Workspace(resolved)
-    notes: list[str] = []
-    retriever = guideline_set = None
-    if not use_guidelines:
-        notes.append("retrieval evidence skipped (--no-guidelines)")
-    elif not guidelines_named and not Path(resolved.guidelines).exists():
-        notes.append(f"no guidelines at {resolved.guidelines}: retrieval evidence skipped")
-    else:
-        guideline_set = ws.guidelines
-        retriever = ws.retriever()
-    verdicts = None
-    if offline:
-        notes.append("offline: judge verdicts not used")
-    else:
-        verdicts, found = _verdicts(resolved)
-        notes.append(f"judge: {found}")
-    with ExitStack() as stack:
-        item_embedder = _cached_embedder(ws, resolved, stack, notes)
-        signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
-                                  guidelines=guideline_set, verdicts=verdicts,
-                                  config=TriageConfig(seed=seed))
-    return TriageSignals(signals, guideline_set, notes)
-
-
-def _cached_embedder(ws: Any, resolved: Settings, stack: ExitStack, notes: list[str]) -> Any:
-    """The workspace embedder behind the store's item-vector cache (shared with ``llmqa
-    review``); the plain embedder when the store cannot be written (read-only home)."""
-    from llmqa.errors import StoreError
-    from llmqa.store.verdicts import VerdictStore
-    from llmqa.triage.embeddings import StoreCachedEmbedder
-
-    try:
-        store = stack.enter_context(VerdictStore(resolved.home_path))
-    except StoreError as exc:
-        notes.append(f"item vectors not cached: {exc}")
-        return ws.embedder
-    return StoreCachedEmbedder(ws.embedder, store)
 
 
 def _write(rows: list[dict[str, Any]], path: str, fmt: str | None) -> int:
