@@ -177,3 +177,43 @@ def test_item_vectors_are_cached_in_the_store(items_file: Path,
     again = _run(str(items_file), "--no-guidelines", "--json")
     assert again.exit_code == 0 and cli_fake_embedder.texts == []
     assert json.loads(again.output)["signals"]["label_issue"]["items"] == len(batch())
+
+
+class _Terminal:
+    """A stderr that says it is a terminal (tqdm shows bars only there) and keeps the text."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_stage_bars_show_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmqa.cli._progress import StageBars
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with StageBars() as bars:
+        bars("embedding items", 512, 1024)
+        bars("classifier folds", 3, 10)
+    assert "embedding items" in terminal.text and "512/1024" in terminal.text
+    assert "classifier folds" in terminal.text and "3/10" in terminal.text
+    silent = _Terminal()
+    monkeypatch.setattr(sys, "stderr", silent)
+    with StageBars(enabled=False) as bars:
+        bars("embedding items", 1, 2)
+    assert silent.text == ""
+    piped = _Terminal()
+    piped.isatty = lambda: False  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stderr", piped)
+    with StageBars() as bars:
+        bars("embedding items", 1, 2)
+    assert piped.text == ""

@@ -118,3 +118,19 @@ def test_queue_without_any_content_signal() -> None:
     errors = plain.queue(kind="error")
     assert all(not np.isnan(r["error_score"]) for r in errors)
     assert any("no item embeddings" in note for note in plain.signals.all_notes())
+
+
+def test_long_steps_report_progress(tmp_path: Path) -> None:
+    g = guidelines(tmp_path)
+    embedder = FakeEmbedder()
+    heard: list[tuple[str, int, int]] = []
+    triage(batch(), embedder=embedder, retriever=make_retriever(g, embedder), guidelines=g,
+           on_progress=lambda stage, done, total: heard.append((stage, done, total)))
+    stages = list(dict.fromkeys(stage for stage, _, _ in heard))
+    assert stages == ["embedding items", "classifier folds", "retrieval evidence"]
+    last = {stage: (done, total) for stage, done, total in heard}
+    assert last["embedding items"][0] == last["embedding items"][1] == len(batch())
+    folds = [(done, total) for stage, done, total in heard if stage == "classifier folds"]
+    # every fold of both fold splits, counted up to the total
+    assert [done for done, _ in folds] == list(range(1, folds[-1][1] + 1))
+    assert folds[-1][1] % 2 == 0 and last["retrieval evidence"] == (1, 1)

@@ -25,6 +25,8 @@ ItemsArg = typer.Argument(..., help="Items file (.jsonl, .json, .csv, .parquet) 
 FormatOpt = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet (default: from the "
                          "file name).")
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
+ProgressOpt = typer.Option(True, "--progress/--no-progress", help="Progress bars on standard "
+                           "error for the long steps (shown on a terminal only).")
 ConfigOpt = typer.Option(None, "--config", help="Config file [env LLMQA_CONFIG; default "
                          "llmqa.toml].", exists=False)
 

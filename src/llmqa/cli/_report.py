@@ -13,9 +13,11 @@ from llmqa.cli._common import (
     EmbedderOpt,
     HomeOpt,
     ItemsArg,
+    ProgressOpt,
     err,
     settings,
 )
+from llmqa.cli._progress import StageBars
 
 if TYPE_CHECKING:
     from llmqa.config import Settings
@@ -38,6 +40,7 @@ def report(
         "triage classifier; --no-triage skips all of that."),
     top: int = typer.Option(15, "--top", min=1, help="Rows in each triage table (likely "
                             "errors, ambiguous items)."),
+    progress: bool = ProgressOpt,
     home: str | None = HomeOpt,
     embedder: str | None = EmbedderOpt,
     chroma_url: str | None = ChromaUrlOpt,
@@ -74,7 +77,8 @@ def report(
     if with_triage:
         err(f"triage: scoring {ratings.n_items} items (--no-triage skips this)...")
         try:
-            triage = _triage(records, cfg, guidelines is not None, seed, top)
+            with StageBars(progress) as bars:
+                triage = _triage(records, cfg, guidelines is not None, seed, top, bars)
         except (IndexMismatchError, BackendError) as exc:
             # The index or embedding backend is out of step with these settings: the page's
             # other sections are still right, so it is written with the problem stated.
@@ -88,7 +92,7 @@ def report(
 
 
 def _triage(records: list[Any], cfg: Settings, guidelines_named: bool, seed: int,
-            top: int) -> dict[str, Any]:
+            top: int, on_progress: Any = None) -> dict[str, Any]:
     """The triage section's content, computed as ``llmqa triage`` does with its defaults
     (majority consensus, default weights, the store's verdicts when present)."""
     from llmqa.reporting import triage_section
@@ -96,7 +100,8 @@ def _triage(records: list[Any], cfg: Settings, guidelines_named: bool, seed: int
     from llmqa.triage.from_settings import triage_signals
 
     data = TriageData.from_items(records, seed=seed)
-    computed = triage_signals(data, cfg, guidelines_named=guidelines_named, seed=seed)
+    computed = triage_signals(data, cfg, guidelines_named=guidelines_named, seed=seed,
+                              on_progress=on_progress)
     result = score(data, computed.signals, DEFAULT_WEIGHTS)
     summary = clause_summary(result, guidelines=computed.guidelines)
     return triage_section(result, summary, computed.notes + computed.signals.all_notes(), top)

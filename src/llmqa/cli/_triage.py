@@ -18,11 +18,13 @@ from llmqa.cli._common import (
     HomeOpt,
     ItemsArg,
     JsonOpt,
+    ProgressOpt,
     err,
     print_json,
     settings,
     table,
 )
+from llmqa.cli._progress import StageBars
 from llmqa.errors import InputError
 
 if TYPE_CHECKING:  # numpy, cleanlab and friends load only when the command runs
@@ -93,6 +95,7 @@ def triage(
                                              "used (with --calibrate: the fitted ones)."),
     show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
     seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
+    progress: bool = ProgressOpt,
     as_json: bool = JsonOpt,
     home: str | None = HomeOpt,
     embedder: str | None = EmbedderOpt,
@@ -126,8 +129,10 @@ def triage(
     if data.n_items == 0:
         rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
         raise InputError(f"{items}: no valid items found{rejected}")
-    computed = triage_signals(data, resolved, use_guidelines=not no_guidelines,
-                              guidelines_named=guidelines is not None, offline=offline, seed=seed)
+    with StageBars(progress and not as_json) as bars:
+        computed = triage_signals(data, resolved, use_guidelines=not no_guidelines,
+                                  guidelines_named=guidelines is not None, offline=offline,
+                                  seed=seed, on_progress=bars)
     signals, guideline_set, notes = computed.signals, computed.guidelines, computed.notes
     chosen = Weights.load(weights) if weights else DEFAULT_WEIGHTS
     calibration = None

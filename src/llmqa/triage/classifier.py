@@ -56,6 +56,8 @@ from typing import Any
 
 import numpy as np
 
+from llmqa.triage.signals import Progress
+
 DEFAULT_C = 3.0
 LEXICAL_C = 10.0
 # The lexical model ranks; it need not converge to 1e-4: 1e-3 takes a third of the iterations
@@ -92,6 +94,7 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
                               neighbours: int | None = None, texts: list[str] | None = None,
                               extra_texts: list[str] | None = None,
                               repeats: int = DEFAULT_REPEATS,
+                              on_progress: Progress | None = None,
                               ) -> tuple[Prediction | None, str | None]:
     """``targets``: items × labels soft targets (rows sum to 1 for labelled items); ``given``:
     the label code under review (stratification; ``-1`` = unlabelled, never trained on).
@@ -130,7 +133,8 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
         else:  # a label with one item cannot be stratified; shuffle plainly
             splits = list(KFold(n_folds, shuffle=True, random_state=seed + repeat)
                           .split(labelled))
-        views = training.cross_fit(splits)
+        views = training.cross_fit(splits, repeat * len(splits), max(1, repeats) * len(splits),
+                                   on_progress)
         mixed.append(combine_views(views, default_mix(list(views))))
     probabilities = np.mean(mixed, axis=0)
     done = ~np.isnan(probabilities[:, 0])
@@ -157,9 +161,11 @@ class _Training:
     c: float
     neighbours: int
 
-    def cross_fit(self, splits: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
+    def cross_fit(self, splits: list[tuple[np.ndarray, np.ndarray]], done: int = 0,
+                  total: int = 0, on_progress: Progress | None = None) -> dict[str, np.ndarray]:
         """Each view's out-of-fold probabilities over one set of splits; the unlabelled items
-        get the average of every fold's prediction."""
+        get the average of every fold's prediction. ``done``/``total`` count folds across
+        repeats for ``on_progress``."""
         n, k = self.targets.shape
         extra_rows, extra_labels, extra_weights = _expand(self.extra_t,
                                                           np.arange(len(self.extra_t)))
@@ -188,8 +194,11 @@ class _Training:
                     values[:len(test_rows)]
                 unlabelled_sum[name] = unlabelled_sum.get(name, 0.0) + values[len(test_rows):]
                 unlabelled_folds[name] = unlabelled_folds.get(name, 0) + 1
-        for name, total in unlabelled_sum.items():
-            views[name][self.unlabelled] = total / unlabelled_folds[name]
+            done += 1
+            if on_progress:
+                on_progress("classifier folds", done, total)
+        for name, summed in unlabelled_sum.items():
+            views[name][self.unlabelled] = summed / unlabelled_folds[name]
         return views
 
 

@@ -14,17 +14,22 @@ from typing import Any
 import numpy as np
 
 from llmqa.index.embedders import Embedder
+from llmqa.triage.signals import Progress
 
 
-def embed_texts(texts: list[str], embedder: Embedder,
-                batch: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def embed_texts(texts: list[str], embedder: Embedder, batch: int = 1024,
+                on_progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(vectors, has_vector): one row per text, zeros where the text is empty."""
     has_vector = np.array([bool(t and t.strip()) for t in texts], dtype=bool)
     rows = np.flatnonzero(has_vector)
     if len(rows) == 0:
         return np.zeros((len(texts), 1), dtype=np.float32), has_vector
-    parts = [np.asarray(embedder.embed([texts[i] for i in rows[s:s + batch]]), dtype=np.float32)
-             for s in range(0, len(rows), batch)]
+    parts = []
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        parts.append(np.asarray(embedder.embed([texts[i] for i in chunk]), dtype=np.float32))
+        if on_progress:
+            on_progress("embedding items", start + len(chunk), len(rows))
     found = np.vstack(parts)
     vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float32)
     vectors[rows] = found

@@ -17,7 +17,7 @@ from llmqa.config import Settings
 if TYPE_CHECKING:
     from llmqa.guidelines import GuidelineSet
     from llmqa.triage.data import TriageData
-    from llmqa.triage.signals import SignalSet
+    from llmqa.triage.signals import Progress, SignalSet
 
 
 @dataclass
@@ -32,7 +32,7 @@ class TriageSignals:
 
 def triage_signals(data: TriageData, resolved: Settings, *, use_guidelines: bool = True,
                    guidelines_named: bool = False, offline: bool = False,
-                   seed: int = 0) -> TriageSignals:
+                   seed: int = 0, on_progress: Progress | None = None) -> TriageSignals:
     """Every signal the settings allow, as ``llmqa triage`` computes them (``llmqa report``
     shares this): retrieval evidence when guidelines exist (a named folder must exist), the
     store's judge verdicts unless ``offline``, item vectors through the store's cache."""
@@ -59,7 +59,7 @@ def triage_signals(data: TriageData, resolved: Settings, *, use_guidelines: bool
         item_embedder = _cached_embedder(ws, resolved, stack, notes)
         signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
                                   guidelines=guideline_set, verdicts=verdicts,
-                                  config=TriageConfig(seed=seed))
+                                  config=TriageConfig(seed=seed), on_progress=on_progress)
     return TriageSignals(signals, guideline_set, notes)
 
 

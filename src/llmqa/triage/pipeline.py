@@ -30,7 +30,7 @@ from llmqa.triage.data import TriageData
 from llmqa.triage.reliability import estimate
 from llmqa.triage.retrieval_signal import DEFAULT_DOCUMENTS, DEFAULT_TEMPERATURE
 from llmqa.triage.scores import DEFAULT_WEIGHTS, Scores, Weights, combine
-from llmqa.triage.signals import SignalSet
+from llmqa.triage.signals import Progress, SignalSet
 from llmqa.triage.single_label import single_label_conflict
 
 if TYPE_CHECKING:
@@ -71,9 +71,11 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
                     guidelines: GuidelineSet | None = None,
                     verdicts: Iterable[Mapping[str, Any]] | None = None,
                     config: TriageConfig | None = None,
-                    evidence: Evidence | None = None) -> SignalSet:
+                    evidence: Evidence | None = None,
+                    on_progress: Progress | None = None) -> SignalSet:
     """Every signal the given inputs allow. ``vectors`` (items × dim, NaN rows = none) wins
-    over ``embedder``; ``verdicts`` are store rows (``None``: offline)."""
+    over ``embedder``; ``verdicts`` are store rows (``None``: offline). ``on_progress`` hears
+    from the long steps (embedding, the classifier's folds, retrieval)."""
     from llmqa.triage import judge_signal
     from llmqa.triage.embeddings import embed_texts, given_vectors
 
@@ -98,13 +100,17 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
     if vectors is not None:
         vectors, has_vector = given_vectors(vectors, n)
     elif embedder is not None:
-        vectors, has_vector = embed_texts(data.texts, embedder)
+        vectors, has_vector = embed_texts(data.texts, embedder, on_progress=on_progress)
     else:
         has_vector = None
     evidence.vectors, evidence.has_vector = vectors, has_vector
     documents = _documents(data, guidelines, retriever)
-    _content_signals(data, signals, evidence, documents, config)
+    _content_signals(data, signals, evidence, documents, config, on_progress)
+    if on_progress:
+        on_progress("retrieval evidence", 0, 1)
     _retrieval(data, signals, evidence, documents, retriever, config)
+    if on_progress:
+        on_progress("retrieval evidence", 1, 1)
 
     if verdicts is None:
         for signal in judge_signal.missing_signals(n, "no judge verdicts given"):
@@ -149,7 +155,8 @@ def _documents(data: TriageData, guidelines: GuidelineSet | None,
 
 
 def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
-                     documents: GuidelineDocuments | None, config: TriageConfig) -> None:
+                     documents: GuidelineDocuments | None, config: TriageConfig,
+                     on_progress: Progress | None = None) -> None:
     from llmqa.triage import cleanlab_signal
 
     n = data.n_items
@@ -170,7 +177,8 @@ def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
         evidence.vectors, evidence.has_vector, targets, data.given, extra_vectors=extra_x,
         extra_targets=extra_t, folds=config.folds, c=config.c, seed=config.seed,
         neighbours=config.neighbours, texts=data.texts if config.lexical else None,
-        extra_texts=extra_texts if config.lexical else None, repeats=config.repeats)
+        extra_texts=extra_texts if config.lexical else None, repeats=config.repeats,
+        on_progress=on_progress)
     if prediction is None:
         for signal in cleanlab_signal.missing_signals(n, why or "no classifier"):
             signals.add(signal)
@@ -243,12 +251,13 @@ def triage(items: Iterable[Any], *, consensus: str = "majority", weights: Weight
            config: TriageConfig | None = None, vectors: np.ndarray | None = None,
            embedder: Embedder | None = None, retriever: Retriever | None = None,
            guidelines: GuidelineSet | None = None,
-           verdicts: Iterable[Mapping[str, Any]] | None = None) -> TriageResult:
+           verdicts: Iterable[Mapping[str, Any]] | None = None,
+           on_progress: Progress | None = None) -> TriageResult:
     """Items in, scored triage result out (see the module docstring)."""
     config = config or TriageConfig()
     data = TriageData.from_items(items, consensus=consensus, seed=config.seed)
     evidence = Evidence()
     signals = compute_signals(data, vectors=vectors, embedder=embedder, retriever=retriever,
                               guidelines=guidelines, verdicts=verdicts, config=config,
-                              evidence=evidence)
+                              evidence=evidence, on_progress=on_progress)
     return score(data, signals, weights or DEFAULT_WEIGHTS, evidence)
