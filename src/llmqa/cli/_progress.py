@@ -26,7 +26,7 @@ class StageBars:
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, desc=stage, file=sys.stderr, disable=None,
-                             dynamic_ncols=True, leave=False)
+                             dynamic_ncols=True, leave=False, mininterval=0)  # few, slow steps
             self._stage = stage
         self._bar.total = total
         self._bar.update(done - self._bar.n)  # update(), not n =, keeps the rate estimate
