@@ -26,6 +26,7 @@ from llmqa.cli._common import (
 )
 from llmqa.cli._progress import StageBars
 from llmqa.errors import InputError
+from llmqa.text import trim
 
 if TYPE_CHECKING:  # numpy, cleanlab and friends load only when the command runs
     from llmqa.triage import TriageResult
@@ -201,10 +202,6 @@ def _payload(source: str, result: TriageResult, rows: list[dict[str, Any]], note
     }
 
 
-def _short(text: str, width: int = 110) -> str:
-    return text if len(text) <= width else text[:width - 3] + "..."
-
-
 def render(result: TriageResult, rows: list[dict[str, Any]], total: int, notes: list[str],
            calibration: dict[str, Any] | None = None) -> str:
     signals = result.signals
@@ -228,7 +225,7 @@ def render(result: TriageResult, rows: list[dict[str, Any]], total: int, notes: 
     if rows:
         body = [[str(r["rank"]), r["item_id"], r["project"] or "", r["kind"],
                  f"{r['score']:.2f}", f"{r['priority']:g}", r["label"] or "",
-                 _short(r["reason"])] for r in rows]
+                 trim(r["reason"], 110)] for r in rows]
         lines += ["", table(body, ["#", "item", "project", "kind", "score", "prio", "label",
                                    "reason"])]
         if total > len(rows):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from llmqa.store.verdicts import DB_NAME, VerdictStore
+from llmqa.text import one_line
 
 if TYPE_CHECKING:  # the triage stack (numpy, cleanlab) loads only when a report uses it
     from llmqa.triage import TriageResult
@@ -122,7 +123,8 @@ def triage_section(result: TriageResult, summary: dict[str, Any], notes: list[st
 
     def queue(kind: str) -> list[dict[str, Any]]:
         rows = build_queue(result, QueueOptions(kind=kind, top=top, with_evidence=False))
-        return [row | {"excerpt": excerpt(texts.get(row["item_id"], ""))} for row in rows]
+        return [row | {"excerpt": one_line(texts.get(row["item_id"], ""), EXCERPT_CHARS)}
+                for row in rows]
 
     signals = list(result.signals)
     judged = (int(result.signals["judge_error"].available.sum())
@@ -136,12 +138,6 @@ def triage_section(result: TriageResult, summary: dict[str, Any], notes: list[st
         "signals_missing": [s.name for s in signals if not s.available.any()],
         "judge_items": judged, "notes": notes,
     }
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The item's text on one line, cut to ``limit`` characters (ellipsis included)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
 def render_report(context: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from llmqa.items import Content, Item
+from llmqa.text import trim
 
 DEFAULT_MAX_CHARS = 240
 
@@ -44,16 +45,6 @@ def scrub(text: str) -> str:
     text = _HANDLE.sub("[handle]", text)
     text = _PHONE.sub(_phone, text)
     return _SPACES.sub(" ", text).strip()
-
-
-def trim(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
-    """Cut at a word boundary and mark the cut with an ellipsis."""
-    if len(text) <= max_chars:
-        return text
-    cut = text[: max(1, max_chars - 1)]
-    if " " in cut[max_chars // 2:]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:.-") + "…"
 
 
 def anonymize(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
