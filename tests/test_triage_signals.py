@@ -154,6 +154,23 @@ def test_lexical_view_one_label_against_the_rest_with_three_labels() -> None:
     assert p[20].argmax() == 1 and p[20, 2] < 0.35
 
 
+def test_nb_scale_amplifies_telling_terms_and_fades_even_ones() -> None:
+    from scipy.sparse import csr_matrix
+
+    from llmqa.triage.classifier import nb_scale
+
+    # columns: a term in every row, a term only in label 1's rows, a term in half of each
+    x = csr_matrix(np.array([[1, 0, 1], [1, 0, 0], [1, 1, 1], [1, 1, 0]], dtype=float))
+    y = np.array([0, 0, 1, 1])
+    scale = nb_scale(x, y, np.ones(4))
+    # label 1's smoothed presence share of the telling term is 3/8, the others' 1/6
+    assert scale[1] == pytest.approx(np.log((3 / 8) / (1 / 6)))
+    assert scale[1] > 2 * max(scale[0], scale[2])
+    # rows count by their weight: a zero-weight row changes nothing
+    extra = csr_matrix(np.vstack([x.toarray(), [[0, 1, 0]]]))
+    assert np.allclose(nb_scale(extra, np.append(y, 0), np.append(np.ones(4), 0.0)), scale)
+
+
 def test_cross_fitting_is_repeated_over_fold_splits_and_averaged() -> None:
     truth = np.repeat([0, 1, 2], 10)
     vectors = clustered(truth.tolist(), 3)
