@@ -134,3 +134,10 @@ def test_long_steps_report_progress(tmp_path: Path) -> None:
     # every fold of both fold splits, counted up to the total
     assert [done for done, _ in folds] == list(range(1, folds[-1][1] + 1))
     assert folds[-1][1] % 2 == 0 and last["retrieval evidence"] == (1, 1)
+
+
+def test_no_retrieval_stage_without_guidelines() -> None:
+    heard: list[str] = []
+    triage(batch(), embedder=FakeEmbedder(),
+           on_progress=lambda stage, done, total: heard.append(stage))
+    assert "retrieval evidence" not in heard and "classifier folds" in heard

@@ -106,11 +106,7 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
     evidence.vectors, evidence.has_vector = vectors, has_vector
     documents = _documents(data, guidelines, retriever)
     _content_signals(data, signals, evidence, documents, config, on_progress)
-    if on_progress:
-        on_progress("retrieval evidence", 0, 1)
-    _retrieval(data, signals, evidence, documents, retriever, config)
-    if on_progress:
-        on_progress("retrieval evidence", 1, 1)
+    _retrieval(data, signals, evidence, documents, retriever, config, on_progress)
 
     if verdicts is None:
         for signal in judge_signal.missing_signals(n, "no judge verdicts given"):
@@ -193,7 +189,7 @@ def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
 
 def _retrieval(data: TriageData, signals: SignalSet, evidence: Evidence,
                documents: GuidelineDocuments | None, retriever: Retriever | None,
-               config: TriageConfig) -> None:
+               config: TriageConfig, on_progress: Progress | None = None) -> None:
     from llmqa.index.retriever import Hit
     from llmqa.triage.retrieval_signal import DESCRIPTIONS, retrieval_signals
     from llmqa.triage.signals import Signal
@@ -211,8 +207,12 @@ def _retrieval(data: TriageData, signals: SignalSet, evidence: Evidence,
         for name, text in DESCRIPTIONS.items():
             signals.add(Signal.missing(name, n, text, why))
         return
+    if on_progress:
+        on_progress("retrieval evidence", 0, 1)
     found, hits = retrieval_signals(data, evidence.vectors, evidence.has_vector, retriever,
                                     documents, config.retrieval_documents, config.temperature)
+    if on_progress:
+        on_progress("retrieval evidence", 1, 1)
     for signal in found:
         signals.add(signal)
     evidence.hits = hits

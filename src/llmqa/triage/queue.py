@@ -135,7 +135,6 @@ def reason(result: TriageResult, index: int, is_error: bool, score: float) -> st
     return head + ("; " if ":" in head else ": ") + "; ".join(phrases)
 
 
-
 def _round(value: float | None) -> float | None:
     return None if value is None or np.isnan(value) else round(float(value), 4)
 
