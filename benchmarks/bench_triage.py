@@ -1,6 +1,7 @@
 """Time and memory to compute every non-LLM triage signal for 20,000 items.
 
-Run: ``python benchmarks/bench_triage.py [--items N] [--annotators R] [--fake-embedder]``.
+Run: ``python benchmarks/bench_triage.py [--items N] [--annotators R] [--repeats K]
+[--fake-embedder]`` (``--repeats``: fold splits the classifier averages, ``TriageConfig``).
 
 The items are the sample batch's texts, repeated with a numbered suffix so that every text is
 distinct (the embedder cannot reuse a vector), each with ``R`` simulated annotators (85% give
@@ -66,6 +67,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--annotators", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="fold splits the classifier averages (default: TriageConfig's)")
     parser.add_argument("--fake-embedder", action="store_true",
                         help="random unit vectors instead of all-MiniLM-L6-v2 (a quick check "
                         "of the signal phase only)")
@@ -73,7 +76,7 @@ def main() -> None:
 
     from llmqa.guidelines import load_guidelines
     from llmqa.index.retriever import Retriever
-    from llmqa.triage import TriageData, compute_signals, score
+    from llmqa.triage import TriageConfig, TriageData, compute_signals, score
     from llmqa.triage.embeddings import embed_texts
 
     class RandomEmbedder:
@@ -111,8 +114,9 @@ def main() -> None:
 
     tracemalloc.start()
     started = time.perf_counter()
+    config = TriageConfig() if args.repeats is None else TriageConfig(repeats=args.repeats)
     signals = compute_signals(data, vectors=vectors, retriever=retriever,
-                              guidelines=guidelines)
+                              guidelines=guidelines, config=config)
     signals_s = time.perf_counter() - started
     result = score(data, signals)
     rows = result.queue(top=100)
@@ -123,6 +127,7 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rss_mb = rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
 
+    print(f"classifier: {config.folds} folds × {config.repeats} fold splits")
     print(f"signals from vectors: {signals_s:.1f}s; + scores, queue, clause summary: "
           f"{total_s:.1f}s ({len(rows)} rows shown, {len(summary['clauses'])} clauses)")
     print(f"all non-LLM signals for {len(items):,} items: {total_s:.1f}s without embeddings, "
