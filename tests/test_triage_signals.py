@@ -137,7 +137,7 @@ def test_lexical_view_finds_a_flip_the_embeddings_cannot_see() -> None:
     assert (seeing.probabilities[others, given[others]] > 0.5).all()
 
 
-def test_lexical_view_one_label_against_the_rest_with_three_labels() -> None:
+def test_lexical_view_finds_a_flip_among_three_labels() -> None:
     rng = np.random.default_rng(5)
     truth = np.repeat([0, 1, 2], 12)
     vectors = np.ones((36, 8)) + rng.normal(0, 0.01, (36, 8))
