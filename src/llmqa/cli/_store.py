@@ -74,11 +74,11 @@ def prune_vectors(
     The vectors are a cache (review and triage embed each item text once and keep it in the
     store); dropping them loses no verdict, and a later run embeds what it needs again.
     """
-    from llmqa.index.embedders import make_embedder
     from llmqa.store import RunLock, VerdictStore
+    from llmqa.workspace import Workspace
 
     cfg = settings(config, home=home, embedder=embedder)
-    current = make_embedder(cfg.embedder).name  # the local model loads lazily: no cost here
+    current = Workspace(cfg).embedder.name  # the local model loads lazily: no cost here
     with RunLock(cfg.home_path), VerdictStore(cfg.home_path) as store:
         counts = store.vector_counts()
         rows = [[name, str(n), f"{size / 2**20:.1f}",
