@@ -4,11 +4,17 @@ The hierarchy is small so callers (and the CLI) can tell a user mistake from a b
 
     LlmqaError                 base; the CLI prints the message and exits 1, no traceback
     ├── InputError             bad input data: a file that cannot be read at all
+    │   └── MissingInputError  an input path that does not exist (exit 2, a usage error)
     ├── GuidelineError         guidelines that cannot be parsed or are inconsistent
     ├── IndexMismatchError     an index queried with a different embedder than built it
     ├── ConfigError            missing or contradictory settings (exit 2, like a usage error)
+    │   └── UsageError         arguments that cannot work together or an unknown format
     ├── BackendError           an LLM or embedding backend failed in a way retries cannot fix
     └── StoreError             the result store is locked, read-only, full or corrupt
+
+An error may carry a ``Hint``: what to change, naming settings by their Python names
+(``max_cost``, ``home``). The library's ``str(error)`` writes them as `home`; the CLI
+phrases the same hint with its flag names (``--home``), so no library message mentions a flag.
 
 Row-level problems in an otherwise readable file are not exceptions: readers yield
 ``RowError`` records so one bad row never stops a batch.
@@ -16,15 +22,51 @@ Row-level problems in an otherwise readable file are not exceptions: readers yie
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What the user can change. ``text`` holds ``{}`` placeholders filled, in order, with
+    the names of ``options`` (settings or parameter names, e.g. ``"max_cost"``)."""
+
+    text: str
+    options: tuple[str, ...] = ()
+
+    def render(self, name: Callable[[str], str] | None = None) -> str:
+        name = name or (lambda option: f"`{option}`")
+        return self.text.format(*(name(o) for o in self.options))
+
 
 class LlmqaError(Exception):
     """Base class for errors that are reported to the user as a message."""
 
     exit_code = 1
 
+    def __init__(self, message: str = "", hint: Hint | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def describe(self, name: Callable[[str], str] | None = None) -> str:
+        """The message and, when there is one, the hint with options named by ``name``."""
+        if self.hint is None:
+            return self.message
+        return f"{self.message}; {self.hint.render(name)}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
 
 class InputError(LlmqaError):
     """An input file is missing, unreadable or in an unknown format."""
+
+
+class MissingInputError(InputError):
+    """An input path that does not exist: a mistyped argument, so a usage error."""
+
+    exit_code = 2
 
 
 class GuidelineError(LlmqaError):
@@ -39,6 +81,10 @@ class ConfigError(LlmqaError):
     """Settings are missing or contradictory."""
 
     exit_code = 2
+
+
+class UsageError(ConfigError):
+    """Arguments that cannot work together, or an output format llmqa cannot write."""
 
 
 class BackendError(LlmqaError):

@@ -1,17 +1,28 @@
-"""A workspace ties settings to the objects built from them: guidelines, embedder, index.
+"""A workspace ties settings to what is built from them: guidelines, index, store, model, judge.
 
-The CLI is a thin shell over this; a notebook does the same work with::
+It is the library's front door; every ``llmqa`` command is a few calls on it, and a script
+does the same work::
 
-    ws = Workspace.from_settings(guidelines="guidelines")
-    ws.index.sync(ws.guidelines)
-    ws.index.search("a podcast episode mocking a religious group")
+    ws = Workspace.from_settings(guidelines="guidelines", model="gpt-4o-mini")
+    items, report = ws.read_items("items.jsonl")
+    summary = ws.review(items)
+    run = ws.triage(items)
+
+Settings resolve as for the CLI: keyword arguments, then ``LLMQA_*`` environment variables,
+then ``llmqa.toml``. Heavy libraries (Chroma, torch, LangChain) load only when a step needs
+them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import Callable, Iterable
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmqa.choices import ConsensusMethod, Purpose
 from llmqa.config import Settings, load_settings
 from llmqa.guidelines import GuidelineSet, load_guidelines
 
@@ -19,19 +30,42 @@ if TYPE_CHECKING:
     from llmqa.index.chroma_index import ClauseIndex
     from llmqa.index.embedders import Embedder
     from llmqa.index.retriever import Retriever
+    from llmqa.io.readers import ReadReport, RowCheck
+    from llmqa.items import Item
+    from llmqa.judge import Judge
+    from llmqa.llm.backends import BackendSpec
+    from llmqa.llm.pricing import PriceTable
+    from llmqa.llm.seam import ChatSeam
+    from llmqa.revision.pipeline import RevisionOptions, RevisionRun
+    from llmqa.runner import ReviewSummary
+    from llmqa.store import VerdictStore
+    from llmqa.triage.from_settings import TriageRun
+    from llmqa.triage.signals import Progress
+
+# Output budgets for writing (examples, clause wording): longer than a verdict. The embedded
+# model's budget goes to llama.cpp itself.
+LOCAL_WRITING_TOKENS = 900
+REMOTE_WRITING_TOKENS = 2500
 
 
 class Workspace:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
 
     @classmethod
-    def from_settings(cls, **flags: Any) -> Workspace:
-        return cls(load_settings(**flags))
+    def from_settings(cls, config_file: Path | None = None, **flags: Any) -> Workspace:
+        """Settings from ``flags`` (``None`` = not given), the environment and the config."""
+        return cls(load_settings(config_file=config_file, **flags))
 
+    # -- guidelines and the clause index ----------------------------------------------------
     @cached_property
     def guidelines(self) -> GuidelineSet:
         return load_guidelines(self.settings.guidelines)
+
+    @cached_property
+    def optional_guidelines(self) -> GuidelineSet | None:
+        """The guidelines when their folder exists, else ``None`` (steps that can do without)."""
+        return self.guidelines if Path(self.settings.guidelines).exists() else None
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -43,7 +77,7 @@ class Workspace:
     def index(self) -> ClauseIndex:
         from llmqa.index.chroma_index import ClauseIndex, make_client
 
-        embedder = self.embedder  # a bad --embedder fails before any folder is created
+        embedder = self.embedder  # a bad embedder setting fails before any folder is created
         client = make_client(self.settings.home_path, self.settings.chroma_url)
         return ClauseIndex(client, embedder, self.settings.collection)
 
@@ -52,3 +86,152 @@ class Workspace:
         if sync:
             self.index.sync(self.guidelines)
         return self.index.retriever(self.guidelines)
+
+    # -- items and the store ----------------------------------------------------------------
+    def read_items(self, path: str | Path, fmt: str | None = None, *,
+                   check: RowCheck | None = None,
+                   limit: int | None = None) -> tuple[list[Item], ReadReport]:
+        """The valid items of a file (at most ``limit``) and the report of rejected rows."""
+        from llmqa.io.readers import ReadReport, read_items
+        from llmqa.items import Item
+
+        report = ReadReport()
+        items: list[Item] = []
+        for record in read_items(path, fmt, check):
+            report.add(record)
+            if isinstance(record, Item) and (limit is None or len(items) < limit):
+                items.append(record)
+        return items, report
+
+    def label_checks(self) -> RowCheck:
+        """Rejects rows whose labels or clause IDs the guidelines do not know."""
+        from llmqa.io.validate import ItemChecks
+
+        return ItemChecks(set(self.guidelines.labels), set(self.guidelines.by_id))
+
+    @property
+    def has_store(self) -> bool:
+        from llmqa.store.verdicts import DB_NAME
+
+        return (self.settings.home_path / DB_NAME).exists()
+
+    def open_store(self, readonly: bool = False) -> VerdictStore:
+        """The verdict store (a context manager); created unless ``readonly``."""
+        from llmqa.store import VerdictStore
+
+        return VerdictStore(self.settings.home_path, readonly=readonly)
+
+    def verdicts(self, item_ids: Iterable[str] | None = None, latest: bool = True,
+                 status: str | None = None) -> list[dict[str, Any]]:
+        """Stored verdict rows, only for ``item_ids`` when given; empty when nothing is stored."""
+        if not self.has_store:
+            return []
+        wanted = None if item_ids is None else set(item_ids)
+        with self.open_store(readonly=True) as store:
+            return [row for row in store.verdicts(latest=latest, status=status)
+                    if wanted is None or row["item_id"] in wanted]
+
+    def judge_labels(self) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+        """Item id -> the judge's suggested label, and -> its cited clauses, from the newest
+        usable verdict per item; ``(None, None)`` when nothing has been reviewed."""
+        rows = self.verdicts(status="ok")
+        if not rows:
+            return None, None
+        return ({r["item_id"]: r["suggested_label"] for r in rows},
+                {r["item_id"]: r["cited_clause_ids"] for r in rows})
+
+    # -- models and the judge ---------------------------------------------------------------
+    def backend(self, purpose: Purpose | str = Purpose.JUDGE, *, temperature: float = 0.0,
+                vision: bool | None = None) -> BackendSpec:
+        """The chat model the settings name, sized for ``purpose``."""
+        from llmqa.llm.backends import BackendSpec
+
+        s = self.settings
+        common: dict[str, Any] = {"model": s.model, "base_url": s.base_url, "timeout": s.timeout,
+                                  "method": s.structured_method, "temperature": temperature,
+                                  "vision": vision}
+        if Purpose(purpose) is Purpose.WRITING:
+            local = s.model == "local"
+            common |= {"max_tokens": None if local else REMOTE_WRITING_TOKENS,
+                       "model_kwargs": {"max_tokens": LOCAL_WRITING_TOKENS} if local else {}}
+        return BackendSpec(**common)
+
+    def seam(self, spec: BackendSpec | None = None) -> ChatSeam:
+        from llmqa.llm.backends import make_seam
+
+        return make_seam(spec or self.backend())
+
+    def judge(self, spec: BackendSpec | None = None, *, samples: int = 1,
+              top_k: int | None = None, send_images: bool | None = None,
+              prices: PriceTable | None = None, seam: ChatSeam | None = None) -> Judge:
+        """A judge over these guidelines, with the settings' retry budget."""
+        from llmqa.judge import Judge, JudgeConfig
+        from llmqa.llm.retry import RetryPolicy
+
+        spec = spec or self.backend()
+        attempts, timeout = self.settings.max_attempts, self.settings.timeout
+        retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
+        config = JudgeConfig.for_backend(spec, samples=samples, top_k=top_k, retry=retry,
+                                         send_images=None if spec.is_local else send_images)
+        return Judge(seam or self.seam(spec), self.guidelines, config, prices)
+
+    def prices(self) -> PriceTable:
+        from llmqa.llm.pricing import PriceTable
+
+        return PriceTable.load(self.settings.prices)
+
+    # -- the work ---------------------------------------------------------------------------
+    def review(self, items: list[Item], spec: BackendSpec | None = None,
+               judge: Judge | None = None, *, max_cost: float | None = None,
+               dry_run: bool = False, batch_api: bool = False, source: str = "",
+               on_progress: Callable[[int], None] | None = None,
+               on_plan: Callable[[int], None] | None = None) -> ReviewSummary:
+        """Judge ``items`` and store the verdicts; items already judged alike are reused.
+        ``judge`` defaults to ``self.judge(spec)`` with the settings' price table."""
+        from llmqa.runner import ReviewOptions, ReviewRunner
+        from llmqa.store import RunLock
+
+        spec = spec or self.backend()
+        judge = judge or self.judge(spec, prices=self.prices())
+        # The embedded model runs one request at a time on the CPU; queued requests would
+        # only eat into their own timeouts.
+        workers = 1 if spec.is_local else self.settings.concurrency
+        options = ReviewOptions(concurrency=workers, max_cost=max_cost, dry_run=dry_run,
+                                batch_pricing=batch_api)
+        # The lock comes first: a second run must refuse before it touches the index or store.
+        with RunLock(self.settings.home_path), self.open_store() as store:
+            runner = ReviewRunner(judge, self.retriever(), store, options,
+                                  on_progress=on_progress, on_plan=on_plan)
+            if batch_api and not dry_run:
+                from llmqa.runner.batch_api import BatchApiReview
+
+                poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
+                return BatchApiReview(runner, spec, poll_interval=poll).run(items, source)
+            return asyncio.run(runner.run(items, source))
+
+    def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",
+               use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,
+               weights: Path | None = None, answer_key: Path | None = None,
+               on_progress: Progress | None = None) -> TriageRun:
+        """Score items for likely error and ambiguity (the queue: ``triage.build_queue``).
+        ``items`` may hold a reader's rejected rows: they are noted. ``use_guidelines``:
+        ``None`` when they exist, ``True`` required, ``False`` skipped."""
+        from llmqa.triage.from_settings import run_triage
+
+        return run_triage(self, items, consensus=ConsensusMethod(consensus),
+                          use_guidelines=use_guidelines, offline=offline, seed=seed,
+                          weights=weights, answer_key=answer_key, on_progress=on_progress)
+
+    def revise(self, items: list[Item], options: RevisionOptions | None = None, *,
+               use_judge: bool = True, seam: ChatSeam | None = None,
+               source: str = "") -> RevisionRun:
+        """Draft revisions for the clauses annotators disagree on (see revision.pipeline)."""
+        from llmqa.revision.evidence import verdict_index
+        from llmqa.revision.pipeline import RevisionOptions, run_revision
+
+        options = options or RevisionOptions()
+        verdicts = verdict_index(self.verdicts({i.id for i in items})) if use_judge else {}
+        if seam is None and options.wording:
+            seam = self.seam(self.backend(Purpose.WRITING))
+        return run_revision(self.guidelines, items, verdicts, options, seam,
+                            guidelines_path=self.settings.guidelines, source=source)

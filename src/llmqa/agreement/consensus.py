@@ -29,9 +29,10 @@ import numpy as np
 
 from llmqa.agreement.metrics import label_counts
 from llmqa.agreement.ratings import MISSING, Ratings
+from llmqa.choices import ConsensusMethod, Ties, values
 
-METHODS = ("majority", "dawid-skene", "mace")
-TIE_BREAKS = ("prior", "first", "none")
+METHODS = values(ConsensusMethod)
+TIE_BREAKS = values(Ties)
 TieBreak = Literal["prior", "first", "none"]
 _TIE_TOLERANCE = 1e-9
 

@@ -26,8 +26,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from llmqa.choices import Level as MeasurementLevel
+from llmqa.choices import values
+
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
-LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+LEVELS: tuple[str, ...] = values(MeasurementLevel)
 NO_PAIRS = "no item has two or more ratings"
 NO_VARIATION = ("undefined: every rating is the same label, so chance agreement is 100% "
                 "and the coefficient is 0/0")

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from llmqa.errors import ConfigError, IndexMismatchError
+from llmqa.errors import ConfigError, Hint, IndexMismatchError
 from llmqa.guidelines.model import GuidelineSet
 from llmqa.index.documents import clause_documents
 from llmqa.index.embedders import Embedder
@@ -55,7 +55,8 @@ def make_client(home: Path, chroma_url: str | None = None):
     if chroma_url:
         parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
         if not parsed.hostname:
-            raise ConfigError(f"--chroma-url '{chroma_url}' is not a URL like http://host:8000")
+            raise ConfigError(f"'{chroma_url}' is not a URL like http://host:8000",
+                              hint=Hint("check {}", ("chroma_url",)))
         return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000,
                                    ssl=parsed.scheme == "https", settings=chroma_settings)
     path = home / "chroma"
@@ -93,8 +94,9 @@ class ClauseIndex:
         if built_with and built_with != self.embedder.name:
             raise IndexMismatchError(
                 f"index '{self.name}' was built with embedder '{built_with}' but this run uses "
-                f"'{self.embedder.name}': rebuild it with `llmqa index --rebuild` or use the "
-                "same embedder")
+                f"'{self.embedder.name}'",
+                hint=Hint("rebuild it (`llmqa index` with {}) or use the embedder it was built "
+                          "with ({})", ("rebuild", "embedder")))
         distance = meta.get("llmqa_distance")
         if distance and distance != DISTANCE:
             raise IndexMismatchError(f"index '{self.name}' uses distance '{distance}', "

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from llmqa.errors import InputError
+from llmqa.errors import Hint, InputError, MissingInputError
 from llmqa.items import Content, Item
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -84,7 +84,8 @@ def detect_format(path: str | Path, explicit: str | None = None) -> str:
                         (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet")):
         if name.endswith(suffix):
             return fmt
-    raise InputError(f"{path}: cannot tell the format from the file name; pass --format")
+    raise InputError(f"{path}: cannot tell the format from the file name",
+                     hint=Hint("name the format with {}", ("input_format",)))
 
 
 def read_items(path: str | Path, fmt: str | None = None,
@@ -98,7 +99,7 @@ def read_items(path: str | Path, fmt: str | None = None,
     check = check or (lambda item: None)
     source = "<stdin>" if str(path) == "-" else str(path)
     if source != "<stdin>" and not Path(path).is_file():
-        raise InputError(f"{path}: no such file")
+        raise MissingInputError(f"{path}: no such file")
     if fmt == "jsonl" and source != "<stdin>" and _starts_with_array(Path(path)):
         yield from _read_json_array(Path(path), source, check)
     elif fmt == "jsonl":

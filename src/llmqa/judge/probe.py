@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from llmqa.config import Settings
-from llmqa.errors import BackendError
+from llmqa.errors import BackendError, Hint
 from llmqa.guidelines import load_guidelines
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
@@ -55,8 +55,8 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
                 verdict = await judge.review(prepared)
             except AbortRun as exc:
                 # A bad key or an unknown model fails every method alike.
-                raise BackendError(f"{exc}: check the model name, --base-url and "
-                                   "OPENAI_API_KEY") from exc
+                raise BackendError(str(exc), hint=Hint(
+                    "check the model name, {} and OPENAI_API_KEY", ("base_url",))) from exc
             if verdict.status is VerdictStatus.OK:
                 valid += 1
             else:

@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from llmqa.errors import ConfigError
+from llmqa.errors import ConfigError, Hint
 from llmqa.llm.seam import ChatSeam, StructuredMethod
 
 LOCAL = "local"
@@ -89,8 +89,9 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
         raise ConfigError("empty model name")
     key = os.environ.get("OPENAI_API_KEY")
     if not key and not spec.base_url:
-        raise ConfigError(f"model '{name}' needs OPENAI_API_KEY, or --base-url for a local "
-                          "OpenAI-compatible server; omit --model to use the embedded model")
+        raise ConfigError(f"model '{name}' needs OPENAI_API_KEY", hint=Hint(
+            "or {} for a local OpenAI-compatible server; leave {} unset to use the embedded "
+            "model", ("base_url", "model")))
     kwargs: dict[str, Any] = {"model": name, "base_url": spec.base_url,
                               "api_key": key or "not-needed", "timeout": spec.timeout,
                               "max_retries": 0, "temperature": spec.temperature,

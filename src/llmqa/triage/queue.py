@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from llmqa.choices import Kind, values
 from llmqa.triage.signals import AMBIGUITY, ERROR
 
 if TYPE_CHECKING:
     from llmqa.triage.pipeline import TriageResult
 
-KINDS = ("all", "error", "ambiguous")
+KINDS = values(Kind)
 _NOTABLE = 0.6  # a signal is named in the reason when the item is in its top 40%
 _MAX_REASONS = 3
 
