@@ -197,7 +197,7 @@ class _Terminal:
 
 
 def test_stage_bars_show_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from llmqa.cli._progress import StageBars
+    from llmqa.progress import StageBars
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

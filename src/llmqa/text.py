@@ -17,3 +17,13 @@ def trim(text: str, max_chars: int) -> str:
 def one_line(text: str, max_chars: int) -> str:
     """The text with its whitespace runs (newlines included) folded to single spaces, trimmed."""
     return trim(" ".join(text.split()), max_chars)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain aligned table: readable in a terminal, pasteable into a ticket."""
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
+              for i, h in enumerate(headers)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)

@@ -212,7 +212,7 @@ class Workspace:
     def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,
                weights: Path | None = None, answer_key: Path | None = None,
-               on_progress: Progress | None = None) -> TriageRun:
+               on_progress: Progress | None = None, source: str = "") -> TriageRun:
         """Score items for likely error and ambiguity (the queue: ``triage.build_queue``).
         ``items`` may hold a reader's rejected rows: they are noted. ``use_guidelines``:
         ``None`` when they exist, ``True`` required, ``False`` skipped."""
@@ -220,7 +220,8 @@ class Workspace:
 
         return run_triage(self, items, consensus=ConsensusMethod(consensus),
                           use_guidelines=use_guidelines, offline=offline, seed=seed,
-                          weights=weights, answer_key=answer_key, on_progress=on_progress)
+                          weights=weights, answer_key=answer_key, on_progress=on_progress,
+                          source=source)
 
     def revise(self, items: list[Item], options: RevisionOptions | None = None, *,
                use_judge: bool = True, seam: ChatSeam | None = None,
@@ -231,7 +232,6 @@ class Workspace:
 
         options = options or RevisionOptions()
         verdicts = verdict_index(self.verdicts({i.id for i in items})) if use_judge else {}
-        if seam is None and options.wording:
-            seam = self.seam(self.backend(Purpose.WRITING))
         return run_revision(self.guidelines, items, verdicts, options, seam,
+                            seam_factory=lambda: self.seam(self.backend(Purpose.WRITING)),
                             guidelines_path=self.settings.guidelines, source=source)

@@ -18,13 +18,18 @@ from llmqa.cli import (
     _items,
     _report,
     _review,
+    _revise,
     _store,
+    _themes,
     _triage,
 )
+from llmqa.cli._common import flag
+from llmqa.cli._deprecated import DeprecatingGroup
 from llmqa.errors import LlmqaError
 
 app = typer.Typer(
     name="llmqa",
+    cls=DeprecatingGroup,
     help="Annotation QA for policy labelling: guidelines as data, an LLM judge, agreement, "
     "triage.\n\nSettings come from flags, then LLMQA_* environment variables, then llmqa.toml.",
     no_args_is_help=True,
@@ -35,22 +40,28 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(_guidelines.app, name="guidelines")
-app.command("index")(_index.index)
-app.command("search")(_index.search)
-app.command("validate")(_items.validate)
-app.command("review")(_review.review)
-app.command("results")(_review.results)
-app.command("doctor")(_review.doctor)
-app.command("agreement")(_agreement.agreement)
-app.command("triage")(_triage.triage)
-app.command("examples")(_examples.examples)
-app.command("revise")(_examples.revise)
-app.command("themes")(_examples.themes)
-app.command("report")(_report.report)
-app.command("runs")(_store.runs)
-app.command("reparse")(_store.reparse)
-app.command("prune-vectors")(_store.prune_vectors)
+app.add_typer(_guidelines.app, name="guidelines",
+              short_help="Parse, list and compare policy guidelines.")
+# One short line each for `llmqa --help`; click would otherwise cut the docstrings mid-sentence.
+COMMANDS = {
+    "index": (_index.index, "Build or refresh the clause index."),
+    "search": (_index.search, "Top clauses for a text."),
+    "validate": (_items.validate, "Check an item file row by row."),
+    "review": (_review.review, "Judge a batch with the LLM and store the verdicts."),
+    "results": (_review.results, "Export stored verdicts with items and human labels."),
+    "doctor": (_review.doctor, "Check which structured-output method a model supports."),
+    "agreement": (_agreement.agreement, "Agreement, consensus labels, judge vs humans."),
+    "triage": (_triage.triage, "Rank likely label errors and ambiguous items."),
+    "examples": (_examples.examples, "Generate verified examples for clauses."),
+    "revise": (_revise.revise, "Draft clause revisions as a patch."),
+    "themes": (_themes.themes, "Recurring annotation error themes, as markdown."),
+    "report": (_report.report, "Write a one-page HTML report for a batch."),
+    "runs": (_store.runs, "Recent review runs: items, tokens, cost."),
+    "reparse": (_store.reparse, "Re-validate stored answers that failed to parse."),
+    "prune-vectors": (_store.prune_vectors, "Drop cached item vectors that no longer serve."),
+}
+for _name, (_command, _short) in COMMANDS.items():
+    app.command(_name, short_help=_short)(_command)
 
 
 def _version(value: bool) -> None:
@@ -73,7 +84,8 @@ def main() -> None:
     try:
         app()
     except LlmqaError as exc:
-        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        # The library names settings in its hints; the user knows them as flags.
+        typer.secho(f"error: {exc.describe(flag)}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)

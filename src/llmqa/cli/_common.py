@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from llmqa.config import Settings, load_settings
+from llmqa.text import table  # noqa: F401 - re-exported for the command modules
+from llmqa.workspace import Workspace
 
-GuidelinesOpt = typer.Option(None, "--guidelines", "-g", envvar=None,
-                             help="Guidelines folder or file [env LLMQA_GUIDELINES; default "
-                             "guidelines/].")
+GuidelinesOpt = typer.Option(None, "--guidelines", "-g", help="Guidelines folder or file "
+                             "[env LLMQA_GUIDELINES; default guidelines/].")
 HomeOpt = typer.Option(None, "--home", help="State folder for the store and local index "
                        "[env LLMQA_HOME; default .llmqa/].")
 ChromaUrlOpt = typer.Option(None, "--chroma-url", help="Use a shared Chroma server "
@@ -22,23 +21,15 @@ ChromaUrlOpt = typer.Option(None, "--chroma-url", help="Use a shared Chroma serv
 EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, offline) or "
                            "'openai:MODEL' [env LLMQA_EMBEDDER].")
 ItemsArg = typer.Argument(..., help="Items file (.jsonl, .json, .csv, .parquet) or - for stdin.")
-FormatOpt = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet (default: from the "
-                         "file name).")
+InputFormatOpt = typer.Option(None, "--input-format", help="jsonl, csv or parquet (default: "
+                              "from the file name).")
+OutputFormatOpt = typer.Option(None, "--output-format", help="jsonl, csv or parquet (default: "
+                               "from the -o file name).")
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
 ProgressOpt = typer.Option(True, "--progress/--no-progress", help="Progress bars on standard "
                            "error for the long steps (shown on a terminal only).")
 ConfigOpt = typer.Option(None, "--config", help="Config file [env LLMQA_CONFIG; default "
                          "llmqa.toml].", exists=False)
-
-
-class ConsensusMethod(StrEnum):
-    """How a consensus label is formed (agreement.compute_consensus)."""
-
-    MAJORITY = "majority"
-    DAWID_SKENE = "dawid-skene"
-    MACE = "mace"
-
-
 ModelOpt = typer.Option(None, "--model", "-m", help="'local' (embedded, default), a model name "
                         "for an OpenAI-compatible endpoint, or class:module:ChatClass for any "
                         "LangChain chat model [env LLMQA_MODEL].")
@@ -46,21 +37,14 @@ BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, 
                           "http://localhost:8000/v1 [env OPENAI_BASE_URL].")
 MethodOpt = typer.Option(None, "--structured-method", help="json_schema (default), "
                          "function_calling or json_mode; `llmqa doctor` tells which works.")
+NoJudgeOpt = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in the store.")
 
 
-def judge_config(spec, samples: int, top_k: int | None, send_images: bool | None,
-                 timeout: float, attempts: int):
-    """Judge settings for a backend, with the CLI's retry budget."""
-    from llmqa.judge import JudgeConfig
-    from llmqa.llm.retry import RetryPolicy
-
-    retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
-    return JudgeConfig.for_backend(spec, samples=samples, top_k=top_k, retry=retry,
-                                   send_images=None if spec.is_local else send_images)
-
-
-def settings(config: Path | None = None, **flags: Any) -> Settings:
-    return load_settings(config_file=config, **flags)
+def workspace(config: Path | None = None, guidelines: Path | str | None = None,
+              **flags: Any) -> Workspace:
+    """The workspace for a command's flags (``None`` = not given: env, then config file)."""
+    return Workspace.from_settings(config_file=config,
+                                   guidelines=str(guidelines) if guidelines else None, **flags)
 
 
 def print_json(payload: Any) -> None:
@@ -71,11 +55,30 @@ def err(message: str, color: str | None = None) -> None:
     typer.secho(message, err=True, fg=color)
 
 
-def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A plain aligned table: readable in a terminal, pasteable into a ticket."""
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
-              for i, h in enumerate(headers)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
-    return "\n".join(line.rstrip() for line in lines)
+def flag(option: str) -> str:
+    """The CLI spelling of a library option name: ``max_cost`` -> ``--max-cost``."""
+    return "--" + option.replace("_", "-")
+
+
+def read_valid(ws: Workspace, path: str, fmt: str | None, *, check: Any = None,
+               limit: int | None = None, shown: int = 20) -> tuple[list[Any], int]:
+    """Valid items and the count of rejected rows; the first ``shown`` rejections are printed.
+    No valid item at all is an error."""
+    from llmqa.errors import InputError
+
+    items, report = ws.read_items(path, fmt, check=check, limit=limit)
+    for error in report.errors[:shown]:
+        err(str(error), "red")
+    if report.rejected > shown:
+        err(f"... and {report.rejected - shown} more rejected rows", "red")
+    if not items:
+        raise InputError(f"{path}: no valid items")
+    return items, report.rejected
+
+
+def guidelines_arg(positional: Path | None, option: Path | None) -> Path | None:
+    """Guidelines named the old way (a positional argument) still work, with a warning."""
+    if positional is not None:
+        err(f"warning: a positional guidelines path is deprecated; use -g {positional}",
+            "yellow")
+    return option or positional

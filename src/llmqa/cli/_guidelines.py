@@ -6,16 +6,24 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, JsonOpt, print_json, settings
+from llmqa.cli._common import (
+    ConfigOpt,
+    GuidelinesOpt,
+    JsonOpt,
+    guidelines_arg,
+    print_json,
+    workspace,
+)
 from llmqa.guidelines import check_guidelines, load_guidelines
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
+_PATH_HELP = "Deprecated: use -g."
 
 
-@app.command("check")
+@app.command("check", short_help="Parse guidelines: clause count, version, problems.")
 def check(
-    path: Path | None = typer.Argument(None, help="Guidelines folder or file [default: "
-                                       "guidelines/ or LLMQA_GUIDELINES]."),
+    path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
+    guidelines_opt: Path | None = GuidelinesOpt,
     as_json: bool = JsonOpt,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     config: Path | None = ConfigOpt,
@@ -25,7 +33,7 @@ def check(
     Exit 1 when there are errors (duplicate IDs, clauses without a label), or warnings with
     --strict.
     """
-    folder = path or Path(settings(config).guidelines)
+    folder = Path(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
     guidelines = load_guidelines(folder)
     problems = check_guidelines(guidelines)
     errors = [p for p in problems if p.severity == "error"]
@@ -51,14 +59,15 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command("list")
+@app.command("list", short_help="List clauses: ID, label, title, example counts.")
 def list_clauses(
-    path: Path | None = typer.Argument(None, help="Guidelines folder or file."),
+    path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
+    guidelines_opt: Path | None = GuidelinesOpt,
     as_json: bool = JsonOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """List clauses: ID, label, title, example counts."""
-    guidelines = load_guidelines(path or Path(settings(config).guidelines))
+    guidelines = workspace(config, guidelines_arg(path, guidelines_opt)).guidelines
     if as_json:
         print_json([c.model_dump(mode="json") | {"hash": c.content_hash} for c in guidelines])
         return
@@ -67,7 +76,7 @@ def list_clauses(
                    f"[{len(clause.in_scope)} in / {len(clause.out_of_scope)} out]")
 
 
-@app.command("diff")
+@app.command("diff", short_help="Clauses added, removed or changed between two versions.")
 def diff(
     old: Path = typer.Argument(..., help="Older guidelines folder or file."),
     new: Path = typer.Argument(..., help="Newer guidelines folder or file."),

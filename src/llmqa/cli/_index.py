@@ -10,18 +10,19 @@ from llmqa.cli._common import (
     ChromaUrlOpt,
     ConfigOpt,
     EmbedderOpt,
+    GuidelinesOpt,
     HomeOpt,
     JsonOpt,
+    guidelines_arg,
     print_json,
-    settings,
     table,
+    workspace,
 )
-from llmqa.workspace import Workspace
 
 
 def index(
-    path: Path | None = typer.Argument(None, help="Guidelines folder or file [default: "
-                                       "guidelines/]."),
+    path: Path | None = typer.Argument(None, hidden=True, help="Deprecated: use -g."),
+    guidelines: Path | None = GuidelinesOpt,
     chroma_url: str | None = ChromaUrlOpt,
     embedder: str | None = EmbedderOpt,
     home: str | None = HomeOpt,
@@ -31,8 +32,8 @@ def index(
     config: Path | None = ConfigOpt,
 ) -> None:
     """Build or refresh the clause index; only new or changed clauses are embedded."""
-    ws = Workspace(settings(config, guidelines=str(path) if path else None, chroma_url=chroma_url,
-                            embedder=embedder, home=home))
+    ws = workspace(config, guidelines_arg(path, guidelines), chroma_url=chroma_url,
+                   embedder=embedder, home=home)
     report = (ws.index.rebuild if rebuild else ws.index.sync)(ws.guidelines)
     if as_json:
         print_json(report.to_dict())
@@ -59,9 +60,8 @@ def search(
         import sys
 
         text = sys.stdin.read()
-    ws = Workspace(settings(config, guidelines=str(guidelines) if guidelines else None,
-                            chroma_url=chroma_url, embedder=embedder, home=home))
-    current = ws.guidelines if Path(ws.settings.guidelines).exists() else None
+    ws = workspace(config, guidelines, chroma_url=chroma_url, embedder=embedder, home=home)
+    current = ws.optional_guidelines
     hits = ws.index.search(text, k=k, guidelines=current)
     clauses = current.by_id if current else {}
     if as_json:

@@ -8,20 +8,21 @@ import typer
 
 from llmqa.cli._common import (
     ConfigOpt,
-    FormatOpt,
+    InputFormatOpt,
     ItemsArg,
     JsonOpt,
     err,
     print_json,
-    settings,
+    workspace,
 )
 from llmqa.io.readers import ReadReport, read_items
 from llmqa.io.validate import ItemChecks
+from llmqa.items import Item
 
 
 def validate(
     items: str = ItemsArg,
-    fmt: str | None = FormatOpt,
+    fmt: str | None = InputFormatOpt,
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Also check labels and clause IDs against these "
         "guidelines [default: guidelines/ when it exists]."),
@@ -37,17 +38,16 @@ def validate(
     """
     label_set = clause_ids = None
     if not no_guidelines:
-        folder = guidelines or Path(settings(config).guidelines)
-        if guidelines is not None or folder.exists():
-            from llmqa.guidelines import load_guidelines
-
-            loaded = load_guidelines(folder)
+        ws = workspace(config, guidelines)
+        loaded = ws.guidelines if guidelines is not None else ws.optional_guidelines
+        if loaded is not None:
             label_set, clause_ids = set(loaded.labels), set(loaded.by_id)
     report = ReadReport(max_errors_kept=max_errors)
     modalities: dict[str, int] = {}
+    # Streamed, not ws.read_items: a file of any size is checked in constant memory.
     for record in read_items(items, fmt, ItemChecks(label_set, clause_ids)):
         report.add(record)
-        if hasattr(record, "content"):
+        if isinstance(record, Item):
             modality = record.content.modality.value
             modalities[modality] = modalities.get(modality, 0) + 1
     if as_json:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -15,12 +14,10 @@ from llmqa.cli._common import (
     ItemsArg,
     ProgressOpt,
     err,
-    settings,
+    flag,
+    workspace,
 )
-from llmqa.cli._progress import StageBars
-
-if TYPE_CHECKING:
-    from llmqa.config import Settings
+from llmqa.progress import StageBars
 
 
 def report(
@@ -51,22 +48,17 @@ def report(
     queue's likely errors and ambiguous items (offline signals, plus the judge's verdicts
     when the store has them), and the judge's likely errors with evidence."""
     from llmqa.agreement import Ratings, agreement_report, compute_consensus
-    from llmqa.cli._agreement import _load_judge
     from llmqa.errors import BackendError, IndexMismatchError, InputError
     from llmqa.io.readers import read_items
-    from llmqa.reporting import build_report, render_report
+    from llmqa.reporting import build_report, render_report, triage_section
+    from llmqa.triage import clause_summary
 
-    cfg = settings(config, home=home, embedder=embedder, chroma_url=chroma_url,
-                   guidelines=str(guidelines) if guidelines else None)
-    labels = version = None
-    if Path(cfg.guidelines).exists():
-        from llmqa.guidelines import load_guidelines
-
-        loaded = load_guidelines(cfg.guidelines)
-        labels, version = list(loaded.labels), loaded.version
+    ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
+    loaded = ws.guidelines if guidelines is not None else ws.optional_guidelines
+    labels = list(loaded.labels) if loaded is not None else None
     # Read once: agreement and triage both walk the items, and stdin cannot be read twice.
     records = list(read_items(items))
-    judge_labels, judge_clauses = _load_judge(cfg)
+    judge_labels, judge_clauses = ws.judge_labels()
     ratings = Ratings.from_items(records, judge_labels=judge_labels, labels=labels,
                                  judge_clauses=judge_clauses)
     if ratings.n_items == 0:
@@ -78,30 +70,20 @@ def report(
         err(f"triage: scoring {ratings.n_items} items (--no-triage skips this)...")
         try:
             with StageBars(progress) as bars:
-                triage = _triage(records, cfg, guidelines is not None, seed, top, bars)
+                # As `llmqa triage` with its defaults: majority consensus, default weights.
+                run = ws.triage(records, seed=seed, on_progress=bars, source=items,
+                                use_guidelines=True if guidelines is not None else None)
+            triage = triage_section(run.result, clause_summary(run.result,
+                                                               guidelines=run.guidelines),
+                                    run.notes, top)
         except (IndexMismatchError, BackendError) as exc:
             # The index or embedding backend is out of step with these settings: the page's
             # other sections are still right, so it is written with the problem stated.
-            triage_error = str(exc)
-            err(f"warning: triage section left out: {exc}", "yellow")
-    page = render_report(build_report(agreement.to_dict(), cfg.home_path, items, version,
+            triage_error = exc.describe(flag)
+            err(f"warning: triage section left out: {triage_error}", "yellow")
+    page = render_report(build_report(agreement.to_dict(), ws.settings.home_path, items,
+                                      loaded.version if loaded is not None else None,
                                       triage=triage, triage_error=triage_error))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
     err(f"report written to {output}")
-
-
-def _triage(records: list[Any], cfg: Settings, guidelines_named: bool, seed: int,
-            top: int, on_progress: Any = None) -> dict[str, Any]:
-    """The triage section's content, computed as ``llmqa triage`` does with its defaults
-    (majority consensus, default weights, the store's verdicts when present)."""
-    from llmqa.reporting import triage_section
-    from llmqa.triage import DEFAULT_WEIGHTS, TriageData, clause_summary, score
-    from llmqa.triage.from_settings import triage_signals
-
-    data = TriageData.from_items(records, seed=seed)
-    computed = triage_signals(data, cfg, guidelines_named=guidelines_named, seed=seed,
-                              on_progress=on_progress)
-    result = score(data, computed.signals, DEFAULT_WEIGHTS)
-    summary = clause_summary(result, guidelines=computed.guidelines)
-    return triage_section(result, summary, computed.notes + computed.signals.all_notes(), top)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from pathlib import Path
 
 import typer
@@ -14,16 +12,19 @@ from llmqa.cli._common import (
     ChromaUrlOpt,
     ConfigOpt,
     EmbedderOpt,
+    GuidelinesOpt,
     HomeOpt,
+    InputFormatOpt,
     ItemsArg,
     JsonOpt,
     MethodOpt,
     ModelOpt,
+    OutputFormatOpt,
     err,
-    judge_config,
     print_json,
-    settings,
+    read_valid,
     table,
+    workspace,
 )
 from llmqa.config import Settings
 
@@ -35,17 +36,10 @@ LOCAL_WARNING = (
     "http://HOST:PORT/v1 --model NAME for vLLM, Ollama or a llama.cpp server."
 )
 
-def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0):
-    from llmqa.llm.backends import BackendSpec
-
-    return BackendSpec(model=cfg.model, base_url=cfg.base_url, timeout=cfg.timeout,
-                       method=cfg.structured_method, vision=vision,  # type: ignore[arg-type]
-                       temperature=temperature)
-
 
 def review(
     items: str = ItemsArg,
-    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
+    guidelines: Path | None = GuidelinesOpt,
     model: str | None = ModelOpt,
     base_url: str | None = BaseUrlOpt,
     structured_method: str | None = MethodOpt,
@@ -69,13 +63,12 @@ def review(
                                    "price, up to 24 h); see docs/review.md."),
     prices: Path | None = typer.Option(None, "--prices", help="Price table (TOML/JSON) "
                                        "[env LLMQA_PRICES]."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help="Input format (default: from "
-                                   "the file name)."),
+    fmt: str | None = InputFormatOpt,
     home: str | None = HomeOpt,
     chroma_url: str | None = ChromaUrlOpt,
     embedder: str | None = EmbedderOpt,
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on "
-                                  "stderr."),
+                                  "stderr (shown on a terminal only)."),
     as_json: bool = JsonOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
@@ -85,95 +78,49 @@ def review(
     model. Exit codes: 0 every item has a verdict; 1 rejected rows or items without a
     verdict; 2 usage or configuration error; 3 stopped at --max-cost (re-run to resume).
     """
-    from llmqa.errors import ConfigError
-    from llmqa.io.readers import ReadReport, read_items
-    from llmqa.io.validate import ItemChecks
-    from llmqa.llm.pricing import PriceTable
-    from llmqa.workspace import Workspace
+    from llmqa.errors import ConfigError, Hint
 
-    cfg = settings(config, guidelines=str(guidelines) if guidelines else None, model=model,
-                   base_url=base_url, structured_method=structured_method,
-                   concurrency=concurrency, home=home, chroma_url=chroma_url, embedder=embedder,
-                   prices=str(prices) if prices else None)
-    ws = Workspace(cfg)
-    spec = _spec(cfg, vision, temperature)
-    table_ = PriceTable.load(cfg.prices)
-    if max_cost is not None and table_.get(spec.display_name) is None:
-        raise ConfigError(f"--max-cost needs a price for '{spec.display_name}': add it with "
-                          "--prices FILE")
-    guidelines_set = ws.guidelines
-    report = ReadReport()
-    valid = []
-    checks = ItemChecks(set(guidelines_set.labels), set(guidelines_set.by_id))
-    for record in read_items(items, fmt, checks):
-        report.add(record)
-        if hasattr(record, "content") and (limit is None or len(valid) < limit):
-            valid.append(record)
-    for error in report.errors:
-        err(str(error), "red")
-    if not valid:
-        err(f"{items}: no valid items to review", "red")
-        raise typer.Exit(1)
+    ws = workspace(config, guidelines, model=model, base_url=base_url,
+                   structured_method=structured_method, concurrency=concurrency, home=home,
+                   chroma_url=chroma_url, embedder=embedder, prices=str(prices) if prices else None)
+    spec = ws.backend(vision=vision, temperature=temperature)
+    price_table = ws.prices()
+    if max_cost is not None and price_table.get(spec.display_name) is None:
+        raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
+                          hint=Hint("add it with {}", ("prices",)))
+    valid, rejected = read_valid(ws, items, fmt, check=ws.label_checks(), limit=limit,
+                                 shown=1000)
     if spec.is_local and not dry_run:
         err(LOCAL_WARNING, "yellow")
-    judge_settings = judge_config(spec, samples, top_k, vision, cfg.timeout, cfg.max_attempts)
-    # The embedded model runs one request at a time on the CPU; queued requests would only
-    # eat into their own timeouts.
-    workers = 1 if spec.is_local else cfg.concurrency
-    summary = _run_review(ws, spec, judge_settings, table_, valid, items, dry_run, max_cost,
-                          workers, progress and not as_json, batch_api)
+    judge = ws.judge(spec, samples=samples, top_k=top_k, send_images=vision, prices=price_table)
+    summary = _run(ws, spec, judge, valid, items, dry_run, max_cost, batch_api,
+                   progress and not as_json)
     if as_json:
-        print_json(summary.to_dict() | {"rejected_rows": report.rejected})
+        print_json(summary.to_dict() | {"rejected_rows": rejected})
     else:
-        _print_summary(summary, report.rejected, cfg)
+        _print_summary(summary, rejected, ws.settings)
     if summary.budget_reached:
         raise typer.Exit(EXIT_BUDGET)
     without_verdict = sum(n for s, n in summary.statuses.items() if s != "ok") + sum(
         n for s, n in summary.reused_statuses.items() if s != "ok")
-    if report.rejected or (not dry_run and without_verdict):
+    if rejected or (not dry_run and without_verdict):
         raise typer.Exit(1)
 
 
-def _run_review(ws, spec, judge_settings, prices, items, source, dry_run, max_cost,
-                concurrency, show_progress, batch_api):
-    from llmqa.judge import Judge
-    from llmqa.llm.backends import make_seam
-    from llmqa.runner import ReviewOptions, ReviewRunner
-    from llmqa.store import RunLock, VerdictStore
+def _run(ws, spec, judge, items, source, dry_run, max_cost, batch_api, show_progress):
+    from llmqa.progress import ItemBar
 
-    options = ReviewOptions(concurrency=concurrency, max_cost=max_cost, dry_run=dry_run,
-                            batch_pricing=batch_api)
-    home = ws.settings.home_path
-    # The lock comes first: a second run must refuse before it touches the index or store.
-    with RunLock(home), VerdictStore(home) as store:
-        retriever = ws.retriever()
-        judge = Judge(make_seam(spec), ws.guidelines, judge_settings, prices)
-        bar = None
-        if show_progress and not dry_run:
-            from tqdm import tqdm
-
-            bar = tqdm(total=0, unit="item", desc="review", file=sys.stderr, dynamic_ncols=True)
-        runner = ReviewRunner(judge, retriever, store, options,
-                              on_progress=bar.update if bar is not None else None,
-                              on_plan=(lambda n: bar.reset(total=n)) if bar is not None else None)
-        if batch_api and not dry_run:
-            from llmqa.runner.batch_api import BatchApiReview
-
-            poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
-            return BatchApiReview(runner, spec, poll_interval=poll).run(items, source)
+    with ItemBar(show_progress and not dry_run) as bar:
         try:
-            return asyncio.run(runner.run(items, source))
+            return ws.review(items, spec, judge, max_cost=max_cost, dry_run=dry_run,
+                             batch_api=batch_api, source=source, on_progress=bar.on_progress,
+                             on_plan=bar.on_plan)
         except KeyboardInterrupt:
             # Typer turns Ctrl-C into a silent exit 130; say what was kept.
-            if bar is not None:
-                bar.close()
-                bar = None
+            bar.close()
             err("interrupted: every answer received so far is stored; re-run the same "
                 "command to resume", "yellow")
             raise typer.Exit(130) from None
-        finally:
-            if bar is not None:
-                bar.close()
 
 
 def _print_summary(summary, rejected: int, cfg: Settings) -> None:
@@ -210,8 +157,7 @@ def _print_summary(summary, rejected: int, cfg: Settings) -> None:
 def results(
     output: str | None = typer.Option(None, "--output", "-o", help="Write to this file "
                                       "(default: stdout)."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet "
-                                   "(default: from -o, else jsonl)."),
+    fmt: str | None = OutputFormatOpt,
     verdict: str | None = typer.Option(None, "--verdict", help="agree, likely_error or "
                                        "ambiguous."),
     status: str | None = typer.Option(None, "--status", help="ok, parse_error, failed, ..."),
@@ -225,11 +171,9 @@ def results(
 ) -> None:
     """Export verdicts joined with their items and human labels."""
     from llmqa.io.writers import write_records
-    from llmqa.store import VerdictStore
     from llmqa.store.export import verdict_rows
 
-    cfg = settings(config, home=home)
-    with VerdictStore(cfg.home_path, readonly=True) as store:
+    with workspace(config, home=home).open_store(readonly=True) as store:
         rows = verdict_rows(store, latest=not history, verdict=verdict, status=status,
                             human_label=label, model=model, project=project)
         count = write_records(rows, output, fmt)
@@ -241,7 +185,7 @@ def doctor(
     model: str | None = ModelOpt,
     base_url: str | None = BaseUrlOpt,
     structured_method: str | None = MethodOpt,
-    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
+    guidelines: Path | None = GuidelinesOpt,
     home: str | None = HomeOpt,
     as_json: bool = JsonOpt,
     config: Path | None = ConfigOpt,
@@ -253,10 +197,9 @@ def doctor(
     """
     from llmqa.judge.probe import probe_backend
 
-    cfg = settings(config, model=model, base_url=base_url, structured_method=structured_method,
-                   guidelines=str(guidelines) if guidelines else None, home=home)
-    spec = _spec(cfg)
-    outcome = asyncio.run(probe_backend(spec, cfg))
+    ws = workspace(config, guidelines, model=model, base_url=base_url,
+                   structured_method=structured_method, home=home)
+    outcome = asyncio.run(probe_backend(ws.backend(), ws.settings))
     if as_json:
         print_json(outcome)
     else:

@@ -9,11 +9,12 @@ import typer
 from llmqa.cli._common import (
     ConfigOpt,
     EmbedderOpt,
+    GuidelinesOpt,
     HomeOpt,
     JsonOpt,
     print_json,
-    settings,
     table,
+    workspace,
 )
 
 
@@ -24,9 +25,7 @@ def runs(
     config: Path | None = ConfigOpt,
 ) -> None:
     """Recent review runs: status, items reviewed and reused, tokens and cost."""
-    from llmqa.store import VerdictStore
-
-    with VerdictStore(settings(config, home=home).home_path, readonly=True) as store:
+    with workspace(config, home=home).open_store(readonly=True) as store:
         recent = store.runs(limit)
     if as_json:
         print_json(recent)
@@ -39,19 +38,18 @@ def runs(
 
 
 def reparse(
-    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
+    guidelines: Path | None = GuidelinesOpt,
     home: str | None = HomeOpt,
     as_json: bool = JsonOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """Re-validate stored answers that failed to parse or cite; no model is called."""
-    from llmqa.guidelines import load_guidelines
     from llmqa.judge.reparse import reparse as run_reparse
-    from llmqa.store import RunLock, VerdictStore
+    from llmqa.store import RunLock
 
-    cfg = settings(config, home=home, guidelines=str(guidelines) if guidelines else None)
-    with RunLock(cfg.home_path), VerdictStore(cfg.home_path) as store:
-        report = run_reparse(store, load_guidelines(cfg.guidelines))
+    ws = workspace(config, guidelines, home=home)
+    with RunLock(ws.settings.home_path), ws.open_store() as store:
+        report = run_reparse(store, ws.guidelines)
     if as_json:
         print_json(report.__dict__)
         return
@@ -68,18 +66,18 @@ def prune_vectors(
     home: str | None = HomeOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
-    """Drop cached item vectors that no longer serve: those of embedders other than the
-    configured one (left behind by a switch of --embedder), or all of them with --all.
+    """Drop cached item vectors of other embedders than the configured one, or all of them.
+
+    Those of other embedders are left behind by a switch of --embedder; --all drops every one.
 
     The vectors are a cache (review and triage embed each item text once and keep it in the
     store); dropping them loses no verdict, and a later run embeds what it needs again.
     """
-    from llmqa.store import RunLock, VerdictStore
-    from llmqa.workspace import Workspace
+    from llmqa.store import RunLock
 
-    cfg = settings(config, home=home, embedder=embedder)
-    current = Workspace(cfg).embedder.name  # the local model loads lazily: no cost here
-    with RunLock(cfg.home_path), VerdictStore(cfg.home_path) as store:
+    ws = workspace(config, home=home, embedder=embedder)
+    current = ws.embedder.name  # the local model loads lazily: no cost here
+    with RunLock(ws.settings.home_path), ws.open_store() as store:
         counts = store.vector_counts()
         rows = [[name, str(n), f"{size / 2**20:.1f}",
                  "keep" if name == current and not all_embedders else "drop"]

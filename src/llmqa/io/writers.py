@@ -15,22 +15,33 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from llmqa.errors import InputError
+from llmqa.errors import Hint, UsageError
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 
 
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
+             ".pq": "parquet"}
+
+
 def output_format(path: str | Path | None, explicit: str | None) -> str:
+    """The format to write: ``explicit``, else from the file name (JSONL on standard
+    output). A name with another extension is refused rather than silently written as JSONL:
+    ``queue.xlsx`` holding JSON lines would only fail later, in a spreadsheet."""
     if explicit:
         if explicit not in OUTPUT_FORMATS:
-            raise InputError(f"unknown format '{explicit}': use one of {', '.join(OUTPUT_FORMATS)}")
+            raise UsageError(f"unknown output format '{explicit}': use one of "
+                             f"{', '.join(OUTPUT_FORMATS)}")
         return explicit
-    name = str(path or "-").lower()
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith((".parquet", ".pq")):
-        return "parquet"
-    return "jsonl"
+    if path in (None, "-"):
+        return "jsonl"
+    suffix = Path(str(path)).suffix.lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    raise UsageError(f"{path}: cannot write '{suffix or 'no extension'}' files; name the file "
+                     f"with one of {', '.join(_SUFFIXES)}",
+                     hint=Hint("or choose the format with {} (" + ", ".join(OUTPUT_FORMATS)
+                               + ")", ("output_format",)))
 
 
 @contextmanager
@@ -49,7 +60,8 @@ def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = N
     fmt = output_format(path, fmt)
     if fmt == "parquet":
         if path in (None, "-"):
-            raise InputError("Parquet cannot be written to standard output; pass -o FILE")
+            raise UsageError("Parquet cannot be written to standard output",
+                             hint=Hint("name a file with {}", ("output",)))
         return _write_parquet(records, Path(path))
     count = 0
     with _open_text(path) as handle:

@@ -26,7 +26,7 @@ from llmqa.revision.patch import render_patch
 from llmqa.revision.report import revision_report
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from llmqa.guidelines import GuidelineSet
     from llmqa.items import Item
@@ -127,9 +127,11 @@ def choose_clauses(guidelines: GuidelineSet, evidence: list[ClauseEvidence],
 def run_revision(guidelines: GuidelineSet, items: list[Item],
                  verdicts: Mapping[str, Mapping[str, Any]] | None = None,
                  options: RevisionOptions | None = None, seam: ChatSeam | None = None, *,
+                 seam_factory: Callable[[], ChatSeam] | None = None,
                  guidelines_path: str | Path | None = None, source: str = "") -> RevisionRun:
-    """Revise the troubled clauses (or ``options.clauses``). ``seam`` drafts wording; without
-    one (or with ``wording=False``) only examples from real items are proposed.
+    """Revise the troubled clauses (or ``options.clauses``). ``seam`` drafts wording (or
+    ``seam_factory`` builds one, only once some clause needs it); without one (or with
+    ``wording=False``) only examples from real items are proposed.
     ``guidelines_path`` is the folder the guidelines were loaded from (needed to apply)."""
     options = options or RevisionOptions()
     notes: list[str] = []
@@ -145,6 +147,8 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
     chosen = choose_clauses(guidelines, evidence, options)
     if not chosen:
         return RevisionRun(guidelines.version, [], {}, [], "", "", notes=notes)
+    if seam is None and seam_factory is not None and options.wording:
+        seam = seam_factory()
     drafter = RevisionDrafter(guidelines, seam if options.wording else None, DraftConfig(
         wording=options.wording, max_item_examples=options.max_item_examples,
         max_generated_examples=options.max_generated_examples,

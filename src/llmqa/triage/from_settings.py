@@ -49,7 +49,7 @@ class TriageRun:
 def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,
                weights: Path | None = None, answer_key: Path | None = None,
-               on_progress: Progress | None = None) -> TriageRun:
+               on_progress: Progress | None = None, source: str = "") -> TriageRun:
     """Score ``records`` (items; rejected rows among them are noted). ``use_guidelines``:
     ``None`` uses them when they exist, ``True`` requires them, ``False`` skips them.
     ``answer_key`` fits the weights on a key; else ``weights`` (a saved file) or the defaults."""
@@ -58,7 +58,7 @@ def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "major
     data = TriageData.from_items(records, consensus=consensus, seed=seed)
     if data.n_items == 0:
         rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
-        raise InputError(f"no valid items found{rejected}")
+        raise InputError(f"{source or 'input'}: no valid items found{rejected}")
     computed = triage_signals(data, ws, use_guidelines=use_guidelines, offline=offline,
                               seed=seed, on_progress=on_progress)
     chosen = Weights.load(weights) if weights else DEFAULT_WEIGHTS

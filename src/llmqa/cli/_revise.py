@@ -1,0 +1,127 @@
+"""``llmqa revise``: guideline revisions for the clauses annotators disagree on, as a patch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmqa.cli._common import (
+    BaseUrlOpt,
+    ConfigOpt,
+    GuidelinesOpt,
+    HomeOpt,
+    InputFormatOpt,
+    JsonOpt,
+    MethodOpt,
+    ModelOpt,
+    NoJudgeOpt,
+    err,
+    print_json,
+    read_valid,
+    workspace,
+)
+
+LOCAL_REVISION_WARNING = (
+    "Drafting wording with the embedded SmolLM2-135M model (offline, no key). It is far too "
+    "small to rewrite policy: its drafts are checked and usually rejected, and the patch then "
+    "holds only examples from real items. Pass --model/--base-url for real drafts, or "
+    "--no-wording to skip the model."
+)
+
+
+def revise(
+    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) with annotations."),
+    clause_summary: Path | None = typer.Option(None, "--clause-summary", help="Triage clause "
+                                               "summary JSON (`llmqa triage --clause-summary`)."),
+    examples_file: Path | None = typer.Option(None, "--examples", help="Verified candidates "
+                                              "from `llmqa examples -o` to draw examples from."),
+    clause: list[str] | None = typer.Option(None, "--clause", help="Revise only these clauses "
+                                            "(repeatable), troubled or not."),
+    min_items: int = typer.Option(3, "--min-items", min=1, help="Items with 2+ ratings a clause "
+                                  "needs before its agreement counts."),
+    max_agreement: float = typer.Option(0.75, "--max-agreement", min=0.0, max=1.0,
+                                        help="A clause whose percent agreement is below this "
+                                        "is troubled."),
+    min_flags: int = typer.Option(2, "--min-flags", min=1, help="Judge likely_error/ambiguous "
+                                  "or triage flags that make a clause troubled."),
+    max_clauses: int = typer.Option(10, "--max-clauses", min=1, help="Revise at most this many "
+                                    "clauses, most troubled first."),
+    max_item_examples: int = typer.Option(2, "--max-item-examples", min=0, help="New examples "
+                                          "per clause from real disagreed items."),
+    max_generated_examples: int = typer.Option(2, "--max-generated-examples", min=0,
+                                               help="New examples per clause from --examples."),
+    example_chars: int = typer.Option(240, "--example-chars", min=40, help="Cap on an example "
+                                      "quoted from an item."),
+    wording: bool = typer.Option(True, "--wording/--no-wording", help="Ask the model for "
+                                 "clearer wording (off: examples only, no model)."),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write the patch here "
+                                    "(default: standard output)."),
+    report_out: Path | None = typer.Option(None, "--report", help="Also write the evidence "
+                                           "report as markdown."),
+    apply: bool = typer.Option(False, "--apply", help="Write the revised guideline files (a new "
+                               "guideline version). Without it nothing is written but -o and "
+                               "--report."),
+    root: Path | None = typer.Option(None, "--root", help="Folder the patch paths are relative "
+                                     "to [default: the current folder when the guidelines are "
+                                     "inside it]."),
+    guidelines: Path | None = GuidelinesOpt,
+    model: str | None = ModelOpt,
+    base_url: str | None = BaseUrlOpt,
+    structured_method: str | None = MethodOpt,
+    no_judge: bool = NoJudgeOpt,
+    fmt: str | None = InputFormatOpt,
+    home: str | None = HomeOpt,
+    as_json: bool = JsonOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Draft guideline revisions for the clauses annotators disagree on, as a patch.
+
+    Per troubled clause: clearer wording (LLM, with the disagreed items as evidence) and new
+    examples from real disagreed items (anonymized) and verified generated ones. The patch is
+    a unified diff that `git apply` and `patch -p1` apply; its preamble holds the evidence.
+    """
+    from llmqa.revision import Thresholds
+    from llmqa.revision.pipeline import RevisionOptions
+
+    ws = workspace(config, guidelines, model=model, base_url=base_url,
+                   structured_method=structured_method, home=home)
+    records = read_valid(ws, items, fmt)[0]
+    if wording and ws.backend().is_local:
+        err(LOCAL_REVISION_WARNING, "yellow")
+    options = RevisionOptions(
+        thresholds=Thresholds(min_items=min_items, max_agreement=max_agreement,
+                              min_flags=min_flags, max_clauses=max_clauses),
+        clauses=tuple(clause or ()), wording=wording, max_item_examples=max_item_examples,
+        max_generated_examples=max_generated_examples, example_chars=example_chars,
+        clause_summary=clause_summary, examples=examples_file, root=root, apply=apply)
+    run = ws.revise(records, options, use_judge=not no_judge, source=items)
+    for note in run.notes:
+        err(note, "yellow")
+    if not run.drafts:
+        err("no clause meets the thresholds (see --max-agreement, --min-flags); nothing to "
+            "revise")
+        if as_json:
+            print_json({"clauses": [], "applied": None})
+        return
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(run.patch, encoding="utf-8")
+        err(f"patch written to {out} ({len(run.edits)} files; apply with `git apply {out}`)")
+    elif not as_json:
+        typer.echo(run.patch, nl=False)
+    if report_out is not None:
+        report_out.parent.mkdir(parents=True, exist_ok=True)
+        report_out.write_text(run.report, encoding="utf-8")
+        err(f"evidence report written to {report_out}")
+    for draft in run.drafts:
+        err(f"{draft.clause.id}: {draft.wording_note}; {len(draft.examples)} new examples")
+    if apply and run.applied is None:
+        err("nothing to apply: no clause has a change")
+    elif run.applied is not None:
+        applied = run.applied
+        err(f"guidelines {applied.old_version} -> {applied.new_version}; changed: "
+            f"{', '.join(applied.diff.changed) or 'none'} (in {', '.join(applied.files)})")
+        err("run `llmqa index` to re-embed the changed clauses")
+    if as_json:
+        print_json(run.to_dict(patch=None if out is None else str(out)))

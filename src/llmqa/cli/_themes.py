@@ -1,0 +1,70 @@
+"""``llmqa themes``: recurring annotation error themes, for the annotation team."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmqa.choices import ConsensusMethod
+from llmqa.cli._common import (
+    ConfigOpt,
+    HomeOpt,
+    InputFormatOpt,
+    NoJudgeOpt,
+    err,
+    read_valid,
+    workspace,
+)
+from llmqa.errors import InputError
+
+
+def themes(
+    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) with annotations."),
+    project: list[str] | None = typer.Option(None, "--project", help="Only these projects "
+                                             "(repeatable)."),
+    method: ConsensusMethod = typer.Option(ConsensusMethod.MAJORITY, "--method",
+                                           help="How the consensus label is chosen."),
+    min_count: int = typer.Option(2, "--min-count", min=1, help="A theme must recur this many "
+                                  "times to be listed."),
+    per_theme: int = typer.Option(3, "--examples", min=1, max=10, help="Representative items "
+                                  "per theme."),
+    top: int = typer.Option(10, "--top", min=1, help="Clauses and annotators listed."),
+    title: str = typer.Option("Recurring annotation error themes", "--title",
+                              help="Report title."),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown here "
+                                    "(default: standard output)."),
+    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder "
+                                           "(clause titles, label set) [default: guidelines/ "
+                                           "when it exists]."),
+    no_judge: bool = NoJudgeOpt,
+    fmt: str | None = InputFormatOpt,
+    home: str | None = HomeOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Recurring annotation error themes by clause and by annotator, as markdown.
+
+    Deterministic, no model: which annotations were wrong comes from the consensus and, where
+    the judge flagged an item in the store, from the judge's suggested label.
+    """
+    from llmqa.revision.evidence import verdict_index
+    from llmqa.themes import find_mistakes, render_themes
+
+    ws = workspace(config, guidelines, home=home)
+    guideline_set = ws.guidelines if guidelines is not None else ws.optional_guidelines
+    records = read_valid(ws, items, fmt)[0]
+    if project:
+        wanted = set(project)
+        records = [i for i in records if (i.project or "") in wanted]
+        if not records:
+            raise InputError(f"no items in project(s) {', '.join(sorted(wanted))}")
+    verdicts = {} if no_judge else verdict_index(ws.verdicts({i.id for i in records}))
+    summary = find_mistakes(records, verdicts, guideline_set, method)
+    markdown = render_themes(summary, guideline_set, title=title, min_count=min_count,
+                             examples=per_theme, top=top)
+    if out is None:
+        typer.echo(markdown, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(markdown, encoding="utf-8")
+        err(f"themes written to {out} ({len(summary.mistakes)} differing annotations)")
