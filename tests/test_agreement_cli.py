@@ -10,9 +10,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from llmqa.cli import _agreement
 from llmqa.cli._agreement import agreement
 from llmqa.errors import InputError
+from llmqa.workspace import Workspace
 
 ANNOTATORS = ("ann1", "ann2", "ann3")
 GUIDELINE = """# Test policy
@@ -164,7 +164,7 @@ def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     items = write_items(workdir / "items.jsonl")
     judge = {f"item-{i}": ["allowed", "spam", "hate"][i % 3] for i in range(12)}
-    monkeypatch.setattr(_agreement, "_load_judge", lambda settings: (judge, None))
+    monkeypatch.setattr(Workspace, "judge_labels", lambda self: (judge, None))
     result = run(str(items), "--no-guidelines", "--bootstrap", "50", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)["judge"]
@@ -180,8 +180,8 @@ def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> No
     from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus
     from llmqa.store import VerdictStore
 
-    settings = Settings(home=str(tmp_path))
-    assert _agreement._load_judge(settings) == (None, None)
+    ws = Workspace(Settings(home=str(tmp_path)))
+    assert ws.judge_labels() == (None, None)
     common = {"item_hash": "h", "guideline_version": "v", "context_hash": "c",
               "prompt_hash": "p", "model": "m"}
     with VerdictStore(tmp_path) as store:
@@ -190,7 +190,7 @@ def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> No
                                    cited_clause_ids=["HATE-1.1"], **common), None)
         store.save_verdict(Verdict(key="k2", item_id="b", status=VerdictStatus.PARSE_ERROR,
                                    **common), None)
-    labels, clauses = _agreement._load_judge(settings)
+    labels, clauses = ws.judge_labels()
     assert labels == {"a": "hate"}  # a parse failure is not a judge label
     assert clauses == {"a": ["HATE-1.1"]}
 

@@ -144,10 +144,10 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["validate", "missing.jsonl"], "error: missing.jsonl: no such file"),
-    (["validate", "items.txt"], "cannot tell the format from the file name; pass --format"),
-    (["guidelines", "check", "nowhere"], "error: nowhere: no such guidelines folder or file"),
-    (["guidelines", "list", "latin"], "not valid UTF-8"),
+    (["validate", "items.txt"], "cannot tell the format from the file name; name the format "
+                                "with --input-format"),
+    (["guidelines", "check", "-g", "nowhere"], "error: nowhere: no such guidelines folder"),
+    (["guidelines", "list", "-g", "latin"], "not valid UTF-8"),
 ])
 def test_user_errors_are_one_line_exit_1(tmp_path: Path, args: list[str], message: str) -> None:
     (tmp_path / "items.txt").write_text("{}\n", encoding="utf-8")
@@ -175,6 +175,66 @@ def test_usage_error_exit_2(tmp_path: Path) -> None:
     done = _run(["validate"], tmp_path)
     assert done.returncode == 2 and "Missing argument" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [["validate", "missing.jsonl"],
+                                  ["agreement", "missing.jsonl", "--no-guidelines"],
+                                  ["themes", "missing.jsonl", "--no-judge"]])
+def test_a_missing_input_path_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
+    done = _run(args, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == "error: missing.jsonl: no such file"
+
+
+def test_an_unknown_output_extension_is_refused_with_the_formats(tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "1", "content": {"modality": "text", "text": "hi"},
+                                 "annotations": [{"annotator": "a", "label": "x"},
+                                                 {"annotator": "b", "label": "y"}]}) + "\n",
+                     encoding="utf-8")
+    for args in (["triage", str(items), "--no-guidelines", "-o", "queue.xlsx"],
+                 ["agreement", str(items), "--no-guidelines", "-o", "consensus.xlsx"],
+                 ["results", "-o", "verdicts.xlsx"]):
+        done = _run(args, tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        line = done.stderr.strip()
+        assert line.startswith("error: ") and "\n" not in line, line
+        assert ".jsonl, .ndjson, .csv, .parquet" in line and "--output-format" in line
+        assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_old_flag_spellings_still_work_with_a_warning(tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    rows = [{"id": str(i), "content": {"modality": "text", "text": "hi"},
+             "annotations": [{"annotator": "a", "label": "x"}, {"annotator": "b",
+                                                               "label": "x" if i % 2 else "y"}]}
+            for i in range(6)]
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    done = _run(["agreement", str(items), "--no-guidelines", "--no-judge", "-m", "majority",
+                 "--consensus-out", "c.csv", "--format", "jsonl", "--bootstrap", "0"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "c.csv").read_text().startswith("item_id") or (tmp_path / "c.csv").stat()
+    for old, new in (("-m", "--method"), ("--consensus-out", "--output"),
+                     ("--format", "--input-format")):
+        assert f"warning: {old} is deprecated and will be removed; use {new}" in done.stderr
+    done = _run(["guidelines", "check", str(SAMPLE_GUIDELINES)], tmp_path)
+    assert done.returncode == 0 and "positional guidelines path is deprecated" in done.stderr
+
+
+def test_library_hints_become_flags_only_in_the_cli() -> None:
+    from llmqa.cli._common import flag
+    from llmqa.errors import ConfigError, Hint
+
+    exc = ConfigError("a cost limit needs a price", hint=Hint("add it with {}", ("prices",)))
+    assert str(exc) == "a cost limit needs a price; add it with `prices`"
+    assert exc.describe(flag) == "a cost limit needs a price; add it with --prices"
+
+
+def test_top_level_help_gives_each_command_one_whole_line() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=100)
+    listed = result.stdout.split("Commands:")[1].splitlines()
+    assert len([line for line in listed if line.strip()]) >= 16
+    assert not [line for line in listed if line.rstrip().endswith("...")], listed
 
 
 def test_help_shows_environment_variables_and_defaults_in_brackets() -> None:

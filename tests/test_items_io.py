@@ -168,8 +168,11 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_formats_and_missing_files(tmp_path: Path) -> None:
     assert detect_format("x.ndjson") == "jsonl" and detect_format("x.PQ") == "parquet"
     assert detect_format("-") == "jsonl" and detect_format("x.txt", "csv") == "csv"
-    with pytest.raises(InputError, match="pass --format"):
+    with pytest.raises(InputError, match="cannot tell the format from the file name") as found:
         detect_format("items.txt")
+    # The library names the option, never a CLI flag; the CLI phrases it as --input-format.
+    assert found.value.hint is not None and found.value.hint.options == ("input_format",)
+    assert "--" not in str(found.value)
     with pytest.raises(InputError, match="unknown format"):
         detect_format("x.csv", "xlsx")
     with pytest.raises(InputError, match="no such file"):

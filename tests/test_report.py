@@ -47,7 +47,7 @@ def test_report_shows_agreement_and_escaped_likely_errors(tmp_path, monkeypatch,
         assert section in page
     assert "GEN-1.2" in page and "<svg" in page
     # The index was built by another embedder: the triage section says so, the rest stands.
-    assert "The triage could not run: index" in page and "llmqa index --rebuild" in page
+    assert "The triage could not run: index" in page and "--rebuild" in page
     # Item content is untrusted: escaped, never live markup.
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "http" not in page.split("<body>")[1].replace("http-equiv", "")  # no external assets

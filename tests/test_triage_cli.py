@@ -86,7 +86,7 @@ def test_json_output_with_filters(items_file: Path, cli_fake_embedder: FakeEmbed
     assert {row["project"] for row in payload["queue"]} == {"podcasts"}
     assert all(row["priority"] == 2.0 and row["kind"] == "ambiguous" for row in payload["queue"])
     assert payload["queue"][0]["item_id"] == "split"
-    assert "retrieval evidence skipped (--no-guidelines)" in payload["notes"]
+    assert "retrieval evidence skipped (guidelines not used)" in payload["notes"]
     assert payload["signals"]["guideline_conflict"]["items"] == 0
     assert set(payload["weights"]["effective"]) == {"error", "ambiguity"}
 

@@ -15,8 +15,6 @@ them.
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -203,10 +201,14 @@ class Workspace:
             runner = ReviewRunner(judge, self.retriever(), store, options,
                                   on_progress=on_progress, on_plan=on_plan)
             if batch_api and not dry_run:
+                import os
+
                 from llmqa.runner.batch_api import BatchApiReview
 
                 poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
                 return BatchApiReview(runner, spec, poll_interval=poll).run(items, source)
+            import asyncio
+
             return asyncio.run(runner.run(items, source))
 
     def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from llmqa.text import table  # noqa: F401 - re-exported for the command modules
-from llmqa.workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace loads with the first command that runs, not for --help
+    from llmqa.workspace import Workspace
 
 GuidelinesOpt = typer.Option(None, "--guidelines", "-g", help="Guidelines folder or file "
                              "[env LLMQA_GUIDELINES; default guidelines/].")
@@ -43,6 +45,8 @@ NoJudgeOpt = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts
 def workspace(config: Path | None = None, guidelines: Path | str | None = None,
               **flags: Any) -> Workspace:
     """The workspace for a command's flags (``None`` = not given: env, then config file)."""
+    from llmqa.workspace import Workspace
+
     return Workspace.from_settings(config_file=config,
                                    guidelines=str(guidelines) if guidelines else None, **flags)
 

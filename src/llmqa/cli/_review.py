@@ -170,9 +170,10 @@ def results(
     config: Path | None = ConfigOpt,
 ) -> None:
     """Export verdicts joined with their items and human labels."""
-    from llmqa.io.writers import write_records
+    from llmqa.io.writers import output_format, write_records
     from llmqa.store.export import verdict_rows
 
+    output_format(output, fmt)  # refuse an unknown extension before opening the store
     with workspace(config, home=home).open_store(readonly=True) as store:
         rows = verdict_rows(store, latest=not history, verdict=verdict, status=status,
                             human_label=label, model=model, project=project)

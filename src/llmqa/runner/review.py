@@ -36,7 +36,6 @@ class ReviewOptions:
     concurrency: int = 8
     max_cost: float | None = None
     dry_run: bool = False
-    progress: bool = True
     batch_pricing: bool = False  # estimates at the Batch API's price (--batch-api)
 
 

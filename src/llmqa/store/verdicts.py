@@ -308,7 +308,3 @@ class VerdictStore:
         rows = self.db.execute("SELECT * FROM batches WHERE status NOT IN ('collected', "
                                "'failed', 'expired', 'cancelled') ORDER BY created_at")
         return [dict(row) | {"keys": json.loads(row["keys"])} for row in rows]
-
-    def count_by_key_item(self) -> list[tuple[str, int]]:
-        return [(r[0], r[1]) for r in self.db.execute(
-            "SELECT item_id, COUNT(*) FROM verdicts GROUP BY item_id")]
