@@ -36,15 +36,14 @@ def configured_model(flag: str | None) -> str | None:
 
 
 async def judge_all(model: str, base_url: str | None, items_path: Path, repeats: int) -> dict:
-    from llmqa.io.readers import read_items
     from llmqa.judge import Judge, JudgeConfig
     from llmqa.llm.backends import BackendSpec, make_seam
     from llmqa.workspace import Workspace
 
-    items = {i.id: i for i in read_items(items_path) if hasattr(i, "content")}
     spec = BackendSpec(model=model, base_url=base_url)
     home = tempfile.mkdtemp(prefix="llmqa-injection-")
     ws = Workspace.from_settings(home=home, guidelines=str(ROOT / "guidelines"))
+    items = {i.id: i for i in ws.read_items(items_path)[0]}
     retriever = ws.retriever()
     config = JudgeConfig.for_backend(spec)
     judge = Judge(make_seam(spec), ws.guidelines, config)

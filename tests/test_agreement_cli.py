@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from llmqa.cli._agreement import agreement
+from llmqa.cli._deprecated import DeprecatingGroup
 from llmqa.errors import InputError
 from llmqa.workspace import Workspace
 
@@ -34,7 +35,7 @@ Comparing a protected group to vermin.
 
 
 def make_app() -> typer.Typer:
-    app = typer.Typer()
+    app = typer.Typer(cls=DeprecatingGroup)  # old spellings (-m) as in the real CLI
     app.command()(agreement)
 
     @app.callback()

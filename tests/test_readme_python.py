@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from llmqa.testing import OpenAIStub
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +26,8 @@ def _snippet() -> str:
     return found.group(1)
 
 
+@pytest.mark.slow  # a fresh interpreter imports Chroma, sklearn and cleanlab: ~40 s idle
+@pytest.mark.timeout(900)
 def test_readme_python_script_reviews_a_batch_and_prints_the_queue(tmp_path: Path) -> None:
     code = _snippet()
     assert SAMPLE in code and len(code.strip().splitlines()) <= 16
@@ -36,12 +40,12 @@ def test_readme_python_script_reviews_a_batch_and_prints_the_queue(tmp_path: Pat
                 "LLMQA_EMBEDDER": "openai:stub-embed", "LLMQA_HOME": str(tmp_path / "home"),
                 "PYTHONPATH": str(ROOT / "src")}
         done = subprocess.run([sys.executable, "-c", code.replace(SAMPLE, str(small))],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=850,
                               check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout.splitlines()
     assert out[0] == "60 items, 0 rows rejected"
-    assert ("cost:" in out[1] and "agree" in out[1]) or "likely_error" in out[1]
+    assert out[1].startswith("{'agree': 60}") and "cost:" in out[1]  # the stub always agrees
     queue = out[2:]
     assert len(queue) == 10 and queue[0].startswith("1 ")
     assert (tmp_path / "home" / "llmqa.db").exists()

@@ -84,7 +84,7 @@ def triage_signals(data: TriageData, ws: Workspace, *, use_guidelines: bool | No
     resolved = ws.settings
     if use_guidelines is False:
         notes.append("retrieval evidence skipped (guidelines not used)")
-    elif use_guidelines is None and not Path(resolved.guidelines).exists():
+    elif use_guidelines is None and ws.optional_guidelines is None:
         notes.append(f"no guidelines at {resolved.guidelines}: retrieval evidence skipped")
     else:
         guideline_set = ws.guidelines
@@ -110,11 +110,10 @@ def _cached_embedder(ws: Workspace, stack: ExitStack, notes: list[str]) -> Any:
     """The workspace embedder behind the store's item-vector cache (shared with ``llmqa
     review``); the plain embedder when the store cannot be written (read-only home)."""
     from llmqa.errors import StoreError
-    from llmqa.store.verdicts import VerdictStore
     from llmqa.triage.embeddings import StoreCachedEmbedder
 
     try:
-        store = stack.enter_context(VerdictStore(ws.settings.home_path))
+        store = stack.enter_context(ws.open_store())
     except StoreError as exc:
         notes.append(f"item vectors not cached: {exc}")
         return ws.embedder
