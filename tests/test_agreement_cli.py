@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from llmqa.cli._agreement import agreement
 from llmqa.cli._deprecated import DeprecatingGroup
-from llmqa.errors import InputError
+from llmqa.errors import InputError, UsageError
 from llmqa.workspace import Workspace
 
 ANNOTATORS = ("ann1", "ann2", "ann3")
@@ -206,7 +206,7 @@ def test_bad_input_is_a_clean_error(workdir: Path) -> None:
     assert result.exit_code == 1 and isinstance(result.exception, InputError)
     assert "no valid items" in str(result.exception)
     both = run(str(write_items(workdir / "i.jsonl")), "--json", "-o", "-")
-    assert both.exit_code == 1 and isinstance(both.exception, InputError)
+    assert isinstance(both.exception, UsageError) and both.exception.exit_code == 2
 
 
 def test_choices_are_validated(workdir: Path) -> None:

@@ -388,14 +388,8 @@ def test_kept_records_carry_the_verification_evidence(guidelines: GuidelineSet) 
 
 # -- the CLI ----------------------------------------------------------------------------------
 def _cli_app():
-    import typer
+    from llmqa.cli import app  # the real one: old flag spellings are rewritten there
 
-    from llmqa.cli import _examples
-
-    app = typer.Typer()
-    app.command("examples")(_examples.examples)
-    app.command("revise")(_examples.revise)
-    app.command("themes")(_examples.themes)
     return app
 
 

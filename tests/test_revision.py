@@ -485,13 +485,8 @@ def test_apply_makes_a_new_version_and_the_index_reembeds_one_clause(
 
 # -- the CLI --------------------------------------------------------------------------------------
 def _cli_app():
-    import typer
+    from llmqa.cli import app  # the real one: old flag spellings are rewritten there
 
-    from llmqa.cli import _examples
-
-    app = typer.Typer()
-    app.command("revise")(_examples.revise)
-    app.command("examples")(_examples.examples)
     return app
 
 

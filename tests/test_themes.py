@@ -120,13 +120,8 @@ def test_min_count_and_top_limit_what_is_listed(guidelines: GuidelineSet) -> Non
 
 
 def test_cli_themes_writes_markdown(tmp_home: Path, tiny_guidelines: Path) -> None:
-    import typer
+    from llmqa.cli import app  # the real one: old flag spellings are rewritten there
 
-    from llmqa.cli import _examples
-
-    app = typer.Typer()
-    app.command("themes")(_examples.themes)
-    app.command("revise")(_examples.revise)
     path = tmp_home / "items.jsonl"
     path.write_text("".join(i.model_dump_json() + "\n" for i in ITEMS))
     out = tmp_home / "themes.md"

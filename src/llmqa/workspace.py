@@ -180,17 +180,18 @@ class Workspace:
 
     # -- the work ---------------------------------------------------------------------------
     def review(self, items: list[Item], spec: BackendSpec | None = None,
-               judge: Judge | None = None, *, max_cost: float | None = None,
+               judge: Judge | None = None, *, samples: int = 1, top_k: int | None = None,
+               send_images: bool | None = None, max_cost: float | None = None,
                dry_run: bool = False, batch_api: bool = False, source: str = "",
                on_progress: Callable[[int], None] | None = None,
                on_plan: Callable[[int], None] | None = None) -> ReviewSummary:
         """Judge ``items`` and store the verdicts; items already judged alike are reused.
-        ``judge`` defaults to ``self.judge(spec)`` with the settings' price table."""
+        ``judge`` defaults to ``self.judge(spec, samples=..., top_k=..., send_images=...)``
+        with the settings' price table."""
         from llmqa.runner import ReviewOptions, ReviewRunner
         from llmqa.store import RunLock
 
         spec = spec or self.backend()
-        judge = judge or self.judge(spec, prices=self.prices())
         # The embedded model runs one request at a time on the CPU; queued requests would
         # only eat into their own timeouts.
         workers = 1 if spec.is_local else self.settings.concurrency
@@ -198,6 +199,8 @@ class Workspace:
                                 batch_pricing=batch_api)
         # The lock comes first: a second run must refuse before it touches the index or store.
         with RunLock(self.settings.home_path), self.open_store() as store:
+            judge = judge or self.judge(spec, samples=samples, top_k=top_k,
+                                        send_images=send_images, prices=self.prices())
             runner = ReviewRunner(judge, self.retriever(), store, options,
                                   on_progress=on_progress, on_plan=on_plan)
             if batch_api and not dry_run:

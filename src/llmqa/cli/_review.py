@@ -92,8 +92,8 @@ def review(
                                  shown=1000)
     if spec.is_local and not dry_run:
         err(LOCAL_WARNING, "yellow")
-    judge = ws.judge(spec, samples=samples, top_k=top_k, send_images=vision, prices=price_table)
-    summary = _run(ws, spec, judge, valid, items, dry_run, max_cost, batch_api,
+    judge_options = {"samples": samples, "top_k": top_k, "send_images": vision}
+    summary = _run(ws, spec, judge_options, valid, items, dry_run, max_cost, batch_api,
                    progress and not as_json)
     if as_json:
         print_json(summary.to_dict() | {"rejected_rows": rejected})
@@ -107,12 +107,12 @@ def review(
         raise typer.Exit(1)
 
 
-def _run(ws, spec, judge, items, source, dry_run, max_cost, batch_api, show_progress):
+def _run(ws, spec, judge_options, items, source, dry_run, max_cost, batch_api, show_progress):
     from llmqa.progress import ItemBar
 
     with ItemBar(show_progress and not dry_run) as bar:
         try:
-            return ws.review(items, spec, judge, max_cost=max_cost, dry_run=dry_run,
+            return ws.review(items, spec, max_cost=max_cost, dry_run=dry_run, **judge_options,
                              batch_api=batch_api, source=source, on_progress=bar.on_progress,
                              on_plan=bar.on_plan)
         except KeyboardInterrupt:
