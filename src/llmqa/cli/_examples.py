@@ -23,7 +23,6 @@ from llmqa.cli._common import (
     err,
     print_json,
     read_valid,
-    table,
     workspace,
 )
 from llmqa.errors import InputError, UsageError
@@ -134,15 +133,13 @@ def examples(
 
     run = asyncio.run(ExamplePipeline(generator, verifier).run(clauses, progress))
     if out is not None:
-        records = ([c.to_record(run.guideline_version) | {"model": run.model}
-                    for report in run.clauses for c in report.checked]
-                   if include_dropped else list(run.kept_records()))
+        records = run.records(include_dropped)
         write_records(records, out, "jsonl")
         err(f"{len(records)} candidates written to {out}")
     if as_json:
         print_json(run.to_dict())
     else:
-        _print_examples(run)
+        typer.echo(run.render())
 
 
 def _pick_clauses(ws: Workspace, clause_ids: list[str] | None, all_clauses: bool,
@@ -175,18 +172,3 @@ def _pick_clauses(ws: Workspace, clause_ids: list[str] | None, all_clauses: bool
     evidence = troubled_clauses(gather_evidence(records, guideline_set, verdicts,
                                                 thresholds=thresholds), thresholds)
     return [guideline_set.by_id[e.clause_id] for e in evidence]
-
-
-def _print_examples(run: Any) -> None:
-    rows = [[c.clause_id, str(c.generated), str(len(c.kept)), str(len(c.dropped)),
-             ", ".join(f"{k} {v}" for k, v in sorted(c.reasons.items()))] for c in run.clauses]
-    typer.echo(table(rows, ["clause", "generated", "kept", "dropped", "reasons"]))
-    typer.echo(f"\n{run.generated} generated, {run.kept} kept, {run.dropped} dropped "
-               f"(model {run.model}, guidelines {run.guideline_version})")
-    if run.reasons:
-        typer.echo("dropped: " + ", ".join(f"{k} {v}" for k, v in sorted(run.reasons.items())))
-    for clause in run.clauses:
-        for checked in clause.dropped:
-            kind = checked.candidate.kind if checked.candidate else "reply"
-            reason = checked.reason.value if checked.reason else "?"
-            typer.echo(f"  {clause.clause_id} {kind}: {reason}: {checked.detail[:160]}")

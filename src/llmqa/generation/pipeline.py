@@ -77,6 +77,33 @@ class ExamplesRun:
             for checked in clause.kept:
                 yield checked.to_record(self.guideline_version) | {"model": self.model}
 
+    def records(self, include_dropped: bool = False) -> list[dict[str, Any]]:
+        """The kept candidates with their evidence, or every candidate with its reason."""
+        if not include_dropped:
+            return list(self.kept_records())
+        return [c.to_record(self.guideline_version) | {"model": self.model}
+                for report in self.clauses for c in report.checked]
+
+    def render(self) -> str:
+        """Counts per clause, the totals and every drop with its reason, as plain text."""
+        from llmqa.text import table
+
+        rows = [[c.clause_id, str(c.generated), str(len(c.kept)), str(len(c.dropped)),
+                 ", ".join(f"{k} {v}" for k, v in sorted(c.reasons.items()))]
+                for c in self.clauses]
+        lines = [table(rows, ["clause", "generated", "kept", "dropped", "reasons"]), "",
+                 f"{self.generated} generated, {self.kept} kept, {self.dropped} dropped "
+                 f"(model {self.model}, guidelines {self.guideline_version})"]
+        if self.reasons:
+            lines.append("dropped: " + ", ".join(f"{k} {v}"
+                                                 for k, v in sorted(self.reasons.items())))
+        for clause in self.clauses:
+            for checked in clause.dropped:
+                kind = checked.candidate.kind if checked.candidate else "reply"
+                reason = checked.reason.value if checked.reason else "?"
+                lines.append(f"  {clause.clause_id} {kind}: {reason}: {checked.detail[:160]}")
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         return {"guideline_version": self.guideline_version, "model": self.model,
                 "generated": self.generated, "kept": self.kept, "dropped": self.dropped,
