@@ -120,3 +120,17 @@ def test_library_errors_name_no_cli_flag() -> None:
 
 def test_input_errors_are_input_errors() -> None:
     assert issubclass(MissingInputError, InputError)
+
+
+def test_progress_bars_stay_off_when_stderr_is_not_a_terminal(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from llmqa.progress import ItemBar, StageBars
+
+    with ItemBar() as bar:  # enabled, as `llmqa review` asks for it
+        bar.on_plan(3)
+        for _ in range(3):
+            bar.on_progress(1)
+    with StageBars() as stages:
+        stages("embedding", 1, 2)
+        stages("embedding", 2, 2)
+    assert capsys.readouterr().err == ""  # no "\r"-joined bar text in a piped log
