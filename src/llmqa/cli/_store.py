@@ -46,8 +46,8 @@ def reparse(
 ) -> None:
     """Re-validate stored answers that failed to parse or cite; no model is called."""
     from llmqa.guidelines import load_guidelines
-    from llmqa.judge.reparse import reparse as run_reparse
     from llmqa.store import RunLock, VerdictStore
+    from llmqa.store.reparse import reparse as run_reparse
 
     cfg = settings(config, home=home, guidelines=str(guidelines) if guidelines else None)
     with RunLock(cfg.home_path), VerdictStore(cfg.home_path) as store:

@@ -29,9 +29,9 @@ from typing import Any
 
 from llmqa.errors import StoreError
 from llmqa.items import Item
-from llmqa.judge.schema import Verdict, VerdictStatus
-from llmqa.llm.seam import redact
+from llmqa.redact import redact
 from llmqa.store.migrations import MIGRATIONS
+from llmqa.verdicts import Verdict, VerdictStatus
 
 DB_NAME = "llmqa.db"
 _JSON_FIELDS = ("cited_clause_ids", "retrieved_clause_ids", "seen", "notes")
