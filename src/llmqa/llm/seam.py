@@ -30,11 +30,11 @@ from llmqa.llm.failures import Failure, classify_exception
 from llmqa.llm.messages import Message
 from llmqa.llm.reply import Reply, ReplyStatus, validate_answer
 from llmqa.llm.spec import StructuredMethod
-from llmqa.redact import redact
 
-# Re-exported: callers that ask a seam read replies and classify its failures.
+# Re-exported: callers that ask a seam read its replies and classify its failures.
 __all__ = ["ChatSeam", "Failure", "Reply", "ReplyStatus", "StructuredMethod",
-           "classify_exception", "redact", "to_langchain", "validate_answer"]
+           "classify_exception", "validate_answer"]
+
 
 def _usage(message: AIMessage) -> tuple[int, int, int]:
     usage = message.usage_metadata or {}
