@@ -13,7 +13,7 @@ from llmqa.choices import ConsensusMethod, Kind, Level, Purpose, Ties
 from llmqa.config import Settings
 from llmqa.errors import InputError, MissingInputError, UsageError
 from llmqa.io.writers import output_format
-from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus
+from llmqa.verdicts import Verdict, VerdictLabel, VerdictStatus
 from llmqa.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -161,8 +161,10 @@ class Workspace:
 
     def judge(self, spec: BackendSpec | None = None, *, samples: int = 1,
               top_k: int | None = None, send_images: bool | None = None,
-              prices: PriceTable | None = None, seam: ChatSeam | None = None) -> Judge:
-        """A judge over these guidelines, with the settings' retry budget."""
+              prices: PriceTable | None = None, seam: ChatSeam | None = None,
+              guidelines: GuidelineSet | None = None) -> Judge:
+        """A judge over these guidelines (or ``guidelines``), with the settings' retry
+        budget."""
         from llmqa.judge import Judge, JudgeConfig
         from llmqa.llm.retry import RetryPolicy
 
@@ -171,7 +173,7 @@ class Workspace:
         retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
         config = JudgeConfig.for_backend(spec, samples=samples, top_k=top_k, retry=retry,
                                          send_images=None if spec.is_local else send_images)
-        return Judge(seam or self.seam(spec), self.guidelines, config, prices)
+        return Judge(seam or self.seam(spec), guidelines or self.guidelines, config, prices)
 
     def prices(self) -> PriceTable:
         from llmqa.llm.pricing import PriceTable

@@ -16,6 +16,7 @@ from llmqa.cli import (
     _guidelines,
     _index,
     _items,
+    _policy_ci,
     _report,
     _review,
     _revise,
@@ -59,6 +60,7 @@ COMMANDS = {
     "runs": (_store.runs, "Recent review runs: items, tokens, cost."),
     "reparse": (_store.reparse, "Re-validate stored answers that failed to parse."),
     "prune-vectors": (_store.prune_vectors, "Drop cached item vectors that no longer serve."),
+    "policy-ci": (_policy_ci.policy_ci, "Judge a batch under old and new guidelines; gate."),
 }
 for _name, (_command, _short) in COMMANDS.items():
     app.command(_name, short_help=_short)(_command)
