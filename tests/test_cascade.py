@@ -90,3 +90,30 @@ def test_rule_conditions():
         EscalateWhen.SUPERVISED]
     assert rule.reasons({"status": "parse_error"}) == []  # no-verdict not chosen here
     assert EscalationRule().reasons(None) == [EscalateWhen.NO_VERDICT]
+
+
+def test_cli_cascade_against_two_stubs(stubs, tmp_path, monkeypatch, capsys):
+    from review_helpers import clean_env, review_args, run_main, write_items
+
+    clean_env(monkeypatch)
+    cheap_stub, strong_stub = stubs
+    items = [i for i in sample_items(30) if (c := consensus_label(i)).label and not c.tie][:12]
+    doubtful = {items[1].id, items[5].id}
+    for item_id in doubtful:
+        cheap_stub.add(Behaviour(verdict={"verdict": "ambiguous"}), item=item_id, times=None)
+    path = write_items(tmp_path / "items.jsonl", items)
+    args = review_args(path, tmp_path / "home", cheap_stub.url, "--escalate-model", "gpt-4o",
+                       "--escalate-base-url", strong_stub.url, "--escalate-when", "not-agree",
+                       "--json")
+    code, out, err = run_main(args, capsys)
+    assert code == 0, err
+    import json
+
+    data = json.loads(out)
+    assert data["escalated"] == len(doubtful)
+    assert data["models"]["gpt-4o"]["calls"] == len(doubtful) == strong_stub.chat_requests
+    assert data["models"]["gpt-4o-mini"]["calls"] == len(items) == cheap_stub.chat_requests
+    code, out, _ = run_main(["results", "--home", str(tmp_path / "home"), "-o",
+                             str(tmp_path / "v.jsonl")], capsys)
+    rows = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()]
+    assert {r["item_id"] for r in rows if r["model"] == "gpt-4o"} == doubtful

@@ -54,3 +54,13 @@ class Purpose(StrEnum):
 
 def values(choice: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in choice)
+
+
+class EscalateWhen(StrEnum):
+    """When a cheap judge's verdict goes to the strong model in a cascade review."""
+
+    NOT_AGREE = "not-agree"  # the cheap judge flags the label (likely_error or ambiguous)
+    LOW_CONFIDENCE = "low-confidence"  # below the rule's confidence threshold
+    SAMPLES_DISAGREE = "samples-disagree"  # self-consistency samples split
+    NO_VERDICT = "no-verdict"  # the cheap judge gave no usable verdict
+    SUPERVISED = "supervised"  # cites or was shown a clause the trust gate supervises

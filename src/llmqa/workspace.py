@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from llmqa.llm.pricing import PriceTable
     from llmqa.llm.seam import ChatSeam
     from llmqa.revision.pipeline import RevisionOptions, RevisionRun
-    from llmqa.runner import ReviewSummary
+    from llmqa.runner import ReviewRunner, ReviewSummary
+    from llmqa.runner.cascade import CascadeSummary, EscalationRule
     from llmqa.store import VerdictStore
     from llmqa.triage.from_settings import TriageRun
     from llmqa.triage.signals import Progress
@@ -140,12 +141,15 @@ class Workspace:
 
     # -- models and the judge ---------------------------------------------------------------
     def backend(self, purpose: Purpose | str = Purpose.JUDGE, *, temperature: float = 0.0,
-                vision: bool | None = None) -> BackendSpec:
-        """The chat model the settings name, sized for ``purpose``."""
+                vision: bool | None = None, model: str | None = None,
+                base_url: str | None = None) -> BackendSpec:
+        """The chat model the settings name (or ``model`` at ``base_url``, e.g. a cascade's
+        strong model), sized for ``purpose``."""
         from llmqa.llm.backends import BackendSpec
 
         s = self.settings
-        common: dict[str, Any] = {"model": s.model, "base_url": s.base_url, "timeout": s.timeout,
+        common: dict[str, Any] = {"model": model or s.model,
+                                  "base_url": base_url or s.base_url, "timeout": s.timeout,
                                   "method": s.structured_method, "temperature": temperature,
                                   "vision": vision}
         if Purpose(purpose) is Purpose.WRITING:
@@ -190,31 +194,74 @@ class Workspace:
         """Judge ``items`` and store the verdicts; items already judged alike are reused.
         ``judge`` defaults to ``self.judge(spec, samples=..., top_k=..., send_images=...)``
         with the settings' price table."""
-        from llmqa.runner import ReviewOptions, ReviewRunner
         from llmqa.store import RunLock
 
         spec = spec or self.backend()
+        # The lock comes first: a second run must refuse before it touches the index or store.
+        with RunLock(self.settings.home_path), self.open_store() as store:
+            judge = judge or self.judge(spec, samples=samples, top_k=top_k,
+                                        send_images=send_images, prices=self.prices())
+            _, run = self._stage(judge, spec, store, self.retriever(), max_cost, dry_run,
+                                 batch_api, on_progress, on_plan)
+            return run(items, source)
+
+    def review_cascade(self, items: list[Item], cheap: BackendSpec, strong: BackendSpec,
+                       rule: EscalationRule, *, samples: int = 1, top_k: int | None = None,
+                       send_images: bool | None = None, max_cost: float | None = None,
+                       batch_api: bool = False, source: str = "") -> CascadeSummary:
+        """Judge every item with ``cheap`` and the items ``rule`` picks with ``strong`` too
+        (see runner.cascade). ``max_cost`` bounds both stages together."""
+        from llmqa.runner import ReviewSummary
+        from llmqa.runner.cascade import Cascade
+        from llmqa.store import RunLock
+
+        with RunLock(self.settings.home_path), self.open_store() as store:
+            retriever, prices = self.retriever(), self.prices()
+            judges = [self.judge(spec, samples=samples, top_k=top_k, send_images=send_images,
+                                 prices=prices) for spec in (cheap, strong)]
+            cheap_runner, cheap_run = self._stage(judges[0], cheap, store, retriever, max_cost,
+                                                  False, batch_api)
+            spent = ReviewSummary()
+
+            def run_cheap(batch: list[Item], name: str) -> ReviewSummary:
+                nonlocal spent
+                spent = cheap_run(batch, name)
+                return spent
+
+            def run_strong(batch: list[Item], name: str) -> ReviewSummary:
+                left = None if max_cost is None else max(0.0, max_cost - spent.spent_usd)
+                return self._stage(judges[1], strong, store, retriever, left, False,
+                                   batch_api)[1](batch, name)
+
+            strong_runner, _ = self._stage(judges[1], strong, store, retriever, max_cost,
+                                           False, batch_api)
+            return Cascade(cheap_runner, strong_runner, rule, run_cheap,
+                           run_strong).run(items, source)
+
+    def _stage(self, judge: Judge, spec: BackendSpec, store: VerdictStore, retriever: Retriever,
+               max_cost: float | None, dry_run: bool, batch_api: bool,
+               on_progress: Callable[[int], None] | None = None,
+               on_plan: Callable[[int], None] | None = None,
+               ) -> tuple[ReviewRunner, Callable[[list[Item], str], ReviewSummary]]:
+        """A review runner for one judge and how to run it: live, or through the Batch API."""
+        import asyncio
+        import os
+
+        from llmqa.runner import ReviewOptions, ReviewRunner
+
         # The embedded model runs one request at a time on the CPU; queued requests would
         # only eat into their own timeouts.
         workers = 1 if spec.is_local else self.settings.concurrency
         options = ReviewOptions(concurrency=workers, max_cost=max_cost, dry_run=dry_run,
                                 batch_pricing=batch_api)
-        # The lock comes first: a second run must refuse before it touches the index or store.
-        with RunLock(self.settings.home_path), self.open_store() as store:
-            judge = judge or self.judge(spec, samples=samples, top_k=top_k,
-                                        send_images=send_images, prices=self.prices())
-            runner = ReviewRunner(judge, self.retriever(), store, options,
-                                  on_progress=on_progress, on_plan=on_plan)
-            if batch_api and not dry_run:
-                import os
+        runner = ReviewRunner(judge, retriever, store, options, on_progress=on_progress,
+                              on_plan=on_plan)
+        if batch_api and not dry_run:
+            from llmqa.runner.batch_api import BatchApiReview
 
-                from llmqa.runner.batch_api import BatchApiReview
-
-                poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
-                return BatchApiReview(runner, spec, poll_interval=poll).run(items, source)
-            import asyncio
-
-            return asyncio.run(runner.run(items, source))
+            poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
+            return runner, BatchApiReview(runner, spec, poll_interval=poll).run
+        return runner, lambda batch, name: asyncio.run(runner.run(batch, name))
 
     def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,

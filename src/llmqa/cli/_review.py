@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from llmqa.choices import EscalateWhen
 from llmqa.cli._common import (
     BaseUrlOpt,
     ChromaUrlOpt,
@@ -63,6 +64,19 @@ def review(
                                    "price, up to 24 h); see docs/review.md."),
     prices: Path | None = typer.Option(None, "--prices", help="Price table (TOML/JSON) "
                                        "[env LLMQA_PRICES]."),
+    escalate_model: str | None = typer.Option(
+        None, "--escalate-model", help="Cascade: judge every item with --model, then the "
+        "doubtful ones (see --escalate-when) with this stronger model too; see "
+        "docs/policy-ci.md."),
+    escalate_base_url: str | None = typer.Option(None, "--escalate-base-url", help="Endpoint "
+                                                 "of the --escalate-model (default: "
+                                                 "--base-url)."),
+    escalate_when: list[EscalateWhen] | None = typer.Option(
+        None, "--escalate-when", help="Repeatable: when a cheap verdict goes up [default: "
+        "not-agree, low-confidence, no-verdict]."),
+    escalate_below: float = typer.Option(0.7, "--escalate-below", min=0.0, max=1.0,
+                                         help="The confidence under which low-confidence "
+                                         "escalates."),
     fmt: str | None = InputFormatOpt,
     home: str | None = HomeOpt,
     chroma_url: str | None = ChromaUrlOpt,
@@ -93,6 +107,13 @@ def review(
     if spec.is_local and not dry_run:
         err(LOCAL_WARNING, "yellow")
     judge_options = {"samples": samples, "top_k": top_k, "send_images": vision}
+    if escalate_model:
+        from llmqa.cli._cascade import run_cascade
+
+        run_cascade(ws, spec, valid, items, rejected, escalate_model, escalate_base_url,
+                    escalate_when, escalate_below, judge_options, max_cost, batch_api,
+                    dry_run, as_json)
+        return
     summary = _run(ws, spec, judge_options, valid, items, dry_run, max_cost, batch_api,
                    progress and not as_json)
     if as_json:

@@ -12,21 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from llmqa.choices import EscalateWhen
 from llmqa.items import Item
 from llmqa.runner.review import ReviewRunner, ReviewSummary
 
 StageRun = Callable[[list[Item], str], ReviewSummary]
-
-
-class EscalateWhen(StrEnum):
-    NOT_AGREE = "not-agree"  # the cheap judge flags the label (likely_error or ambiguous)
-    LOW_CONFIDENCE = "low-confidence"  # below EscalationRule.min_confidence
-    SAMPLES_DISAGREE = "samples-disagree"  # self-consistency samples split
-    NO_VERDICT = "no-verdict"  # the cheap judge gave no usable verdict
-    SUPERVISED = "supervised"  # cites or was shown a clause the trust gate supervises
 
 
 DEFAULT_WHEN = frozenset({EscalateWhen.NOT_AGREE, EscalateWhen.LOW_CONFIDENCE,
