@@ -8,7 +8,8 @@ Every item below is hand-written, with its TRUE label and clause and its kind:
 * ambiguous     -- genuinely borderline under the current guideline; annotators split.
 
 The script simulates three annotations per item from a pool of nine annotators with
-different reliability profiles, shuffles the items, assigns ids, and writes
+different reliability profiles (``notes.py`` gives their notes a voice), shuffles the items,
+assigns ids, and writes
 ``items.jsonl`` (what the tool sees) and ``answer_key.jsonl`` (what the evaluator sees)
 next to itself. It uses only the standard library and ``random.Random(SEED)``, so two runs
 give byte-identical output. Summary counts are printed to stdout (pasted into README.md).
