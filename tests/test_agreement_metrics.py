@@ -31,9 +31,9 @@ from llmqa.agreement.metrics import (
     fleiss_kappa_value,
     gwet_ac1_value,
     krippendorff_alpha_value,
-    mean_pairwise_kappa,
     specific_agreement,
 )
+from llmqa.agreement.pairwise import mean_pairwise_kappa
 from llmqa.agreement.ratings import sort_labels
 from llmqa.io.readers import RowError
 from llmqa.items import Item

@@ -8,7 +8,8 @@ Every item below is hand-written, with its TRUE label and clause and its kind:
 * ambiguous     -- genuinely borderline under the current guideline; annotators split.
 
 The script simulates three annotations per item from a pool of nine annotators with
-different reliability profiles, shuffles the items, assigns ids, and writes
+different reliability profiles (``notes.py`` gives their notes a voice), shuffles the items,
+assigns ids, and writes
 ``items.jsonl`` (what the tool sees) and ``answer_key.jsonl`` (what the evaluator sees)
 next to itself. It uses only the standard library and ``random.Random(SEED)``, so two runs
 give byte-identical output. Summary counts are printed to stdout (pasted into README.md).
@@ -22,6 +23,8 @@ import json
 import random
 from collections import Counter
 from pathlib import Path
+
+from notes import voice_notes, voices
 
 SEED = 169
 HERE = Path(__file__).resolve().parent
@@ -2035,8 +2038,10 @@ def annotate_ambiguous(rng, item, who_list):
             if j is not None:
                 picks[i], picks[j] = picks[j], picks[i]
     names = " vs ".join(o[1] or o[0] for o in opts)
-    pool = [f"borderline: {names}", "unsure, see competing clause", f"could go either way ({names})",
-            "context only partly evident", "needs a lead's call"]
+    # Drafts only: notes.py decides whether the annotator hedges instead. Five of them, as
+    # before the notes were rewritten, so the random stream (every later label) is unchanged.
+    pool = [names, f"read against {names}", "context decides this one", "read the whole thing",
+            "cited the closest clause"]
     return [_annotation(rng, who, lab, cl, NOTE_RATE_AMBIGUOUS, pool)
             for who, (lab, cl) in zip(who_list, picks, strict=True)]
 
@@ -2057,9 +2062,11 @@ def _content(c, item_id):
 
 def build():
     rng = random.Random(SEED)
+    note_rng = random.Random(f"{SEED}:notes")  # its own stream: notes never move a label
+    favourites = voices(ANNOTATORS, note_rng)
     items = list(ITEMS)
     rng.shuffle(items)
-    rows, keys = [], []
+    rows, keys, hedges = [], [], {}
     for n, item in enumerate(items, start=1):
         item_id = f"sb-{n:04d}"
         who_list = rng.sample(ANNOTATORS, 3)
@@ -2070,6 +2077,8 @@ def build():
         else:
             anns = annotate_ambiguous(rng, item, who_list)
         priority = rng.choices([1, 2, 3], weights=PRIORITY_WEIGHTS[item["label"]])[0]
+        hedges[item_id] = voice_notes(note_rng, item, anns, favourites, set(INJECTION_NOTES),
+                                       STRICT)
         rows.append({
             "id": item_id, "project": item["project"], "priority": priority,
             "content": _content(item["content"], item_id), "annotations": anns,
@@ -2081,7 +2090,7 @@ def build():
             key["competing_clause_ids"] = [o[1] for o in item["options"] if o[1]]
         key["note"] = item["why"]
         keys.append(key)
-    return items, rows, keys
+    return items, rows, keys, hedges
 
 
 def _write_jsonl(path, records):
@@ -2103,7 +2112,7 @@ def _table(title, counter, order=None):
     return "\n".join(lines)
 
 
-def summary(items, rows, keys):
+def summary(items, rows, keys, hedges):
     kinds = Counter(k["kind"] for k in keys)
     out = [
         f"items: {len(rows)}   annotations: {sum(len(r['annotations']) for r in rows)}",
@@ -2146,6 +2155,13 @@ def summary(items, rows, keys):
     out.append(f"clause_id on {sum('clause_id' in a for a in viol) / len(viol):.0%} of non-allowed "
                f"and {sum('clause_id' in a for a in allw) / len(allw):.0%} of allowed annotations; "
                f"note on {sum('note' in a for a in anns) / len(anns):.0%} of annotations")
+    noted = Counter(kind_of[r["id"]]["kind"] for r in rows
+                    if any("note" in a for a in r["annotations"]))
+    hedged = Counter(kind_of[r["id"]]["kind"] for r in rows if hedges[r["id"]])
+    out.append("items with a note / with a hedging note: " + ", ".join(
+        f"{k} {noted[k]} / {hedged[k]}" for k in ("clean", "seeded_error", "ambiguous")))
+    out.append(f"notes: {sum('note' in a for a in anns)}, of which hedge: {sum(hedges.values())}, "
+               f"distinct wordings: {len({a['note'] for a in anns if 'note' in a})}")
     maj = Counter((kind_of[r["id"]]["kind"], _majority(r["annotations"])
                    == kind_of[r["id"]]["true_label"]) for r in rows)
     out.append(f"majority == true label: clean {maj[('clean', True)]}/{kinds['clean']}, "
@@ -2155,10 +2171,10 @@ def summary(items, rows, keys):
 
 
 def main():
-    items, rows, keys = build()
+    items, rows, keys, hedges = build()
     _write_jsonl(HERE / "items.jsonl", rows)
     _write_jsonl(HERE / "answer_key.jsonl", keys)
-    print(summary(items, rows, keys))
+    print(summary(items, rows, keys, hedges))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Inter-annotator agreement, consensus labels and LLM-vs-human comparison.
 
-Build a ``Ratings`` matrix from items, then ask for single coefficients (``metrics``), a
-consensus (``compute_consensus``) or the full ``agreement_report``. See docs/agreement.md for
-the formulas and the conventions for undefined cases.
+Build a ``Ratings`` matrix from items, then ask for single coefficients (``metrics`` pooled
+over raters, ``pairwise`` between two), a consensus (``compute_consensus``) or the full
+``agreement_report`` (``report``, built from ``breakdowns`` and ``judge_vs_humans``). See
+docs/agreement.md for the formulas and the conventions for undefined cases.
 """
 
 from llmqa.agreement.bootstrap import (
@@ -20,19 +21,21 @@ from llmqa.agreement.consensus import (
 )
 from llmqa.agreement.metrics import (
     LEVELS,
-    PairScore,
     PooledTerms,
     Score,
-    cohen_kappa,
     coincidence_matrix,
-    confusion_matrix,
     fleiss_kappa,
     gwet_ac1,
     krippendorff_alpha,
     label_counts,
+    percent_agreement,
+)
+from llmqa.agreement.pairwise import (
+    PairScore,
+    cohen_kappa,
+    confusion_matrix,
     mean_pairwise_kappa,
     pairwise_cohen,
-    percent_agreement,
 )
 from llmqa.agreement.ratings import MISSING, RatingProblem, Ratings
 from llmqa.agreement.report import AgreementReport, agreement_report

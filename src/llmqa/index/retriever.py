@@ -5,14 +5,9 @@ each in-/out-of-scope example. A clause's score for a query is
 
     best match among its text documents  +  EXAMPLE_WEIGHT × mean of its two best examples
 
-Sentence documents let a short item match the one sentence of a long clause that applies.
-Averaging the two best examples, instead of taking the single best document, stops one
-look-alike example of a neighbouring clause (shared placeholders, shared topics) from pulling
-a query to the wrong clause. Measured with all-MiniLM-L6-v2 on the sample guidelines and
-batch: an in-scope example finds its own clause in the top 3 for 79% of examples with the
-example itself left out of the index (53% with best-single-document scoring), and a sample
-item finds its answer-key clause in the top 3 for 65% of items (58%); evals/retrieval_eval.py
-prints the first figure. The weight was chosen on those two measurements, not tuned further.
+Sentence documents let a short item match the one sentence of a long clause that applies;
+averaging the two best examples stops one look-alike example of a neighbouring clause from
+pulling a query to the wrong clause (evals/README.md, retrieval, has the figures).
 
 Chroma is the durable, shareable store of clause vectors; a batch of thousands of items is
 served from a snapshot of those vectors held in one numpy matrix, because one matrix product

@@ -1,45 +1,13 @@
 """Out-of-fold predicted probabilities from simple models on the item embeddings and texts.
 
 Every labelled item is predicted by a model that never saw it (k folds, stratified by the
-label under review), which is what confident learning needs: an in-sample model would simply
-memorise the labels it is asked to judge.
-
-Five choices go beyond the plain logistic regression, each for a reason:
-
-* **Two models on the embeddings, averaged.** A logistic regression (one linear boundary per
-  label) and a k-nearest-neighbour vote (the ``k`` most similar labelled items, weighted by
-  cosine similarity) make different mistakes: the linear model misses local pockets of
-  content, the neighbour vote is noisy where the data is thin. Their average ranks wrong
-  labels better than either on the data we tried (see evals/README.md).
-* **A lexical view beside the semantic one** (when the item texts are given). A small
-  sentence embedding blurs the exact words a policy often turns on (a slur, a drug name, a
-  phone number, "thinspo"); a logistic regression on TF-IDF word 1-2-grams and character
-  2-5-grams sees them. Its features are NB-weighted (after Wang & Manning's NBSVM): each
-  term is scaled by how much more often it occurs in one label's training texts than in
-  the others', which lets a rare but telling term count before the regression has seen it
-  often (development runs: MD-Agreement +0.01 to +0.03 precision at k over the plain TF-IDF
-  regression, the sample batch +0.02). The final probabilities
-  are the mean of the embedding view and the lexical view. TF-IDF is fitted once on all
-  texts (it uses no labels, so no fold sees another fold's labels through it; the NB ratios
-  are computed inside each fold).
-* **Cross-fitting repeated over two fold splits** (``repeats``), the probabilities averaged.
-  One split's out-of-fold probabilities carry the luck of which items shared a fold; the
-  average of two is steadier, and ranked flipped labels better on every development run
-  (MD-Agreement +0.01 to +0.02 precision at k; a third split added under 0.01). It doubles
-  the classifier's time (``benchmarks/bench_triage.py --repeats 1|2``).
-* **Soft targets.** With several annotators an item is trained on its vote shares (a 2-1 item
-  counts 2/3 for one label and 1/3 for the other), so a contested item pulls the model less
-  than a unanimous one and the model's probabilities carry the annotators' uncertainty.
-* **Guideline examples as training rows.** A guideline's clause texts and in-scope examples
-  are labelled data (the clause's label); out-of-scope examples carry the label they imply
-  (see ``retrieval_signal.implied_labels``). They are added to every training fold, which
-  matters most for rare labels with a handful of items.
-
-``C`` defaults to 3 for the embeddings: they are unit vectors whose coordinates are small
-(about 0.05), and scikit-learn's default ``C=1`` over-regularises them towards the label
-prior. The lexical model uses ``C=10`` (many sparse features, each rare). The
-neighbour count defaults to √(training items), clamped to [5, 50], the usual rule of thumb:
-enough neighbours to average out label noise, few enough to stay local.
+label under review): an in-sample model would memorise the labels it is asked to judge. Two
+views make different mistakes, so their probabilities are averaged: the embeddings (logistic
+regression, ``C=3`` for small unit-vector coordinates, with a vote of the √n nearest items)
+and the exact words a sentence embedding blurs (NB-weighted TF-IDF, ``C=10``). Cross-fitting
+is repeated over two fold splits against fold luck; items train on their vote shares, and the
+guideline's clauses and examples join every training fold. docs/triage.md gives each reason;
+evals/README.md has the figures that chose them.
 
 Fallbacks: items without an embedding get no prediction (``NaN`` row); with fewer than
 ``min_items`` labelled embedded items, or fewer than two labels among the training rows, no

@@ -1,61 +1,14 @@
 """Two scores per item, each a simple combination of rank-normalised signals.
 
-**Rank normalisation.** Each signal is replaced by its percentile among the items where it is
-available (average rank for ties, mapped to (0, 1)), so signals on different scales (an
-entropy, a cosine margin, a cleanlab quality) become comparable and one extreme value cannot
-swamp the rest.
-
-The judge's signals are the exception: they are already probabilities on an absolute scale
-(the judge's own confidence), and a judge that reviewed only some items would otherwise see
-its one sure "likely error" ranked at the middle of its handful of verdicts. They are used as
-they are (``PROBABILITY_SIGNALS``).
-
-**Default combination** (``Weights`` without an intercept): a weighted mean over the signals
-available for the item,
-
-    score = Σ w_s · f_s · r_s / Σ w_s · f_s        (sums over the item's available signals)
-
-so a missing signal (no judge verdict, no embedding, one annotator) neither helps nor hurts:
-the item is scored on what is known about it. The score is in [0, 1] but it is a rank
-summary, not a probability. ``f_s`` is 1 unless ``Weights.adaptive`` (the default): then
-it is the batch's own reliability estimate for the signal's source (reliability.py): the
-classifier and the guideline evidence are weighted by how well each agrees with the labels
-relative to the better of the two (a guideline that does not describe the labelling task
-drops out), and the annotator-dissent signals by ``clip((r − 0.5) / 0.2, 0, 1)`` of the
-annotators' reliability (on crowd data where dissent is routine, a split is not evidence of
-a wrong label). Every run reports the weights it used (``Scores.effective``).
-
-**Calibrated combination** (``--calibrate KEY``, ``calibrate()``): a logistic regression of
-the answer key's flags on the rank-normalised signals (missing → 0.5, the neutral middle),
-
-    score = σ(b + Σ w_s · (r_s − 0.5)),
-
-fitted per score, with out-of-fold AUROC and precision reported so the fit can be judged on
-items it did not see. The fitted weights are saved as JSON and passed back with
-``--weights``.
-
-Default weights (``DEFAULT_WEIGHTS``, before the reliability factors) and why:
-
-* likely error: the content disagrees with the label. ``guideline_conflict`` (1.0) and
-  ``label_issue`` (1.0) are the two independent content views (the written guideline, the
-  other items' labels); ``label_issue_multi`` (0.5) adds CROWDLAB's annotator weighting;
-  ``minority_share`` (0.5) because a wrong majority usually leaves a dissenter;
-  ``consensus_dissent`` (0.25) for a reliable annotator outvoted by unreliable ones; the
-  judge (2.0) when it has read the item.
-* ambiguous: people and the guideline disagree. ``label_entropy`` (1.0), ``note_hedging``
-  (1.0), ``single_label_conflict`` (1.0; items rated once, where disagreement cannot be
-  seen), ``consensus_uncertainty`` (0.5), ``guideline_split`` (0.5), ``model_uncertainty``
-  (0.25: the classifier's own uncertainty proved a weak sign of human disagreement), the
-  judge's ``judge_ambiguity`` (1.5) and ``self_consistency_spread`` (0.5).
-
-**Hedged notes move an item from the error queue towards the ambiguity queue.** An annotator
-who writes "unsure", "borderline" or "needs a lead's call" is saying the item is hard, not
-that they slipped; a split among such annotators is about the guideline. The default error
-score is multiplied by ``1 − hedge_discount × h`` (``h`` = the share of the item's annotations
-whose note hedges, the ``note_hedging`` signal; ``hedge_discount`` = 0.5: an item where every
-annotator hedged keeps half its error score, one hedger of three takes a sixth off). Items
-without notes are untouched. A calibrated fit does not use it (the fit can weigh
-``note_hedging`` itself).
+Each signal becomes its percentile among the items that have it, so signals on different
+scales are comparable and one extreme value cannot swamp the rest; the judge's signals, already
+probabilities, are used as they are (``PROBABILITY_SIGNALS``). The default score is a weighted
+mean over the signals an item has, ``Σ w_s·f_s·r_s / Σ w_s·f_s``, so a missing signal neither
+helps nor hurts; ``f_s`` is the batch's own reliability estimate for the signal's source
+(reliability.py). A calibrated fit is ``σ(b + Σ w_s·(r_s − 0.5))``, missing counting 0.5.
+Hedged notes discount the default error score by ``1 − hedge_discount × h``: an annotator who
+hedges says the item is hard, not that someone slipped. docs/triage.md explains the weights;
+evals/README.md has the figures.
 """
 
 from __future__ import annotations
