@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from llmqa.agreement import Interval, bootstrap_joint, confusion_matrix
-from llmqa.agreement.metrics import cohen_kappa_from_confusion
+from llmqa.agreement.pairwise import cohen_kappa_from_confusion
 
 Row = Mapping[str, Any]
 
