@@ -15,6 +15,7 @@ from llmqa.cli import (
     _examples,
     _guidelines,
     _index,
+    _interop,
     _items,
     _report,
     _review,
@@ -51,6 +52,8 @@ app.command("report")(_report.report)
 app.command("runs")(_store.runs)
 app.command("reparse")(_store.reparse)
 app.command("prune-vectors")(_store.prune_vectors)
+app.add_typer(_interop.import_app, name="import")
+app.add_typer(_interop.export_app, name="export")
 
 
 def _version(value: bool) -> None:
