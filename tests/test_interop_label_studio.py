@@ -119,8 +119,9 @@ def test_export_tasks_predictions_and_config(tmp_path: Path) -> None:
     assert pred["model_version"] == "gpt-test @ guidelines ec8bad42ae05"
     assert pred["result"] == [{"from_name": "label", "to_name": "audio", "type": "choices",
                                "value": {"choices": ["hate"]}}]
-    assert pred["meta"] == {"verdict": "likely_error", "cited_clause_ids": ["HATE-1.1"],
-                            "rationale": "Targets a group."}
+    assert first["meta"] == {"llmqa_verdict": "likely_error",
+                             "llmqa_cited_clause_ids": ["HATE-1.1"],
+                             "llmqa_rationale": "Targets a group."}
     assert "predictions" not in tasks[1]
     # every key the config shows is in every task
     assert tasks[1]["data"]["audio"] == "" and tasks[1]["data"]["text"] == "buy followers now"
@@ -133,7 +134,9 @@ def test_export_tasks_predictions_and_config(tmp_path: Path) -> None:
 
 def test_export_then_import_gives_the_items_back(tmp_path: Path) -> None:
     items = stored_verdicts(tmp_path)
-    tasks, keys = export_tasks(items, {})
+    suggestion = Suggestion(item_id="t1", label="hate", model="m", guideline_version="g",
+                            rationale="r")
+    tasks, keys = export_tasks(items, {"t1": suggestion})
     config = LabelConfig.parse(labelling_config(["hate"], keys))
     back = list(import_tasks(tasks, "t.json", config))
     assert back == items

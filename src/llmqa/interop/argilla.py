@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llmqa.interop.mapping import (
+    DETAIL_PREFIX,
     ITEM_ID_KEY,
     MEDIA_FIELDS,
     RESERVED_KEYS,
@@ -32,9 +33,6 @@ from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
 
 LABEL_QUESTION = "label"
-# The judge's details travel as record metadata under these names; an import drops them
-# again (they describe the verdict, not the item).
-DETAIL_PREFIX = "llmqa_"
 
 
 class ArgillaResponse(BaseModel):
@@ -71,9 +69,7 @@ def export_records(items: Iterable[Item], suggestions: dict[str, Suggestion],
                           else suggestion.label)
             record["suggestions"][question] = {"value": value, "score": suggestion.score,
                                                "agent": suggestion.agent}
-            for key, detail in suggestion.details().items():
-                if detail:
-                    metadata[DETAIL_PREFIX + key] = detail
+            metadata.update(suggestion.details())
         yield record
 
 

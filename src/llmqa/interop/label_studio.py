@@ -3,7 +3,9 @@ predictions and a labelling config that matches them.
 
 An export is a JSON array of tasks: ``data`` (what was labelled, keyed as the labelling
 config's object tags name it), ``annotations`` (one per annotator: ``completed_by``,
-``result``, ``was_cancelled``, ``ground_truth``), ``predictions`` and ``meta``. The config
+``result``, ``was_cancelled``, ``ground_truth``), ``predictions`` and ``meta``. An export
+puts the judge's verdict, cited clauses and rationale in the task's ``meta`` (``llmqa_*``
+keys), since a Label Studio prediction keeps only its result, score and model version. The config
 tells which data key is text, audio, image or video; without it the keys' names decide
 (llmqa's own field names: ``text``, ``title``, ``transcript``, ``caption``, ``audio``...).
 """
@@ -21,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llmqa.errors import InputError
 from llmqa.interop.mapping import (
+    DETAIL_PREFIX,
     ITEM_ID_KEY,
     MEDIA_FIELDS,
     RESERVED_KEYS,
@@ -139,7 +142,8 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
     values, modality, used = _content_values(task.data, config)
     metadata = {k: v for k, v in task.data.items() if k not in used and k not in RESERVED_KEYS
                 and v not in (None, "")}
-    metadata.update({k: v for k, v in task.meta.items() if k not in metadata})
+    metadata.update({k: v for k, v in task.meta.items()
+                     if k not in metadata and not k.startswith(DETAIL_PREFIX)})
     content = content_from_fields(values, task.data.get("modality") or modality, metadata)
     annotations = []
     for annotation in task.annotations:
@@ -226,6 +230,9 @@ def export_tasks(items: Iterable[Item], suggestions: dict[str, Suggestion],
         suggestion = suggestions.get(item.id)
         if suggestion is not None:
             task["predictions"] = [prediction(suggestion, _object_for(data), multi_label)]
+            # Label Studio predictions have no metadata of their own (1.23 keeps result,
+            # score and model_version): the details ride in the task's meta.
+            task["meta"] = suggestion.details()
         tasks.append(task)
     keys = _shown_keys(tasks)
     for task in tasks:
@@ -246,7 +253,6 @@ def prediction(suggestion: Suggestion, to_name: str, multi_label: bool = False) 
         "score": suggestion.score,
         "result": [{"from_name": LABEL_CONTROL, "to_name": to_name, "type": "choices",
                     "value": {"choices": chosen}}],
-        "meta": suggestion.details(),
     }
 
 

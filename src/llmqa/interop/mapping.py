@@ -25,6 +25,9 @@ MEDIA_FIELDS = {Modality.IMAGE: "image", Modality.AUDIO: "audio", Modality.VIDEO
 # Data keys an export writes that are not content; an import reads them back as such.
 ITEM_ID_KEY = "item_id"
 RESERVED_KEYS = (ITEM_ID_KEY, "modality", "project", "priority")
+# The judge's details (verdict, cited clauses, rationale) travel as metadata under these
+# names; an import drops them again: they describe the verdict, not the item.
+DETAIL_PREFIX = "llmqa_"
 _URL_SCHEMES = ("http://", "https://", "s3://", "gs://", "azure-blob://")
 
 
@@ -49,8 +52,10 @@ class Suggestion(BaseModel):
         return f"{self.model} @ guidelines {self.guideline_version[:12]}"
 
     def details(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "cited_clause_ids": self.cited_clause_ids,
-                "rationale": self.rationale}
+        """The verdict, cited clauses and rationale as metadata (empty ones left out)."""
+        values = {"verdict": self.verdict, "cited_clause_ids": self.cited_clause_ids,
+                  "rationale": self.rationale}
+        return {DETAIL_PREFIX + k: v for k, v in values.items() if v}
 
 
 def suggestions_from_rows(rows: Iterable[dict[str, Any]]) -> dict[str, Suggestion]:
@@ -141,16 +146,14 @@ class ImportReport:
                 yield record
 
 
-def row_error(source: str, number: int, unit: str, exc: ValidationError | ValueError,
-              prefix: str = "") -> RowError:
+def row_error(source: str, number: int, unit: str, exc: ValidationError | ValueError) -> RowError:
     """A RowError naming every problem pydantic found, not only the first."""
-    if isinstance(exc, ValidationError):
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg']}"
-                    for e in exc.errors()]
-        message = "; ".join(problems)
-    else:
-        message = str(exc)
-    return RowError(source, number, None, prefix + message, unit)
+    if not isinstance(exc, ValidationError):
+        return RowError(source, number, None, str(exc), unit)
+    problems = [(".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()]
+    (location, message), rest = problems[0], problems[1:]
+    return RowError(source, number, location, message, unit,
+                    more=tuple(f"{loc}: {msg}" if loc else msg for loc, msg in rest))
 
 
 def read_json_array(path: str | Path, kind: str, rows: str) -> list[Any]:
