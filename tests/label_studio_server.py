@@ -77,7 +77,7 @@ def running_label_studio(workdir: Path) -> Iterator[LabelStudioServer]:
            "LABEL_STUDIO_USERNAME": "qa-lead@example.org",
            "LABEL_STUDIO_PASSWORD": "llmqa-test-password",
            "LABEL_STUDIO_USER_TOKEN": TOKEN,
-           # the SDK authenticates with this token; 1.2x disables such tokens unless asked
+           # the SDK authenticates with this token; 1.23 refuses such tokens unless asked
            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
            "LATEST_VERSION_CHECK": "false", "COLLECT_ANALYTICS": "false",
            "SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "", "DJANGO_DB": "sqlite"}

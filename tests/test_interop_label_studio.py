@@ -67,11 +67,13 @@ def test_task_without_annotations_and_unknown_fields_kept_as_metadata() -> None:
 
 
 def test_without_a_config_llmqa_field_names_decide() -> None:
-    rows = [{"id": 9, "data": {"text": "hello", "audio": "https://cdn/x.mp3", "genre": "pop"},
+    rows = [{"id": 9, "data": {"id": "trk-9", "text": "hello", "audio": "https://cdn/x.mp3",
+                               "genre": "pop"},
              "annotations": [{"completed_by": 4, "result": [
                  {"type": "choices", "from_name": "x", "to_name": "y",
                   "value": {"choices": ["spam"]}}]}]}]
     (item,) = list(import_tasks(rows, "e.json"))
+    assert item.id == "trk-9"
     assert item.content.modality == "audio" and item.content.audio_url == "https://cdn/x.mp3"
     assert item.content.metadata == {"genre": "pop"}
     assert item.annotations[0].label == "spam" and item.annotations[0].labels is None

@@ -140,8 +140,9 @@ def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = 
 def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportReport) -> Item:
     where = f"task {task.id if task.id is not None else number}"
     values, modality, used = _content_values(task.data, config)
-    metadata = {k: v for k, v in task.data.items() if k not in used and k not in RESERVED_KEYS
-                and v not in (None, "")}
+    # A data ``id`` that becomes the item id is not metadata as well.
+    skip = {*used, *RESERVED_KEYS, *(("id",) if ITEM_ID_KEY not in task.data else ())}
+    metadata = {k: v for k, v in task.data.items() if k not in skip and v not in (None, "")}
     metadata.update({k: v for k, v in task.meta.items()
                      if k not in metadata and not k.startswith(DETAIL_PREFIX)})
     content = content_from_fields(values, task.data.get("modality") or modality, metadata)
