@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from llmqa.items import Content, Item
-from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.store import VerdictStore
+from llmqa.verdicts import Verdict, VerdictStatus
 
 LS_CONFIG = """<View>
   <Header value="Title"/>

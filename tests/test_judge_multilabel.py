@@ -7,7 +7,7 @@ import asyncio
 
 from llmqa.items import Item
 from llmqa.judge.judge import JudgeConfig
-from llmqa.judge.schema import VerdictStatus, answer_model
+from llmqa.verdicts import VerdictStatus, answer_model
 from review_helpers import fake_model, hits_for, make_judge
 
 LABELS = ("allowed", "harassment", "hate")

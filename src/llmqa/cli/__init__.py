@@ -17,6 +17,7 @@ from llmqa.cli import (
     _index,
     _interop,
     _items,
+    _policy_ci,
     _report,
     _review,
     _store,
@@ -52,6 +53,7 @@ app.command("report")(_report.report)
 app.command("runs")(_store.runs)
 app.command("reparse")(_store.reparse)
 app.command("prune-vectors")(_store.prune_vectors)
+app.command("policy-ci")(_policy_ci.policy_ci)
 app.add_typer(_interop.import_app, name="import")
 app.add_typer(_interop.export_app, name="export")
 
