@@ -326,7 +326,7 @@ def test_validate_json_valid(tmp_home: Path) -> None:
     result = runner.invoke(app, ["validate", str(_good_file(tmp_home)), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) | {"source": ""} == {
-        "source": "", "valid": 3, "rejected": 0, "errors": [],
+        "source": "", "valid": 3, "rejected": 0, "errors": [], "problems": [],
         "modalities": {"text": 1, "title": 1, "image": 1}}
 
 

@@ -69,11 +69,19 @@ class Content(BaseModel):
         return "\n".join(p for p in parts if p)
 
 
+MULTI_LABEL_SEPARATOR = "+"
+
+
 class Annotation(BaseModel):
+    """One annotator's answer. A multi-label answer lists its labels in ``labels``; its
+    ``label`` is then the sorted labels joined by ``+`` (``harassment+hate``), so single-label
+    metrics compare whole sets, and per-label metrics read ``labels``."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     annotator: str = Field(min_length=1)
-    label: str = Field(min_length=1)
+    label: str = Field(default="", validate_default=True)
+    labels: tuple[str, ...] | None = None
     clause_id: str | None = None
     note: str | None = None
 
@@ -81,6 +89,34 @@ class Annotation(BaseModel):
     @classmethod
     def _normalise_label(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("labels")
+    @classmethod
+    def _normalise_labels(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        cleaned = tuple(sorted({v.strip() for v in value if v.strip()}))
+        if not cleaned:
+            raise ValueError("labels is empty: give at least one label")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _label_matches_labels(self) -> Annotation:
+        if self.labels is None:
+            if not self.label:
+                raise ValueError("label is required (or labels, for a multi-label answer)")
+            return self
+        joined = MULTI_LABEL_SEPARATOR.join(self.labels)
+        if not self.label:
+            object.__setattr__(self, "label", joined)
+        elif self.label != joined:
+            raise ValueError(f"label {self.label!r} does not match labels {list(self.labels)} "
+                             f"(expected {joined!r} or no label)")
+        return self
+
+    def label_set(self) -> frozenset[str]:
+        """The labels this annotator chose: one for a single-label answer."""
+        return frozenset(self.labels) if self.labels is not None else frozenset([self.label])
 
 
 class Item(BaseModel):

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from llmqa.items import MULTI_LABEL_SEPARATOR
+
 
 class VerdictLabel(StrEnum):
     AGREE = "agree"
@@ -43,28 +45,51 @@ class VerdictStatus(StrEnum):
         return self is VerdictStatus.OK
 
 
+class _MultiLabelAnswer(BaseModel):
+    """A multi-label answer still offers ``suggested_label``: its labels, sorted, joined by
+    ``+``, which is how a multi-label human answer reads in single-label comparisons."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @property
+    def suggested_label(self) -> str:
+        chosen = sorted(set(self.suggested_labels))  # type: ignore[attr-defined]
+        return MULTI_LABEL_SEPARATOR.join(chosen)
+
+
 @cache
 def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None,
-                 clause_ids: tuple[str, ...] | None = None) -> type[BaseModel]:
+                 clause_ids: tuple[str, ...] | None = None,
+                 multi_label: bool = False) -> type[BaseModel]:
     """``rationale_chars`` bounds the rationale in the schema itself, which keeps a small
     grammar-constrained model from looping until its token limit. ``clause_ids`` turns the
     citations into an enum of the clauses shown, for constrained decoders that would
     otherwise invent IDs; open-ended models keep free strings and get checked afterwards. With
     ``clause_ids`` the confidence is also a short enum, because grammar-constrained decoders
-    enforce enums but not numeric bounds."""
+    enforce enums but not numeric bounds. ``multi_label`` asks for ``suggested_labels``, a
+    list of one or more labels, instead of one ``suggested_label``."""
     label_type: Any = Literal[labels]  # type: ignore[valid-type]
     clause_type: Any = Literal[clause_ids] if clause_ids else str  # type: ignore[valid-type]
     confidence_type: Any = Literal[0.0, 0.25, 0.5, 0.75, 1.0] if clause_ids else float
     bounds = {} if clause_ids else {"ge": 0.0, "le": 1.0}
+    if multi_label:
+        suggestion: dict[str, Any] = {"suggested_labels": (list[label_type], Field(
+            description="Every label the policy requires: one or more of the allowed labels.",
+            min_length=1, max_length=len(labels)))}
+        base: dict[str, Any] = {"__base__": _MultiLabelAnswer}
+    else:
+        suggestion = {"suggested_label": (label_type, Field(
+            description="The label the policy requires."))}
+        base = {"__config__": ConfigDict(extra="forbid")}
     return create_model(
         "JudgeVerdict",
-        __config__=ConfigDict(extra="forbid"),
+        **base,
         rationale=(str, Field(description="Two or three sentences: the decisive words of the "
                               "content and of the clause.", max_length=rationale_chars)),
         cited_clause_ids=(list[clause_type], Field(
             description="IDs of the clauses the decision rests on, from the list given.",
             max_length=6)),
-        suggested_label=(label_type, Field(description="The label the policy requires.")),
+        **suggestion,
         verdict=(Literal["agree", "likely_error", "ambiguous"],
                  Field(description="agree, likely_error or ambiguous, about the consensus "
                        "human label.")),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from llmqa.items import Item
+from llmqa.items import MULTI_LABEL_SEPARATOR, Item
 
 MISSING = -1
 
@@ -215,7 +215,7 @@ class _Builder:
                                                f"unknown annotator {annotator!r}; rating ignored",
                                                annotator))
             return False
-        if self.label_set is not None and label not in self.label_set:
+        if self.label_set is not None and not self._known(label):
             self.problems.append(RatingProblem(
                 item_id, "unknown_label",
                 f"label {label!r} from {annotator} is not in the label set; rating ignored",
@@ -230,6 +230,13 @@ class _Builder:
             return False
         return True
 
+    def _known(self, label: str) -> bool:
+        """In the label set, or a multi-label answer made only of labels in the set."""
+        if self.label_set is None:
+            return True
+        parts = label.split(MULTI_LABEL_SEPARATOR)
+        return label in self.label_set or all(part in self.label_set for part in parts)
+
     def _judge_labels(self, judge_labels: Mapping[str, str]) -> dict[str, str]:
         kept: dict[str, str] = {}
         for item_id, raw in judge_labels.items():
@@ -238,7 +245,7 @@ class _Builder:
                 self.problems.append(RatingProblem(item_id, "judge_unknown_item",
                                                    "judge label for an item not in the input",
                                                    "judge"))
-            elif self.label_set is not None and label not in self.label_set:
+            elif self.label_set is not None and not self._known(label):
                 self.problems.append(RatingProblem(
                     item_id, "judge_unknown_label",
                     f"judge label {label!r} is not in the label set; ignored", "judge"))
@@ -248,7 +255,10 @@ class _Builder:
 
     def _label_list(self, judge: dict[str, str]) -> list[str]:
         if self.fixed_labels is not None:
-            return list(dict.fromkeys(self.fixed_labels))
+            # Multi-label answers are composite categories after the guideline's labels.
+            seen = {label for row in self.rows for label in row.values()} | set(judge.values())
+            fixed = list(dict.fromkeys(self.fixed_labels))
+            return fixed + sorted(seen - set(fixed))
         seen = {label for row in self.rows for label in row.values()} | set(judge.values())
         return sort_labels(seen)
 

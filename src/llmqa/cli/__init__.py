@@ -15,6 +15,7 @@ from llmqa.cli import (
     _examples,
     _guidelines,
     _index,
+    _interop,
     _items,
     _policy_ci,
     _report,
@@ -64,6 +65,10 @@ COMMANDS = {
 }
 for _name, (_command, _short) in COMMANDS.items():
     app.command(_name, short_help=_short)(_command)
+app.add_typer(_interop.import_app, name="import",
+              short_help="Items from a Label Studio or Argilla export.")
+app.add_typer(_interop.export_app, name="export",
+              short_help="Judge suggestions for Label Studio or Argilla.")
 
 
 def _version(value: bool) -> None:

@@ -75,8 +75,13 @@ def agreement(
         ws.guidelines if guidelines is not None else ws.optional_guidelines)
     labels = list(label_source.labels) if label_source is not None else None
     judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels()
-    ratings = Ratings.from_items(read_items(items, fmt), judge_labels=judge_labels,
+    from llmqa.agreement.multilabel import LabelSetCollector, multilabel_report, render_multilabel
+
+    answers = LabelSetCollector()
+    ratings = Ratings.from_items(answers.watch(read_items(items, fmt)), judge_labels=judge_labels,
                                  labels=labels, judge_clauses=judge_clauses)
+    sets = answers.sets(labels)
+    multi = multilabel_report(sets) if sets.is_multi_label else None
     if ratings.n_items == 0:
         rejected = f" ({len(ratings.problems)} rows rejected)" if ratings.problems else ""
         raise InputError(f"{items}: no valid items found{rejected}")
@@ -91,10 +96,12 @@ def agreement(
     if as_json:
         payload = {"source": items, **report.to_dict()}
         payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
-        print_json(payload)
+        print_json(payload | ({"multi_label": multi} if multi else {}))
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
         typer.echo(render(report, top, more="--json for all"), err=to_stdout)
+        if multi:
+            typer.echo("\n" + render_multilabel(multi), err=to_stdout)
         if min_kappa is not None:
             value = report.gate_value
             shown = "undefined" if value is None else f"{value:.3f}"

@@ -15,9 +15,12 @@ from llmqa.cli._common import (
     print_json,
     workspace,
 )
+from llmqa.io.foreign import file_export_kind
 from llmqa.io.readers import ReadReport, read_items
 from llmqa.io.validate import ItemChecks
 from llmqa.items import Item
+
+_TOOL_NAMES = {"label-studio": "Label Studio", "argilla": "Argilla"}
 
 
 def validate(
@@ -50,12 +53,20 @@ def validate(
         if isinstance(record, Item):
             modality = record.content.modality.value
             modalities[modality] = modalities.get(modality, 0) + 1
+    foreign = file_export_kind(items) if items != "-" and report.accepted == 0 else None
+    hint = f"llmqa import {foreign} {items} -o items.jsonl" if foreign else None
     if as_json:
-        print_json({"source": items, "valid": report.accepted, "rejected": report.rejected,
-                    "modalities": modalities, "errors": [str(e) for e in report.errors]})
+        payload = {"source": items, "valid": report.accepted, "rejected": report.rejected,
+                   "modalities": modalities, "errors": [str(e) for e in report.errors],
+                   "problems": [{"line": e.line, "unit": e.unit, "problems": e.problems()}
+                                for e in report.errors]}
+        print_json(payload | ({"foreign_export": foreign, "hint": hint} if foreign else {}))
     else:
         for error in report.errors:
             err(str(error), "red")
+        if hint:
+            err(f"{items} is an export from {_TOOL_NAMES[foreign]}, not an llmqa items file; "
+                f"convert it with: {hint}", "yellow")
         if report.rejected > len(report.errors):
             err(f"... and {report.rejected - len(report.errors)} more rejected rows")
         summary = f"{report.accepted} valid items, {report.rejected} rejected"

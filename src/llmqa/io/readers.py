@@ -16,7 +16,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +41,18 @@ class RowError:
     field: str | None
     message: str
     unit: str = "line"
+    # Every further problem of the same row, each as "field: message".
+    more: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         where = (f"{self.source}:{self.line}" if self.unit == "line"
                  else f"{self.source}: {self.unit} {self.line}")
-        if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+        return "; ".join((f"{where}: {self.problems()[0]}", *self.more))
+
+    def problems(self) -> list[str]:
+        """Every problem of the row, each "field: message" (or the message alone)."""
+        first = f"{self.field}: {self.message}" if self.field else self.message
+        return [first, *self.more]
 
 
 @dataclass
@@ -162,8 +167,7 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
                            f"expected a JSON object, got {type(row).__name__}", "element")
             continue
         result = _validate(row, source, number, check)
-        yield (RowError(result.source, result.line, result.field, result.message, "element")
-               if isinstance(result, RowError) else result)
+        yield (replace(result, unit="element") if isinstance(result, RowError) else result)
 
 
 def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
@@ -266,12 +270,15 @@ def _validate(row: dict[str, Any], source: str, number: int, check: RowCheck) ->
         problem = check(item)
         return RowError(source, number, *problem) if problem else item
     except ValidationError as exc:
-        first = exc.errors()[0]
-        location = ".".join(str(part) for part in first["loc"]) or None
-        message = first["msg"]
-        if first["type"] == "enum":
-            message = f"unknown value {first.get('input')!r}; {message.lower()}"
-        extra = len(exc.errors()) - 1
-        if extra:
-            message += f" (and {extra} more problem{'s' if extra > 1 else ''})"
-        return RowError(source, number, location, message)
+        problems = [_problem(error) for error in exc.errors()]
+        (location, message), rest = problems[0], problems[1:]
+        return RowError(source, number, location, message,
+                        more=tuple(f"{loc}: {msg}" if loc else msg for loc, msg in rest))
+
+
+def _problem(error: Any) -> tuple[str | None, str]:
+    location = ".".join(str(part) for part in error["loc"]) or None
+    message = error["msg"]
+    if error["type"] == "enum":
+        message = f"unknown value {error.get('input')!r}; {message.lower()}"
+    return location, message

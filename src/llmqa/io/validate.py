@@ -23,9 +23,12 @@ class ItemChecks:
                 return "id", f"duplicate item id {item.id!r}"
             self._seen.add(item.id)
         for number, annotation in enumerate(item.annotations):
-            if self.labels is not None and annotation.label not in self.labels:
-                return (f"annotations.{number}.label",
-                        f"item {item.id}: label {annotation.label!r} from {annotation.annotator} "
+            unknown = (sorted(annotation.label_set() - self.labels)
+                       if self.labels is not None else [])
+            if unknown:
+                where = "labels" if annotation.labels is not None else "label"
+                return (f"annotations.{number}.{where}",
+                        f"item {item.id}: label {unknown[0]!r} from {annotation.annotator} "
                         f"is not in the guideline label set")
             if (self.clause_ids is not None and annotation.clause_id
                     and annotation.clause_id not in self.clause_ids):

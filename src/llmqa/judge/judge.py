@@ -53,6 +53,7 @@ class JudgeConfig:
     reasks: int = 1  # re-asks after an unusable answer, with the problem stated
     rationale_chars: int | None = None
     constrain_citations: bool = False  # enum of shown clause IDs in the schema (small models)
+    multi_label: bool = False  # the judge may suggest several labels (answer_model)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @classmethod
@@ -75,7 +76,8 @@ class JudgeConfig:
         """The settings that change a verdict; part of the store key."""
         constrained = "C" if self.constrain_citations else ""
         return (f"k{self.top_k}e{self.max_examples}c{self.max_item_chars}"
-                f"i{int(self.send_images)}s{self.samples}r{self.rationale_chars or 0}{constrained}")
+                f"i{int(self.send_images)}s{self.samples}r{self.rationale_chars or 0}{constrained}"
+                f"{'M' if self.multi_label else ''}")
 
 
 @dataclass
@@ -105,7 +107,8 @@ class Judge:
         self.guidelines = guidelines
         self.config = config or JudgeConfig()
         self.prices = prices or PriceTable()
-        self.schema = answer_model(guidelines.labels, self.config.rationale_chars)
+        self.schema = answer_model(guidelines.labels, self.config.rationale_chars,
+                                   multi_label=self.config.multi_label)
         self.prompts = PromptBuilder(guidelines.labels, self.config.max_examples,
                                      self.config.max_item_chars, self.config.send_images)
 
@@ -123,7 +126,7 @@ class Judge:
                                         self.seam.name, self.config.fingerprint()]).encode()
                              ).hexdigest()[:24]
         schema = (answer_model(self.guidelines.labels, self.config.rationale_chars,
-                               tuple(c.id for c in clauses))
+                               tuple(c.id for c in clauses), self.config.multi_label)
                   if self.config.constrain_citations and clauses else self.schema)
         return Prepared(item, clauses, self.prompts.build(item, clauses), key, context, schema)
 

@@ -1,0 +1,1 @@
+"""Exchanges with labelling tools: Label Studio and Argilla imports and exports."""

@@ -1,0 +1,139 @@
+"""Argilla: records with the judge's suggestion for a feedback dataset, and responses back
+into items.
+
+Records are dicts in the form ``argilla``'s ``rg.Record.from_dict`` reads and
+``Record.to_dict`` / ``dataset.records.to_json`` writes: ``id``, ``fields``, ``metadata``,
+``suggestions`` (question name -> value, score, agent) and ``responses`` (question name -> a
+list of ``value``, ``user_id`` and, when the export kept it, ``status``). The SDK itself is not
+needed to write or read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from llmqa.interop.mapping import (
+    DETAIL_PREFIX,
+    ITEM_ID_KEY,
+    MEDIA_FIELDS,
+    RESERVED_KEYS,
+    TEXT_FIELDS,
+    ImportReport,
+    Suggestion,
+    content_from_fields,
+    item_fields,
+    read_json_array,
+    row_error,
+)
+from llmqa.io.readers import RowError
+from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
+
+LABEL_QUESTION = "label"
+
+
+class ArgillaResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    value: Any
+    user_id: str | None = None
+    status: str | None = None
+
+
+class ArgillaRecord(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str | int | None = None
+    fields: dict[str, Any]
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    responses: dict[str, list[ArgillaResponse]] = Field(default_factory=dict)
+    suggestions: dict[str, Any] = Field(default_factory=dict)
+
+
+def export_records(items: Iterable[Item], suggestions: dict[str, Suggestion],
+                   question: str = LABEL_QUESTION,
+                   multi_label: bool = False) -> Iterator[dict[str, Any]]:
+    for item in items:
+        data = item_fields(item)
+        fields = {k: str(data[k]) for k in (*TEXT_FIELDS, *MEDIA_FIELDS.values()) if k in data}
+        metadata = {k: v for k, v in data.items() if k not in fields and k != ITEM_ID_KEY}
+        record: dict[str, Any] = {"id": item.id, "fields": fields, "metadata": metadata,
+                                  "suggestions": {}, "responses": {}, "vectors": {},
+                                  "status": "pending"}
+        suggestion = suggestions.get(item.id)
+        if suggestion is not None:
+            value: Any = (suggestion.label.split(MULTI_LABEL_SEPARATOR) if multi_label
+                          else suggestion.label)
+            record["suggestions"][question] = {"value": value, "score": suggestion.score,
+                                               "agent": suggestion.agent}
+            metadata.update(suggestion.details())
+        yield record
+
+
+def import_file(path: str | Path, question: str = LABEL_QUESTION,
+                users: dict[str, str] | None = None,
+                report: ImportReport | None = None) -> Iterator[Item | RowError]:
+    """Items from a JSON array of records (``dataset.records.to_json`` writes one)."""
+    rows = read_json_array(path, "Argilla records export", "records")
+    return import_records(rows, str(path), question, users, report)
+
+
+def import_records(rows: Iterable[Any], source: str, question: str = LABEL_QUESTION,
+                   users: dict[str, str] | None = None,
+                   report: ImportReport | None = None) -> Iterator[Item | RowError]:
+    """One item per record; one annotation per submitted response to ``question``.
+
+    Argilla names users by id; ``users`` maps ids to names. Discarded and draft responses are
+    left out and named in ``report.notes``.
+    """
+    report = report or ImportReport()
+    for number, row in enumerate(rows, start=1):
+        try:
+            record = ArgillaRecord.model_validate(row)
+            yield _record_item(record, number, question, users or {}, report)
+        except (ValidationError, ValueError) as exc:
+            yield row_error(source, number, "record", exc)
+
+
+def _record_item(record: ArgillaRecord, number: int, question: str, users: dict[str, str],
+                 report: ImportReport) -> Item:
+    where = f"record {record.id if record.id is not None else number}"
+    metadata = {k: v for k, v in record.metadata.items()
+                if k not in RESERVED_KEYS and not k.startswith(DETAIL_PREFIX)}
+    extra = {k: v for k, v in record.fields.items()
+             if k not in (*TEXT_FIELDS, *MEDIA_FIELDS.values())}
+    metadata.update(extra)
+    content = content_from_fields(record.fields, record.metadata.get("modality"), metadata)
+    annotations = []
+    for name, responses in record.responses.items():
+        if name != question:
+            report.notes.append(f"{where}: responses to question {name!r} are not labels "
+                                f"(llmqa reads {question!r}); left out")
+            continue
+        for response in responses:
+            who = users.get(str(response.user_id), str(response.user_id or "unknown"))
+            if response.status not in (None, "submitted"):
+                report.notes.append(f"{where}: {response.status} response by {who}; left out")
+                continue
+            if isinstance(response.value, list):
+                annotations.append(Annotation(annotator=who, labels=tuple(map(str,
+                                                                               response.value))))
+            else:
+                annotations.append(Annotation(annotator=who, label=str(response.value)))
+    item_id = record.metadata.get(ITEM_ID_KEY) or record.id or f"argilla-row-{number}"
+    return Item(id=str(item_id), content=content, annotations=annotations,
+                project=record.metadata.get("project"), priority=record.metadata.get("priority"))
+
+
+def dataset_settings(labels: Iterable[str], fields: Iterable[str] = ("text",),
+                     question: str = LABEL_QUESTION, multi_label: bool = False) -> Any:
+    """``rg.Settings`` for these records: a text field per field name and a label question
+    over the guideline's labels (needs the ``argilla`` SDK)."""
+    import argilla as rg  # optional dependency: the `argilla` extra
+
+    ask = rg.MultiLabelQuestion if multi_label else rg.LabelQuestion
+    return rg.Settings(fields=[rg.TextField(name=name) for name in fields],
+                       questions=[ask(name=question, labels=list(labels))])

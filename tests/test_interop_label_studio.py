@@ -1,0 +1,196 @@
+"""Label Studio import (hand-written exports) and export (tasks, predictions, config)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from interop_support import LS_CONFIG, LS_EXPORT, stored_verdicts
+from llmqa.cli import app
+from llmqa.errors import InputError
+from llmqa.interop.label_studio import (
+    LabelConfig,
+    export_tasks,
+    import_file,
+    import_tasks,
+    labelling_config,
+)
+from llmqa.interop.mapping import ImportReport, Suggestion
+from llmqa.io.readers import read_items
+from llmqa.items import Item
+
+runner = CliRunner()
+
+
+def _import(config: str | None = LS_CONFIG) -> tuple[list[Item], ImportReport]:
+    report = ImportReport()
+    parsed = LabelConfig.parse(config) if config else None
+    items = list(report.track(import_tasks(LS_EXPORT, "export.json", parsed, report)))
+    return items, report
+
+
+def test_several_annotators_skipped_and_ground_truth() -> None:
+    items, report = _import()
+    first = items[0]
+    assert first.id == "ls-1"
+    assert [(a.annotator, a.label) for a in first.annotations] == [
+        ("user-1", "allowed"), ("bo@example.org", "allowed")]
+    assert first.annotations[1].note == "ground truth; plain driving song"
+    assert any("task 1: annotation by user-3 was skipped" in n for n in report.notes)
+    assert report.errors == []
+
+
+def test_audio_task_and_multi_choice_result() -> None:
+    items, _ = _import()
+    audio = items[1]
+    assert audio.content.modality == "audio"
+    assert audio.content.audio_path == "/data/upload/3/block.mp3"
+    assert audio.content.title == "Block Talk"
+    assert audio.content.text == "they hate where we from"
+    multi, single = audio.annotations
+    assert multi.labels == ("harassment", "hate") and multi.label == "harassment+hate"
+    # the control allows several choices, so a single pick is still a (one-label) set
+    assert single.labels == ("harassment",)
+
+
+def test_task_without_annotations_and_unknown_fields_kept_as_metadata() -> None:
+    items, report = _import()
+    assert items[2].annotations == []
+    assert items[2].content.modality == "text"
+    assert items[0].content.metadata == {"artist": "Kid Marlowe", "explicit": False,
+                                         "batch": "w48"}
+    assert report.items == 3 and report.annotations == 4
+
+
+def test_without_a_config_llmqa_field_names_decide() -> None:
+    rows = [{"id": 9, "data": {"id": "trk-9", "text": "hello", "audio": "https://cdn/x.mp3",
+                               "genre": "pop"},
+             "annotations": [{"completed_by": 4, "result": [
+                 {"type": "choices", "from_name": "x", "to_name": "y",
+                  "value": {"choices": ["spam"]}}]}]}]
+    (item,) = list(import_tasks(rows, "e.json"))
+    assert item.id == "trk-9"
+    assert item.content.modality == "audio" and item.content.audio_url == "https://cdn/x.mp3"
+    assert item.content.metadata == {"genre": "pop"}
+    assert item.annotations[0].label == "spam" and item.annotations[0].labels is None
+
+
+def test_a_bad_task_names_every_problem_and_the_rest_goes_on() -> None:
+    rows = [{"id": 1, "data": {"other": 1}}, {"data": "oops"},
+            {"id": 3, "data": {"text": "fine"}}]
+    results = list(import_tasks(rows, "e.json"))
+    assert isinstance(results[2], Item)
+    assert str(results[0]).startswith("e.json: task 1: ")
+    assert "needs one of: text" in str(results[0])
+    assert str(results[1]).startswith("e.json: task 2: data:")
+
+
+def test_results_that_are_not_choices_are_named() -> None:
+    rows = [{"id": 1, "data": {"text": "t"}, "annotations": [{"completed_by": 1, "result": [
+        {"type": "rating", "from_name": "stars", "to_name": "text", "value": {"rating": 4}}]}]}]
+    report = ImportReport()
+    (item,) = list(import_tasks(rows, "e.json", None, report))
+    assert item.annotations == []
+    assert report.notes == [
+        "task 1: rating result 'stars' by user-1 is not a label llmqa reads; left out",
+        "task 1: annotation by user-1 has no choices result; left out"]
+
+
+def test_config_parse() -> None:
+    config = LabelConfig.parse(LS_CONFIG)
+    assert config.objects == {"title": "text", "clip": "audio", "lyrics": "text"}
+    assert config.choices == {"label": True}
+
+
+def test_export_tasks_predictions_and_config(tmp_path: Path) -> None:
+    items = stored_verdicts(tmp_path)
+    suggestion = Suggestion(item_id="t1", label="hate", score=0.75, model="gpt-test",
+                            guideline_version="ec8bad42ae05ffff", verdict="likely_error",
+                            cited_clause_ids=["HATE-1.1"], rationale="Targets a group.")
+    tasks, keys = export_tasks(items, {"t1": suggestion})
+    assert keys == "audio,title,text,transcript"
+    first = tasks[0]
+    assert first["data"]["item_id"] == "t1" and first["data"]["audio"] == "audio/t1.mp3"
+    assert first["data"]["artist"] == "Kid Marlowe"
+    (pred,) = first["predictions"]
+    assert pred["score"] == 0.75
+    assert pred["model_version"] == "gpt-test @ guidelines ec8bad42ae05"
+    assert pred["result"] == [{"from_name": "label", "to_name": "audio", "type": "choices",
+                               "value": {"choices": ["hate"]}}]
+    assert first["meta"] == {"llmqa_verdict": "likely_error",
+                             "llmqa_cited_clause_ids": ["HATE-1.1"],
+                             "llmqa_rationale": "Targets a group."}
+    assert "predictions" not in tasks[1]
+    # every key the config shows is in every task
+    assert tasks[1]["data"]["audio"] == "" and tasks[1]["data"]["text"] == "buy followers now"
+    xml = labelling_config(["hate", "allowed"], keys)
+    root = ET.fromstring(xml)
+    assert [c.get("value") for c in root.iter("Choice")] == ["hate", "allowed"]
+    assert root.find("Audio").get("value") == "$audio"
+    assert root.find("Choices").get("toName") == "audio"
+
+
+def test_export_then_import_gives_the_items_back(tmp_path: Path) -> None:
+    items = stored_verdicts(tmp_path)
+    suggestion = Suggestion(item_id="t1", label="hate", model="m", guideline_version="g",
+                            rationale="r")
+    tasks, keys = export_tasks(items, {"t1": suggestion})
+    config = LabelConfig.parse(labelling_config(["hate"], keys))
+    back = list(import_tasks(tasks, "t.json", config))
+    assert back == items
+
+
+def test_cli_export_and_import(tmp_home: Path) -> None:
+    stored_verdicts(tmp_home)
+    guidelines = Path(__file__).resolve().parent.parent / "guidelines"
+    result = runner.invoke(app, ["export", "label-studio", "-o", "ls/tasks.json",
+                                 "-g", str(guidelines)])
+    assert result.exit_code == 0, result.output
+    assert "2 items written to ls/tasks.json, 1 with the judge's suggestion" in result.output
+    tasks = json.loads((tmp_home / "ls/tasks.json").read_text())
+    config = (tmp_home / "ls/tasks.label_config.xml").read_text()
+    assert '<Choice value="violent_extremism"/>' in config
+    assert tasks[0]["predictions"][0]["result"][0]["value"] == {"choices": ["hate"]}
+
+    tasks[0]["annotations"] = [{"completed_by": 7, "result": [
+        {"type": "choices", "from_name": "label", "to_name": "audio",
+         "value": {"choices": ["allowed"]}}]}]
+    tasks[0]["extra_field_from_a_newer_release"] = {"x": 1}
+    Path("export.json").write_text(json.dumps(tasks))
+    result = runner.invoke(app, ["import", "label-studio", "export.json", "--label-config",
+                                 "ls/tasks.label_config.xml", "-o", "items.jsonl"])
+    assert result.exit_code == 0, result.output
+    assert "2 items with 1 annotations written to items.jsonl; 0 rejected" in result.output
+    first, _ = list(read_items("items.jsonl"))
+    assert isinstance(first, Item) and first.id == "t1"
+    assert first.annotations[0].annotator == "user-7"
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ('{"data": 1}', "is a JSON array of tasks; this file holds a JSON dict"),
+    ("{not json", "not a Label Studio JSON export")])
+def test_cli_import_of_a_file_that_is_no_export(tmp_home: Path, content: str,
+                                                problem: str) -> None:
+    Path("bad.json").write_text(content)
+    result = runner.invoke(app, ["import", "label-studio", "bad.json"])
+    assert isinstance(result.exception, InputError)
+    assert problem in str(result.exception)
+
+
+def test_cli_import_of_an_empty_export_fails(tmp_home: Path) -> None:
+    Path("empty.json").write_text("[]")
+    result = runner.invoke(app, ["import", "label-studio", "empty.json"])
+    assert result.exit_code == 1
+    assert "0 items with 0 annotations written" in result.output
+
+
+def test_import_file_reads_json(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(LS_EXPORT))
+    config = tmp_path / "config.xml"
+    config.write_text(LS_CONFIG)
+    assert len([r for r in import_file(path, config) if isinstance(r, Item)]) == 3

@@ -1,0 +1,94 @@
+"""Round trip through a real Label Studio server: llmqa's export with predictions goes in,
+two annotators label through the API, Label Studio's own JSON export comes back into llmqa.
+
+Needs ``scripts/setup-labelstudio`` (CI runs it); skipped without it unless
+``LLMQA_REQUIRE_LABEL_STUDIO`` is set, as ``.ci/run`` does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interop_support import stored_verdicts
+from label_studio_server import LabelStudioServer, running_label_studio
+from llmqa.interop.label_studio import LabelConfig, export_tasks, import_tasks, labelling_config
+from llmqa.interop.mapping import ImportReport, suggestions_from_rows
+from llmqa.store import VerdictStore
+
+pytestmark = pytest.mark.slow
+sdk = pytest.importorskip("label_studio_sdk.client")
+
+# What llmqa's import reads from a Label Studio JSON export; if a release drops or renames one
+# of these, the test says which in one line.
+TASK_KEYS = ("id", "data", "annotations", "meta")
+ANNOTATION_KEYS = ("completed_by", "result", "was_cancelled", "ground_truth")
+RESULT_KEYS = ("type", "from_name", "to_name", "value")
+
+
+@pytest.fixture(scope="module")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStudioServer]:
+    with running_label_studio(tmp_path_factory.mktemp("label-studio")) as server:
+        yield server
+
+
+def shape_changes(tasks: list[dict[str, Any]]) -> list[str]:
+    changes: list[str] = []
+    for task in tasks:
+        changes += [f"task lacks {k!r}" for k in TASK_KEYS if k not in task]
+        for annotation in task.get("annotations", []):
+            changes += [f"annotation lacks {k!r}" for k in ANNOTATION_KEYS if k not in annotation]
+            for result in annotation.get("result", []):
+                changes += [f"result lacks {k!r}" for k in RESULT_KEYS if k not in result]
+                if result.get("type") == "choices" and "choices" not in result.get("value", {}):
+                    changes.append("choices result value lacks 'choices'")
+    return sorted(set(changes))
+
+
+def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
+    items = stored_verdicts(tmp_path)
+    with VerdictStore(tmp_path, readonly=True) as store:
+        suggestions = suggestions_from_rows(store.verdicts())
+    tasks, keys = export_tasks(items, suggestions)
+    config = labelling_config(["allowed", "hate", "harassment", "spam"], keys)
+
+    client = sdk.LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    version = client.versions.get().release
+    project = client.projects.create(title="llmqa round trip", label_config=config)
+    imported = client.projects.import_tasks(id=project.id, request=tasks, return_task_ids=True)
+    assert imported.task_count == 2 and imported.prediction_count == 1, imported
+
+    lead = client.users.whoami()
+    second = client.users.create(username="annotator-two", email="two@example.org",
+                                 password="llmqa-test-password-2")
+    by_item = {t.data["item_id"]: t for t in client.tasks.list(project=project.id)}
+    (prediction,) = client.predictions.list(task=by_item["t1"].id)
+    assert prediction.score == 0.75
+    assert prediction.model_version == "gpt-test @ guidelines ec8bad42ae05"
+    for who, label in ((lead.id, "allowed"), (second.id, "hate")):
+        client.annotations.create(id=by_item["t1"].id, completed_by=who, result=[
+            {"from_name": "label", "to_name": "audio", "type": "choices",
+             "value": {"choices": [label]}}])
+
+    raw = b"".join(client.projects.exports.download_sync(project.id, export_type="JSON",
+                                                         download_all_tasks=True))
+    exported = json.loads(raw)
+    changes = shape_changes(exported)
+    assert not changes, f"Label Studio {version} changed its export shape: {'; '.join(changes)}"
+
+    report = ImportReport()
+    back = list(report.track(import_tasks(exported, "export.json", LabelConfig.parse(config),
+                                          report)))
+    assert report.errors == [] and report.notes == []
+    by_id = {item.id: item for item in back}
+    assert sorted(by_id) == ["t1", "t2"]
+    assert [(a.annotator, a.label) for a in by_id["t1"].annotations] == [
+        (f"user-{lead.id}", "allowed"), (f"user-{second.id}", "hate")]
+    assert by_id["t2"].annotations == []
+    for item in items:
+        assert by_id[item.id].content == item.content
+        assert by_id[item.id].project == item.project

@@ -1,0 +1,77 @@
+"""``llmqa validate``: every problem of a row, and a labelling tool's export recognised."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from interop_support import LS_EXPORT
+from llmqa.cli import app
+from llmqa.io.foreign import export_kind, file_export_kind
+from llmqa.io.readers import read_items
+from llmqa.io.validate import ItemChecks
+
+runner = CliRunner()
+ARGILLA_ROWS = [{"id": "r1", "fields": {"text": "x"}, "metadata": {}, "responses": {},
+                 "suggestions": {}, "vectors": {}, "status": "pending"}]
+
+
+def test_every_problem_of_a_row_is_listed(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps({"content": {"modality": "text"}, "colour": "red",
+                                "annotations": [{"label": "hate"}]}) + "\n")
+    (error,) = list(read_items(path))
+    assert error.problems() == [
+        "id: Field required",
+        "content: Value error, modality 'text' needs one of: text",
+        "annotations.0.annotator: Field required",
+        "colour: Extra inputs are not permitted"]
+    assert str(error) == f"{path}:1: " + "; ".join(error.problems())
+
+
+def test_validate_json_lists_all_problems_and_names_the_import(tmp_home: Path) -> None:
+    Path("export.json").write_text(json.dumps(LS_EXPORT))
+    result = runner.invoke(app, ["validate", "export.json", "--json", "--no-guidelines"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["foreign_export"] == "label-studio"
+    assert payload["hint"] == "llmqa import label-studio export.json -o items.jsonl"
+    first = payload["problems"][0]
+    assert first["unit"] == "element" and first["line"] == 1
+    # data, annotations, predictions, meta, ... : every field of the task is named
+    assert "content: Field required" in first["problems"]
+    assert len(first["problems"]) >= 8
+    assert "(and" not in " ".join(payload["errors"])
+
+
+def test_validate_text_names_the_argilla_import(tmp_home: Path) -> None:
+    Path("records.json").write_text(json.dumps(ARGILLA_ROWS))
+    result = runner.invoke(app, ["validate", "records.json", "--no-guidelines"])
+    assert result.exit_code == 1
+    assert ("records.json is an export from Argilla, not an llmqa items file; convert it with: "
+            "llmqa import argilla records.json -o items.jsonl") in result.output
+
+
+def test_an_llmqa_file_is_no_foreign_export(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    path.write_text('{"id": "a", "content": {"modality": "text", "text": "x"}}\n')
+    assert file_export_kind(path) is None
+    assert export_kind({"data": {"text": "x"}, "annotations": []}) == "label-studio"
+    jsonl = tmp_path / "records.jsonl"
+    jsonl.write_text(json.dumps(ARGILLA_ROWS[0]) + "\n")
+    assert file_export_kind(jsonl) == "argilla"
+
+
+def test_multi_label_annotations_are_checked_label_by_label(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    rows = [{"id": "a", "content": {"modality": "text", "text": "x"},
+             "annotations": [{"annotator": "u", "labels": ["hate", "harassment"]}]},
+            {"id": "b", "content": {"modality": "text", "text": "x"},
+             "annotations": [{"annotator": "u", "labels": ["hate", "rude"]}]}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    good, bad = list(read_items(path, check=ItemChecks({"hate", "harassment"})))
+    assert good.annotations[0].label == "harassment+hate"
+    assert str(bad) == (f"{path}:2: annotations.0.labels: item b: label 'rude' from u is not "
+                        "in the guideline label set")
