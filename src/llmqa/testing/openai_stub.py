@@ -94,8 +94,9 @@ def prompt_text(body: dict[str, Any]) -> str:
 
 
 def default_verdict(prompt: str) -> dict[str, Any]:
-    consensus = _CONSENSUS.search(prompt)
-    label = consensus.group(1).split(" / ")[0] if consensus else "allowed"
+    # llmqa's own consensus line follows the item; an earlier one is item text quoting it.
+    found = _CONSENSUS.findall(prompt)
+    label = found[-1].split(" / ")[0] if found else "allowed"
     clauses = _CLAUSE.findall(prompt)
     return {"rationale": "The content matches the consensus label under the cited clause.",
             "cited_clause_ids": clauses[:1], "suggested_label": label, "verdict": "agree",
