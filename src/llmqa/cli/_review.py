@@ -86,6 +86,7 @@ def review(
     verdict; 2 usage or configuration error; 3 stopped at --max-cost (re-run to resume).
     """
     from llmqa.errors import ConfigError
+    from llmqa.guidelines.check import ensure_reviewable
     from llmqa.io.readers import ReadReport, read_items
     from llmqa.io.validate import ItemChecks
     from llmqa.llm.pricing import PriceTable
@@ -102,6 +103,7 @@ def review(
         raise ConfigError(f"--max-cost needs a price for '{spec.display_name}': add it with "
                           "--prices FILE")
     guidelines_set = ws.guidelines
+    ensure_reviewable(guidelines_set)  # before indexing: a duplicate ID is refused at once
     report = ReadReport()
     valid = []
     checks = ItemChecks(set(guidelines_set.labels), set(guidelines_set.by_id))

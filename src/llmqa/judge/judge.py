@@ -16,6 +16,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel
 
+from llmqa.guidelines.check import ensure_reviewable
 from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
@@ -116,6 +117,7 @@ class AbortRun(Exception):
 class Judge:
     def __init__(self, seam: ChatSeam, guidelines: GuidelineSet, config: JudgeConfig | None = None,
                  prices: PriceTable | None = None) -> None:
+        ensure_reviewable(guidelines)
         self.seam = seam
         self.guidelines = guidelines
         self.config = config or JudgeConfig()

@@ -17,7 +17,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause
+from llmqa.guidelines.model import MAX_CLAUSE_CHARS, NO_VIOLATION_LABEL, Clause
 from llmqa.items import Content, Item
 from llmqa.judge.sanitize import MAX_ID_CHARS, MAX_NOTE_CHARS, defuse, escape_lines, inert
 from llmqa.prompts import render, template_hash
@@ -105,6 +105,20 @@ def _metadata(metadata: dict[str, Any], per_value: int = MAX_METADATA_VALUE_CHAR
     return kept, ("metadata: " + ", ".join(parts)) if parts else None
 
 
+def _bounded(clauses: list[Clause]) -> tuple[list[Clause], list[str]]:
+    """Clauses with their text cut to ``MAX_CLAUSE_CHARS``, and a note for each cut."""
+    kept, notes = [], []
+    for clause in clauses:
+        if len(clause.text) > MAX_CLAUSE_CHARS:
+            notes.append(f"clause {clause.id} text cut from {len(clause.text)} to "
+                         f"{MAX_CLAUSE_CHARS} characters")
+            clause = clause.model_copy(update={"text": clause.text[:MAX_CLAUSE_CHARS] + (
+                f" [... {len(clause.text) - MAX_CLAUSE_CHARS} characters of this clause "
+                "omitted]")})
+        kept.append(clause)
+    return kept, notes
+
+
 def _image_part(content: Content) -> dict[str, Any] | None:
     if content.image_url:
         return {"type": "image_url", "image_url": {"url": content.image_url}}
@@ -145,6 +159,7 @@ class PromptBuilder:
                         "clause_id": inert(a.clause_id) if a.clause_id else None,
                         "note": inert(a.note, MAX_NOTE_CHARS) if a.note else None}
                        for a in item.annotations]
+        clauses, clause_notes = _bounded(clauses)
         key = hashlib.sha256(f"{item.id}:{item.content_hash()}".encode()).hexdigest()[:10]
         text = render("judge_item.j2", self.folder, clauses=clauses, max_examples=self.max_examples,
                       item_id=inert(item.id, MAX_ID_CHARS),
@@ -161,6 +176,7 @@ class PromptBuilder:
                          f"{truncated['kept']} characters")
         if metadata_note:
             notes.append(metadata_note)
+        notes.extend(clause_notes)
         human: HumanMessage
         if image:
             human = HumanMessage(content=[{"type": "text", "text": text}, image])
