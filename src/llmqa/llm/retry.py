@@ -1,7 +1,8 @@
 """The single retry layer for model calls (the SDKs' own retries are switched off).
 
 Only transient failures are retried (429, 5xx, timeouts, dropped connections); a
-``Retry-After`` from the server is honoured as a lower bound on the wait. Each call has a cap
+``Retry-After`` from the server is honoured as a lower bound on the wait, up to
+``RetryPolicy.max_retry_after`` (120 s); a longer one fails the item at once. Each call has a cap
 on attempts and each item a deadline that bounds every attempt and wait, so a server that
 never answers cannot hold a run forever: an attempt still running at the deadline is
 cancelled, and a wait that would end past it is not started.
@@ -26,6 +27,9 @@ class RetryPolicy:
     base_wait: float = 1.0
     max_wait: float = 60.0
     deadline: float = 300.0  # seconds per item, all attempts and waits included
+    # The longest Retry-After honoured: a server asking for more (an hour, "come back
+    # tomorrow") fails the item at once instead of holding a worker until the deadline.
+    max_retry_after: float = 120.0
 
     def backoff(self, attempt: int, failure: Failure | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
@@ -64,6 +68,8 @@ async def call_with_retries(policy: RetryPolicy, call: Callable[[], Awaitable[T]
         except Exception as exc:
             failure = classify_exception(exc)
             if not failure.transient or attempt >= max(1, policy.max_attempts):
+                raise
+            if failure.retry_after is not None and failure.retry_after > policy.max_retry_after:
                 raise
             wait = policy.backoff(attempt, failure)
             if loop.time() + wait >= deadline:
