@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a user-facing failure (bad rows, failed gate, unusable 
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 
@@ -21,7 +22,7 @@ from llmqa.cli import (
     _store,
     _triage,
 )
-from llmqa.errors import LlmqaError
+from llmqa.errors import LlmqaError, UnannotatedWarning
 
 app = typer.Typer(
     name="llmqa",
@@ -69,7 +70,20 @@ def _root(
     """llmqa: pre-review annotated content against written policy guidelines."""
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *args: object,
+                  **kwargs: object) -> None:
+    # llmqa's own warnings are messages for the user: one line, no source location.
+    if issubclass(category, UnannotatedWarning):
+        typer.secho(f"warning: {message}", err=True, fg=typer.colors.YELLOW)
+    else:
+        _default_showwarning(message, category, *args, **kwargs)  # type: ignore[arg-type]
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main() -> None:
+    warnings.showwarning = _show_warning
     try:
         app()
     except LlmqaError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +23,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from llmqa.errors import InputError
+from llmqa.errors import InputError, UnannotatedWarning
 from llmqa.items import Content, Item
 
 FORMATS = ("jsonl", "csv", "parquet")
 _CONTENT_FIELDS = set(Content.model_fields)
 _JSON_COLUMNS = ("annotations", "metadata", "content")
+_LABEL_LIKE_COLUMNS = frozenset({"annotation", "label", "labels", "annotator", "annotators",
+                                 "human_label", "human_labels", "ratings"})
+CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV cell
 RowCheck = Callable[[Item], "tuple[str, str] | None"]
 
 
@@ -94,6 +98,9 @@ def read_items(path: str | Path, fmt: str | None = None,
     ``check`` adds checks that need context (duplicate IDs, the guideline label set): it gets
     each valid item and returns ``(field, message)`` to reject it.
     """
+    if str(path) != "-" and Path(path).is_dir():
+        raise InputError(f"{path}: is a folder; give an items file (.jsonl, .json, .csv, "
+                         ".parquet)")
     fmt = detect_format(path, fmt)
     check = check or (lambda item: None)
     source = "<stdin>" if str(path) == "-" else str(path)
@@ -169,14 +176,25 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
     # Decode line by line so one latin-1 row is rejected (naming its line) and the rest of the
     # file is still read, instead of the whole file failing or being silently mangled.
     bad_lines: dict[int, int] = {}  # physical line number -> offending byte offset
+    blank_lines: set[int] = set()
+    # A field as large as a JSONL value is read like one (the prompt cuts long content with a
+    # note); the csv module's default limit of 128 KiB would reject the whole row instead.
+    csv.field_size_limit(CSV_FIELD_LIMIT)
 
     def decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
         for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                blank_lines.add(number)
             try:
                 yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
                 bad_lines[number] = exc.start
                 yield raw.decode("utf-8", errors="replace")
+
+    def first_line(previous: int, last: int) -> int:
+        """The physical line a row starts on: a row spans lines ``previous + 1 .. last``,
+        blank lines before it included (the csv module counts the row's last line)."""
+        return next((n for n in range(previous + 1, last + 1) if n not in blank_lines), last)
 
     with open(path, "rb") as handle:
         reader = csv.DictReader(decoded_lines(handle))
@@ -186,18 +204,21 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
             yield RowError(source, 1, None, f"header row is not valid UTF-8 (byte {bad_lines[1]}); "
                            "re-save the file as UTF-8")
             return
+        if reader.fieldnames and "annotations" not in reader.fieldnames:
+            _no_annotations_column(path, reader.fieldnames)
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield RowError(source, reader.line_num, None, f"malformed CSV: {exc}")
+                yield RowError(source, first_line(previous, reader.line_num), None,
+                               f"malformed CSV: {exc}")
                 previous = reader.line_num
                 continue
-            number = reader.line_num
-            spanned = [n for n in range(previous + 1, number + 1) if n in bad_lines]
-            previous = number
+            number = first_line(previous, reader.line_num)
+            spanned = [n for n in range(previous + 1, reader.line_num + 1) if n in bad_lines]
+            previous = reader.line_num
             if spanned:
                 yield RowError(source, number, None,
                                f"not valid UTF-8 (byte {bad_lines[spanned[0]]} of line "
@@ -209,6 +230,20 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
                 yield parsed
             else:
                 yield _validate(_nest_flat_content(parsed), source, number, check)
+
+
+def _no_annotations_column(path: Path, columns: list[str]) -> None:
+    """A CSV without an ``annotations`` column is read as unannotated items: an error when
+    another column looks like the labels under a different name (the usual mistake), a
+    warning otherwise (a batch of unlabelled items is legitimate)."""
+    named = f"{path}: no 'annotations' column (columns: {', '.join(columns)})"
+    lookalikes = [c for c in columns if c.strip().lower() in _LABEL_LIKE_COLUMNS]
+    if lookalikes:
+        raise InputError(f"{named}; '{lookalikes[0]}' is not read as annotations. Name the "
+                         "column 'annotations', holding a JSON list of "
+                         '{"annotator": ..., "label": ...}')
+    warnings.warn(f"{named}: every item is read as unannotated", UnannotatedWarning,
+                  stacklevel=2)
 
 
 def _read_parquet(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:

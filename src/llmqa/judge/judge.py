@@ -16,6 +16,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel
 
+from llmqa.errors import BackendConfigError, BackendError
 from llmqa.guidelines.check import ensure_reviewable
 from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.index.retriever import Hit
@@ -112,6 +113,17 @@ def answer_problem(answer: Any, shown: list[str],
 
 class AbortRun(Exception):
     """A failure every later item would hit too (bad key, unknown model)."""
+
+    def __init__(self, message: str, status: str = "backend_error") -> None:
+        super().__init__(message)
+        self.status = status  # auth_error, not_found or quota_exhausted
+
+    def as_error(self, message: str) -> BackendError:
+        """The error to raise: a rejected key or an unknown model is a configuration error
+        (exit 2); an exhausted quota is a failure of the run (exit 1)."""
+        if self.status in ("auth_error", "not_found"):
+            return BackendConfigError(message)
+        return BackendError(message)
 
 
 class Judge:
@@ -226,7 +238,7 @@ class Judge:
                 outcome.attempts += counter[0]
                 failure = classify_exception(exc)
                 if failure.status in ("auth_error", "not_found", "quota_exhausted"):
-                    raise AbortRun(failure.message) from exc
+                    raise AbortRun(failure.message, failure.status) from exc
                 outcome.status = (VerdictStatus.TOO_LONG if failure.status == "context_length"
                                   else VerdictStatus.FAILED)
                 outcome.error = f"{failure.status}: {failure.message}"

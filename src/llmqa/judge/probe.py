@@ -11,7 +11,6 @@ from dataclasses import replace
 from typing import Any
 
 from llmqa.config import Settings
-from llmqa.errors import BackendError
 from llmqa.guidelines import load_guidelines
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
@@ -55,7 +54,7 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
                 verdict = await judge.review(prepared)
             except AbortRun as exc:
                 # A bad key or an unknown model fails every method alike.
-                raise BackendError(f"{exc}: check the model name, --base-url and "
+                raise exc.as_error(f"{exc}: check the model name, --base-url and "
                                    "OPENAI_API_KEY") from exc
             if verdict.status is VerdictStatus.OK:
                 valid += 1

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from llmqa.aio import gather_or_cancel
-from llmqa.errors import BackendError
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
 from llmqa.judge.judge import AbortRun, Judge, Prepared
@@ -186,8 +185,8 @@ class ReviewRunner:
         except AbortRun as exc:
             summary.status = "aborted"
             self._finish(summary, started)
-            raise BackendError(f"stopped: {exc}. Nothing more was sent; fix the model settings "
-                               "and re-run to resume.") from exc
+            raise exc.as_error(f"stopped: {exc}. Nothing more was sent; fix the model "
+                               "settings and re-run to resume.") from exc
         except (KeyboardInterrupt, asyncio.CancelledError):
             summary.status = "interrupted"
             self._finish(summary, started)
