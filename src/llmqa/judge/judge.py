@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
 from llmqa.judge.render import PromptBuilder, RenderedItem, consensus_label
-from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus, answer_model
+from llmqa.judge.schema import REASK_PENDING, Verdict, VerdictLabel, VerdictStatus, answer_model
 from llmqa.llm.backends import BackendSpec
 from llmqa.llm.pricing import PriceTable
 from llmqa.llm.retry import RetryPolicy, call_with_retries
@@ -156,17 +157,33 @@ class Judge:
                   if self.config.constrain_citations and clauses else self.schema)
         return Prepared(item, clauses, self.prompts.build(item, clauses), key, context, schema)
 
-    async def review(self, prepared: Prepared) -> Verdict:
+    async def review(self, prepared: Prepared, on_interim: Callable[[Verdict], None] | None = None,
+                     resume: Resume | None = None) -> Verdict:
+        """Review one item. ``on_interim`` receives an unusable answer (stored with the note
+        ``REASK_PENDING``) before it is re-asked, so a kill during the re-ask loses one call,
+        not two; ``resume`` continues from such a stored answer with the re-ask itself.
+        Both apply to single-sample review only."""
         base = self._base(prepared)
-        replies: list[Reply] = []
-        attempts = 0
+        replies: list[Reply] = [resume.as_reply()] if resume else []
+        attempts = resume.attempts if resume else 0
         answers = []
         failure_status: VerdictStatus | None = None
         error: str | None = None
+        single = max(1, self.config.samples) == 1
+
+        def interim(outcome: _Outcome) -> None:
+            if on_interim is not None and single:
+                on_interim(Verdict(**base | {"notes": [*base["notes"], REASK_PENDING]},
+                                   **self._usage([*replies, *outcome.replies]),
+                                   status=outcome.status, error=outcome.error,
+                                   attempts=attempts + outcome.attempts,
+                                   raw_answer=outcome.replies[-1].raw))
+
         # One deadline for the whole item: every sample, re-ask, attempt and wait.
         deadline = self.config.retry.start()
         for _ in range(max(1, self.config.samples)):
-            outcome = await self._one_answer(prepared, deadline)
+            outcome = await self._one_answer(prepared, deadline, interim,
+                                             resume if single else None)
             attempts += outcome.attempts
             replies.extend(outcome.replies)
             if outcome.answer is not None:
@@ -220,11 +237,19 @@ class Judge:
                 "cost_usd": self.prices.cost(self.seam.name, tokens_in, tokens_out, cached),
                 "latency_s": round(sum(r.latency_s for r in replies), 4)}
 
-    async def _one_answer(self, prepared: Prepared, deadline: float | None = None) -> _Outcome:
+    async def _one_answer(self, prepared: Prepared, deadline: float | None = None,
+                          on_unusable: Callable[[_Outcome], None] | None = None,
+                          resume: Resume | None = None) -> _Outcome:
         outcome = _Outcome()
         messages: list[BaseMessage] = list(prepared.rendered.messages)
         schema = prepared.schema
-        for turn in range(self.config.reasks + 1):
+        first = 0
+        if resume is not None and self.config.reasks > 0:
+            # The stored answer was paid for: go straight to the re-ask it was waiting for.
+            messages = [*messages, AIMessage(content=resume.raw),
+                        self.prompts.reask(resume.error, [c.id for c in prepared.clauses])]
+            first = 1
+        for turn in range(first, self.config.reasks + 1):
             counter = [0]
 
             def count(number: int, counter: list[int] = counter) -> None:
@@ -259,6 +284,8 @@ class Judge:
             if outcome.status not in (VerdictStatus.PARSE_ERROR, VerdictStatus.INVALID_CITATION,
                                       VerdictStatus.INCONSISTENT) or turn == self.config.reasks:
                 return outcome
+            if on_unusable is not None:
+                on_unusable(outcome)
             messages = [*messages, AIMessage(content=reply.raw),
                         self.prompts.reask(outcome.error or "invalid answer",
                                            [c.id for c in prepared.clauses])]
@@ -284,6 +311,22 @@ class Judge:
         return {"verdict": VerdictLabel(verdict), "suggested_label": label,
                 "cited_clause_ids": cited, "rationale": chosen[0].rationale,
                 "confidence": confidence} | ({"notes_extra": notes} if notes else {})
+
+
+@dataclass(frozen=True)
+class Resume:
+    """A stored unusable answer whose re-ask was cut short (a kill during the re-ask)."""
+
+    raw: str
+    error: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    attempts: int = 1
+
+    def as_reply(self) -> Reply:
+        return Reply(ReplyStatus.PARSE_ERROR, None, self.raw, self.input_tokens,
+                     self.output_tokens, self.cached_tokens)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from typing import Any
 
 from llmqa.errors import StoreError
 from llmqa.items import Item
-from llmqa.judge.schema import Verdict, VerdictStatus
+from llmqa.judge.schema import REASK_PENDING, Verdict, VerdictStatus
 from llmqa.llm.seam import redact
 from llmqa.store.migrations import MIGRATIONS
 
@@ -166,7 +166,10 @@ class VerdictStore:
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, model: str, guideline_version: str, prompt_hash: str, source: str,
                   settings: dict[str, Any]) -> int:
+        """Record a new run. The caller holds the ``RunLock``, so a run still marked
+        ``running`` was killed (kill -9, a power cut): it is marked ``interrupted``."""
         with self._write() as db:
+            db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cursor = db.execute(
                 "INSERT INTO runs (started_at, status, model, guideline_version, prompt_hash, "
                 "source, settings) VALUES (?, 'running', ?, ?, ?, ?, ?)",
@@ -203,6 +206,20 @@ class VerdictStore:
             for row in self.db.execute(f"SELECT key, status FROM verdicts WHERE key IN ({marks})",
                                        chunk):
                 found[row[0]] = row[1]
+        return found
+
+    def pending_reasks(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored unusable answers whose re-ask was cut short, by key (see ``REASK_PENDING``)."""
+        found: dict[str, dict[str, Any]] = {}
+        pattern = f"%{json.dumps(REASK_PENDING)}%"
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                    f"SELECT key, raw_answer, error, input_tokens, output_tokens, cached_tokens, "
+                    f"attempts FROM verdicts WHERE key IN ({marks}) AND notes LIKE ?",
+                    [*chunk, pattern]):
+                found[row[0]] = dict(row)
         return found
 
     # -- item embeddings --------------------------------------------------------------------
