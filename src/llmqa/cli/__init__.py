@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a user-facing failure (bad rows, failed gate, unusable 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import warnings
 
@@ -82,6 +83,13 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: object
 _default_showwarning = warnings.showwarning
 
 
+def _fault(exc: OSError | sqlite3.DatabaseError) -> str:
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the store cannot be read ({exc}); it may be corrupt: move it aside to start anew"
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
 def main() -> None:
     warnings.showwarning = _show_warning
     try:
@@ -89,6 +97,11 @@ def main() -> None:
     except LlmqaError as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        # The last net for faults of the machine rather than of llmqa (a disk filling up, a
+        # file vanishing, a store corrupted under us) that no library check named first.
+        typer.secho(f"error: {_fault(exc)}", err=True, fg=typer.colors.RED)
+        sys.exit(1)
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)
         sys.exit(130)

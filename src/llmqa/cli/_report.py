@@ -54,7 +54,10 @@ def report(
     from llmqa.cli._agreement import _load_judge
     from llmqa.errors import BackendError, IndexMismatchError, InputError
     from llmqa.io.readers import read_items
+    from llmqa.io.writers import check_output_path
     from llmqa.reporting import build_report, render_report
+
+    check_output_path(output)  # before minutes of bootstrap and triage, not after
 
     cfg = settings(config, home=home, embedder=embedder, chroma_url=chroma_url,
                    guidelines=str(guidelines) if guidelines else None)

@@ -31,6 +31,8 @@ _CONTENT_FIELDS = set(Content.model_fields)
 _JSON_COLUMNS = ("annotations", "metadata", "content")
 _LABEL_LIKE_COLUMNS = frozenset({"annotation", "label", "labels", "annotator", "annotators",
                                  "human_label", "human_labels", "ratings"})
+TOO_DEEP = "nested too deeply to read (a JSON value inside hundreds of levels of brackets)"
+_TOO_DEEP = object()
 CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV cell
 RowCheck = Callable[[Item], "tuple[str, str] | None"]
 
@@ -136,6 +138,9 @@ def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterat
         except json.JSONDecodeError as exc:
             yield RowError(source, number, None, f"malformed JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield RowError(source, number, None, TOO_DEEP)
+            continue
         if not isinstance(row, dict):
             yield RowError(source, number, None,
                            f"expected a JSON object, got {type(row).__name__}")
@@ -156,13 +161,21 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
     # A JSON array cannot be streamed with the standard library; such files are exports of a
     # size that fits in memory (a JSONL file is the format for large batches).
     try:
-        rows = json.loads(path.read_bytes().decode("utf-8-sig"))
+        text = path.read_bytes().decode("utf-8-sig")
+        rows: list[Any] = json.loads(text)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: malformed JSON array: {exc.msg} (line {exc.lineno}, "
                          f"column {exc.colno}); nothing was read") from exc
+    except RecursionError:
+        # One element nested past the parser's depth: decode element by element, so only
+        # that element is rejected.
+        rows = list(_array_elements(text))
     for number, row in enumerate(rows, start=1):
+        if row is _TOO_DEEP:
+            yield RowError(source, number, None, TOO_DEEP, "element")
+            continue
         if not isinstance(row, dict):
             yield RowError(source, number, None,
                            f"expected a JSON object, got {type(row).__name__}", "element")
@@ -170,6 +183,50 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
         result = _validate(row, source, number, check)
         yield (RowError(result.source, result.line, result.field, result.message, "element")
                if isinstance(result, RowError) else result)
+
+
+def _array_elements(text: str) -> Iterator[Any]:
+    """The elements of a JSON array, each decoded on its own (``_TOO_DEEP`` for one nested
+    past the parser's depth). Only used after the whole array failed that way."""
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        if position >= len(text) or text[position] == "]":
+            return
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except RecursionError:
+            value, position = _TOO_DEEP, _skip_value(text, position)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON array: {exc.msg} (line {exc.lineno}, column "
+                             f"{exc.colno})") from exc
+        yield value
+
+
+def _skip_value(text: str, position: int) -> int:
+    """The index just past the (nested) JSON value starting at ``position``."""
+    depth = 0
+    in_string = escaped = False
+    for index in range(position, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(text)
 
 
 def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
@@ -282,6 +339,8 @@ def _parse_json_columns(row: dict[str, Any], source: str, number: int) -> dict[s
                 row[column] = json.loads(value)
             except json.JSONDecodeError as exc:
                 return RowError(source, number, column, f"malformed JSON in column: {exc.msg}")
+            except RecursionError:
+                return RowError(source, number, column, TOO_DEEP)
     return row
 
 
@@ -294,11 +353,25 @@ def _nest_flat_content(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _serialisable(item: Item, source: str, number: int) -> Item | RowError:
+    """Hashing and storing serialise the item: a structure too deep for that fails here, as
+    this row's error, not later as the whole run's."""
+    try:
+        item.content_hash()
+        item.model_dump_json()
+    except (RecursionError, ValueError):  # pydantic: "Maximum serialization depth exceeded"
+        return RowError(source, number, None, TOO_DEEP)
+    return item
+
+
 def _validate(row: dict[str, Any], source: str, number: int, check: RowCheck) -> Item | RowError:
     try:
         item = Item.model_validate(row)
         problem = check(item)
-        return RowError(source, number, *problem) if problem else item
+        return RowError(source, number, *problem) if problem else _serialisable(item, source,
+                                                                                number)
+    except RecursionError:
+        return RowError(source, number, None, TOO_DEEP)
     except ValidationError as exc:
         first = exc.errors()[0]
         location = ".".join(str(part) for part in first["loc"]) or None
