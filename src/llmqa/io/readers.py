@@ -255,7 +255,10 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
 
     with open(path, "rb") as handle:
         reader = csv.DictReader(decoded_lines(handle))
-        reader.fieldnames  # noqa: B018 - reads the header row
+        try:
+            reader.fieldnames  # noqa: B018 - reads the header row
+        except csv.Error as exc:
+            raise InputError(f"{path}: the header row is not valid CSV ({exc})") from exc
         previous = reader.line_num
         if 1 in bad_lines:
             yield RowError(source, 1, None, f"header row is not valid UTF-8 (byte {bad_lines[1]}); "
