@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from llmqa.errors import InputError, UnannotatedWarning
+from llmqa.io.json_array import TOO_DEEP, TOO_DEEP_ELEMENT, array_elements
 from llmqa.items import Content, Item
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -31,8 +32,6 @@ _CONTENT_FIELDS = set(Content.model_fields)
 _JSON_COLUMNS = ("annotations", "metadata", "content")
 _LABEL_LIKE_COLUMNS = frozenset({"annotation", "label", "labels", "annotator", "annotators",
                                  "human_label", "human_labels", "ratings"})
-TOO_DEEP = "nested too deeply to read (a JSON value inside hundreds of levels of brackets)"
-_TOO_DEEP = object()
 CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV cell
 RowCheck = Callable[[Item], "tuple[str, str] | None"]
 
@@ -171,9 +170,9 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
     except RecursionError:
         # One element nested past the parser's depth: decode element by element, so only
         # that element is rejected.
-        rows = list(_array_elements(text))
+        rows = list(array_elements(text, str(path)))
     for number, row in enumerate(rows, start=1):
-        if row is _TOO_DEEP:
+        if row is TOO_DEEP_ELEMENT:
             yield RowError(source, number, None, TOO_DEEP, "element")
             continue
         if not isinstance(row, dict):
@@ -183,50 +182,6 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
         result = _validate(row, source, number, check)
         yield (RowError(result.source, result.line, result.field, result.message, "element")
                if isinstance(result, RowError) else result)
-
-
-def _array_elements(text: str) -> Iterator[Any]:
-    """The elements of a JSON array, each decoded on its own (``_TOO_DEEP`` for one nested
-    past the parser's depth). Only used after the whole array failed that way."""
-    decoder = json.JSONDecoder()
-    position = text.index("[") + 1
-    while True:
-        while position < len(text) and text[position] in " \t\r\n,":
-            position += 1
-        if position >= len(text) or text[position] == "]":
-            return
-        try:
-            value, position = decoder.raw_decode(text, position)
-        except RecursionError:
-            value, position = _TOO_DEEP, _skip_value(text, position)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON array: {exc.msg} (line {exc.lineno}, column "
-                             f"{exc.colno})") from exc
-        yield value
-
-
-def _skip_value(text: str, position: int) -> int:
-    """The index just past the (nested) JSON value starting at ``position``."""
-    depth = 0
-    in_string = escaped = False
-    for index in range(position, len(text)):
-        char = text[index]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return len(text)
 
 
 def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
