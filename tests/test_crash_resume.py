@@ -73,7 +73,8 @@ def test_kill_9_mid_run_then_resume(tmp_path: Path) -> None:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT COUNT(*) FROM verdicts WHERE status != 'ok'").fetchone() == (0,)
         runs = db.execute("SELECT status FROM runs ORDER BY id").fetchall()
-    assert runs == [("running",), ("done",)]  # the killed run never got to finish its row
+    # The killed run never finished its row; the next run marked it interrupted.
+    assert runs == [("interrupted",), ("done",)]
 
 
 def test_ctrl_c_stops_cleanly_and_resumes(tmp_path: Path) -> None:

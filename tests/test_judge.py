@@ -155,8 +155,8 @@ def test_a_too_long_item_is_truncated_with_a_note_and_stays_under_budget(
     fenced = re.search(r"<<<ITEM-CONTENT \w+>>>\n(.*)\n<<<END-ITEM-CONTENT \w+>>>", prompt,
                        re.DOTALL)
     assert fenced is not None
-    inside = fenced.group(1)
-    assert len(inside) <= budget + 100  # the "Modality:/Text:" labels, nothing more
+    inside = fenced.group(1).split("\n\nHuman annotations:")[0]
+    assert len(inside) <= budget + 100  # the "Item/Modality:/Text:" labels, nothing more
     assert "START" in inside and "THE-END" in inside and "characters omitted" in inside
     assert "A title" in inside
     assert "truncated from" in prompt
@@ -336,8 +336,9 @@ def test_content_stays_inside_the_keyed_fence(item_id: str,
     if payload is not None:
         assert payload in inside
         assert payload not in before and payload not in after
-    # What follows the fence is llmqa's own text only.
-    assert after.lstrip().startswith("Human annotations:")
+    # The annotations are the item's too (inside the fence); what follows is llmqa's own.
+    assert "\nHuman annotations:\n" in inside
+    assert after.lstrip().startswith("Consensus human label:")
 
 
 @pytest.mark.parametrize("item_id", ["inj-03", "inj-06", "inj-08"])

@@ -17,7 +17,8 @@ def _load():
 
 @pytest.mark.slow
 def test_kill_nine_then_resume_keeps_every_promise(capsys):
-    args = ["--trials", "3", "--items", "120", "--concurrency", "8", "--seed", "3"]
+    args = ["--trials", "3", "--items", "120", "--concurrency", "8", "--seed", "3",
+            "--malformed", "0.1"]
     assert _load().main(args) == 0
     out = capsys.readouterr().out
     assert "3/3 trials kept every promise" in out

@@ -225,7 +225,7 @@ def test_the_api_key_never_leaks(tmp_path: Path) -> None:
     statuses = {r["item_id"]: r["status"] for r in rows}
     assert statuses[ids[0]] == "failed" and statuses[ids[1]] == "failed"
     assert "server_error" in next(r["error"] for r in rows if r["item_id"] == ids[0])
-    assert aborted.returncode == 1 and "AuthenticationError" in aborted.stderr
+    assert aborted.returncode == 2 and "AuthenticationError" in aborted.stderr
     assert "Traceback" not in aborted.stderr
     outputs = [review.stdout, review.stderr, results.stdout, results.stderr, csv_out.stdout,
                csv_out.stderr, aborted.stdout, aborted.stderr,
@@ -283,7 +283,7 @@ def test_the_cli_abort_on_a_bad_key_is_one_line(cwd: Path, stub: OpenAIStub,
                                           "code": "invalid_api_key"}), times=None)
     items = _items_file(cwd, 5)
     code, _out, err = run_main(review_args(items, cwd / "home", stub.url), capsys)
-    assert code == 1
+    assert code == 2  # a configuration error, as the README says
     assert err.startswith("error: stopped: ") and "AuthenticationError" in err
     assert "re-run to resume" in err and len(err.strip().splitlines()) == 1
     assert stub.chat_requests <= 8
@@ -321,7 +321,7 @@ def test_doctor_with_a_bad_key_is_one_clear_line(cwd: Path, stub: OpenAIStub,
                                           "code": "invalid_api_key"}), times=None)
     code, _out, err = run_main(["doctor", "--model", "gpt-4o-mini", "--base-url", stub.url,
                                "-g", str(GUIDELINES)], capsys)
-    assert code == 1
+    assert code == 2
     assert err.startswith("error: ") and "AuthenticationError" in err
     assert "OPENAI_API_KEY" in err and len(err.strip().splitlines()) == 1
     assert stub.chat_requests == 1

@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from llmqa.errors import ConfigError
 
@@ -43,6 +43,15 @@ class Settings(BaseModel):
     timeout: float = 60.0
     max_attempts: int = 4
     prices: str | None = None
+
+    @field_validator("home")
+    @classmethod
+    def _home_is_a_folder(cls, value: str) -> str:
+        # Checked here so every command says so at once, before it opens a store or an index.
+        if Path(value).exists() and not Path(value).is_dir():
+            raise ValueError(f"{value} is a file, not a folder (LLMQA_HOME or the home "
+                             "setting must name the state folder)")
+        return value
 
     @property
     def home_path(self) -> Path:

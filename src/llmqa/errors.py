@@ -10,11 +10,16 @@ The hierarchy is small so callers (and the CLI) can tell a user mistake from a b
     ├── ConfigError            missing or contradictory settings (exit 2, like a usage error)
     │   └── UsageError         arguments that cannot work together or an unknown format
     ├── BackendError           an LLM or embedding backend failed in a way retries cannot fix
+    │   └── BackendConfigError the backend rejected the settings: bad key, unknown model (exit 2)
     └── StoreError             the result store is locked, read-only, full or corrupt
 
 An error may carry a ``Hint``: what to change, naming settings by their Python names
 (``max_cost``, ``home``). The library's ``str(error)`` writes them as `home`; the CLI
 phrases the same hint with its flag names (``--home``), so no library message mentions a flag.
+
+``UnannotatedWarning`` (a ``UserWarning``) is issued for input that reads but is probably
+not what the user meant (a CSV without an ``annotations`` column); the CLI prints it as one
+``warning:`` line.
 
 Row-level problems in an otherwise readable file are not exceptions: readers yield
 ``RowError`` records so one bad row never stops a batch.
@@ -91,5 +96,15 @@ class BackendError(LlmqaError):
     """A model backend failed permanently (bad key, unknown model, unreachable)."""
 
 
+class BackendConfigError(BackendError):
+    """The backend rejected the settings themselves (a bad key, an unknown model)."""
+
+    exit_code = 2
+
+
 class StoreError(LlmqaError):
     """The local result store cannot be used (locked, read-only, disk full, corrupt)."""
+
+
+class UnannotatedWarning(UserWarning):
+    """Items are read without annotations because the file has no annotations column."""

@@ -26,6 +26,11 @@ class VerdictLabel(StrEnum):
     AMBIGUOUS = "ambiguous"
 
 
+# The note on an unusable answer stored before its re-ask: a later run re-asks it (one call)
+# instead of treating the stored status as final.
+REASK_PENDING = "re-ask pending"
+
+
 class VerdictStatus(StrEnum):
     OK = "ok"
     # The model answered, but not with a usable verdict:

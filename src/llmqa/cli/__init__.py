@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 a user-facing failure (bad rows, failed gate, unusable 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+import warnings
 
 import typer
 
@@ -27,7 +29,7 @@ from llmqa.cli import (
 )
 from llmqa.cli._common import flag
 from llmqa.cli._deprecated import DeprecatingGroup
-from llmqa.errors import LlmqaError
+from llmqa.errors import LlmqaError, UnannotatedWarning
 
 app = typer.Typer(
     name="llmqa",
@@ -87,13 +89,38 @@ def _root(
     """llmqa: pre-review annotated content against written policy guidelines."""
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *args: object,
+                  **kwargs: object) -> None:
+    # llmqa's own warnings are messages for the user: one line, no source location.
+    if issubclass(category, UnannotatedWarning):
+        typer.secho(f"warning: {message}", err=True, fg=typer.colors.YELLOW)
+    else:
+        _default_showwarning(message, category, *args, **kwargs)  # type: ignore[arg-type]
+
+
+_default_showwarning = warnings.showwarning
+
+
+def _fault(exc: OSError | sqlite3.DatabaseError) -> str:
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the store cannot be read ({exc}); it may be corrupt: move it aside to start anew"
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
 def main() -> None:
+    warnings.showwarning = _show_warning
     try:
         app()
     except LlmqaError as exc:
         # The library names settings in its hints; the user knows them as flags.
         typer.secho(f"error: {exc.describe(flag)}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        # The last net for faults of the machine rather than of llmqa (a disk filling up, a
+        # file vanishing, a store corrupted under us) that no library check named first.
+        typer.secho(f"error: {_fault(exc)}", err=True, fg=typer.colors.RED)
+        sys.exit(1)
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)
         sys.exit(130)

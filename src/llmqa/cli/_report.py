@@ -50,8 +50,11 @@ def report(
     from llmqa.agreement import Ratings, agreement_report, compute_consensus
     from llmqa.errors import BackendError, IndexMismatchError, InputError
     from llmqa.io.readers import read_items
+    from llmqa.io.writers import check_output_path
     from llmqa.reporting import build_report, render_report, triage_section
     from llmqa.triage import clause_summary
+
+    check_output_path(output)  # before minutes of bootstrap and triage, not after
 
     ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
     loaded = ws.guidelines if guidelines is not None else ws.optional_guidelines

@@ -93,6 +93,7 @@ def review(
     verdict; 2 usage or configuration error; 3 stopped at --max-cost (re-run to resume).
     """
     from llmqa.errors import ConfigError, Hint
+    from llmqa.guidelines.check import ensure_reviewable
 
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, concurrency=concurrency, home=home,
@@ -102,6 +103,7 @@ def review(
     if max_cost is not None and price_table.get(spec.display_name) is None:
         raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
                           hint=Hint("add it with {}", ("prices",)))
+    ensure_reviewable(ws.guidelines)  # before indexing: a duplicate ID is refused at once
     valid, rejected = read_valid(ws, items, fmt, check=ws.label_checks(), limit=limit,
                                  shown=1000)
     if spec.is_local and not dry_run:

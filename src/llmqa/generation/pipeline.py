@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmqa.errors import BackendError
 from llmqa.generation.candidates import CandidateGenerator
 from llmqa.generation.verify import Checked, DropReason, Verifier
 from llmqa.guidelines.model import Clause
@@ -128,7 +127,7 @@ class ExamplePipeline:
             report.checked.extend(await self.verifier.verify(clause, outcome.candidates))
         except AbortRun as exc:
             # Every later call would fail the same way (bad key, unknown model).
-            raise BackendError(f"stopped: {exc}") from exc
+            raise exc.as_error(f"stopped: {exc}") from exc
         return report
 
     async def run(self, clauses: list[Clause],

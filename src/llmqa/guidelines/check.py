@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from llmqa.guidelines.model import GuidelineSet
+from llmqa.errors import GuidelineError
+from llmqa.guidelines.model import MAX_CLAUSE_CHARS, GuidelineSet
 from llmqa.guidelines.parser import CLAUSE_ID
 
 MIN_EXAMPLES = 2
@@ -50,6 +51,11 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
         where = f"{clause.source}:{clause.line}"
         if not clause.label:
             problems.append(Problem("error", f"{clause.id} has no label", clause.id, where))
+        if len(clause.text) > MAX_CLAUSE_CHARS:
+            problems.append(Problem(
+                "warning", f"{clause.id} text is {len(clause.text)} characters, over the limit "
+                f"of {MAX_CLAUSE_CHARS}: the judge is shown only the first {MAX_CLAUSE_CHARS}",
+                clause.id, where))
         if not clause.text.strip():
             problems.append(Problem("warning", f"{clause.id} has no clause text", clause.id, where))
         for name, examples in (("in-scope", clause.in_scope),
@@ -59,3 +65,21 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
                     "warning", f"{clause.id} has {len(examples)} {name} example(s), "
                     f"fewer than {MIN_EXAMPLES}", clause.id, where))
     return problems
+
+
+def duplicate_ids(guidelines: GuidelineSet) -> list[str]:
+    """Clause IDs defined more than once, each with where it is defined."""
+    counts = Counter(c.id for c in guidelines.clauses)
+    return [clause_id + " (" + ", ".join(f"{c.source}:{c.line}" for c in guidelines.clauses
+                                        if c.id == clause_id) + ")"
+            for clause_id, count in sorted(counts.items()) if count > 1]
+
+
+def ensure_reviewable(guidelines: GuidelineSet) -> None:
+    """Refuse guidelines a review cannot use faithfully: with a clause ID defined twice, a
+    verdict citing it could mean either clause (``check_guidelines`` reports the same)."""
+    duplicates = duplicate_ids(guidelines)
+    if duplicates:
+        raise GuidelineError("duplicate clause IDs: " + "; ".join(duplicates)
+                             + ". Give each clause its own ID (`llmqa guidelines check` "
+                             "lists every problem)")

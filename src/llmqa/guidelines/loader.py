@@ -20,10 +20,23 @@ def guideline_files(path: Path) -> list[Path]:
         raise GuidelineError(f"{path}: no such guidelines folder or file")
     files = sorted(p for p in path.iterdir()
                    if p.suffix.lower() in GUIDELINE_SUFFIXES and p.is_file()
-                   and not p.name.lower().startswith("readme"))
+                   and not p.name.lower().startswith("readme") and not _leaves(path, p))
     if not files:
         raise GuidelineError(f"{path}: no guideline files (*.md, *.txt) found")
     return files
+
+
+def _leaves(root: Path, path: Path) -> bool:
+    """A link out of the guidelines folder (to ``/etc/passwd``, a home folder) is not
+    followed: a shared policy repository must not pull in files from the machine it runs on."""
+    return path.is_symlink() and not path.resolve().is_relative_to(root.resolve())
+
+
+def links_not_followed(root: Path) -> list[str]:
+    if not root.is_dir():
+        return []
+    return [f"{p}: a link to {p.resolve()}, outside {root}; not followed"
+            for p in sorted(root.iterdir()) if _leaves(root, p)]
 
 
 def parse_document(text: str, source: str) -> tuple[list[Clause], list[str]]:
@@ -35,7 +48,7 @@ def parse_document(text: str, source: str) -> tuple[list[Clause], list[str]]:
 def load_guidelines(path: str | Path = DEFAULT_GUIDELINES_DIR) -> GuidelineSet:
     root = Path(path)
     clauses: list[Clause] = []
-    problems: list[str] = []
+    problems: list[str] = links_not_followed(root)
     files = guideline_files(root)
     for file in files:
         raw = file.read_bytes()

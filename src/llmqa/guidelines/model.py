@@ -26,6 +26,11 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Clause text beyond this many characters is cut in the judge's prompt (and reported by
+# ``check_guidelines``): a pasted document as one clause would go into every request.
+MAX_CLAUSE_CHARS = 4000
+
+
 class _CachedModel(BaseModel):
     """A frozen model whose ``cached_property`` values are derived from its fields.
 

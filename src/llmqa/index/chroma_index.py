@@ -14,6 +14,7 @@ pointing every command at a Chroma server with ``--chroma-url http://host:8000``
 from __future__ import annotations
 
 import contextlib
+import errno
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from llmqa.errors import ConfigError, Hint, IndexMismatchError
+from llmqa.errors import ConfigError, Hint, IndexMismatchError, StoreError
 from llmqa.guidelines.model import GuidelineSet
 from llmqa.index.documents import clause_documents
 from llmqa.index.embedders import Embedder
@@ -62,6 +63,23 @@ def make_client(home: Path, chroma_url: str | None = None):
     path = home / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+_STORAGE_PROBLEMS = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded",
+                     errno.EROFS: "read-only file system", errno.EACCES: "permission denied"}
+
+
+def _storage_problem(exc: BaseException) -> str | None:
+    """What a storage failure inside Chroma means for the user, or None for other errors."""
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, OSError) and error.errno in _STORAGE_PROBLEMS:
+            return _STORAGE_PROBLEMS[error.errno]
+    text = str(exc).lower()
+    if "disk is full" in text or "no space left" in text:
+        return "disk full"
+    if "readonly database" in text or "read-only file system" in text:
+        return "read-only file system"
+    return None
 
 
 class ClauseIndex:
@@ -115,6 +133,20 @@ class ClauseIndex:
         return self.sync(guidelines)
 
     def sync(self, guidelines: GuidelineSet) -> SyncReport:
+        """Bring the index up to ``guidelines``, embedding only what is missing. A full or
+        read-only disk is a ``StoreError`` that says so (Chroma reports it many ways: an
+        ``OSError``, SQLite's "database or disk is full", a Rust I/O error); the index stays
+        marked ``building`` and the next run completes it."""
+        try:
+            return self._sync(guidelines)
+        except Exception as exc:
+            problem = _storage_problem(exc)
+            if problem is None:
+                raise
+            raise StoreError(f"index '{self.name}': {problem} while indexing; free space (or "
+                             "fix the permissions) and re-run to complete the index") from exc
+
+    def _sync(self, guidelines: GuidelineSet) -> SyncReport:
         started = time.perf_counter()
         collection = self._collection(create=True)
         meta = dict(collection.metadata or {})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,12 +23,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from llmqa.errors import Hint, InputError, MissingInputError
+from llmqa.errors import Hint, InputError, MissingInputError, UnannotatedWarning
+from llmqa.io.json_array import TOO_DEEP, TOO_DEEP_ELEMENT, array_elements
 from llmqa.items import Content, Item
 
 FORMATS = ("jsonl", "csv", "parquet")
 _CONTENT_FIELDS = set(Content.model_fields)
 _JSON_COLUMNS = ("annotations", "metadata", "content")
+_LABEL_LIKE_COLUMNS = frozenset({"annotation", "label", "labels", "annotator", "annotators",
+                                 "human_label", "human_labels", "ratings"})
+CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV cell
 RowCheck = Callable[[Item], "tuple[str, str] | None"]
 
 
@@ -100,6 +105,9 @@ def read_items(path: str | Path, fmt: str | None = None,
     ``check`` adds checks that need context (duplicate IDs, the guideline label set): it gets
     each valid item and returns ``(field, message)`` to reject it.
     """
+    if str(path) != "-" and Path(path).is_dir():
+        raise InputError(f"{path}: is a folder; give an items file (.jsonl, .json, .csv, "
+                         ".parquet)")
     fmt = detect_format(path, fmt)
     check = check or (lambda item: None)
     source = "<stdin>" if str(path) == "-" else str(path)
@@ -135,6 +143,9 @@ def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterat
         except json.JSONDecodeError as exc:
             yield RowError(source, number, None, f"malformed JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield RowError(source, number, None, TOO_DEEP)
+            continue
         if not isinstance(row, dict):
             yield RowError(source, number, None,
                            f"expected a JSON object, got {type(row).__name__}")
@@ -155,13 +166,21 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
     # A JSON array cannot be streamed with the standard library; such files are exports of a
     # size that fits in memory (a JSONL file is the format for large batches).
     try:
-        rows = json.loads(path.read_bytes().decode("utf-8-sig"))
+        text = path.read_bytes().decode("utf-8-sig")
+        rows: list[Any] = json.loads(text)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: malformed JSON array: {exc.msg} (line {exc.lineno}, "
                          f"column {exc.colno}); nothing was read") from exc
+    except RecursionError:
+        # One element nested past the parser's depth: decode element by element, so only
+        # that element is rejected.
+        rows = list(array_elements(text, str(path)))
     for number, row in enumerate(rows, start=1):
+        if row is TOO_DEEP_ELEMENT:
+            yield RowError(source, number, None, TOO_DEEP, "element")
+            continue
         if not isinstance(row, dict):
             yield RowError(source, number, None,
                            f"expected a JSON object, got {type(row).__name__}", "element")
@@ -174,35 +193,52 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
     # Decode line by line so one latin-1 row is rejected (naming its line) and the rest of the
     # file is still read, instead of the whole file failing or being silently mangled.
     bad_lines: dict[int, int] = {}  # physical line number -> offending byte offset
+    blank_lines: set[int] = set()
+    # A field as large as a JSONL value is read like one (the prompt cuts long content with a
+    # note); the csv module's default limit of 128 KiB would reject the whole row instead.
+    csv.field_size_limit(CSV_FIELD_LIMIT)
 
     def decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
         for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                blank_lines.add(number)
             try:
                 yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
                 bad_lines[number] = exc.start
                 yield raw.decode("utf-8", errors="replace")
 
+    def first_line(previous: int, last: int) -> int:
+        """The physical line a row starts on: a row spans lines ``previous + 1 .. last``,
+        blank lines before it included (the csv module counts the row's last line)."""
+        return next((n for n in range(previous + 1, last + 1) if n not in blank_lines), last)
+
     with open(path, "rb") as handle:
         reader = csv.DictReader(decoded_lines(handle))
-        reader.fieldnames  # noqa: B018 - reads the header row
+        try:
+            reader.fieldnames  # noqa: B018 - reads the header row
+        except csv.Error as exc:
+            raise InputError(f"{path}: the header row is not valid CSV ({exc})") from exc
         previous = reader.line_num
         if 1 in bad_lines:
             yield RowError(source, 1, None, f"header row is not valid UTF-8 (byte {bad_lines[1]}); "
                            "re-save the file as UTF-8")
             return
+        if reader.fieldnames and "annotations" not in reader.fieldnames:
+            _no_annotations_column(path, reader.fieldnames)
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield RowError(source, reader.line_num, None, f"malformed CSV: {exc}")
+                yield RowError(source, first_line(previous, reader.line_num), None,
+                               f"malformed CSV: {exc}")
                 previous = reader.line_num
                 continue
-            number = reader.line_num
-            spanned = [n for n in range(previous + 1, number + 1) if n in bad_lines]
-            previous = number
+            number = first_line(previous, reader.line_num)
+            spanned = [n for n in range(previous + 1, reader.line_num + 1) if n in bad_lines]
+            previous = reader.line_num
             if spanned:
                 yield RowError(source, number, None,
                                f"not valid UTF-8 (byte {bad_lines[spanned[0]]} of line "
@@ -214,6 +250,20 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
                 yield parsed
             else:
                 yield _validate(_nest_flat_content(parsed), source, number, check)
+
+
+def _no_annotations_column(path: Path, columns: list[str]) -> None:
+    """A CSV without an ``annotations`` column is read as unannotated items: an error when
+    another column looks like the labels under a different name (the usual mistake), a
+    warning otherwise (a batch of unlabelled items is legitimate)."""
+    named = f"{path}: no 'annotations' column (columns: {', '.join(columns)})"
+    lookalikes = [c for c in columns if c.strip().lower() in _LABEL_LIKE_COLUMNS]
+    if lookalikes:
+        raise InputError(f"{named}; '{lookalikes[0]}' is not read as annotations. Name the "
+                         "column 'annotations', holding a JSON list of "
+                         '{"annotator": ..., "label": ...}')
+    warnings.warn(f"{named}: every item is read as unannotated", UnannotatedWarning,
+                  stacklevel=2)
 
 
 def _read_parquet(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
@@ -252,6 +302,8 @@ def _parse_json_columns(row: dict[str, Any], source: str, number: int) -> dict[s
                 row[column] = json.loads(value)
             except json.JSONDecodeError as exc:
                 return RowError(source, number, column, f"malformed JSON in column: {exc.msg}")
+            except RecursionError:
+                return RowError(source, number, column, TOO_DEEP)
     return row
 
 
@@ -264,11 +316,25 @@ def _nest_flat_content(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _serialisable(item: Item, source: str, number: int) -> Item | RowError:
+    """Hashing and storing serialise the item: a structure too deep for that fails here, as
+    this row's error, not later as the whole run's."""
+    try:
+        item.content_hash()
+        item.model_dump_json()
+    except (RecursionError, ValueError):  # pydantic: "Maximum serialization depth exceeded"
+        return RowError(source, number, None, TOO_DEEP)
+    return item
+
+
 def _validate(row: dict[str, Any], source: str, number: int, check: RowCheck) -> Item | RowError:
     try:
         item = Item.model_validate(row)
         problem = check(item)
-        return RowError(source, number, *problem) if problem else item
+        return RowError(source, number, *problem) if problem else _serialisable(item, source,
+                                                                                number)
+    except RecursionError:
+        return RowError(source, number, None, TOO_DEEP)
     except ValidationError as exc:
         problems = [_problem(error) for error in exc.errors()]
         (location, message), rest = problems[0], problems[1:]

@@ -54,9 +54,18 @@ def _open_text(path: str | Path | None) -> Iterator[IO[str]]:
         yield handle
 
 
+def check_output_path(path: str | Path) -> None:
+    """An output named by the user must be a file name: a folder there is a usage error,
+    said before any work is done rather than as an OS error after it."""
+    if Path(path).is_dir():
+        raise UsageError(f"{path}: is a folder; the output must be a file name")
+
+
 def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = None,
                   fmt: str | None = None) -> int:
     """Write ``records`` to ``path`` (stdout when ``None`` or ``-``); returns the row count."""
+    if path not in (None, "-"):
+        check_output_path(path)
     fmt = output_format(path, fmt)
     if fmt == "parquet":
         if path in (None, "-"):

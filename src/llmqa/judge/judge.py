@@ -10,21 +10,32 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from llmqa.errors import BackendConfigError, BackendError, Hint
+from llmqa.guidelines.check import ensure_reviewable
 from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
 from llmqa.judge.render import PromptBuilder, RenderedItem, consensus_label
 from llmqa.llm.ask import Asked, Problem, ask_until_valid, reply_problem
+from llmqa.llm.messages import Message, assistant
 from llmqa.llm.pricing import PriceTable
 from llmqa.llm.reply import Reply, ReplyStatus
 from llmqa.llm.retry import RetryPolicy
 from llmqa.llm.spec import BackendSpec
-from llmqa.verdicts import Verdict, VerdictLabel, VerdictStatus, answer_model, answer_problem
+from llmqa.verdicts import (
+    REASK_PENDING,
+    Verdict,
+    VerdictLabel,
+    VerdictStatus,
+    answer_model,
+    answer_problem,
+)
 
 if TYPE_CHECKING:
     from llmqa.llm.seam import ChatSeam
@@ -99,10 +110,22 @@ class Prepared:
 class AbortRun(Exception):
     """A failure every later item would hit too (bad key, unknown model)."""
 
+    def __init__(self, message: str, status: str = "backend_error") -> None:
+        super().__init__(message)
+        self.status = status  # auth_error, not_found or quota_exhausted
+
+    def as_error(self, message: str, hint: Hint | None = None) -> BackendError:
+        """The error to raise: a rejected key or an unknown model is a configuration error
+        (exit 2); an exhausted quota is a failure of the run (exit 1)."""
+        if self.status in ("auth_error", "not_found"):
+            return BackendConfigError(message, hint=hint)
+        return BackendError(message, hint=hint)
+
 
 class Judge:
     def __init__(self, seam: ChatSeam, guidelines: GuidelineSet, config: JudgeConfig | None = None,
                  prices: PriceTable | None = None) -> None:
+        ensure_reviewable(guidelines)
         self.seam = seam
         self.guidelines = guidelines
         self.config = config or JudgeConfig()
@@ -130,17 +153,33 @@ class Judge:
                   if self.config.constrain_citations and clauses else self.schema)
         return Prepared(item, clauses, self.prompts.build(item, clauses), key, context, schema)
 
-    async def review(self, prepared: Prepared) -> Verdict:
+    async def review(self, prepared: Prepared, on_interim: Callable[[Verdict], None] | None = None,
+                     resume: Resume | None = None) -> Verdict:
+        """Review one item. ``on_interim`` receives an unusable answer (stored with the note
+        ``REASK_PENDING``) before it is re-asked, so a kill during the re-ask loses one call,
+        not two; ``resume`` continues from such a stored answer with the re-ask itself.
+        Both apply to single-sample review only."""
         base = self._base(prepared)
-        replies: list[Reply] = []
-        attempts = 0
+        replies: list[Reply] = [resume.as_reply()] if resume else []
+        attempts = resume.attempts if resume else 0
         answers = []
         failure_status: VerdictStatus | None = None
         error: str | None = None
+        single = max(1, self.config.samples) == 1
+
+        def interim(outcome: _Outcome) -> None:
+            if on_interim is not None and single:
+                on_interim(Verdict(**base | {"notes": [*base["notes"], REASK_PENDING]},
+                                   **self._usage([*replies, *outcome.replies]),
+                                   status=outcome.status, error=outcome.error,
+                                   attempts=attempts + outcome.attempts,
+                                   raw_answer=outcome.replies[-1].raw))
+
         # One deadline for the whole item: every sample, re-ask, attempt and wait.
         deadline = self.config.retry.start()
         for _ in range(max(1, self.config.samples)):
-            outcome = await self._one_answer(prepared, deadline)
+            outcome = await self._one_answer(prepared, deadline, interim,
+                                             resume if single else None)
             attempts += outcome.attempts
             replies.extend(outcome.replies)
             if outcome.answer is not None:
@@ -194,15 +233,26 @@ class Judge:
                 "cost_usd": self.prices.cost(self.seam.name, tokens_in, tokens_out, cached),
                 "latency_s": round(sum(r.latency_s for r in replies), 4)}
 
-    async def _one_answer(self, prepared: Prepared, deadline: float | None = None) -> _Outcome:
+    async def _one_answer(self, prepared: Prepared, deadline: float | None = None,
+                          on_unusable: Callable[[_Outcome], None] | None = None,
+                          resume: Resume | None = None) -> _Outcome:
         clause_ids = [c.id for c in prepared.clauses]
+        messages: list[Message] = list(prepared.rendered.messages)
+        reasks = self.config.reasks
+        if resume is not None and reasks > 0:
+            # The stored answer was paid for: go straight to the re-ask it was waiting for.
+            messages = [*messages, assistant(resume.raw),
+                        self.prompts.reask(resume.error, clause_ids)]
+            reasks -= 1
         asked = await ask_until_valid(
-            self.seam, prepared.rendered.messages, prepared.schema,
+            self.seam, messages, prepared.schema,
             check=lambda reply: reply_problem(reply) or self._problem(reply, prepared),
             reask=lambda problem: self.prompts.reask(problem.message or "invalid answer",
                                                      clause_ids),
-            reasks=self.config.reasks, reaskable=_REASKABLE, retry=self.config.retry,
-            deadline=deadline)
+            reasks=reasks, reaskable=_REASKABLE, retry=self.config.retry,
+            deadline=deadline,
+            before_reask=(lambda interim: on_unusable(_Outcome.of(interim)))
+            if on_unusable is not None else None)
         return _Outcome.of(asked)
 
     def _check(self, reply: Reply, prepared: Prepared) -> tuple[VerdictStatus, str] | None:
@@ -231,6 +281,22 @@ class Judge:
                 "confidence": confidence} | ({"notes_extra": notes} if notes else {})
 
 
+@dataclass(frozen=True)
+class Resume:
+    """A stored unusable answer whose re-ask was cut short (a kill during the re-ask)."""
+
+    raw: str
+    error: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    attempts: int = 1
+
+    def as_reply(self) -> Reply:
+        return Reply(ReplyStatus.PARSE_ERROR, None, self.raw, self.input_tokens,
+                     self.output_tokens, self.cached_tokens)
+
+
 @dataclass
 class _Outcome:
     answer: object | None = None
@@ -246,7 +312,7 @@ class _Outcome:
         if asked.failure is not None:
             failure = asked.failure
             if failure.status in _ABORT:
-                raise AbortRun(failure.message)
+                raise AbortRun(failure.message, failure.status)
             outcome.status = (VerdictStatus.TOO_LONG if failure.status == "context_length"
                               else VerdictStatus.FAILED)
             outcome.error = f"{failure.status}: {failure.message}"

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from llmqa.config import Settings
-from llmqa.errors import BackendError, Hint
+from llmqa.errors import Hint
 from llmqa.guidelines import load_guidelines
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
@@ -55,7 +55,7 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
                 verdict = await judge.review(prepared)
             except AbortRun as exc:
                 # A bad key or an unknown model fails every method alike.
-                raise BackendError(str(exc), hint=Hint(
+                raise exc.as_error(str(exc), hint=Hint(
                     "check the model name, {} and OPENAI_API_KEY", ("base_url",))) from exc
             if verdict.status is VerdictStatus.OK:
                 valid += 1

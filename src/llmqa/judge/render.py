@@ -11,29 +11,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause
-from llmqa.items import Content, Item
+from llmqa.guidelines.model import MAX_CLAUSE_CHARS, NO_VIOLATION_LABEL, Clause
+from llmqa.items import MULTI_LABEL_SEPARATOR, Content, Item
+from llmqa.judge.sanitize import MAX_ID_CHARS, MAX_NOTE_CHARS, defuse, escape_lines, inert
 from llmqa.llm.messages import ImagePart, Message, system, user
 from llmqa.prompts import render, template_hash
 
 TEMPLATES = ["judge_system.j2", "judge_item.j2", "clauses.j2", "item_content.j2", "reask.j2"]
-_MARKER = re.compile(r"<{2,}|>{2,}|(END-)?ITEM-CONTENT", re.IGNORECASE)
-# Characters a human reader does not see but a model reads: zero-width spaces and joiners,
-# the byte-order mark, invisible operators, bidirectional overrides and isolates, and the
-# "tag" block used to smuggle ASCII. (ZWJ, ZWNJ, LRM and RLM are left alone: emoji and
-# right-to-left scripts need them.)
-_INVISIBLE = re.compile("[\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
-                        "\U000e0000-\U000e007f]+")
 _TEXT_FIELDS = ("text", "transcript", "caption", "title")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 # Metadata is context (artist, genre, flags), not content: a few hundred characters a field.
 MAX_METADATA_VALUE_CHARS = 300
 MAX_METADATA_CHARS = 2000
+
+
+OUTSIDE_LABEL_SET = "a label outside the allowed labels (see the annotations)"
 
 
 @dataclass(frozen=True)
@@ -55,21 +51,6 @@ def consensus_label(item: Item) -> Consensus:
     leaders = sorted(label for label, n in counts.items() if n == best)
     label = leaders[0] if len(leaders) == 1 else " / ".join(leaders)
     return Consensus(label, best, sum(counts.values()), len(leaders) > 1)
-
-
-def _reveal(match: re.Match[str]) -> str:
-    run = match.group(0)
-    tags = "".join(chr(ord(c) - 0xE0000) for c in run if ord(c) >= 0xE0000)
-    shown = "".join(f"[U+{ord(c):04X}]" for c in run if ord(c) < 0xE0000)
-    return shown + (f"[hidden tag text: {tags}]" if tags else "")
-
-
-def defuse(text: str) -> str:
-    """Make invisible characters visible, then break anything that looks like our content
-    markers (``<<<``, ``ITEM-CONTENT``), so hidden text cannot pass as a marker either."""
-    text = _INVISIBLE.sub(_reveal, text)
-    return _MARKER.sub(lambda m: " ".join(m.group(0)) if m.group(0)[0] in "<>"
-                       else m.group(0).replace("-", "\u2010"), text)
 
 
 @dataclass
@@ -123,6 +104,20 @@ def _metadata(metadata: dict[str, Any], per_value: int = MAX_METADATA_VALUE_CHAR
     return kept, ("metadata: " + ", ".join(parts)) if parts else None
 
 
+def _bounded(clauses: list[Clause]) -> tuple[list[Clause], list[str]]:
+    """Clauses with their text cut to ``MAX_CLAUSE_CHARS``, and a note for each cut."""
+    kept, notes = [], []
+    for clause in clauses:
+        if len(clause.text) > MAX_CLAUSE_CHARS:
+            notes.append(f"clause {clause.id} text cut from {len(clause.text)} to "
+                         f"{MAX_CLAUSE_CHARS} characters")
+            clause = clause.model_copy(update={"text": clause.text[:MAX_CLAUSE_CHARS] + (
+                f" [... {len(clause.text) - MAX_CLAUSE_CHARS} characters of this clause "
+                "omitted]")})
+        kept.append(clause)
+    return kept, notes
+
+
 def _image_part(content: Content) -> ImagePart | None:
     if content.image_url:
         return ImagePart(content.image_url)
@@ -153,19 +148,23 @@ class PromptBuilder:
         shown = ["image"] if image else []
         fields, truncated = _truncate(content, self.max_item_chars)
         metadata, metadata_note = _metadata(content.metadata)
-        safe = content.model_copy(update={k: defuse(v) for k, v in fields.items()}
-                                  | {"metadata": {defuse(k): defuse(v)
+        safe = content.model_copy(update={k: inert(v) if k == "title" else
+                                          defuse(escape_lines(v)) for k, v in fields.items()}
+                                  | {"metadata": {inert(k): inert(v)
                                                   for k, v in metadata.items()}})
-        # Project and annotations sit outside the content fence: they get no markers either.
-        annotations = [a.model_copy(update={name: defuse(value) for name in
-                                            ("annotator", "note", "clause_id")
-                                            if (value := getattr(a, name))})
+        # Every string the item carries sits inside the fence and is one inert line, so a
+        # note cannot start a line of its own (a forged consensus line or instruction).
+        annotations = [{"annotator": inert(a.annotator), "label": inert(a.label),
+                        "clause_id": inert(a.clause_id) if a.clause_id else None,
+                        "note": inert(a.note, MAX_NOTE_CHARS) if a.note else None}
                        for a in item.annotations]
+        clauses, clause_notes = _bounded(clauses)
         key = hashlib.sha256(f"{item.id}:{item.content_hash()}".encode()).hexdigest()[:10]
         text = render("judge_item.j2", self.folder, clauses=clauses, max_examples=self.max_examples,
-                      item_id=defuse(item.id), project=defuse(item.project or ""), key=key,
+                      item_id=inert(item.id, MAX_ID_CHARS),
+                      project=inert(item.project or "", MAX_ID_CHARS), key=key,
                       content=safe, shown=shown, truncated=truncated, annotations=annotations,
-                      consensus=consensus_label(item))
+                      consensus=self._consensus(item))
         seen = ["text"] if content.modality in ("text", "transcript", "title") else []
         if content.modality in ("image", "audio", "video"):
             seen.append(content.modality if content.modality in shown
@@ -176,9 +175,21 @@ class PromptBuilder:
                          f"{truncated['kept']} characters")
         if metadata_note:
             notes.append(metadata_note)
+        notes.extend(clause_notes)
         human = user(text, image) if image else user(text)
         return RenderedItem([system(self.system), human], seen, notes,
                             len(self.system) + len(text))
+
+    def _consensus(self, item: Item) -> Consensus:
+        """The consensus line is llmqa's own text: it names only labels of the guideline's
+        label set, so an annotator's label cannot carry text into it. A tie (``a / b``) and a
+        multi-label answer (``a+b``) pass when each of their labels is in the set."""
+        consensus = consensus_label(item)
+        if consensus.label is None or all(
+                label in self.labels for part in consensus.label.split(" / ")
+                for label in part.split(MULTI_LABEL_SEPARATOR)):
+            return consensus
+        return Consensus(OUTSIDE_LABEL_SET, consensus.votes, consensus.total, consensus.tie)
 
     def reask(self, error: str, clause_ids: list[str]) -> Message:
         return user(render("reask.j2", self.folder, error=error, labels=self.labels,

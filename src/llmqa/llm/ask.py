@@ -93,7 +93,8 @@ async def ask_until_valid(seam: ChatSeam, messages: Sequence[Message], schema: t
                           reask: Callable[[Problem], Message] | None = None, reasks: int = 1,
                           reaskable: Collection[str] = (ReplyStatus.PARSE_ERROR,),
                           retry: RetryPolicy | None = None,
-                          deadline: float | None = None) -> Asked:
+                          deadline: float | None = None,
+                          before_reask: Callable[[Asked], None] | None = None) -> Asked:
     """Ask until ``check`` accepts a reply, re-asking at most ``reasks`` times.
 
     A re-ask appends the model's own answer and ``reask(problem)`` (the follow-up message,
@@ -101,6 +102,9 @@ async def ask_until_valid(seam: ChatSeam, messages: Sequence[Message], schema: t
     in ``reaskable``: a refusal or a content-filter stop would come back the same. Transport
     failures go through ``retry`` (``deadline``: an absolute event-loop time shared by every
     call for one item) and end the asking with ``failure`` set; nothing is raised.
+
+    ``before_reask`` sees the unusable answer just before its re-ask is sent, so a caller can
+    store it first: a run killed during the re-ask then loses one call, not two.
     """
     policy = retry or RetryPolicy()
     asked = Asked()
@@ -124,5 +128,7 @@ async def ask_until_valid(seam: ChatSeam, messages: Sequence[Message], schema: t
         if (asked.problem is None or reask is None or turn == reasks
                 or asked.problem.status not in reaskable):
             return asked
+        if before_reask is not None:
+            before_reask(asked)
         history = [*history, assistant(reply.raw), reask(asked.problem)]
     return asked  # pragma: no cover - the loop always returns

@@ -49,6 +49,17 @@ DEFAULT_PRICES: dict[str, Price] = {
 BATCH_DISCOUNT = 0.5
 
 
+def _rate(entry: dict, name: str, model: str) -> float:
+    """A price in USD per million tokens: a number, zero or more. A negative price would make
+    every call look free and disable the cost cap, so it is refused with the file."""
+    value = entry[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{model}.{name} is {value!r}, not a number")
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{model}.{name} is {value}; a price must be a finite number >= 0")
+    return float(value)
+
+
 class PriceTable:
     def __init__(self, prices: dict[str, Price] | None = None) -> None:
         self.prices = dict(DEFAULT_PRICES if prices is None else prices)
@@ -64,8 +75,9 @@ class PriceTable:
             raw = (json.loads(file.read_text()) if file.suffix == ".json"
                    else tomllib.loads(file.read_text()))
             for model, entry in raw.items():
-                table.prices[model] = Price(float(entry["input"]), float(entry["output"]),
-                                            float(entry["cached_input"])
+                table.prices[model] = Price(_rate(entry, "input", model),
+                                            _rate(entry, "output", model),
+                                            _rate(entry, "cached_input", model)
                                             if "cached_input" in entry else None)
         except (OSError, ValueError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{file}: cannot read prices ({exc})") from exc

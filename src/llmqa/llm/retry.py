@@ -2,10 +2,11 @@
 
 Built on tenacity's ``AsyncRetrying``: only transient failures are retried (429, 5xx,
 timeouts, dropped connections, as ``classify_exception`` decides); a ``Retry-After`` from the
-server is honoured as a lower bound on the wait. Each call has a cap on attempts and each item
-a deadline that bounds every attempt and wait, so a server that never answers cannot hold a
-run forever: an attempt still running at the deadline is cancelled, and a wait that would end
-past it is not started (the last failure is raised instead).
+server is honoured as a lower bound on the wait, up to ``RetryPolicy.max_retry_after`` (120 s);
+a longer one fails the item at once. Each call has a cap on attempts and each item a deadline
+that bounds every attempt and wait, so a server that never answers cannot hold a run forever:
+an attempt still running at the deadline is cancelled, and a wait that would end past it is
+not started (the last failure is raised instead).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class RetryPolicy:
     base_wait: float = 1.0
     max_wait: float = 60.0
     deadline: float = 300.0  # seconds per item, all attempts and waits included
+    # The longest Retry-After honoured: a server asking for more (an hour, "come back
+    # tomorrow") fails the item at once instead of holding a worker until the deadline.
+    max_retry_after: float = 120.0
 
     def backoff(self, attempt: int, failure: Failure | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
@@ -76,6 +80,13 @@ def _transient(exc: BaseException) -> bool:
     return classify_exception(exc).transient
 
 
+def _over_cap(exc: BaseException, policy: RetryPolicy) -> bool:
+    """The server asks for a longer wait than ``policy.max_retry_after``: not worth holding
+    a worker for, so the failure is raised at once."""
+    retry_after = classify_exception(exc).retry_after
+    return retry_after is not None and retry_after > policy.max_retry_after
+
+
 async def call_with_retries(policy: RetryPolicy, call: Callable[[], Awaitable[T]],
                             on_attempt: Callable[[int], None] | None = None,
                             deadline: float | None = None) -> T:
@@ -90,7 +101,7 @@ async def call_with_retries(policy: RetryPolicy, call: Callable[[], Awaitable[T]
     if deadline - loop.time() <= 0:
         raise TimeoutError("the per-item deadline passed before the call")
     retrying = AsyncRetrying(
-        retry=retry_if_exception(_transient),
+        retry=retry_if_exception(lambda exc: _transient(exc) and not _over_cap(exc, policy)),
         wait=_WaitHonouringRetryAfter(policy),
         stop=stop_after_attempt(max(1, policy.max_attempts)) | _StopAtDeadline(deadline),
         sleep=asyncio.sleep, reraise=True)

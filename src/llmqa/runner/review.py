@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 
 from llmqa.aio import gather_or_cancel
-from llmqa.errors import BackendError
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
-from llmqa.judge.judge import AbortRun, Judge, Prepared
+from llmqa.judge.judge import AbortRun, Judge, Prepared, Resume
 from llmqa.store.verdicts import RETRY_STATUSES, VerdictStore
 from llmqa.verdicts import Verdict
 
@@ -100,6 +99,7 @@ class ReviewRunner:
         self.options = options or ReviewOptions()
         self.on_progress = on_progress
         self.on_plan = on_plan
+        self.resume: dict[str, Resume] = {}  # filled by ``plan``
 
     def prepare(self, items: list[Item]) -> list[Prepared]:
         """Retrieve clauses for every item (batched embeddings) and build prompts and keys."""
@@ -134,12 +134,22 @@ class ReviewRunner:
     def plan(self, prepared: list[Prepared]) -> tuple[list[Prepared], int]:
         """The items that need a model call, and how many are answered from the store."""
         stored = self.store.existing([p.key for p in prepared])
+        # An unusable answer stored before its re-ask (a kill during the re-ask) gets the
+        # re-ask, one call, rather than being final or asked again from the start.
+        pending = self.store.pending_reasks(list(stored))
+        self.resume = {key: Resume(raw=row["raw_answer"] or "",
+                                   error=row["error"] or "invalid answer",
+                                   input_tokens=row["input_tokens"] or 0,
+                                   output_tokens=row["output_tokens"] or 0,
+                                   cached_tokens=row["cached_tokens"] or 0,
+                                   attempts=row["attempts"] or 1)
+                       for key, row in pending.items()}
         todo, seen = [], set()
         for p in prepared:
             if p.key in seen:
                 continue  # the same item twice in one batch is reviewed once
             seen.add(p.key)
-            if p.key not in stored or stored[p.key] in RETRY_STATUSES:
+            if p.key not in stored or stored[p.key] in RETRY_STATUSES or p.key in pending:
                 todo.append(p)
         return todo, len(seen) - len(todo)
 
@@ -185,8 +195,8 @@ class ReviewRunner:
         except AbortRun as exc:
             summary.status = "aborted"
             self._finish(summary, started)
-            raise BackendError(f"stopped: {exc}. Nothing more was sent; fix the model settings "
-                               "and re-run to resume.") from exc
+            raise exc.as_error(f"stopped: {exc}. Nothing more was sent; fix the model "
+                               "settings and re-run to resume.") from exc
         except (KeyboardInterrupt, asyncio.CancelledError):
             summary.status = "interrupted"
             self._finish(summary, started)
@@ -226,7 +236,9 @@ class ReviewRunner:
                     return
                 in_flight[0] += 1
                 try:
-                    verdict = await self.judge.review(prepared)
+                    verdict = await self.judge.review(
+                        prepared, resume=self.resume.get(prepared.key),
+                        on_interim=lambda v: self.store.save_verdict(v, summary.run_id))
                 finally:
                     in_flight[0] -= 1
                 self.store.save_verdict(verdict, summary.run_id)

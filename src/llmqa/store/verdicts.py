@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from llmqa.errors import Hint, StoreError
 from llmqa.items import Item
 from llmqa.redact import redact
 from llmqa.store.migrations import MIGRATIONS
-from llmqa.verdicts import Verdict, VerdictStatus
+from llmqa.verdicts import REASK_PENDING, Verdict, VerdictStatus
 
 DB_NAME = "llmqa.db"
 _JSON_FIELDS = ("cited_clause_ids", "retrieved_clause_ids", "seen", "notes")
@@ -60,6 +61,38 @@ def _explain(exc: sqlite3.Error, path: Path) -> StoreError:
     return StoreError(f"{path}: store error: {exc}")
 
 
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection, also where the folder itself is read-only (a bind mount, an
+    archive). WAL readers create ``-shm`` next to the file; when they cannot and no writer
+    left a WAL behind, the file is complete on its own and is opened as immutable."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        if Path(f"{path}-wal").exists() or os.access(path.parent, os.W_OK):
+            raise
+    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True,
+                         check_same_thread=False)
+    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    return db
+
+
+def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A read whose SQLite failure (a corrupt page, a truncated file) is a ``StoreError``
+    naming the store, not a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: VerdictStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path) from exc
+
+    return wrapper
+
+
 class RunLock:
     """An exclusive, crash-safe lock: the OS drops it when the holder dies (even kill -9)."""
 
@@ -68,8 +101,13 @@ class RunLock:
         self._handle: Any = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        except OSError as exc:
+            raise StoreError(f"{self.path.parent}: cannot write the state folder "
+                             f"({exc.strerror}); a review needs it writable. Reading results "
+                             "works from a read-only folder") from exc
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -108,8 +146,7 @@ class VerdictStore:
             if readonly:
                 if not self.path.exists():
                     raise StoreError(f"no store at {self.path}: run `llmqa review` first")
-                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                          check_same_thread=False)
+                self.db = _open_readonly(self.path)
             else:
                 self.home.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, check_same_thread=False,
@@ -164,13 +201,17 @@ class VerdictStore:
                         db.execute(statement)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
 
+    @_reads
     def integrity_check(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, model: str, guideline_version: str, prompt_hash: str, source: str,
                   settings: dict[str, Any]) -> int:
+        """Record a new run. The caller holds the ``RunLock``, so a run still marked
+        ``running`` was killed (kill -9, a power cut): it is marked ``interrupted``."""
         with self._write() as db:
+            db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cursor = db.execute(
                 "INSERT INTO runs (started_at, status, model, guideline_version, prompt_hash, "
                 "source, settings) VALUES (?, 'running', ?, ?, ?, ?, ?)",
@@ -183,6 +224,7 @@ class VerdictStore:
             db.execute(f"UPDATE runs SET finished_at = ?, status = ?{', ' if counts else ''}"
                        f"{columns} WHERE id = ?", (_now(), status, *counts.values(), run_id))
 
+    @_reads
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [dict(row) for row in rows]
@@ -198,6 +240,7 @@ class VerdictStore:
                 [(i.id, i.content_hash(), i.project, i.content.modality.value,
                   i.model_dump_json(exclude_none=True), now) for i in items])
 
+    @_reads
     def existing(self, keys: list[str]) -> dict[str, str]:
         """Status of each key already stored."""
         found: dict[str, str] = {}
@@ -209,7 +252,23 @@ class VerdictStore:
                 found[row[0]] = row[1]
         return found
 
+    @_reads
+    def pending_reasks(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored unusable answers whose re-ask was cut short, by key (see ``REASK_PENDING``)."""
+        found: dict[str, dict[str, Any]] = {}
+        pattern = f"%{json.dumps(REASK_PENDING)}%"
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                    f"SELECT key, raw_answer, error, input_tokens, output_tokens, cached_tokens, "
+                    f"attempts FROM verdicts WHERE key IN ({marks}) AND notes LIKE ?",
+                    [*chunk, pattern]):
+                found[row[0]] = dict(row)
+        return found
+
     # -- item embeddings --------------------------------------------------------------------
+    @_reads
     def cached_vectors(self, embedder: str, text_hashes: list[str]) -> dict[str, bytes]:
         """Stored float32 vectors of ``embedder`` for these text hashes (those it has)."""
         found: dict[str, bytes] = {}
@@ -228,6 +287,7 @@ class VerdictStore:
             db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
                            [(embedder, text_hash, blob) for text_hash, blob in vectors.items()])
 
+    @_reads
     def vector_counts(self) -> dict[str, tuple[int, int]]:
         """Cached item vectors per embedder: (vectors, bytes)."""
         return {row[0]: (int(row[1]), int(row[2])) for row in self.db.execute(
@@ -272,12 +332,16 @@ class VerdictStore:
         if where:
             sql += (" AND " if latest else " WHERE ") + " AND ".join(where)
         sql += " ORDER BY v.item_id"
-        for row in self.db.execute(sql, params):
-            record = dict(row)
-            for name in _JSON_FIELDS:
-                record[name] = json.loads(record[name]) if record[name] else []
-            yield record
+        try:
+            for row in self.db.execute(sql, params):
+                record = dict(row)
+                for name in _JSON_FIELDS:
+                    record[name] = json.loads(record[name]) if record[name] else []
+                yield record
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path) from exc
 
+    @_reads
     def verdicts_by_key(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """Stored rows for exactly these keys (a key names one item judged one way)."""
         found: dict[str, dict[str, Any]] = {}
@@ -340,6 +404,7 @@ class VerdictStore:
                        "updated_at = ? WHERE id = ?",
                        (status, output_file_id, error_file_id, _now(), batch_id))
 
+    @_reads
     def open_batches(self) -> list[dict[str, Any]]:
         """Batches submitted but not yet collected (a restart picks them up)."""
         rows = self.db.execute("SELECT * FROM batches WHERE status NOT IN ('collected', "

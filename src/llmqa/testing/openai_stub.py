@@ -8,6 +8,7 @@ request (by item id in the prompt, or for any request) for a number of times::
         stub.add(Behaviour(status=429, headers={"Retry-After": "1"}), times=1)
         stub.add(Behaviour(content="not json"), item="sb-0007")
         stub.add(Behaviour(content="{"), method="json_schema", times=None)
+        stub.add(Behaviour(drop=True), item="sb-0009")   # connection closed, no answer
         ... ChatOpenAI(base_url=stub.url, api_key="test") ...
         stub.requests_for("sb-0007")
 
@@ -62,6 +63,7 @@ class Behaviour:
     refusal: str | None = None
     delay: float = 0.0  # extra seconds before answering (a timeout, when large)
     hang: bool = False  # never answer (until the server stops)
+    drop: bool = False  # close the connection without answering (a dropped connection)
     missing: bool = False  # in a batch: leave this request out of the output file
     echo_key: bool = False  # put the request's Authorization header in the error message
 
@@ -94,8 +96,9 @@ def prompt_text(body: dict[str, Any]) -> str:
 
 
 def default_verdict(prompt: str) -> dict[str, Any]:
-    consensus = _CONSENSUS.search(prompt)
-    label = consensus.group(1).split(" / ")[0] if consensus else "allowed"
+    # llmqa's own consensus line follows the item; an earlier one is item text quoting it.
+    found = _CONSENSUS.findall(prompt)
+    label = found[-1].split(" / ")[0] if found else "allowed"
     clauses = _CLAUSE.findall(prompt)
     return {"rationale": "The content matches the consensus label under the cited clause.",
             "cited_clause_ids": clauses[:1], "suggested_label": label, "verdict": "agree",
@@ -111,6 +114,7 @@ class OpenAIStub:
         self._rules: list[_Rule] = []
         self._lock = threading.Lock()
         self.counts: Counter[str] = Counter()  # per item id
+        self.arrivals: list[tuple[str | None, float]] = []  # (item id, time.monotonic())
         self.paths: Counter[str] = Counter()
         self.bodies: list[dict[str, Any]] = []
         self.auth_headers: list[str] = []
@@ -318,10 +322,17 @@ class OpenAIStub:
                 elif self.path == "/v1/chat/completions":
                     found = _ITEM.search(prompt_text(body))
                     item = found.group(1) if found else None
-                    if item:
-                        with stub._lock:
+                    with stub._lock:
+                        stub.arrivals.append((item, time.monotonic()))
+                        if item:
                             stub.counts[item] += 1
                     behaviour = stub._pick(item, request_method(body))
+                    if behaviour.drop:
+                        # Read the request, then hang up: the client sees the connection end.
+                        self.close_connection = True
+                        with contextlib.suppress(OSError):
+                            self.connection.shutdown(2)
+                        return
                     if behaviour.hang:
                         stub._stop.wait(3600)
                         return
