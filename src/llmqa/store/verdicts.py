@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from llmqa.errors import Hint, StoreError
 from llmqa.items import Item
 from llmqa.redact import redact
 from llmqa.store.migrations import MIGRATIONS
+from llmqa.store.sqlite_faults import explain, open_readonly, reads
 from llmqa.verdicts import REASK_PENDING, Verdict, VerdictStatus
 
 DB_NAME = "llmqa.db"
@@ -43,54 +43,6 @@ RETRY_STATUSES = frozenset({VerdictStatus.FAILED.value})
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _explain(exc: sqlite3.Error, path: Path) -> StoreError:
-    text = str(exc).lower()
-    if "readonly" in text or "read-only" in text:
-        return StoreError(f"{path}: the store is read-only",
-                          hint=Hint("check permissions or choose another state folder with {}",
-                                    ("home",)))
-    if "disk is full" in text or "disk i/o" in text:
-        return StoreError(f"{path}: disk full or I/O error; nothing half-written was kept, free "
-                          "space and re-run to resume")
-    if "locked" in text:
-        return StoreError(f"{path}: the store is locked by another process; try again")
-    if "malformed" in text or "not a database" in text:
-        return StoreError(f"{path}: the store is corrupt ({exc}); move it aside to start anew")
-    return StoreError(f"{path}: store error: {exc}")
-
-
-def _open_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection, also where the folder itself is read-only (a bind mount, an
-    archive). WAL readers create ``-shm`` next to the file; when they cannot and no writer
-    left a WAL behind, the file is complete on its own and is opened as immutable."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        return db
-    except sqlite3.OperationalError:
-        db.close()
-        if Path(f"{path}-wal").exists() or os.access(path.parent, os.W_OK):
-            raise
-    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True,
-                         check_same_thread=False)
-    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    return db
-
-
-def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A read whose SQLite failure (a corrupt page, a truncated file) is a ``StoreError``
-    naming the store, not a traceback."""
-
-    @functools.wraps(method)
-    def wrapper(self: VerdictStore, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise _explain(exc, self.path) from exc
-
-    return wrapper
 
 
 class RunLock:
@@ -146,7 +98,7 @@ class VerdictStore:
             if readonly:
                 if not self.path.exists():
                     raise StoreError(f"no store at {self.path}: run `llmqa review` first")
-                self.db = _open_readonly(self.path)
+                self.db = open_readonly(self.path)
             else:
                 self.home.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, check_same_thread=False,
@@ -158,7 +110,7 @@ class VerdictStore:
             if not readonly:
                 self._migrate()
         except sqlite3.Error as exc:
-            raise _explain(exc, self.path) from exc
+            raise explain(exc, self.path) from exc
         except OSError as exc:
             raise StoreError(f"{self.home}: cannot create the store ({exc.strerror})") from exc
 
@@ -186,7 +138,7 @@ class VerdictStore:
                         self.db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            raise _explain(exc, self.path) from exc
+            raise explain(exc, self.path) from exc
 
     def _migrate(self) -> None:
         with self._write() as db:
@@ -201,7 +153,7 @@ class VerdictStore:
                         db.execute(statement)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
 
-    @_reads
+    @reads
     def integrity_check(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -224,7 +176,7 @@ class VerdictStore:
             db.execute(f"UPDATE runs SET finished_at = ?, status = ?{', ' if counts else ''}"
                        f"{columns} WHERE id = ?", (_now(), status, *counts.values(), run_id))
 
-    @_reads
+    @reads
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [dict(row) for row in rows]
@@ -240,7 +192,7 @@ class VerdictStore:
                 [(i.id, i.content_hash(), i.project, i.content.modality.value,
                   i.model_dump_json(exclude_none=True), now) for i in items])
 
-    @_reads
+    @reads
     def existing(self, keys: list[str]) -> dict[str, str]:
         """Status of each key already stored."""
         found: dict[str, str] = {}
@@ -252,7 +204,7 @@ class VerdictStore:
                 found[row[0]] = row[1]
         return found
 
-    @_reads
+    @reads
     def pending_reasks(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """Stored unusable answers whose re-ask was cut short, by key (see ``REASK_PENDING``)."""
         found: dict[str, dict[str, Any]] = {}
@@ -268,7 +220,7 @@ class VerdictStore:
         return found
 
     # -- item embeddings --------------------------------------------------------------------
-    @_reads
+    @reads
     def cached_vectors(self, embedder: str, text_hashes: list[str]) -> dict[str, bytes]:
         """Stored float32 vectors of ``embedder`` for these text hashes (those it has)."""
         found: dict[str, bytes] = {}
@@ -287,7 +239,7 @@ class VerdictStore:
             db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
                            [(embedder, text_hash, blob) for text_hash, blob in vectors.items()])
 
-    @_reads
+    @reads
     def vector_counts(self) -> dict[str, tuple[int, int]]:
         """Cached item vectors per embedder: (vectors, bytes)."""
         return {row[0]: (int(row[1]), int(row[2])) for row in self.db.execute(
@@ -339,9 +291,9 @@ class VerdictStore:
                     record[name] = json.loads(record[name]) if record[name] else []
                 yield record
         except sqlite3.Error as exc:
-            raise _explain(exc, self.path) from exc
+            raise explain(exc, self.path) from exc
 
-    @_reads
+    @reads
     def verdicts_by_key(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """Stored rows for exactly these keys (a key names one item judged one way)."""
         found: dict[str, dict[str, Any]] = {}
@@ -404,7 +356,7 @@ class VerdictStore:
                        "updated_at = ? WHERE id = ?",
                        (status, output_file_id, error_file_id, _now(), batch_id))
 
-    @_reads
+    @reads
     def open_batches(self) -> list[dict[str, Any]]:
         """Batches submitted but not yet collected (a restart picks them up)."""
         rows = self.db.execute("SELECT * FROM batches WHERE status NOT IN ('collected', "
