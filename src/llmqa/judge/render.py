@@ -79,6 +79,9 @@ class RenderedItem:
     seen: list[str]
     notes: list[str] = field(default_factory=list)
     prompt_chars: int = 0
+    # Hash of everything the model is shown (content, annotations, consensus, clauses,
+    # image): part of the store key, so a relabelled item is judged again.
+    input_hash: str = ""
 
 
 def _truncate(content: Content, budget: int) -> tuple[dict[str, Any], dict[str, int] | None]:
@@ -182,8 +185,10 @@ class PromptBuilder:
             human = HumanMessage(content=[{"type": "text", "text": text}, image])
         else:
             human = HumanMessage(content=text)
+        shown_hash = hashlib.sha256("\0".join(
+            [self.system, text, image["image_url"]["url"] if image else ""]).encode())
         return RenderedItem([SystemMessage(content=self.system), human], seen, notes,
-                            len(self.system) + len(text))
+                            len(self.system) + len(text), shown_hash.hexdigest()[:16])
 
     def reask(self, error: str, clause_ids: list[str]) -> HumanMessage:
         return HumanMessage(content=render("reask.j2", self.folder, error=error, labels=self.labels,
