@@ -42,6 +42,9 @@ class ConsensusMethod(StrEnum):
 ModelOpt = typer.Option(None, "--model", "-m", help="'local' (embedded, default), a model name "
                         "for an OpenAI-compatible endpoint, or class:module:ChatClass for any "
                         "LangChain chat model [env LLMQA_MODEL].")
+ModelOptionOpt = typer.Option(None, "--model-option", help="key=value passed to the model "
+                              "class, e.g. model=claude-3-5-haiku-latest (repeatable; adds to "
+                              "the [model] table of llmqa.toml).")
 BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. "
                           "http://localhost:8000/v1 [env OPENAI_BASE_URL].")
 MethodOpt = typer.Option(None, "--structured-method", help="json_schema (default), "

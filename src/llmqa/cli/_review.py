@@ -19,6 +19,7 @@ from llmqa.cli._common import (
     JsonOpt,
     MethodOpt,
     ModelOpt,
+    ModelOptionOpt,
     err,
     judge_config,
     print_json,
@@ -40,13 +41,20 @@ def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0):
 
     return BackendSpec(model=cfg.model, base_url=cfg.base_url, timeout=cfg.timeout,
                        method=cfg.structured_method, vision=vision,  # type: ignore[arg-type]
-                       temperature=temperature)
+                       temperature=temperature, model_kwargs=dict(cfg.model_options))
+
+
+def _options(pairs: list[str] | None) -> dict | None:
+    from llmqa.config import parse_model_options
+
+    return parse_model_options(pairs) if pairs else None
 
 
 def review(
     items: str = ItemsArg,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
     model: str | None = ModelOpt,
+    model_option: list[str] | None = ModelOptionOpt,
     base_url: str | None = BaseUrlOpt,
     structured_method: str | None = MethodOpt,
     concurrency: int | None = typer.Option(None, "--concurrency", "-c", min=1, max=256,
@@ -92,7 +100,8 @@ def review(
     from llmqa.workspace import Workspace
 
     cfg = settings(config, guidelines=str(guidelines) if guidelines else None, model=model,
-                   base_url=base_url, structured_method=structured_method,
+                   model_options=_options(model_option), base_url=base_url,
+                   structured_method=structured_method,
                    concurrency=concurrency, home=home, chroma_url=chroma_url, embedder=embedder,
                    prices=str(prices) if prices else None)
     ws = Workspace(cfg)
@@ -239,6 +248,7 @@ def results(
 
 def doctor(
     model: str | None = ModelOpt,
+    model_option: list[str] | None = ModelOptionOpt,
     base_url: str | None = BaseUrlOpt,
     structured_method: str | None = MethodOpt,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
@@ -253,7 +263,8 @@ def doctor(
     """
     from llmqa.judge.probe import probe_backend
 
-    cfg = settings(config, model=model, base_url=base_url, structured_method=structured_method,
+    cfg = settings(config, model=model, model_options=_options(model_option), base_url=base_url,
+                   structured_method=structured_method,
                    guidelines=str(guidelines) if guidelines else None, home=home)
     spec = _spec(cfg)
     outcome = asyncio.run(probe_backend(spec, cfg))
