@@ -164,7 +164,7 @@ def _run_review(ws, spec, judge_settings, prices, items, source, dry_run, max_co
             bar = tqdm(total=0, unit="item", desc="review", file=sys.stderr, dynamic_ncols=True)
         runner = ReviewRunner(judge, retriever, store, options,
                               on_progress=bar.update if bar is not None else None,
-                              on_plan=(lambda n: bar.reset(total=n)) if bar is not None else None)
+                              on_plan=(lambda n: _grow(bar, n)) if bar is not None else None)
         if batch_api and not dry_run:
             from llmqa.runner.batch_api import BatchApiReview
 
@@ -183,6 +183,12 @@ def _run_review(ws, spec, judge_settings, prices, items, source, dry_run, max_co
         finally:
             if bar is not None:
                 bar.close()
+
+
+def _grow(bar, total: int) -> None:
+    """The planned total grows chunk by chunk while calls are already being counted."""
+    bar.total = total
+    bar.refresh()
 
 
 def _print_summary(summary, rejected: int, cfg: Settings) -> None:

@@ -72,6 +72,10 @@ class LocalEmbedder:
                 self._model = SentenceTransformer(path, device="cpu")
         return self._model
 
+    def warm(self) -> None:
+        """Load the model now (a few seconds), e.g. in a thread while other work goes on."""
+        self._load()
+
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
