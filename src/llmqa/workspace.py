@@ -37,7 +37,8 @@ class Workspace:
     def embedder(self) -> Embedder:
         from llmqa.index.embedders import make_embedder
 
-        return make_embedder(self.settings.embedder, base_url=self.settings.base_url)
+        return make_embedder(self.settings.embedder, base_url=self.settings.base_url,
+                             cache_dir=self.settings.home_path / "models")
 
     @cached_property
     def index(self) -> ClauseIndex:

@@ -19,8 +19,10 @@ HomeOpt = typer.Option(None, "--home", help="State folder for the store and loca
                        "[env LLMQA_HOME; default .llmqa/].")
 ChromaUrlOpt = typer.Option(None, "--chroma-url", help="Use a shared Chroma server "
                             "(http://host:8000) instead of the local index [env LLMQA_CHROMA_URL].")
-EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, offline) or "
-                           "'openai:MODEL' [env LLMQA_EMBEDDER].")
+EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, offline), "
+                           "'local-onnx' (the same, int8 ONNX Runtime), 'local-static' "
+                           "(model2vec, distilled from it) or 'openai:MODEL' "
+                           "[env LLMQA_EMBEDDER].")
 ItemsArg = typer.Argument(..., help="Items file (.jsonl, .json, .csv, .parquet) or - for stdin.")
 FormatOpt = typer.Option(None, "--format", "-f", help="jsonl, csv or parquet (default: from the "
                          "file name).")
