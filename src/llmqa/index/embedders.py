@@ -6,7 +6,8 @@ downloaded. ``local-onnx`` (int8 ONNX Runtime) and ``local-static`` (model2vec) 
 builds of the same weights, made locally on first use (see their modules and
 benchmarks/bench_review_pipeline.py for what they gain and cost). ``openai:MODEL`` calls any
 OpenAI-compatible ``/embeddings`` endpoint for teams that prefer hosted embeddings. All return
-L2-normalised vectors so cosine similarity is a dot product everywhere (Chroma, the in-memory retriever, triage signals).
+L2-normalised vectors so cosine similarity is a dot product everywhere (Chroma, the
+in-memory retriever, triage signals).
 """
 
 from __future__ import annotations
