@@ -40,9 +40,11 @@ class Level(StrEnum):
     RATIO = "ratio"
 
 
-def _load_judge(settings: Settings) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+def _load_judge(settings: Settings, item_ids: set[str]
+                ) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
     """Item id → the judge's suggested label and cited clauses, from the newest usable
-    verdict per item in the store; ``(None, None)`` when nothing has been reviewed."""
+    verdict per item in the store, for the items given (the store may hold other batches);
+    ``(None, None)`` when none of them has been reviewed."""
     from llmqa.store.verdicts import DB_NAME, VerdictStore
 
     if not (settings.home_path / DB_NAME).exists():
@@ -50,7 +52,7 @@ def _load_judge(settings: Settings) -> tuple[dict[str, str] | None, dict[str, li
     labels: dict[str, str] = {}
     clauses: dict[str, list[str]] = {}
     with VerdictStore(settings.home_path, readonly=True) as store:
-        for row in store.verdicts(latest=True, status="ok"):
+        for row in store.verdicts(latest=True, item_ids=item_ids, status="ok"):
             labels[row["item_id"]] = row["suggested_label"]
             clauses[row["item_id"]] = row["cited_clause_ids"]
     return (labels, clauses) if labels else (None, None)
@@ -98,14 +100,17 @@ def agreement(
     """
     from llmqa.agreement import Ratings, agreement_report, compute_consensus
     from llmqa.io.readers import read_items
+    from llmqa.items import Item
 
     to_stdout = consensus_out == "-"
     if to_stdout and as_json:
         raise InputError("--json and -o - would both write to standard output; pick one")
     resolved = settings(config, home=home)
     labels = _label_set(guidelines, no_guidelines, resolved)
-    judge_labels, judge_clauses = (None, None) if no_judge else _load_judge(resolved)
-    ratings = Ratings.from_items(read_items(items, fmt), judge_labels=judge_labels,
+    records = list(read_items(items, fmt))
+    judge_labels, judge_clauses = (None, None) if no_judge else _load_judge(
+        resolved, {r.id for r in records if isinstance(r, Item)})
+    ratings = Ratings.from_items(records, judge_labels=judge_labels,
                                  labels=labels, judge_clauses=judge_clauses)
     if ratings.n_items == 0:
         rejected = f" ({len(ratings.problems)} rows rejected)" if ratings.problems else ""
