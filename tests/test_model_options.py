@@ -89,3 +89,13 @@ def test_option_values_and_merging() -> None:
     with pytest.raises(ConfigError):
         parse_model_options(["novalue"])
     assert load_settings(model_options={"a": 1}).model_options == {"a": 1}
+
+
+def test_a_dry_run_needs_no_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmqa.llm.backends import BackendSpec, make_chat_model
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        make_chat_model(BackendSpec(model="gpt-4o-mini"))
+    assert make_chat_model(BackendSpec(model="gpt-4o-mini", no_calls=True)) is not None

@@ -36,12 +36,14 @@ LOCAL_WARNING = (
     "http://HOST:PORT/v1 --model NAME for vLLM, Ollama or a llama.cpp server."
 )
 
-def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0):
+def _spec(cfg: Settings, vision: bool | None = None, temperature: float = 0.0,
+          no_calls: bool = False):
     from llmqa.llm.backends import BackendSpec
 
     return BackendSpec(model=cfg.model, base_url=cfg.base_url, timeout=cfg.timeout,
                        method=cfg.structured_method, vision=vision,  # type: ignore[arg-type]
-                       temperature=temperature, model_kwargs=dict(cfg.model_options))
+                       temperature=temperature, model_kwargs=dict(cfg.model_options),
+                       no_calls=no_calls)
 
 
 def _options(pairs: list[str] | None) -> dict | None:
@@ -105,7 +107,7 @@ def review(
                    concurrency=concurrency, home=home, chroma_url=chroma_url, embedder=embedder,
                    prices=str(prices) if prices else None)
     ws = Workspace(cfg)
-    spec = _spec(cfg, vision, temperature)
+    spec = _spec(cfg, vision, temperature, no_calls=dry_run)
     table_ = PriceTable.load(cfg.prices)
     if max_cost is not None and table_.get(spec.display_name) is None:
         raise ConfigError(f"--max-cost needs a price for '{spec.display_name}': add it with "

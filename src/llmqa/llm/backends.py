@@ -39,6 +39,8 @@ class BackendSpec:
     max_tokens: int | None = 600
     vision: bool | None = None
     model_kwargs: dict[str, Any] = field(default_factory=dict)
+    # Built for a dry run: nothing is sent, so no API key is required.
+    no_calls: bool = False
 
     @property
     def is_local(self) -> bool:
@@ -93,7 +95,7 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
     if not name:
         raise ConfigError("empty model name")
     key = os.environ.get("OPENAI_API_KEY")
-    if not key and not spec.base_url:
+    if not key and not spec.base_url and not spec.no_calls:
         raise ConfigError(f"model '{name}' needs OPENAI_API_KEY, or --base-url for a local "
                           "OpenAI-compatible server; omit --model to use the embedded model")
     kwargs: dict[str, Any] = {"model": name, "base_url": spec.base_url,
