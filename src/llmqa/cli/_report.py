@@ -54,6 +54,7 @@ def report(
     from llmqa.cli._agreement import _load_judge
     from llmqa.errors import BackendError, IndexMismatchError, InputError
     from llmqa.io.readers import read_items
+    from llmqa.items import Item
     from llmqa.reporting import build_report, render_report
 
     cfg = settings(config, home=home, embedder=embedder, chroma_url=chroma_url,
@@ -66,7 +67,8 @@ def report(
         labels, version = list(loaded.labels), loaded.version
     # Read once: agreement and triage both walk the items, and stdin cannot be read twice.
     records = list(read_items(items))
-    judge_labels, judge_clauses = _load_judge(cfg)
+    judge_labels, judge_clauses = _load_judge(cfg, {r.id for r in records
+                                                    if isinstance(r, Item)})
     ratings = Ratings.from_items(records, judge_labels=judge_labels, labels=labels,
                                  judge_clauses=judge_clauses)
     if ratings.n_items == 0:
