@@ -53,9 +53,9 @@ async def bare_client(url: str, bodies: list[dict[str, Any]], concurrency: int) 
 
 
 def request_bodies(prepared: list[Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
-    from langchain_core.messages import convert_to_openai_messages
+    from llmqa.llm.adapter import openai_messages
 
-    return [{"model": "gpt-4o-mini", "messages": convert_to_openai_messages(p.rendered.messages),
+    return [{"model": "gpt-4o-mini", "messages": openai_messages(p.rendered.messages),
              "response_format": {"type": "json_schema", "json_schema": {
                  "name": "JudgeVerdict", "schema": schema}}} for p in prepared]
 
