@@ -81,6 +81,9 @@ def bench_review(items: list[Any], guidelines: Any, retriever: Any, latency: flo
         bare_s = asyncio.run(bare_client(url, bodies, concurrency))
         runs = []
         for label in ("cold item vectors", "warm item vectors"):
+            # A seam per run: its HTTP client belongs to the event loop of one asyncio.run.
+            judge = Judge(make_seam(BackendSpec(model="gpt-4o-mini", base_url=url, timeout=30)),
+                          guidelines, JudgeConfig())
             with VerdictStore(home) as store:
                 runner = ReviewRunner(judge, retriever, store,
                                       ReviewOptions(concurrency=concurrency))
