@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 
 from llmqa.cli._common import ConfigOpt, JsonOpt, print_json, settings
+from llmqa.cli._guidelines_import import import_command
 from llmqa.guidelines import check_guidelines, load_guidelines
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
+app.command("import")(import_command)
 
 
 @app.command("check")

@@ -1,0 +1,103 @@
+"""Lines of text (from a PDF page or a text file) grouped into paragraphs and list items.
+
+A line starts a new block when it follows a gap, is set apart by its font (bold or larger:
+a heading), carries a list marker, or looks like a numbered heading. A list item's wrapped
+lines continue it: in a PDF they are indented past the marker, in a text file they simply
+follow without a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from llmqa.guidelines.importing.blocks import Block
+
+BULLET_MARK = re.compile(r"^([●○■□◦▪▫•‣∙·*+\-–—➢➤✓✔])\s+(.*)$")
+NUMBER_MARK = re.compile(r"^\(?((?:\d{1,3}\.){0,3}\d{1,3}|[a-z]|[ivx]{1,4}|[A-Z])([.)])\s+(.*)$")
+# "3.1 Threatening language": a dotted number needs no trailing dot to be a heading.
+DOTTED = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3})\.?\s+(\S.*)$")
+_HEADING_WORDS = 12
+
+
+@dataclass
+class Line:
+    text: str
+    where: int  # line number (text) or page (PDF)
+    x0: float = 0.0
+    bold: bool = False
+    size: float = 1.0
+    gap_before: bool = False
+
+
+def short_title(text: str) -> bool:
+    """Short enough, and shaped like a title rather than a sentence."""
+    words = text.split()
+    if not words or len(words) > _HEADING_WORDS or len(text) > 100:
+        return False
+    if text[0] in "\"“'‘(«[":
+        return False
+    if text.rstrip().endswith(".") and len(words) > 3:
+        return False  # a sentence, not a title
+    return not text.rstrip().endswith((",", ";", "-", "–"))
+
+
+def heading_candidate(line: Line) -> bool:
+    text = line.text.strip()
+    if (line.bold or line.size > 1.05) and len(text) <= 160:
+        return True
+    dotted = DOTTED.match(text)
+    return bool(dotted and short_title(dotted.group(2)))
+
+
+def group_lines(lines: list[Line], wrap_by_indent: bool) -> list[Block]:
+    blocks: list[Block] = []
+    current: Block | None = None
+    current_x = 0.0
+    indents: list[float] = []  # x positions of list markers seen, outermost first
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            current = None
+            continue
+        if heading_candidate(line):
+            blocks.append(Block("paragraph", text, line.where, bold=line.bold, size=line.size))
+            current = None
+            continue
+        marked = BULLET_MARK.match(text) or NUMBER_MARK.match(text)
+        if marked:
+            indent = _indent_level(indents, line.x0)
+            marker = marked.group(1) + (marked.group(2) if marked.re is NUMBER_MARK else "")
+            current = Block("item", marked.groups()[-1], line.where, indent=indent, marker=marker)
+            current_x = line.x0
+            blocks.append(current)
+            continue
+        continues = current is not None and not line.gap_before and (
+            current.kind == "paragraph" or not wrap_by_indent or line.x0 > current_x + 1)
+        if continues and current is not None:
+            current.text = _join(current.text, text)
+            continue
+        current = Block("paragraph", text, line.where)
+        current_x = line.x0
+        indents.clear()
+        blocks.append(current)
+    return blocks
+
+
+def _indent_level(indents: list[float], x0: float) -> int:
+    for level, x in enumerate(indents):
+        if abs(x - x0) <= 2:
+            del indents[level + 1:]
+            return level
+        if x0 < x:
+            del indents[level:]
+            indents.append(x0)
+            return level
+    indents.append(x0)
+    return len(indents) - 1
+
+
+def _join(left: str, right: str) -> str:
+    # A word hyphenated across a line break ("well-" + "established") keeps its hyphen: PDFs
+    # rarely carry soft hyphens, and a wrong join is worse than a stray hyphen.
+    return f"{left}{right}" if left.endswith("-") and left[-2:-1].isalpha() else f"{left} {right}"
