@@ -55,9 +55,32 @@ class SpanChecker:
         self.document = _norm(document)
         self.rejected: list[str] = []
 
-    def __call__(self, passage: str, where: str) -> bool:
+    def contains(self, passage: str) -> bool:
         wanted = _norm(passage).strip(_QUOTES + " ")
-        if wanted and wanted in self.document:
+        return bool(wanted) and wanted in self.document
+
+    def passages(self, text: str, where: str) -> list[str]:
+        """The longest runs of consecutive lines of ``text`` that are spans; the rest is
+        rejected line by line."""
+        kept: list[str] = []
+        current = ""
+        for line in (line.strip() for line in text.splitlines()):
+            if not line:
+                continue
+            joined = f"{current} {line}" if current else line
+            if self.contains(joined):
+                current = joined
+                continue
+            if current:
+                kept.append(current)
+            current = line if self(line, where) else ""
+        if current:
+            kept.append(current)
+        return kept
+
+    def __call__(self, passage: str, where: str) -> bool:
+        wanted = " ".join(passage.split()).strip(_QUOTES + " ")
+        if self.contains(passage):
             return True
         if wanted:
             short = wanted if len(wanted) <= 80 else wanted[:77] + "..."
@@ -110,8 +133,7 @@ def checked_drafts(proposal: ProposedStructure, check: SpanChecker) -> list[Draf
         name = clause.code or clause.title or f"clause {number}"
         if not check(clause.title, f"{name} title"):
             continue
-        parts = [p for p in re.split(r"\n\s*\n|\n", clause.text) if p.strip()]
-        text = "\n".join(p.strip() for p in parts if check(p, f"{name} text"))
+        text = "\n".join(check.passages(clause.text, f"{name} text"))
         in_scope = [DraftExample(text=e.strip(_QUOTES + " ")) for e in clause.in_scope
                     if check(e, f"{name} in-scope example")]
         out = [DraftExample(text=e.strip(_QUOTES + " ")) for e in clause.out_of_scope

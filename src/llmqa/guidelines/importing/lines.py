@@ -55,7 +55,7 @@ def group_lines(lines: list[Line], wrap_by_indent: bool) -> list[Block]:
     current: Block | None = None
     current_x = 0.0
     indents: list[float] = []  # x positions of list markers seen, outermost first
-    for line in lines:
+    for position, line in enumerate(lines):
         text = line.text.strip()
         if not text:
             current = None
@@ -71,6 +71,9 @@ def group_lines(lines: list[Line], wrap_by_indent: bool) -> list[Block]:
             current = Block("item", marked.groups()[-1], line.where, indent=indent, marker=marker)
             current_x = line.x0
             blocks.append(current)
+            following = lines[position + 1] if position + 1 < len(lines) else None
+            if marked.re is NUMBER_MARK and _heading_then_text(current.text, following):
+                current = None  # "1. Scope" then its text: the text is not part of the item
             continue
         continues = current is not None and not line.gap_before and (
             current.kind == "paragraph" or not wrap_by_indent or line.x0 > current_x + 1)
@@ -82,6 +85,14 @@ def group_lines(lines: list[Line], wrap_by_indent: bool) -> list[Block]:
         indents.clear()
         blocks.append(current)
     return blocks
+
+
+def _heading_then_text(text: str, following: Line | None) -> bool:
+    if following is None or following.gap_before or not short_title(text):
+        return False
+    after = following.text.strip()
+    return bool(after) and after[0].isupper() and not (BULLET_MARK.match(after)
+                                                      or NUMBER_MARK.match(after))
 
 
 def _indent_level(indents: list[float], x0: float) -> int:

@@ -64,6 +64,13 @@ def outline(doc: Extracted) -> tuple[str, list[Block], list[Section]]:
     title = doc.title
     if not title:
         title, blocks = _take_title(blocks)
+    else:
+        # The same title as a first heading (<title> and <h1>, Word's Title style) is not a
+        # section.
+        first = next((b for b in blocks[:3] if b.kind == "heading"), None)
+        if first is not None and " ".join(first.text.split()).lower() == " ".join(
+                title.split()).lower():
+            blocks.remove(first)
     headings = [_classify(b, blocks[i + 1] if i + 1 < len(blocks) else None)
                 for i, b in enumerate(blocks)]
     numbered = sum(1 for h in headings if h and h.kind == "number" and h.strong) >= 2 or sum(
@@ -88,6 +95,12 @@ def _take_title(blocks: list[Block]) -> tuple[str, list[Block]]:
     candidates = [b for b in first if (b.kind == "heading" and b.level == 1)
                   or b.size > 1.05]
     if not candidates:
+        # A text export: a short first line, on its own, that is not a numbered heading.
+        head = blocks[0] if blocks else None
+        if head is not None and head.kind == "paragraph" and head.text[:1].isupper() and \
+                short_title(head.text) and not (
+                _SINGLE.match(head.text) or DOTTED.match(head.text)) and len(blocks) > 1:
+            return head.text, blocks[1:]
         return "", blocks
     best = max(candidates, key=lambda b: (b.size, -(b.level or 9)))
     if _SINGLE.match(best.text) or DOTTED.match(best.text):

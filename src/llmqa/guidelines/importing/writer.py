@@ -38,7 +38,7 @@ def to_markdown(result: ImportResult) -> str:
             out.append(f"Label: {draft.label}")
         out.append("")
         if draft.text:
-            out.extend(_safe_text(draft.text))
+            out.append(clause_text(draft))
             out.append("")
         for heading, examples in (("In scope:", draft.in_scope),
                                   ("Out of scope:", draft.out_of_scope)):
@@ -49,11 +49,10 @@ def to_markdown(result: ImportResult) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _safe_text(text: str) -> list[str]:
-    lines = []
-    for line in text.splitlines():
-        lines.append(f"> {line}" if _MARKUP.match(line) else line)
-    return lines
+def clause_text(draft: DraftClause) -> str:
+    """The clause text as written: lines the parser would read as markup are quoted."""
+    return "\n".join(f"> {line}" if _MARKUP.match(line) else line
+                     for line in draft.text.splitlines())
 
 
 def _one_line(text: str) -> str:
