@@ -356,7 +356,8 @@ def test_dev_codebook_taxonomy(tmp_path: Path) -> None:
     assert "I am going to attack every X" in [e.text for e in clauses["3.1"].in_scope]
     assert "I’m going to punch you in the face Joey" in [
         e.text for e in clauses["3.1"].out_of_scope]
-    assert len(clauses["3.2"].in_scope) >= 3
+    assert "X are all terrorists" in [e.text for e in clauses["3.4"].in_scope]  # (e.g. ‘...’)
+    assert len(clauses["3.1"].in_scope) == 21 and len(clauses["3.1"].out_of_scope) == 7
     assert any("CONTENT WARNING" in f for f in result.summary.front_matter)
     assert all("Please be advised" not in d.text for d in result.drafts)
     _round_trips(result, tmp_path / "out")

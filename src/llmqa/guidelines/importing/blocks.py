@@ -25,6 +25,7 @@ class Block:
     indent: int = 0  # list nesting depth, 0 for the outermost list
     marker: str = ""  # the bullet or number that started a list item, as written
     cells: list[str] = field(default_factory=list)  # a table row's cells
+    alone: bool = False  # a short title-like line set apart by the text around it
 
     @property
     def is_heading_like(self) -> bool:

@@ -32,9 +32,9 @@ _INCLUSION = re.compile(r"\b(?:includes?|including|in\s+scope|covered|counts?\s+
                         re.IGNORECASE)
 _EG_QUOTES = re.compile(r"\((?:e\.g\.|for example|for instance),?\s*([^)]*)\)", re.IGNORECASE)
 _ANY_QUOTE = re.compile(r"[“\"‘]([^”\"’]{3,300})[”\"’]")
-_LEAD_IN = re.compile(r"(?:examples?|for\s+instance|for\s+example|e\.g\.|such\s+as|like|"
-                      r"includes?|including|statements?|following|cases|are|:)\s*:?\s*$",
-                      re.IGNORECASE)
+# Only words that announce examples: "Harm can include:" introduces kinds, not exemplars.
+_LEAD_IN = re.compile(r"(?:examples?|for\s+instance|for\s+example|e\.g\.|such\s+as|"
+                      r"statements\s+like|like|instance)\s*:?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -54,7 +54,7 @@ def read_body(blocks: list[Block]) -> Body:
         if block.kind == "row":
             body.rows.append(block)
             continue
-        if block.kind == "heading":
+        if block.kind == "heading" or block.alone:
             excluding = bool(_EXCLUSION.search(text))
             expecting = False
             body.text.append(f"{text}:" if not text.endswith((":", "?", ".")) else text)

@@ -75,6 +75,12 @@ def group_lines(lines: list[Line], wrap_by_indent: bool) -> list[Block]:
             if marked.re is NUMBER_MARK and _heading_then_text(current.text, following):
                 current = None  # "1. Scope" then its text: the text is not part of the item
             continue
+        previous = lines[position - 1].text.strip() if position else ""
+        following = lines[position + 1] if position + 1 < len(lines) else None
+        if _subheading(text, previous, following):
+            blocks.append(Block("paragraph", text, line.where, alone=True))
+            current = None
+            continue
         continues = current is not None and not line.gap_before and (
             current.kind == "paragraph" or not wrap_by_indent or line.x0 > current_x + 1)
         if continues and current is not None:
@@ -85,6 +91,21 @@ def group_lines(lines: list[Line], wrap_by_indent: bool) -> list[Block]:
         indents.clear()
         blocks.append(current)
     return blocks
+
+
+_SENTENCE_END = (".", ":", "!", "?", "”", '"', "’", ")", "…")
+_SUBHEADING_WORDS = 10
+
+
+def _subheading(text: str, previous: str, following: Line | None) -> bool:
+    """``Making a threat`` between two paragraphs, in body font: a sub-heading."""
+    if len(text.split()) > _SUBHEADING_WORDS or not short_title(text) or not text[0].isupper():
+        return False
+    if text.endswith((*_SENTENCE_END, ",", ";")) or (previous and not previous.endswith(
+            _SENTENCE_END)):
+        return False
+    after = following.text.strip() if following is not None else ""
+    return bool(after) and after[0].isupper()
 
 
 def _heading_then_text(text: str, following: Line | None) -> bool:
