@@ -20,7 +20,9 @@ from llmqa.guidelines.importing.result import DraftExample
 
 _QUOTE_OPEN = "\"“'‘«"
 _QUOTED = re.compile(r"^[\"“‘'«](.+?)[\"”’'»](?=\s|$|[.,;:!?)\-–—])\s*[-–—:,.]*\s*(.*)$", re.DOTALL)
-_INLINE_QUOTE = re.compile(r"[“\"]([^”\"]{8,300})[”\"]")
+# A closing ’ followed by a letter is an apostrophe (‘it’s not okay’), not the end of a quote.
+_QUOTATION = (r"“([^”]{3,300})”|\"([^\"]{3,300})\"|‘(.{3,300}?)’(?![A-Za-z])")
+_INLINE_QUOTE = re.compile(_QUOTATION)
 _EXCLUSION = re.compile(
     r"\b(?:not\s+(?:be\s+)?(?:considered|count(?:ed)?|covered|included|hate(?:ful)?|in scope)|"
     r"(?:would|does|do|should)\s+not\s+(?:count|be|include|cover|fall)|is\s+not\s+\w+ing\b|"
@@ -31,7 +33,6 @@ _INCLUSION = re.compile(r"\b(?:includes?|including|in\s+scope|covered|counts?\s+
                         r"examples?|for\s+instance|e\.g\.|statements\s+like|like\s*:)\b",
                         re.IGNORECASE)
 _EG_QUOTES = re.compile(r"\((?:e\.g\.|for example|for instance),?\s*([^)]*)\)", re.IGNORECASE)
-_ANY_QUOTE = re.compile(r"[“\"‘]([^”\"’]{3,300})[”\"’]")
 # Only words that announce examples: "Harm can include:" introduces kinds, not exemplars.
 _LEAD_IN = re.compile(r"(?:examples?|for\s+instance|for\s+example|e\.g\.|such\s+as|"
                       r"statements\s+like|like|instance)\s*:?\s*$", re.IGNORECASE)
@@ -71,7 +72,7 @@ def read_body(blocks: list[Block]) -> Body:
         exclusion = _EXCLUSION.search(text)
         if exclusion and not text.endswith(":"):
             body.text.append(f"Not: {text}")
-            body.out_of_scope.extend(DraftExample(text=q) for q in _INLINE_QUOTE.findall(text))
+            body.out_of_scope.extend(DraftExample(text=q) for q in _quotes(text))
             excluding = excluding or bool(_LEAD_IN.search(text))
             continue
         body.text.append(text)
@@ -97,5 +98,9 @@ def _example(text: str) -> DraftExample | None:
 
 def _inline_examples(text: str) -> list[DraftExample]:
     """Quotations given as examples in parentheses: ``(e.g. ‘X are lowlife’ or ‘...’)``."""
-    return [DraftExample(text=quote.strip()) for group in _EG_QUOTES.findall(text)
-            for quote in _ANY_QUOTE.findall(group)]
+    return [DraftExample(text=quote) for group in _EG_QUOTES.findall(text)
+            for quote in _quotes(group)]
+
+
+def _quotes(text: str) -> list[str]:
+    return [next(g for g in match if g).strip() for match in _INLINE_QUOTE.findall(text)]
