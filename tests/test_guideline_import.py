@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from llmqa.cli import app
-from llmqa.errors import InputError
+from llmqa.errors import ConfigError, InputError
 from llmqa.guidelines import load_guidelines
 from llmqa.guidelines.importing import ImportResult, import_guideline, write_import
 from llmqa.guidelines.importing.writer import clause_id, clause_text
@@ -254,6 +254,24 @@ def test_markdown_labels_named_in_the_document(tmp_path: Path) -> None:
     assert load_guidelines(tmp_path / "out").by_id["SED-2.b.1"].parent_id == "SED-2.b"
 
 
+def test_plain_sub_heading_between_paragraphs_scopes_its_examples(tmp_path: Path) -> None:
+    source = tmp_path / "threats.txt"
+    source.write_text(
+        "1. Threats\nA threat states an intention to harm a group.\n"
+        "For instance, it may involve statements like:\n"
+        "1. \u201cI am going to attack every X\u201d\n2. \u201cwe will hurt them all\u201d\n"
+        "Clarifications on threats\nFinally, a few cases that are not threats:\n"
+        "1. \u201cI could kill for a coffee\u201d - hyperbole\n"
+        "2. Threats\nThis second heading continues the sequence.\n", encoding="utf-8")
+    clauses = _clauses(import_guideline(source))
+    threats = clauses["1"]
+    assert [e.text for e in threats.in_scope] == ["I am going to attack every X",
+                                                   "we will hurt them all"]
+    assert [(e.text, e.why) for e in threats.out_of_scope] == [("I could kill for a coffee",
+                                                                "hyperbole")]
+    assert "2" in clauses  # "2. Threats" is the next section, the numbered examples are not
+
+
 def test_unstructured_document_still_yields_clauses_and_says_so(tmp_path: Path) -> None:
     source = tmp_path / "notes.txt"
     source.write_text("we remove posts that insult people for their looks, mostly\n\n"
@@ -282,6 +300,9 @@ def test_cli_import_writes_and_summarises(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "left out as front matter" in text.stdout
     check = runner.invoke(app, ["guidelines", "check", str(out)])
     assert check.exit_code == 0 and "2 clauses" in check.stdout
+    bad = runner.invoke(app, ["guidelines", "import", str(source), "-o", str(tmp_path / "x"),
+                              "--prefix", "not-ok"])
+    assert isinstance(bad.exception, ConfigError) and bad.exception.exit_code == 2
 
 
 def test_cli_bad_input_is_one_error_line(tmp_path: Path) -> None:

@@ -73,8 +73,7 @@ def outline(doc: Extracted) -> tuple[str, list[Block], list[Section]]:
             blocks.remove(first)
     headings = [_classify(b, blocks[i + 1] if i + 1 < len(blocks) else None)
                 for i, b in enumerate(blocks)]
-    numbered = sum(1 for h in headings if h and h.kind == "number" and h.strong) >= 2 or sum(
-        1 for h in headings if h and h.kind == "number") >= 3
+    numbered = sum(1 for h in headings if h and h.kind == "number") >= 2
     builder: _Builder = _Numbered(pdf) if numbered else _ByLevel(pdf)
     # When the document's own top-level numbers are set apart by font, a plain numbered line
     # is a list item, never a heading.
