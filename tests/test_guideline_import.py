@@ -272,6 +272,20 @@ def test_plain_sub_heading_between_paragraphs_scopes_its_examples(tmp_path: Path
     assert "2" in clauses  # "2. Threats" is the next section, the numbered examples are not
 
 
+def test_label_lines_and_scope_lists_in_a_markdown_export(tmp_path: Path) -> None:
+    source = tmp_path / "drugs.md"
+    source.write_text("# Drugs\n\n## Sale of drugs\nLabel: drugs\nOffers to sell drugs.\n\n"
+                      "In scope:\n- selling [drug name], DM me\n\nOut of scope:\n"
+                      "- a news story about a drug bust\n", encoding="utf-8")
+    result = import_guideline(source)
+    sale = _clauses(result)["1"]
+    assert sale.label == "drugs" and sale.text == "Offers to sell drugs."
+    assert [e.text for e in sale.in_scope] == ["selling [drug name], DM me"]
+    assert [e.text for e in sale.out_of_scope] == ["a news story about a drug bust"]
+    assert not result.summary.notes  # not llmqa's format: no IDs in the headings
+    _round_trips(result, tmp_path / "out")
+
+
 def test_unstructured_document_still_yields_clauses_and_says_so(tmp_path: Path) -> None:
     source = tmp_path / "notes.txt"
     source.write_text("we remove posts that insult people for their looks, mostly\n\n"

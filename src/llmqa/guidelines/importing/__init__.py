@@ -37,7 +37,14 @@ __all__ = [
 
 def import_guideline(path: str | Path, prefix: str | None = None) -> ImportResult:
     """Recover clauses from a document offline; raises ``InputError`` for unreadable files."""
-    return recover(extract(Path(path)), prefix=prefix)
+    result = recover(extract(Path(path)), prefix=prefix)
+    if Path(path).suffix.lower() in (".md", ".markdown", ".txt"):
+        from llmqa.guidelines.parser import has_clause_headings
+
+        if has_clause_headings(Path(path).read_text(encoding="utf-8", errors="replace")):
+            result.summary.notes.append("this file is already in llmqa's clause format; "
+                                        "llmqa reads it as it is, without importing")
+    return result
 
 
 def write_import(result: ImportResult, folder: str | Path) -> Path:

@@ -35,7 +35,12 @@ _INCLUSION = re.compile(r"\b(?:includes?|including|in\s+scope|covered|counts?\s+
 _EG_QUOTES = re.compile(r"\((?:e\.g\.|for example|for instance),?\s*([^)]*)\)", re.IGNORECASE)
 # Only words that announce examples: "Harm can include:" introduces kinds, not exemplars.
 _LEAD_IN = re.compile(r"(?:examples?|for\s+instance|for\s+example|e\.g\.|such\s+as|"
-                      r"statements\s+like|like|instance)\s*:?\s*$", re.IGNORECASE)
+                      r"statements\s+like|like|instance|in[\s-]scope|out[\s-]of[\s-]scope|"
+                      r"covered)\s*:?\s*$", re.IGNORECASE)
+_SCOPE_MARKER = re.compile(r"^(?:(in[\s-]scope|covered|violating)|(out[\s-]of[\s-]scope|not\s+"
+                           r"covered|non-violating))(?:\s+examples?)?\s*:?\s*$", re.IGNORECASE)
+_LABEL_LINE = re.compile(r"^(?:label|category|tag)\s*:\s*`?([A-Za-z][\w\-/]*)`?\s*$",
+                         re.IGNORECASE)
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Body:
     in_scope: list[DraftExample] = field(default_factory=list)
     out_of_scope: list[DraftExample] = field(default_factory=list)
     rows: list[Block] = field(default_factory=list)
+    label: str | None = None  # a "Label: X" line of its own
 
 
 def read_body(blocks: list[Block]) -> Body:
@@ -54,6 +60,14 @@ def read_body(blocks: list[Block]) -> Body:
         text = block.text.strip()
         if block.kind == "row":
             body.rows.append(block)
+            continue
+        named = _LABEL_LINE.match(text) if block.kind == "paragraph" else None
+        if named and body.label is None:
+            body.label = named.group(1)
+            continue
+        marker = _SCOPE_MARKER.match(text) if block.kind != "item" else None
+        if marker:  # "In scope:" / "Out of scope:": a list follows, the line itself is markup
+            expecting, excluding = True, bool(marker.group(2))
             continue
         if block.kind == "heading" or block.alone:
             excluding = bool(_EXCLUSION.search(text))

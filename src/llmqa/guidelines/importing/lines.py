@@ -18,6 +18,7 @@ NUMBER_MARK = re.compile(r"^\(?((?:\d{1,3}\.){0,3}\d{1,3}|[a-z]|[ivx]{1,4}|[A-Z]
 # "3.1 Threatening language": a dotted number needs no trailing dot to be a heading.
 DOTTED = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3})\.?\s+(\S.*)$")
 _HEADING_WORDS = 12
+_LABEL_LINE = re.compile(r"^(?:label|category|tag)\s*:\s*\S+\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -77,7 +78,7 @@ def group_lines(lines: list[Line], wrap_by_indent: bool) -> list[Block]:
             continue
         previous = lines[position - 1].text.strip() if position else ""
         following = lines[position + 1] if position + 1 < len(lines) else None
-        if _subheading(text, previous, following):
+        if _subheading(text, previous, following) or _LABEL_LINE.match(text):
             blocks.append(Block("paragraph", text, line.where, alone=True))
             current = None
             continue

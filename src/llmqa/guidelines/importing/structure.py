@@ -71,7 +71,8 @@ def _emit(section: Section, parent_label: str | None, drafts: list[DraftClause],
         body.text.extend(row.text for row in left_rows)
         not_understood.append(f"{section.code} {section.title}: {len(left_rows)} table rows "
                               "kept as text, not read as definitions")
-    label = section.label.lower() if section.label else parent_label
+    named = section.label or body.label
+    label = named.lower() if named else parent_label
     text = "\n".join(body.text).strip()
     if section.children or table_drafts:
         drafts.append(DraftClause(code=section.code, title=section.title, label=None, text=text,
