@@ -413,3 +413,28 @@ def test_dev_suicidal_event_guideline(tmp_path: Path) -> None:
     assert "Introduction" in front and "Communication" in front and "Workload" in front
     assert all("Slack" not in d.text for d in result.drafts)
     _round_trips(result, tmp_path / "out")
+
+
+def test_cli_import_with_an_openai_compatible_model(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmqa.testing import OpenAIStub
+    from llmqa.testing.openai_stub import Behaviour
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    source = tmp_path / "harassment.pdf"
+    source.write_bytes(_policy_pdf())
+    proposal = {"title": "Harassment Guideline", "front_matter": [], "clauses": [
+        {"code": "2.2", "title": "Threats", "label": "threats", "section": "",
+         "text": "Threats state an intention to harm a person.",
+         "in_scope": ["I will find where you live", "I will burn your house"],
+         "out_of_scope": []}]}
+    with OpenAIStub() as stub:
+        stub.add(Behaviour(content=json.dumps(proposal)), times=None)
+        result = runner.invoke(app, ["guidelines", "import", str(source), "-o",
+                                     str(tmp_path / "out"), "-m", "stub-model", "--base-url",
+                                     stub.url, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["method"] == "model:stub-model" and summary["clauses"] == 1
+    assert summary["in_scope_examples"] == 1
+    assert any("I will burn your house" in r for r in summary["rejected_spans"])
