@@ -228,7 +228,7 @@ class _Numbered(_Builder):
             if not section.numbered:
                 free += 1
                 _renumber(section, (str(free),))
-        for section in _walk(self.top):
+        for section in walk(self.top):
             section.path = tuple(p[1:] if p[0] == "L" and p[1:].isdigit() else p
                                  for p in section.path)
         return self.top
@@ -270,12 +270,11 @@ def _renumber(section: Section, path: tuple[str, ...]) -> None:
         _renumber(child, (*path, str(number)))
 
 
-def _walk(sections: list[Section]) -> list[Section]:
+def walk(sections: list[Section]) -> list[Section]:
+    """Every section, depth first, in reading order."""
     found: list[Section] = []
     for section in sections:
         found.append(section)
-        found.extend(_walk(section.children))
+        found.extend(walk(section.children))
     return found
 
-
-walk = _walk
