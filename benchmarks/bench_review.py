@@ -97,12 +97,13 @@ async def _bare_client(url: str, prepared: list[Any], schema: dict[str, Any], la
     """The environment's ceiling: plain httpx posts of the judge's requests, no LangChain,
     no OpenAI SDK, no llmqa. Returns (efficiency, mean latency)."""
     import httpx
-    from langchain_core.messages import convert_to_openai_messages
+
+    from llmqa.llm.adapter import openai_messages
 
     bodies = []
     for p in prepared:
         bodies.append({"model": "gpt-4o-mini",
-                       "messages": convert_to_openai_messages(p.rendered.messages),
+                       "messages": openai_messages(p.rendered.messages),
                        "response_format": {"type": "json_schema", "json_schema": {
                            "name": "JudgeVerdict", "schema": schema}}})
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()

@@ -177,8 +177,8 @@ def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
 
 def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> None:
     from llmqa.config import Settings
-    from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus
     from llmqa.store import VerdictStore
+    from llmqa.verdicts import Verdict, VerdictLabel, VerdictStatus
 
     settings = Settings(home=str(tmp_path))
     assert _agreement._load_judge(settings) == (None, None)

@@ -18,10 +18,10 @@ from llmqa.guidelines import GuidelineSet
 from llmqa.items import Item
 from llmqa.judge.judge import Judge, JudgeConfig
 from llmqa.judge.render import defuse
-from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus
 from llmqa.llm.fake import FakeChatModel
 from llmqa.llm.seam import ReplyStatus
 from llmqa.testing import OpenAIStub
+from llmqa.verdicts import Verdict, VerdictLabel, VerdictStatus
 from review_helpers import (
     INJECTION_ITEMS,
     agreeing,

@@ -10,18 +10,20 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage
 
 from llmqa.errors import BackendError
 from llmqa.guidelines import GuidelineSet
 from llmqa.judge.judge import AbortRun, Judge
-from llmqa.judge.schema import Verdict, VerdictStatus, answer_model
 from llmqa.llm.fake import FakeChatModel
+from llmqa.llm.messages import system, user
 from llmqa.llm.retry import RetryPolicy, call_with_retries
-from llmqa.llm.seam import ChatSeam, Reply, ReplyStatus, classify_exception, redact
+from llmqa.llm.seam import ChatSeam, Reply, ReplyStatus, classify_exception
+from llmqa.redact import redact
 from llmqa.runner import ReviewOptions, ReviewRunner
 from llmqa.store import VerdictStore
 from llmqa.testing import Behaviour, OpenAIStub
+from llmqa.verdicts import Verdict, VerdictStatus, answer_model
 from review_helpers import (
     HashEmbedder,
     hits_for,
@@ -111,9 +113,9 @@ def test_interpret_failure_statuses(message: AIMessage, status: ReplyStatus) -> 
 async def _ask_stub(stub: OpenAIStub, method: str = "json_schema",
                     labels: tuple[str, ...] = LABELS) -> Reply:
     seam = stub_seam(stub.url, method=method)
-    messages = [SystemMessage(content="Answer with a JSON object."),
-                HumanMessage(content="Item t-1:\nConsensus human label: hate (2 of 3)\n"
-                             "[HATE-1.1] Dehumanising comparisons")]
+    messages = [system("Answer with a JSON object."),
+                user("Item t-1:\nConsensus human label: hate (2 of 3)\n"
+                     "[HATE-1.1] Dehumanising comparisons")]
     return await seam.ask(messages, answer_model(labels))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from llmqa.judge.schema import VerdictStatus
+from llmqa.verdicts import VerdictStatus
 from review_helpers import GUIDELINES, run_llmqa, sample_guidelines, sample_items, write_items
 
 pytestmark = [pytest.mark.slow, pytest.mark.llama]

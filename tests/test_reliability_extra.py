@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 from llmqa.guidelines import load_guidelines
-from llmqa.judge.reparse import reparse
-from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.store import VerdictStore
+from llmqa.store.reparse import reparse
 from llmqa.testing import OpenAIStub
+from llmqa.verdicts import Verdict, VerdictStatus
 from review_helpers import (
     clean_env,
     review_args,

@@ -9,10 +9,10 @@ from typing import Any
 
 from conftest import write_files
 from llmqa.items import Item
-from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.reporting import confusion_heatmap
 from llmqa.store.verdicts import VerdictStore
 from llmqa.testing import Behaviour, FakeEmbedder, OpenAIStub
+from llmqa.verdicts import Verdict, VerdictStatus
 from review_helpers import clean_env, review_args, run_main, write_items
 from triage_support import GUIDELINE, batch
 from triage_support import item as triage_item

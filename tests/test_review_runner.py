@@ -16,10 +16,10 @@ import pytest
 from llmqa.errors import StoreError
 from llmqa.guidelines import GuidelineSet, load_guidelines
 from llmqa.items import Item
-from llmqa.judge.schema import VerdictStatus
 from llmqa.llm.fake import FakeChatModel
 from llmqa.runner import ReviewOptions, ReviewRunner, ReviewSummary
 from llmqa.store import RunLock, VerdictStore
+from llmqa.verdicts import VerdictStatus
 from review_helpers import (
     GUIDELINES,
     PROMPTS,

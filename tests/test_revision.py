@@ -279,9 +279,20 @@ def test_clear_wording_and_a_malformed_answer_leave_the_text(guidelines: Guideli
     hate = troubled_clauses(gather_evidence(ITEMS, guidelines, VERDICTS))[0]
     clear = asyncio.run(drafter(guidelines, [answer("", unclear=False)]).draft(hate))
     assert clear.new_text is None and "finds the text clear" in clear.wording_note
-    broken = asyncio.run(drafter(guidelines, ["not json"]).draft(hate))
+    broken = asyncio.run(drafter(guidelines, ["not json", "still not json"]).draft(hate))
     assert broken.new_text is None and "unusable answer (parse_error" in broken.wording_note
     assert broken.examples  # examples need no model
+
+
+def test_a_malformed_answer_is_re_asked_once_with_the_problem(guidelines: GuidelineSet) -> None:
+    hate = troubled_clauses(gather_evidence(ITEMS, guidelines, VERDICTS))[0]
+    revision = drafter(guidelines, ['{"diagnosis": "cut', answer(CLEARER)])
+    draft = asyncio.run(revision.draft(hate))
+    assert draft.new_text == CLEARER and draft.wording_note == "wording revised"
+    calls = revision.seam.model.calls
+    assert len(calls) == 2
+    assert calls[1]["messages"][-2].content == '{"diagnosis": "cut'  # its own answer
+    assert "could not be used" in calls[1]["messages"][-1].content
 
 
 def test_verified_generated_examples_are_drawn_in_and_out_alternately(
@@ -547,8 +558,8 @@ def test_cli_revise_without_troubled_clauses_says_so(tmp_home: Path,
 
 def test_cli_revise_reads_the_judges_flags_from_the_store(tmp_home: Path,
                                                           tiny_guidelines: Path) -> None:
-    from llmqa.judge.schema import Verdict
     from llmqa.store import VerdictStore
+    from llmqa.verdicts import Verdict
 
     items = write_items(tmp_home / "items.jsonl", ITEMS)
     with VerdictStore(tmp_home) as store:

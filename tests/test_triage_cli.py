@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from conftest import FakeEmbedder, write_files
 from llmqa.cli._triage import triage
-from llmqa.judge.schema import Verdict, VerdictStatus
 from llmqa.store.verdicts import VerdictStore
+from llmqa.verdicts import Verdict, VerdictStatus
 from triage_support import GUIDELINE, batch
 
 runner = CliRunner()

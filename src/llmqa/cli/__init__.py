@@ -16,6 +16,7 @@ from llmqa.cli import (
     _guidelines,
     _index,
     _items,
+    _policy_ci,
     _report,
     _review,
     _store,
@@ -51,6 +52,7 @@ app.command("report")(_report.report)
 app.command("runs")(_store.runs)
 app.command("reparse")(_store.reparse)
 app.command("prune-vectors")(_store.prune_vectors)
+app.command("policy-ci")(_policy_ci.policy_ci)
 
 
 def _version(value: bool) -> None:

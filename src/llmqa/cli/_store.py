@@ -19,6 +19,8 @@ from llmqa.cli._common import (
 
 def runs(
     limit: int = typer.Option(20, "--limit", "-n", help="How many recent runs."),
+    costs: bool = typer.Option(False, "--costs", help="Answers, tokens and cost per run and "
+                               "model, then totals per model (Batch API runs at their price)."),
     home: str | None = HomeOpt,
     as_json: bool = JsonOpt,
     config: Path | None = ConfigOpt,
@@ -27,6 +29,9 @@ def runs(
     from llmqa.store import VerdictStore
 
     with VerdictStore(settings(config, home=home).home_path, readonly=True) as store:
+        if costs:
+            _print_costs(store.cost_breakdown(limit), as_json)
+            return
         recent = store.runs(limit)
     if as_json:
         print_json(recent)
@@ -38,6 +43,37 @@ def runs(
                             "no verdict", "cost $"]))
 
 
+def _money(value: float | None, unpriced: int = 0) -> str:
+    if value is None:
+        return "?"
+    return f"{value:.4f}" + (f" (+{unpriced} unpriced)" if unpriced else "")
+
+
+def _print_costs(rows: list[dict], as_json: bool) -> None:
+    totals: dict[str, dict] = {}
+    for row in rows:
+        total = totals.setdefault(row["model"], {"model": row["model"], "answers": 0,
+                                                 "input_tokens": 0, "output_tokens": 0,
+                                                 "cost_usd": 0.0, "unpriced": 0})
+        for name in ("answers", "input_tokens", "output_tokens", "unpriced"):
+            total[name] += row[name]
+        total["cost_usd"] += row["cost_usd"] or 0.0
+    if as_json:
+        print_json({"runs": rows, "models": list(totals.values())})
+        return
+    typer.echo(table([[str(r["run_id"]), (r["started_at"] or "")[:19], r["model"],
+                       "batch" if r["batch"] else "live", str(r["answers"]),
+                       str(r["input_tokens"]), str(r["output_tokens"]),
+                       _money(r["cost_usd"], r["unpriced"])] for r in rows],
+                     ["run", "started", "model", "api", "answers", "tokens in", "tokens out",
+                      "cost $"]))
+    typer.echo("")
+    typer.echo(table([[t["model"], str(t["answers"]), str(t["input_tokens"]),
+                       str(t["output_tokens"]), _money(t["cost_usd"], t["unpriced"])]
+                      for t in totals.values()],
+                     ["model", "answers", "tokens in", "tokens out", "cost $"]))
+
+
 def reparse(
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder."),
     home: str | None = HomeOpt,
@@ -46,8 +82,8 @@ def reparse(
 ) -> None:
     """Re-validate stored answers that failed to parse or cite; no model is called."""
     from llmqa.guidelines import load_guidelines
-    from llmqa.judge.reparse import reparse as run_reparse
     from llmqa.store import RunLock, VerdictStore
+    from llmqa.store.reparse import reparse as run_reparse
 
     cfg = settings(config, home=home, guidelines=str(guidelines) if guidelines else None)
     with RunLock(cfg.home_path), VerdictStore(cfg.home_path) as store:

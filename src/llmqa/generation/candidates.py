@@ -13,8 +13,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
 from llmqa.generation.neighbours import neighbours
@@ -25,9 +25,14 @@ from llmqa.generation.schema import (
     generation_models,
 )
 from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause, GuidelineSet
-from llmqa.llm.retry import RetryPolicy, call_with_retries
-from llmqa.llm.seam import ChatSeam, Reply, ReplyStatus, classify_exception
+from llmqa.llm.ask import Problem, ask_until_valid
+from llmqa.llm.messages import Message, system, user
+from llmqa.llm.reply import Reply, ReplyStatus, first_error, strip_fence
+from llmqa.llm.retry import RetryPolicy
 from llmqa.prompts import render, template_hash
+
+if TYPE_CHECKING:
+    from llmqa.llm.seam import ChatSeam
 
 TEMPLATES = ["examples_system.j2", "examples_generate.j2", "examples_reask.j2", "clauses.j2"]
 # Only answers that came back but were unusable are worth asking again; a refusal or a
@@ -101,7 +106,7 @@ class CandidateGenerator:
                              modalities=EXAMPLE_MODALITIES, no_violation_label=NO_VIOLATION_LABEL)
         self.prompt_hash = template_hash(TEMPLATES, folder)
 
-    def messages(self, clause: Clause) -> list[BaseMessage]:
+    def messages(self, clause: Clause) -> list[Message]:
         counts = modality_counts(clause)
         media = sorted({name for name, _ in counts if name in MEDIA_MODALITIES})
         text = render("examples_generate.j2", self.folder, clause=clause,
@@ -109,32 +114,36 @@ class CandidateGenerator:
                       modality_counts=counts, media_clause=is_media_clause(clause),
                       media_modalities=media, per_kind=self.config.per_kind,
                       no_violation_label=NO_VIOLATION_LABEL)
-        return [SystemMessage(content=self.system), HumanMessage(content=text)]
+        return [system(self.system), user(text)]
 
     async def generate(self, clause: Clause) -> GenerationOutcome:
         outcome = GenerationOutcome(clause.id)
-        messages = self.messages(clause)
-        for turn in range(self.config.reasks + 1):
-            try:
-                reply = await call_with_retries(
-                    self.config.retry, lambda m=messages: self.seam.ask(m, self.schema))
-            except Exception as exc:
-                failure = classify_exception(exc)
-                outcome.malformed.append(Malformed(clause.id, f"no reply: {failure.status}: "
-                                                   f"{failure.message}"))
-                return outcome
-            outcome.replies.append(reply)
-            candidates, problems = self.read_reply(clause, reply)
-            if candidates or reply.status not in _REASKABLE or turn == self.config.reasks:
-                outcome.candidates.extend(candidates)
-                outcome.malformed.extend(problems)
-                return outcome
-            error = "; ".join(p.reason for p in problems) or "no usable example"
-            messages = [*messages, AIMessage(content=reply.raw),
-                        HumanMessage(content=render("examples_reask.j2", self.folder,
-                                                    error=error, labels=self.labels,
-                                                    modalities=EXAMPLE_MODALITIES))]
-        return outcome  # pragma: no cover - the loop always returns
+        asked = await ask_until_valid(
+            self.seam, self.messages(clause), self.schema,
+            check=lambda reply: self._problem(clause, reply), reask=self._reask,
+            reasks=self.config.reasks, reaskable=_REASKABLE, retry=self.config.retry)
+        outcome.replies.extend(asked.replies)
+        if asked.failure is not None:
+            outcome.malformed.append(Malformed(clause.id, f"no reply: {asked.failure.status}: "
+                                               f"{asked.failure.message}"))
+            return outcome
+        # Only the last reply counts: an earlier one had nothing usable.
+        candidates, problems = self.read_reply(clause, asked.replies[-1])
+        outcome.candidates.extend(candidates)
+        outcome.malformed.extend(problems)
+        return outcome
+
+    def _problem(self, clause: Clause, reply: Reply) -> Problem | None:
+        """A reply is usable when at least one candidate can be read from it."""
+        candidates, problems = self.read_reply(clause, reply)
+        if candidates:
+            return None
+        return Problem(reply.status.value,
+                       "; ".join(p.reason for p in problems) or "no usable example")
+
+    def _reask(self, problem: Problem) -> Message:
+        return user(render("examples_reask.j2", self.folder, error=problem.message,
+                           labels=self.labels, modalities=EXAMPLE_MODALITIES))
 
     def read_reply(self, clause: Clause, reply: Reply) -> tuple[list[Candidate], list[Malformed]]:
         """Candidates from a reply, salvaging the valid examples of an invalid answer."""
@@ -146,11 +155,8 @@ class CandidateGenerator:
         return self._salvage(clause, reply)
 
     def _salvage(self, clause: Clause, reply: Reply) -> tuple[list[Candidate], list[Malformed]]:
-        text = reply.raw.strip()
-        if text.startswith("```"):
-            text = text.strip("`").removeprefix("json").strip()
         try:
-            data = json.loads(text)
+            data = json.loads(strip_fence(reply.raw))
         except json.JSONDecodeError as exc:
             return [], [Malformed(clause.id, f"malformed reply: not JSON ({exc.msg})",
                                   reply.raw[:500])]
@@ -164,10 +170,8 @@ class CandidateGenerator:
             try:
                 parsed = self.example_schema.model_validate(row)
             except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"]) or "example"
-                problems.append(Malformed(clause.id, f"malformed example {number}: {where}: "
-                                          f"{first['msg']}", json.dumps(row)[:500]))
+                problems.append(Malformed(clause.id, f"malformed example {number}: "
+                                          f"{first_error(exc, 'example')}", json.dumps(row)[:500]))
                 continue
             candidates.append(self._candidate(clause, parsed))
         return candidates, problems

@@ -11,21 +11,29 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel
 
 from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
 from llmqa.judge.render import PromptBuilder, RenderedItem, consensus_label
-from llmqa.judge.schema import Verdict, VerdictLabel, VerdictStatus, answer_model
-from llmqa.llm.backends import BackendSpec
+from llmqa.llm.ask import Asked, Problem, ask_until_valid, reply_problem
 from llmqa.llm.pricing import PriceTable
-from llmqa.llm.retry import RetryPolicy, call_with_retries
-from llmqa.llm.seam import ChatSeam, Reply, ReplyStatus, classify_exception
+from llmqa.llm.reply import Reply, ReplyStatus
+from llmqa.llm.retry import RetryPolicy
+from llmqa.llm.spec import BackendSpec
+from llmqa.verdicts import Verdict, VerdictLabel, VerdictStatus, answer_model, answer_problem
 
+if TYPE_CHECKING:
+    from llmqa.llm.seam import ChatSeam
+
+# Only a malformed or inconsistent answer is worth re-asking; a refusal or a content-filter
+# stop would come back the same.
+_REASKABLE = (VerdictStatus.PARSE_ERROR, VerdictStatus.INVALID_CITATION,
+              VerdictStatus.INCONSISTENT)
+_ABORT = ("auth_error", "not_found", "quota_exhausted")
 _REPLY_STATUS = {
     ReplyStatus.PARSE_ERROR: VerdictStatus.PARSE_ERROR,
     ReplyStatus.TRUNCATED: VerdictStatus.TRUNCATED,
@@ -84,29 +92,6 @@ class Prepared:
     @property
     def estimated_input_tokens(self) -> int:
         return self.rendered.prompt_chars // 4 + 8 * len(self.rendered.messages)
-
-
-def answer_problem(answer: Any, shown: list[str],
-                   consensus: str | None) -> tuple[VerdictStatus, str] | None:
-    """Why a schema-valid answer is still not a verdict (``None`` when it is one).
-
-    ``consensus`` is the consensus human label, or ``None`` when there is none or a tie.
-    """
-    unknown = [c for c in answer.cited_clause_ids if c not in shown]
-    if unknown:
-        return (VerdictStatus.INVALID_CITATION,
-                f"cited clause(s) {', '.join(unknown)} not among those given "
-                f"({', '.join(sorted(shown))})")
-    if answer.verdict == VerdictLabel.AGREE and consensus and answer.suggested_label != consensus:
-        return (VerdictStatus.INCONSISTENT,
-                f"verdict 'agree' but suggested label '{answer.suggested_label}' differs "
-                f"from the consensus label '{consensus}'")
-    if (answer.verdict == VerdictLabel.LIKELY_ERROR and consensus
-            and answer.suggested_label == consensus):
-        return (VerdictStatus.INCONSISTENT,
-                f"verdict 'likely_error' but the suggested label is the consensus label "
-                f"'{consensus}'; suggest the label the policy requires")
-    return None
 
 
 class AbortRun(Exception):
@@ -207,53 +192,24 @@ class Judge:
                 "latency_s": round(sum(r.latency_s for r in replies), 4)}
 
     async def _one_answer(self, prepared: Prepared, deadline: float | None = None) -> _Outcome:
-        outcome = _Outcome()
-        messages: list[BaseMessage] = list(prepared.rendered.messages)
-        schema = prepared.schema
-        for turn in range(self.config.reasks + 1):
-            counter = [0]
-
-            def count(number: int, counter: list[int] = counter) -> None:
-                counter[0] = number
-
-            try:
-                reply = await call_with_retries(self.config.retry,
-                                                lambda m=messages: self.seam.ask(m, schema),
-                                                on_attempt=count, deadline=deadline)
-            except Exception as exc:
-                outcome.attempts += counter[0]
-                failure = classify_exception(exc)
-                if failure.status in ("auth_error", "not_found", "quota_exhausted"):
-                    raise AbortRun(failure.message) from exc
-                outcome.status = (VerdictStatus.TOO_LONG if failure.status == "context_length"
-                                  else VerdictStatus.FAILED)
-                outcome.error = f"{failure.status}: {failure.message}"
-                return outcome
-            outcome.attempts += counter[0]
-            outcome.replies.append(reply)
-            if reply.status is ReplyStatus.OK:
-                problem = self._check(reply, prepared)
-                if problem is None:
-                    outcome.answer = reply.parsed
-                    return outcome
-                outcome.status, outcome.error = problem
-            else:
-                outcome.status = _REPLY_STATUS[reply.status]
-                outcome.error = reply.error
-            # Only a malformed or inconsistent answer is worth re-asking; a refusal or a
-            # content-filter stop would come back the same.
-            if outcome.status not in (VerdictStatus.PARSE_ERROR, VerdictStatus.INVALID_CITATION,
-                                      VerdictStatus.INCONSISTENT) or turn == self.config.reasks:
-                return outcome
-            messages = [*messages, AIMessage(content=reply.raw),
-                        self.prompts.reask(outcome.error or "invalid answer",
-                                           [c.id for c in prepared.clauses])]
-        return outcome
+        clause_ids = [c.id for c in prepared.clauses]
+        asked = await ask_until_valid(
+            self.seam, prepared.rendered.messages, prepared.schema,
+            check=lambda reply: reply_problem(reply) or self._problem(reply, prepared),
+            reask=lambda problem: self.prompts.reask(problem.message or "invalid answer",
+                                                     clause_ids),
+            reasks=self.config.reasks, reaskable=_REASKABLE, retry=self.config.retry,
+            deadline=deadline)
+        return _Outcome.of(asked)
 
     def _check(self, reply: Reply, prepared: Prepared) -> tuple[VerdictStatus, str] | None:
         human = consensus_label(prepared.item)
         return answer_problem(reply.parsed, [c.id for c in prepared.clauses],
                               None if human.tie else human.label)
+
+    def _problem(self, reply: Reply, prepared: Prepared) -> Problem | None:
+        found = self._check(reply, prepared)
+        return Problem(found[0].value, found[1]) if found else None
 
     def _vote(self, answers: list) -> dict:
         verdicts = Counter(a.verdict for a in answers)
@@ -279,3 +235,21 @@ class _Outcome:
     attempts: int = 0
     status: VerdictStatus = VerdictStatus.FAILED
     error: str | None = None
+
+    @classmethod
+    def of(cls, asked: Asked) -> _Outcome:
+        """One sample's outcome; a failure every later item would hit ends the run."""
+        outcome = cls(replies=asked.replies, attempts=asked.attempts)
+        if asked.failure is not None:
+            failure = asked.failure
+            if failure.status in _ABORT:
+                raise AbortRun(failure.message)
+            outcome.status = (VerdictStatus.TOO_LONG if failure.status == "context_length"
+                              else VerdictStatus.FAILED)
+            outcome.error = f"{failure.status}: {failure.message}"
+        elif asked.problem is not None:
+            outcome.status = VerdictStatus(asked.problem.status)
+            outcome.error = asked.problem.message
+        else:
+            outcome.answer = asked.answer
+        return outcome

@@ -16,9 +16,9 @@ from llmqa.guidelines import load_guidelines
 from llmqa.index.retriever import Hit
 from llmqa.items import Item
 from llmqa.judge.judge import AbortRun, Judge, JudgeConfig
-from llmqa.judge.schema import VerdictStatus
 from llmqa.llm.backends import BackendSpec, make_seam
 from llmqa.llm.retry import RetryPolicy
+from llmqa.verdicts import VerdictStatus
 
 METHODS = ("json_schema", "function_calling", "json_mode")
 PROBE_ITEMS = [

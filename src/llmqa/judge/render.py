@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-
 from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause
 from llmqa.items import Content, Item
+from llmqa.llm.messages import ImagePart, Message, system, user
 from llmqa.prompts import render, template_hash
 
 TEMPLATES = ["judge_system.j2", "judge_item.j2", "clauses.j2", "item_content.j2", "reask.j2"]
@@ -75,7 +74,7 @@ def defuse(text: str) -> str:
 
 @dataclass
 class RenderedItem:
-    messages: list[BaseMessage]
+    messages: list[Message]
     seen: list[str]
     notes: list[str] = field(default_factory=list)
     prompt_chars: int = 0
@@ -124,15 +123,15 @@ def _metadata(metadata: dict[str, Any], per_value: int = MAX_METADATA_VALUE_CHAR
     return kept, ("metadata: " + ", ".join(parts)) if parts else None
 
 
-def _image_part(content: Content) -> dict[str, Any] | None:
+def _image_part(content: Content) -> ImagePart | None:
     if content.image_url:
-        return {"type": "image_url", "image_url": {"url": content.image_url}}
+        return ImagePart(content.image_url)
     if content.image_path:
         path = Path(content.image_path)
         if path.is_file() and path.stat().st_size <= MAX_IMAGE_BYTES:
             mime = mimetypes.guess_type(path.name)[0] or "image/png"
             data = base64.b64encode(path.read_bytes()).decode()
-            return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}}
+            return ImagePart(f"data:{mime};base64,{data}")
     return None
 
 
@@ -177,14 +176,10 @@ class PromptBuilder:
                          f"{truncated['kept']} characters")
         if metadata_note:
             notes.append(metadata_note)
-        human: HumanMessage
-        if image:
-            human = HumanMessage(content=[{"type": "text", "text": text}, image])
-        else:
-            human = HumanMessage(content=text)
-        return RenderedItem([SystemMessage(content=self.system), human], seen, notes,
+        human = user(text, image) if image else user(text)
+        return RenderedItem([system(self.system), human], seen, notes,
                             len(self.system) + len(text))
 
-    def reask(self, error: str, clause_ids: list[str]) -> HumanMessage:
-        return HumanMessage(content=render("reask.j2", self.folder, error=error, labels=self.labels,
-                                           clause_ids=clause_ids))
+    def reask(self, error: str, clause_ids: list[str]) -> Message:
+        return user(render("reask.j2", self.folder, error=error, labels=self.labels,
+                           clause_ids=clause_ids))

@@ -1,4 +1,4 @@
-"""Choosing a chat model from a spec string.
+"""Building a chat model and its seam from a ``BackendSpec`` (see ``llm/spec.py``).
 
 - ``local`` (default): the embedded SmolLM2-135M via llama.cpp; offline, tiny, weak.
 - ``NAME`` or ``openai:NAME``: ``ChatOpenAI`` against OpenAI or any OpenAI-compatible server
@@ -15,53 +15,15 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
 from llmqa.errors import ConfigError
-from llmqa.llm.seam import ChatSeam, StructuredMethod
+from llmqa.llm.seam import ChatSeam
+from llmqa.llm.spec import LOCAL, BackendSpec, StructuredMethod
 
-LOCAL = "local"
-_VISION = re.compile(r"gpt-4o|gpt-4\.1|gpt-5|o[134]\b|vision|llava|vl\b|gemma-?3|pixtral|claude",
-                     re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class BackendSpec:
-    model: str = LOCAL
-    base_url: str | None = None
-    method: StructuredMethod | None = None
-    timeout: float = 60.0
-    temperature: float = 0.0
-    max_tokens: int | None = 600
-    vision: bool | None = None
-    model_kwargs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_local(self) -> bool:
-        return self.model == LOCAL
-
-    @property
-    def display_name(self) -> str:
-        if self.is_local:
-            from llmqa.llm.local import LOCAL_MODEL_NAME
-
-            return LOCAL_MODEL_NAME
-        return self.model.removeprefix("openai:")
-
-    @property
-    def supports_images(self) -> bool:
-        if self.vision is not None:
-            return self.vision
-        return not self.is_local and bool(_VISION.search(self.model))
-
-    @property
-    def max_item_chars(self) -> int:
-        # The embedded model has a 4k-token context shared with the clauses and the answer.
-        return 2500 if self.is_local else 16000
+__all__ = ["LOCAL", "BackendSpec", "StructuredMethod", "make_chat_model", "make_seam"]
 
 
 def make_chat_model(spec: BackendSpec) -> BaseChatModel:

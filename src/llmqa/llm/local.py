@@ -20,8 +20,8 @@ from pydantic import ConfigDict, PrivateAttr
 
 from llmqa.errors import ConfigError
 from llmqa.llm._structured import SchemaBoundMixin
+from llmqa.llm.spec import LOCAL_MODEL_NAME
 
-LOCAL_MODEL_NAME = "smollm2-135m-instruct"
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
@@ -90,10 +90,6 @@ class LlamaCppChatModel(SchemaBoundMixin, BaseChatModel):
                             "output_tokens": usage.get("completion_tokens", 0),
                             "total_tokens": usage.get("total_tokens", 0)})
         return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def count_tokens(self, text: str) -> int:
-        with self._lock:
-            return len(self._load().tokenize(text.encode(), add_bos=False))
 
 
 def _text(content: Any) -> str:

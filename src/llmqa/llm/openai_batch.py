@@ -1,9 +1,9 @@
 """The OpenAI Batch API: half-price requests answered within 24 hours.
 
 This is the one place llmqa talks to the OpenAI SDK directly: LangChain has no batch
-abstraction. Requests are built from the same LangChain messages and JSON schema the seam
-uses, and answers are turned back into ``AIMessage`` objects so ``ChatSeam.interpret``
-decides their status exactly as for a live call.
+abstraction. Requests are built from the same messages and JSON schema the seam uses, and
+answers are turned back into LangChain messages (``adapter.message_from_body``) so
+``ChatSeam.interpret`` decides their status exactly as for a live call.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, convert_to_openai_messages
+from llmqa.llm.adapter import openai_messages
+from llmqa.llm.messages import Message
 
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 
@@ -31,10 +32,10 @@ class BatchClient:
                                     api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
                                     timeout=timeout, max_retries=3)
 
-    def request_line(self, custom_id: str, messages: list[BaseMessage],
+    def request_line(self, custom_id: str, messages: list[Message],
                      schema: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "model": self.model, "messages": convert_to_openai_messages(messages),
+            "model": self.model, "messages": openai_messages(messages),
             "temperature": self.temperature,
             "response_format": {"type": "json_schema", "json_schema": {
                 "name": schema.get("title", "JudgeVerdict"), "schema": schema}}}
@@ -68,29 +69,3 @@ class BatchClient:
             response = record.get("response") or {}
             body = response.get("body") or {"error": record.get("error")}
             yield record["custom_id"], int(response.get("status_code") or 500), body
-
-
-def message_from_body(body: dict[str, Any]) -> AIMessage:
-    """A chat-completions response body as the ``AIMessage`` LangChain would have built."""
-    choice = (body.get("choices") or [{}])[0]
-    message = choice.get("message") or {}
-    usage = body.get("usage") or {}
-    kwargs: dict[str, Any] = {}
-    if message.get("refusal"):
-        kwargs["refusal"] = message["refusal"]
-    tool_calls = []
-    for call in message.get("tool_calls") or []:
-        try:
-            args = json.loads(call["function"]["arguments"])
-        except (json.JSONDecodeError, KeyError):
-            continue
-        tool_calls.append({"name": call["function"]["name"], "args": args, "id": call.get("id")})
-    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0)
-    return AIMessage(
-        content=message.get("content") or "", additional_kwargs=kwargs, tool_calls=tool_calls,
-        response_metadata={"finish_reason": choice.get("finish_reason"),
-                           "model_name": body.get("model")},
-        usage_metadata={"input_tokens": usage.get("prompt_tokens", 0),
-                        "output_tokens": usage.get("completion_tokens", 0),
-                        "total_tokens": usage.get("total_tokens", 0),
-                        "input_token_details": {"cache_read": cached}})

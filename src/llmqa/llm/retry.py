@@ -1,10 +1,11 @@
 """The single retry layer for model calls (the SDKs' own retries are switched off).
 
-Only transient failures are retried (429, 5xx, timeouts, dropped connections); a
-``Retry-After`` from the server is honoured as a lower bound on the wait. Each call has a cap
-on attempts and each item a deadline that bounds every attempt and wait, so a server that
-never answers cannot hold a run forever: an attempt still running at the deadline is
-cancelled, and a wait that would end past it is not started.
+Built on tenacity's ``AsyncRetrying``: only transient failures are retried (429, 5xx,
+timeouts, dropped connections, as ``classify_exception`` decides); a ``Retry-After`` from the
+server is honoured as a lower bound on the wait. Each call has a cap on attempts and each item
+a deadline that bounds every attempt and wait, so a server that never answers cannot hold a
+run forever: an attempt still running at the deadline is cancelled, and a wait that would end
+past it is not started (the last failure is raised instead).
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from llmqa.llm.seam import Failure, classify_exception
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
+
+from llmqa.llm.failures import Failure, classify_exception
 
 T = TypeVar("T")
 
@@ -40,6 +45,37 @@ class RetryPolicy:
         return asyncio.get_running_loop().time() + self.deadline
 
 
+def _failure(state: RetryCallState) -> Failure | None:
+    exc = state.outcome.exception() if state.outcome is not None else None
+    return classify_exception(exc) if exc is not None else None
+
+
+class _WaitHonouringRetryAfter(wait_base):
+    """Jittered exponential backoff, or the server's ``Retry-After`` when it says more."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        return self.policy.backoff(retry_state.attempt_number, _failure(retry_state))
+
+
+class _StopAtDeadline(stop_base):
+    """Stop when the coming wait would end at or past the item's deadline (tenacity computes
+    the wait before it asks the stop condition)."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        now = asyncio.get_running_loop().time()
+        return now + (retry_state.upcoming_sleep or 0.0) >= self.deadline
+
+
+def _transient(exc: BaseException) -> bool:
+    return classify_exception(exc).transient
+
+
 async def call_with_retries(policy: RetryPolicy, call: Callable[[], Awaitable[T]],
                             on_attempt: Callable[[int], None] | None = None,
                             deadline: float | None = None) -> T:
@@ -51,21 +87,16 @@ async def call_with_retries(policy: RetryPolicy, call: Callable[[], Awaitable[T]
     loop = asyncio.get_running_loop()
     if deadline is None:
         deadline = policy.start()
-    attempt = 0
-    while True:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise TimeoutError("the per-item deadline passed before the call")
-        attempt += 1
-        if on_attempt:
-            on_attempt(attempt)
-        try:
-            return await asyncio.wait_for(call(), timeout=remaining)
-        except Exception as exc:
-            failure = classify_exception(exc)
-            if not failure.transient or attempt >= max(1, policy.max_attempts):
-                raise
-            wait = policy.backoff(attempt, failure)
-            if loop.time() + wait >= deadline:
-                raise
-            await asyncio.sleep(wait)
+    if deadline - loop.time() <= 0:
+        raise TimeoutError("the per-item deadline passed before the call")
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(_transient),
+        wait=_WaitHonouringRetryAfter(policy),
+        stop=stop_after_attempt(max(1, policy.max_attempts)) | _StopAtDeadline(deadline),
+        sleep=asyncio.sleep, reraise=True)
+    async for attempt in retrying:
+        with attempt:
+            if on_attempt:
+                on_attempt(attempt.retry_state.attempt_number)
+            return await asyncio.wait_for(call(), timeout=max(0.0, deadline - loop.time()))
+    raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover

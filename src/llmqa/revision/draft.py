@@ -20,23 +20,26 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ConfigDict, Field
 
 from llmqa.generation.neighbours import neighbours
 from llmqa.generation.schema import Candidate
 from llmqa.guidelines.model import Clause, Example, GuidelineSet, normalise
 from llmqa.guidelines.parser import CLAUSE_ID
-from llmqa.llm.retry import RetryPolicy, call_with_retries
-from llmqa.llm.seam import ChatSeam, ReplyStatus, classify_exception
+from llmqa.llm.ask import Problem, ask_until_valid
+from llmqa.llm.messages import Message, system, user
+from llmqa.llm.retry import RetryPolicy
 from llmqa.prompts import render, template_hash
 from llmqa.revision.anonymize import anonymize, item_excerpt, scrub
 from llmqa.revision.edit import ClauseChange, structural_problem
 from llmqa.revision.evidence import ClauseEvidence, ItemEvidence
 
-TEMPLATES = ["revise_system.j2", "revise_clause.j2", "clauses.j2"]
+if TYPE_CHECKING:
+    from llmqa.llm.seam import ChatSeam
+
+TEMPLATES = ["revise_system.j2", "revise_clause.j2", "revise_reask.j2", "clauses.j2"]
 _CLAUSE_REF = re.compile(rf"\b({CLAUSE_ID})\b")
 
 
@@ -65,6 +68,7 @@ class DraftConfig:
     max_generated_examples: int = 2
     min_length_ratio: float = 0.6
     max_length_ratio: float = 2.5
+    reasks: int = 1  # re-asks after a malformed answer, with the problem stated
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -118,7 +122,7 @@ class RevisionDrafter:
         self.prompt_hash = template_hash(TEMPLATES, folder)
 
     # -- wording ----------------------------------------------------------------------------
-    def messages(self, clause: Clause, evidence: ClauseEvidence) -> list[BaseMessage]:
+    def messages(self, clause: Clause, evidence: ClauseEvidence) -> list[Message]:
         rows = []
         for item in evidence.evidence_items(self.config.max_evidence_items):
             modality, excerpt = item_excerpt(item.item, self.config.evidence_chars)
@@ -131,7 +135,7 @@ class RevisionDrafter:
                    if c.id in _CLAUSE_REF.findall(clause.text) or c.parent_id == clause.parent_id]
         text = render("revise_clause.j2", self.folder, clause=clause, neighbours=related,
                       figures=evidence.figures(), reasons=evidence.reasons, items=rows)
-        return [SystemMessage(content=self.system), HumanMessage(content=text)]
+        return [system(self.system), user(text)]
 
     def wording_problem(self, clause: Clause, text: str, evidence: ClauseEvidence) -> str | None:
         """Why a proposed clause text cannot be used (``None`` when it can)."""
@@ -166,20 +170,19 @@ class RevisionDrafter:
         if not self.config.wording or self.seam is None:
             draft.wording_note = "wording not reviewed (no model asked)"
             return
-        try:
-            reply = await call_with_retries(
-                self.config.retry,
-                lambda: self.seam.ask(self.messages(clause, evidence), RevisionAnswer))  # type: ignore[union-attr]
-        except Exception as exc:
-            failure = classify_exception(exc)
-            draft.wording_note = f"wording unchanged: no answer ({failure.status}: " \
-                                 f"{failure.message})"
+        asked = await ask_until_valid(self.seam, self.messages(clause, evidence), RevisionAnswer,
+                                      reask=self._reask, reasks=self.config.reasks,
+                                      retry=self.config.retry)
+        if asked.failure is not None:
+            draft.wording_note = (f"wording unchanged: no answer ({asked.failure.status}: "
+                                  f"{asked.failure.message})")
             return
-        if reply.status is not ReplyStatus.OK or reply.parsed is None:
-            draft.wording_note = f"wording unchanged: unusable answer ({reply.status.value}: " \
-                                 f"{reply.error})"
+        if asked.problem is not None or asked.answer is None:
+            problem = asked.problem or Problem("empty", "no answer")
+            draft.wording_note = (f"wording unchanged: unusable answer ({problem.status}: "
+                                  f"{problem.message})")
             return
-        answer: RevisionAnswer = reply.parsed  # type: ignore[assignment]
+        answer: RevisionAnswer = asked.answer  # type: ignore[assignment]
         draft.diagnosis = anonymize(answer.diagnosis, 600)
         draft.summary = anonymize(answer.summary, 300)
         if not answer.wording_unclear or not answer.revised_text.strip():
@@ -191,6 +194,9 @@ class RevisionDrafter:
             return
         draft.new_text = answer.revised_text.strip()
         draft.wording_note = "wording revised"
+
+    def _reask(self, problem: Problem) -> Message:
+        return user(render("revise_reask.j2", self.folder, error=problem.message))
 
     # -- examples ---------------------------------------------------------------------------
     def item_examples(self, clause: Clause, evidence: ClauseEvidence) -> list[ProposedExample]:

@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from llmqa.errors import BackendError
 from llmqa.items import Item
 from llmqa.judge.judge import Prepared
-from llmqa.judge.schema import Verdict, VerdictStatus
-from llmqa.llm.backends import BackendSpec
-from llmqa.llm.openai_batch import TERMINAL, BatchClient, message_from_body
-from llmqa.llm.seam import redact
+from llmqa.llm.openai_batch import TERMINAL, BatchClient
+from llmqa.llm.spec import BackendSpec
+from llmqa.redact import redact
 from llmqa.runner.review import ReviewRunner, ReviewSummary
+from llmqa.verdicts import Verdict, VerdictStatus
 
 
 class BatchApiReview:
@@ -117,7 +117,7 @@ class BatchApiReview:
 
     def _answer(self, prepared: Prepared, body: dict) -> Verdict:
         judge = self.runner.judge
-        reply = judge.seam.interpret(message_from_body(body), prepared.schema)
+        reply = judge.seam.interpret_body(body, prepared.schema)
         return judge.from_reply(prepared, reply, batch=True)
 
     def _failure(self, prepared: Prepared, status: int, body: dict) -> Verdict:

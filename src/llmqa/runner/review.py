@@ -24,8 +24,8 @@ from llmqa.errors import BackendError
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
 from llmqa.judge.judge import AbortRun, Judge, Prepared
-from llmqa.judge.schema import Verdict
 from llmqa.store.verdicts import RETRY_STATUSES, VerdictStore
+from llmqa.verdicts import Verdict
 
 ESTIMATED_OUTPUT_TOKENS = 220
 RETRIEVAL_CHUNK = 256

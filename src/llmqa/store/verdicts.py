@@ -29,9 +29,9 @@ from typing import Any
 
 from llmqa.errors import StoreError
 from llmqa.items import Item
-from llmqa.judge.schema import Verdict, VerdictStatus
-from llmqa.llm.seam import redact
+from llmqa.redact import redact
 from llmqa.store.migrations import MIGRATIONS
+from llmqa.verdicts import Verdict, VerdictStatus
 
 DB_NAME = "llmqa.db"
 _JSON_FIELDS = ("cited_clause_ids", "retrieved_clause_ids", "seen", "notes")
@@ -273,6 +273,43 @@ class VerdictStore:
             for name in _JSON_FIELDS:
                 record[name] = json.loads(record[name]) if record[name] else []
             yield record
+
+    def verdicts_by_key(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored rows for exactly these keys (a key names one item judged one way)."""
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 500):  # SQLite's bound-parameter limit
+            chunk = unique[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM verdicts WHERE key IN ({marks})", chunk):
+                record = dict(row)
+                for name in _JSON_FIELDS:
+                    record[name] = json.loads(record[name]) if record[name] else []
+                found[record["key"]] = record
+        return found
+
+    def cost_breakdown(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Stored answers, tokens and cost per run and model, newest runs first.
+
+        Batch API answers are stored at the Batch price already (``batch`` says which runs
+        used it). A failed answer that a later run retried is replaced, so this counts the
+        answers kept, not every request ever sent.
+        """
+        rows = self.db.execute(
+            "SELECT v.run_id, r.started_at, r.settings, v.model, COUNT(*) AS answers, "
+            "COALESCE(SUM(v.input_tokens), 0) AS input_tokens, "
+            "COALESCE(SUM(v.output_tokens), 0) AS output_tokens, "
+            "SUM(v.cost_usd) AS cost_usd, SUM(v.cost_usd IS NULL) AS unpriced "
+            "FROM verdicts v LEFT JOIN runs r ON r.id = v.run_id "
+            "WHERE v.run_id IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?) "
+            "GROUP BY v.run_id, v.model ORDER BY v.run_id DESC, v.model", (limit,))
+        result = []
+        for row in rows:
+            record = dict(row)
+            settings = json.loads(record.pop("settings") or "{}")
+            record["batch"] = bool(settings.get("batch_api"))
+            result.append(record)
+        return result
 
     def update_parsed(self, key: str, **values: Any) -> None:
         """Rewrite a stored answer's verdict fields after re-parsing (no model call)."""

@@ -10,7 +10,8 @@ The pipeline reads as the module list:
 * ``scores``: two scores (likely error, ambiguous) from rank-normalised signals, with
   ``calibrate`` to fit the weights on an answer key;
 * ``queue``: the ranked, filterable queue with one-line reasons;
-* ``clauses``: where errors and ambiguity cluster, per clause.
+* ``clauses``: where errors and ambiguity cluster, per clause;
+* ``result``: the plain result types (``Evidence``, ``ScoredBatch``) the last two read.
 
 ``triage(items, ...)`` runs it all; see docs/triage.md.
 """
@@ -19,7 +20,6 @@ from llmqa.triage.calibrate import Key, auroc, calibrate, load_key, precision_at
 from llmqa.triage.clauses import SUMMARY_VERSION, clause_summary
 from llmqa.triage.data import TriageData
 from llmqa.triage.pipeline import (
-    Evidence,
     TriageConfig,
     TriageResult,
     add_judge_signals,
@@ -28,6 +28,7 @@ from llmqa.triage.pipeline import (
     triage,
 )
 from llmqa.triage.queue import KINDS, QueueOptions, build_queue
+from llmqa.triage.result import Evidence, ScoredBatch
 from llmqa.triage.scores import DEFAULT_WEIGHTS, Scores, Weights, combine, rank_normalise
 from llmqa.triage.signals import Signal, SignalSet
 
@@ -38,6 +39,7 @@ __all__ = [
     "Evidence",
     "Key",
     "QueueOptions",
+    "ScoredBatch",
     "Scores",
     "Signal",
     "SignalSet",

@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from llmqa.triage.queue import suggested_label
+from llmqa.triage.result import ScoredBatch
+
 if TYPE_CHECKING:
     from llmqa.guidelines import GuidelineSet
-    from llmqa.triage.pipeline import TriageResult
 
 SUMMARY_VERSION = 1
 HIGH_QUANTILE = 0.9
@@ -52,11 +54,9 @@ def _top(ids: list[str], values: np.ndarray, rows: list[int], top: int) -> list[
     return [ids[i] for i in sorted(scored, key=lambda i: (-values[i], ids[i]))[:top]]
 
 
-def clause_summary(result: TriageResult, guidelines: GuidelineSet | None = None,
+def clause_summary(result: ScoredBatch, guidelines: GuidelineSet | None = None,
                    top: int = 5) -> dict[str, Any]:
     """Per-clause aggregation of a triage result (see the module docstring for the shape)."""
-    from llmqa.triage.queue import suggested_label
-
     data = result.data
     error, ambiguity = result.scores.error, result.scores.ambiguity
     high_error, high_ambiguity = _threshold(error), _threshold(ambiguity)

@@ -14,11 +14,13 @@ signals. What was skipped, and why, is in ``SignalSet.notes``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from llmqa.index.retriever import Hit, Retriever
+from llmqa.triage import cleanlab_signal, judge_signal
 from llmqa.triage.annotators import disagreement_signals, note_signal, posterior_signals
 from llmqa.triage.classifier import (
     DEFAULT_C,
@@ -26,17 +28,27 @@ from llmqa.triage.classifier import (
     DEFAULT_REPEATS,
     out_of_fold_probabilities,
 )
+from llmqa.triage.clauses import clause_summary
 from llmqa.triage.data import TriageData
+from llmqa.triage.embeddings import embed_texts, given_vectors
+from llmqa.triage.queue import QueueOptions, build_queue
 from llmqa.triage.reliability import estimate
-from llmqa.triage.retrieval_signal import DEFAULT_DOCUMENTS, DEFAULT_TEMPERATURE
-from llmqa.triage.scores import DEFAULT_WEIGHTS, Scores, Weights, combine
-from llmqa.triage.signals import Progress, SignalSet
+from llmqa.triage.result import Evidence, ScoredBatch
+from llmqa.triage.retrieval_signal import (
+    DEFAULT_DOCUMENTS,
+    DEFAULT_TEMPERATURE,
+    DESCRIPTIONS,
+    LabelImplier,
+    guideline_documents,
+    retrieval_signals,
+)
+from llmqa.triage.scores import DEFAULT_WEIGHTS, Weights, combine
+from llmqa.triage.signals import Progress, Signal, SignalSet
 from llmqa.triage.single_label import single_label_conflict
 
 if TYPE_CHECKING:
     from llmqa.guidelines import GuidelineSet
     from llmqa.index.embedders import Embedder
-    from llmqa.index.retriever import Retriever
     from llmqa.triage.retrieval_signal import GuidelineDocuments
 
 
@@ -56,16 +68,6 @@ class TriageConfig:
     seed: int = 0
 
 
-@dataclass
-class Evidence:
-    """Intermediate results kept for explanation and for the eval (not part of the scores)."""
-
-    vectors: np.ndarray | None = None
-    has_vector: np.ndarray | None = None
-    probabilities: np.ndarray | None = None
-    hits: list[list[Any]] = field(default_factory=list)
-
-
 def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
                     embedder: Embedder | None = None, retriever: Retriever | None = None,
                     guidelines: GuidelineSet | None = None,
@@ -76,9 +78,6 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
     """Every signal the given inputs allow. ``vectors`` (items × dim, NaN rows = none) wins
     over ``embedder``; ``verdicts`` are store rows (``None``: offline). ``on_progress`` hears
     from the long steps (embedding, the classifier's folds, retrieval)."""
-    from llmqa.triage import judge_signal
-    from llmqa.triage.embeddings import embed_texts, given_vectors
-
     config = config or TriageConfig()
     n = data.n_items
     signals = SignalSet(n)
@@ -122,8 +121,6 @@ def add_judge_signals(data: TriageData, signals: SignalSet,
     """Add the judge's signals (store rows) to computed ``signals``, then re-weigh the sources:
     the judge is one of them. ``compute_signals`` does this when given verdicts; the eval calls
     it to score one batch offline and with the judge without computing the rest twice."""
-    from llmqa.triage import judge_signal
-
     judged, cited = judge_signal.judge_signals(data, verdicts)
     for signal in judged:
         signals.add(signal)
@@ -143,8 +140,6 @@ def _documents(data: TriageData, guidelines: GuidelineSet | None,
     """The index's documents with the labels they imply (None without an index)."""
     if guidelines is None or retriever is None or len(retriever) == 0:
         return None
-    from llmqa.triage.retrieval_signal import LabelImplier, guideline_documents
-
     given = data.given[data.given >= 0]
     prior = np.bincount(given, minlength=len(data.labels)).astype(float)
     return guideline_documents(retriever, LabelImplier(guidelines, data.labels, prior))
@@ -153,8 +148,6 @@ def _documents(data: TriageData, guidelines: GuidelineSet | None,
 def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
                      documents: GuidelineDocuments | None, config: TriageConfig,
                      on_progress: Progress | None = None) -> None:
-    from llmqa.triage import cleanlab_signal
-
     n = data.n_items
     if evidence.vectors is None or evidence.has_vector is None or not evidence.has_vector.any():
         why = "no item embeddings (no embedder given, or no item has readable text)"
@@ -190,10 +183,6 @@ def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
 def _retrieval(data: TriageData, signals: SignalSet, evidence: Evidence,
                documents: GuidelineDocuments | None, retriever: Retriever | None,
                config: TriageConfig, on_progress: Progress | None = None) -> None:
-    from llmqa.index.retriever import Hit
-    from llmqa.triage.retrieval_signal import DESCRIPTIONS, retrieval_signals
-    from llmqa.triage.signals import Signal
-
     n = data.n_items
     why = None
     if retriever is None or documents is None:
@@ -221,23 +210,15 @@ def _retrieval(data: TriageData, signals: SignalSet, evidence: Evidence,
             signals.tie_clause(i, item_hits[0].clause_id, "retrieval")
 
 
-@dataclass
-class TriageResult:
-    data: TriageData
-    signals: SignalSet
-    scores: Scores
-    evidence: Evidence
+class TriageResult(ScoredBatch):
+    """A scored batch with the two questions a notebook asks of it."""
 
     def queue(self, **options: Any) -> list[dict[str, Any]]:
         """Ranked rows; options as in ``llmqa.triage.queue.QueueOptions``."""
-        from llmqa.triage.queue import QueueOptions, build_queue
-
         return build_queue(self, QueueOptions(**options))
 
     def clause_summary(self, guidelines: GuidelineSet | None = None,
                        top: int = 5) -> dict[str, Any]:
-        from llmqa.triage.clauses import clause_summary
-
         return clause_summary(self, guidelines=guidelines, top=top)
 
 

@@ -15,14 +15,12 @@ the judge said.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from llmqa.triage.result import ScoredBatch
 from llmqa.triage.signals import AMBIGUITY, ERROR
-
-if TYPE_CHECKING:
-    from llmqa.triage.pipeline import TriageResult
 
 KINDS = ("all", "error", "ambiguous")
 _NOTABLE = 0.6  # a signal is named in the reason when the item is in its top 40%
@@ -44,7 +42,7 @@ class QueueOptions:
             raise ValueError(f"unknown kind {self.kind!r}; use one of {', '.join(KINDS)}")
 
 
-def priorities(result: TriageResult, options: QueueOptions) -> np.ndarray:
+def priorities(result: ScoredBatch, options: QueueOptions) -> np.ndarray:
     mapping = options.project_priority or {}
     values = []
     for project, own in zip(result.data.projects, result.data.priorities, strict=True):
@@ -57,7 +55,7 @@ def priorities(result: TriageResult, options: QueueOptions) -> np.ndarray:
     return np.array(values, dtype=float)
 
 
-def _kind_scores(result: TriageResult, kind: str) -> tuple[np.ndarray, np.ndarray]:
+def _kind_scores(result: ScoredBatch, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """(score used for ranking, which score it is: True = error) per item."""
     error = result.scores.error
     ambiguity = result.scores.ambiguity
@@ -72,7 +70,7 @@ def _kind_scores(result: TriageResult, kind: str) -> tuple[np.ndarray, np.ndarra
     return chosen, is_error
 
 
-def build_queue(result: TriageResult, options: QueueOptions | None = None
+def build_queue(result: ScoredBatch, options: QueueOptions | None = None
                 ) -> list[dict[str, Any]]:
     options = options or QueueOptions()
     data = result.data
@@ -94,7 +92,7 @@ def build_queue(result: TriageResult, options: QueueOptions | None = None
                  options.with_evidence) for rank, i in enumerate(order, start=1)]
 
 
-def suggested_label(result: TriageResult, index: int) -> str | None:
+def suggested_label(result: ScoredBatch, index: int) -> str | None:
     """The most direct evidence of a better label: the judge's suggestion, then the label the
     nearest guideline evidence implies, then the classifier's, then the dissenting vote."""
     given = result.data.given_label(index)
@@ -110,7 +108,7 @@ def suggested_label(result: TriageResult, index: int) -> str | None:
     return next((c for c in candidates if c and c != given), None)
 
 
-def reason(result: TriageResult, index: int, is_error: bool, score: float) -> str:
+def reason(result: ScoredBatch, index: int, is_error: bool, score: float) -> str:
     which = ERROR if is_error else AMBIGUITY
     head = f"{'likely error' if is_error else 'ambiguous'} ({score:.2f})"
     phrases: list[str] = []
@@ -139,7 +137,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None or np.isnan(value) else round(float(value), 4)
 
 
-def _row(result: TriageResult, index: int, rank: int, is_error: bool, score: float,
+def _row(result: ScoredBatch, index: int, rank: int, is_error: bool, score: float,
          priority: float, with_evidence: bool) -> dict[str, Any]:
     data = result.data
     clauses = result.signals.clauses[index]

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from llmqa.guidelines.model import GuidelineSet
-from llmqa.judge.judge import answer_problem
-from llmqa.judge.schema import VerdictStatus, answer_model
-from llmqa.llm.seam import validate_answer
+from llmqa.llm.reply import validate_answer
 from llmqa.store.verdicts import VerdictStore
+from llmqa.verdicts import VerdictStatus, answer_model, answer_problem
 
 REPARSABLE = (VerdictStatus.PARSE_ERROR, VerdictStatus.INVALID_CITATION,
               VerdictStatus.INCONSISTENT)

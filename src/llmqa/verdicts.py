@@ -1,4 +1,7 @@
-"""What the judge answers, and the verdict record llmqa stores.
+"""What the judge answers, the checks an answer must pass, and the verdict record stored.
+
+The base layer both the judge (which makes verdicts) and the store (which keeps and re-reads
+them) build on; it imports nothing else from llmqa.
 
 ``answer_model(labels)`` builds the pydantic model sent to the LLM as a JSON schema; its
 ``suggested_label`` is an enum of the guideline's labels so a constrained decoder cannot
@@ -101,3 +104,26 @@ class Verdict(BaseModel):
     attempts: int = 1
     error: str | None = None
     raw_answer: str | None = None
+
+
+def answer_problem(answer: Any, shown: list[str],
+                   consensus: str | None) -> tuple[VerdictStatus, str] | None:
+    """Why a schema-valid answer is still not a verdict (``None`` when it is one).
+
+    ``consensus`` is the consensus human label, or ``None`` when there is none or a tie.
+    """
+    unknown = [c for c in answer.cited_clause_ids if c not in shown]
+    if unknown:
+        return (VerdictStatus.INVALID_CITATION,
+                f"cited clause(s) {', '.join(unknown)} not among those given "
+                f"({', '.join(sorted(shown))})")
+    if answer.verdict == VerdictLabel.AGREE and consensus and answer.suggested_label != consensus:
+        return (VerdictStatus.INCONSISTENT,
+                f"verdict 'agree' but suggested label '{answer.suggested_label}' differs "
+                f"from the consensus label '{consensus}'")
+    if (answer.verdict == VerdictLabel.LIKELY_ERROR and consensus
+            and answer.suggested_label == consensus):
+        return (VerdictStatus.INCONSISTENT,
+                f"verdict 'likely_error' but the suggested label is the consensus label "
+                f"'{consensus}'; suggest the label the policy requires")
+    return None

@@ -1,0 +1,112 @@
+"""``llmqa policy-ci``: what a guideline edit changes, as a gate in front of a merge."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+
+from llmqa.cli._common import (
+    BaseUrlOpt,
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    JsonOpt,
+    MethodOpt,
+    ModelOpt,
+    err,
+    judge_config,
+    print_json,
+    settings,
+)
+
+
+def policy_ci(
+    old: Path = typer.Argument(..., help="The guidelines before the edit (folder or file)."),
+    new: Path = typer.Argument(..., help="The guidelines after the edit (folder or file)."),
+    items: str = typer.Argument(..., help="Items file (.jsonl, .json, .csv, .parquet)."),
+    model: str | None = ModelOpt,
+    base_url: str | None = BaseUrlOpt,
+    structured_method: str | None = MethodOpt,
+    gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL/CSV/Parquet with "
+                                     "id and gold_label, e.g. from `llmqa decisions export`)."),
+    max_kappa_drop: float | None = typer.Option(
+        None, "--max-kappa-drop", min=0.0, help="Exit 1 when the judge's kappa against gold "
+        "(or the annotators where no gold exists) falls by more than this on any changed "
+        "clause."),
+    concurrency: int | None = typer.Option(None, "--concurrency", "-c", min=1, max=256,
+                                           help="Requests in flight [env LLMQA_CONCURRENCY; 8]."),
+    top_k: int | None = typer.Option(None, "--top-k", min=1, max=20, help="Clauses retrieved "
+                                     "per item [5; 3 for the embedded model]."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown report "
+                                       "(for a pull-request comment) to this file."),
+    home: str | None = HomeOpt,
+    embedder: str | None = EmbedderOpt,
+    as_json: bool = JsonOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Judge ITEMS under OLD and NEW guidelines; report flips and agreement per changed clause.
+
+    Only items judged against a changed clause are re-judged; the rest reuse stored verdicts.
+    Exit codes: 0 done (gate passed); 1 the --max-kappa-drop gate failed, or bad rows;
+    2 usage or configuration error.
+    """
+    from llmqa.errors import InputError
+    from llmqa.guidelines import load_guidelines
+    from llmqa.io.gold import read_gold
+    from llmqa.io.readers import ReadReport, read_items
+    from llmqa.judge import Judge
+    from llmqa.llm.backends import BackendSpec, make_seam
+    from llmqa.llm.pricing import PriceTable
+    from llmqa.policy import PolicyCheck, render_markdown
+    from llmqa.runner import ReviewOptions
+    from llmqa.store import RunLock, VerdictStore
+    from llmqa.workspace import Workspace
+
+    cfg = settings(config, model=model, base_url=base_url, structured_method=structured_method,
+                   concurrency=concurrency, home=home, embedder=embedder)
+    before, after = load_guidelines(old), load_guidelines(new)
+    report = ReadReport()
+    valid = []
+    for record in read_items(items):
+        report.add(record)
+        if not isinstance(record, Exception) and hasattr(record, "content"):
+            valid.append(record)
+    for problem in report.errors[:20]:
+        err(str(problem), "yellow")
+    if not valid:
+        raise InputError(f"{items}: no valid items")
+    gold_labels: dict[str, str] = {}
+    if gold is not None:
+        gold_labels, gold_errors = read_gold(gold)
+        for problem in gold_errors[:20]:
+            err(str(problem), "yellow")
+    spec = BackendSpec(model=cfg.model, base_url=cfg.base_url, timeout=cfg.timeout,
+                       method=cfg.structured_method)  # type: ignore[arg-type]
+    judge_settings = judge_config(spec, 1, top_k, None, cfg.timeout, cfg.max_attempts)
+    seam = make_seam(spec)
+    prices = PriceTable.load(cfg.prices)
+    ws = Workspace(cfg)
+    workers = 1 if spec.is_local else cfg.concurrency
+    with RunLock(cfg.home_path), VerdictStore(cfg.home_path) as store:
+        check = PolicyCheck(lambda g: Judge(seam, g, judge_settings, prices), ws.embedder, store,
+                            ReviewOptions(concurrency=workers))
+        result = asyncio.run(check.run(before, after, valid, gold_labels, source=items,
+                                       max_kappa_drop=max_kappa_drop))
+    markdown = render_markdown(result)
+    if output is not None:
+        output.write_text(markdown, encoding="utf-8")
+    if as_json:
+        print_json(result.to_dict())
+    elif output is None:
+        typer.echo(markdown)
+    else:
+        typer.echo(f"{len(result.changed_clauses)} changed clause(s), {len(result.affected)} "
+                   f"item(s) re-judged, {len(result.flips)} flip(s); report: {output}")
+    if not result.passed:
+        err(f"gate failed: kappa fell by more than {max_kappa_drop} on "
+            + ", ".join(k.scope for k in result.gate_failures), "red")
+        raise typer.Exit(1)
+    if report.rejected:
+        raise typer.Exit(1)

@@ -1,0 +1,132 @@
+"""Policy CI: judge a batch under the old and the new guideline, and say what the edit changed.
+
+Both versions go through the ordinary review runner and the same store, so the old version's
+verdicts are usually already stored (from the review that preceded the edit) and the new
+version costs a model call only for the items whose retrieved clauses changed: the store key
+holds the clause context, so every other item reuses its verdict. The comparison itself is in
+``policy.compare``; this module only drives the two reviews and gathers the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmqa.guidelines.model import GuidelineSet, VersionDiff
+from llmqa.index.embedders import Embedder
+from llmqa.index.retriever import Retriever
+from llmqa.items import Item
+from llmqa.judge.judge import Judge
+from llmqa.judge.render import consensus_label
+from llmqa.policy.compare import Flip, KappaChange, clauses_of, flips, kappa_change
+from llmqa.runner.review import ReviewOptions, ReviewRunner, ReviewSummary
+from llmqa.store.verdicts import VerdictStore
+
+JudgeFactory = Callable[[GuidelineSet], Judge]
+
+
+@dataclass
+class PolicyReport:
+    old_version: str
+    new_version: str
+    model: str
+    diff: VersionDiff
+    items: int
+    affected: list[str]  # items judged differently under the new version (new store key)
+    baseline: ReviewSummary
+    candidate: ReviewSummary
+    flips: list[Flip]
+    agreement: list[KappaChange]
+    max_kappa_drop: float | None = None
+    gate_failures: list[KappaChange] = field(default_factory=list)
+    gold_items: int = 0
+    clause_items: dict[str, int] = field(default_factory=dict)  # items judged against each
+
+    @property
+    def changed_clauses(self) -> list[str]:
+        return sorted({*self.diff.added, *self.diff.removed, *self.diff.changed})
+
+    @property
+    def passed(self) -> bool:
+        return not self.gate_failures
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old_version": self.old_version, "new_version": self.new_version,
+            "model": self.model,
+            "clauses": {"added": list(self.diff.added), "removed": list(self.diff.removed),
+                        "changed": list(self.diff.changed)},
+            "items": self.items, "affected_items": len(self.affected),
+            "calls": {"baseline": self.baseline.reviewed, "new": self.candidate.reviewed},
+            "cost_usd": {"baseline": self.baseline.cost_usd, "new": self.candidate.cost_usd},
+            "gold_items": self.gold_items, "clause_items": self.clause_items,
+            "flips": [f.to_dict() for f in self.flips],
+            "agreement": [k.to_dict() for k in self.agreement],
+            "gate": {"max_kappa_drop": self.max_kappa_drop, "passed": self.passed,
+                     "failures": [k.to_dict() for k in self.gate_failures]},
+        }
+
+
+class PolicyCheck:
+    """Drives the two reviews; ``make_judge`` builds the same judge for either guideline."""
+
+    def __init__(self, make_judge: JudgeFactory, embedder: Embedder, store: VerdictStore,
+                 options: ReviewOptions | None = None, n_boot: int = 1000) -> None:
+        self.make_judge = make_judge
+        self.embedder = embedder
+        self.store = store
+        self.options = options or ReviewOptions()
+        self.n_boot = n_boot
+
+    async def _judge_all(self, guidelines: GuidelineSet, items: list[Item],
+                         source: str) -> tuple[dict[str, str], dict[str, dict[str, Any]],
+                                               ReviewSummary, str]:
+        judge = self.make_judge(guidelines)
+        runner = ReviewRunner(judge, Retriever.from_guidelines(guidelines, self.embedder),
+                              self.store, self.options)
+        keys = {p.item.id: p.key for p in runner.prepare(items)}
+        summary = await runner.run(items, source)
+        stored = self.store.verdicts_by_key(list(keys.values()))
+        rows = {item_id: stored[key] for item_id, key in keys.items() if key in stored}
+        return keys, rows, summary, judge.seam.name
+
+    async def run(self, old: GuidelineSet, new: GuidelineSet, items: list[Item],
+                  gold: Mapping[str, str] | None = None, source: str = "policy-ci",
+                  max_kappa_drop: float | None = None) -> PolicyReport:
+        diff = old.diff(new)
+        old_keys, old_rows, baseline, _ = await self._judge_all(old, items, f"{source} (old)")
+        new_keys, new_rows, candidate, model = await self._judge_all(new, items,
+                                                                     f"{source} (new)")
+        affected = sorted(i for i in new_keys if old_keys.get(i) != new_keys[i])
+        changed = {*diff.added, *diff.removed, *diff.changed}
+        humans = {i.id: c.label for i in items
+                  if (c := consensus_label(i)).label is not None and not c.tie}
+        gold = {k: v for k, v in (gold or {}).items() if k in new_keys}
+        ids = list(new_keys)
+        references = [("gold", gold)] if gold else []
+        references.append(("humans", humans))
+        agreement = [kappa_change("overall", name, ids, ref, old_rows, new_rows, self.n_boot)
+                     for name, ref in references]
+        per_clause: dict[str, list[str]] = {c: [] for c in sorted(changed)}
+        for item_id in ids:
+            for clause in (clauses_of(old_rows.get(item_id))
+                           | clauses_of(new_rows.get(item_id))) & changed:
+                per_clause[clause].append(item_id)
+        gate: list[KappaChange] = []
+        for clause, clause_ids in per_clause.items():
+            scores = [kappa_change(clause, name, clause_ids, ref, old_rows, new_rows,
+                                   self.n_boot) for name, ref in references]
+            agreement += scores
+            # Gold decides where it can; the annotators only where no gold says anything.
+            decisive = next((s for s in scores if s.change is not None), None)
+            if (max_kappa_drop is not None and decisive is not None
+                    and decisive.change is not None and -decisive.change > max_kappa_drop):
+                gate.append(decisive)
+        return PolicyReport(
+            old_version=old.version, new_version=new.version,
+            model=model, diff=diff, items=len(items),
+            affected=affected, baseline=baseline, candidate=candidate,
+            flips=flips(old_rows, new_rows, changed), agreement=agreement,
+            max_kappa_drop=max_kappa_drop, gate_failures=gate, gold_items=len(gold),
+            clause_items={c: len(v) for c, v in per_clause.items()})

@@ -1,0 +1,132 @@
+"""Cheap-then-strong review: a cheap judge sees every item, a strong one only the doubtful.
+
+Both stages are ordinary reviews over the same store, so both verdicts are kept (their keys
+differ by model) and a re-run costs nothing at either stage. The strong stage runs after the
+cheap one, so its verdict is the newest for an escalated item and is what every reader of
+the store's latest verdicts sees. Which items go up is decided from the cheap verdicts alone
+by an ``EscalationRule``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from llmqa.items import Item
+from llmqa.runner.review import ReviewRunner, ReviewSummary
+
+StageRun = Callable[[list[Item], str], ReviewSummary]
+
+
+class EscalateWhen(StrEnum):
+    NOT_AGREE = "not-agree"  # the cheap judge flags the label (likely_error or ambiguous)
+    LOW_CONFIDENCE = "low-confidence"  # below EscalationRule.min_confidence
+    SAMPLES_DISAGREE = "samples-disagree"  # self-consistency samples split
+    NO_VERDICT = "no-verdict"  # the cheap judge gave no usable verdict
+    SUPERVISED = "supervised"  # cites or was shown a clause the trust gate supervises
+
+
+DEFAULT_WHEN = frozenset({EscalateWhen.NOT_AGREE, EscalateWhen.LOW_CONFIDENCE,
+                          EscalateWhen.NO_VERDICT})
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    when: frozenset[EscalateWhen] = DEFAULT_WHEN
+    min_confidence: float = 0.7
+    supervised_clauses: frozenset[str] = frozenset()
+
+    def reasons(self, row: Mapping[str, Any] | None) -> list[EscalateWhen]:
+        """Why a stored cheap verdict goes to the strong judge (empty: it stays)."""
+        if row is None or row.get("status") != "ok":
+            return [EscalateWhen.NO_VERDICT] if EscalateWhen.NO_VERDICT in self.when else []
+        found = []
+        if EscalateWhen.NOT_AGREE in self.when and row.get("verdict") != "agree":
+            found.append(EscalateWhen.NOT_AGREE)
+        confidence = row.get("confidence")
+        if (EscalateWhen.LOW_CONFIDENCE in self.when
+                and (confidence is None or confidence < self.min_confidence)):
+            found.append(EscalateWhen.LOW_CONFIDENCE)
+        if (EscalateWhen.SAMPLES_DISAGREE in self.when and (row.get("samples") or 1) > 1
+                and (confidence is None or confidence < 1.0)):
+            found.append(EscalateWhen.SAMPLES_DISAGREE)
+        if EscalateWhen.SUPERVISED in self.when and self.supervised_clauses & _clauses(row):
+            found.append(EscalateWhen.SUPERVISED)
+        return found
+
+
+def _clauses(row: Mapping[str, Any]) -> set[str]:
+    return set(row.get("cited_clause_ids") or ()) | set(row.get("retrieved_clause_ids") or ())
+
+
+@dataclass
+class CascadeSummary:
+    cheap_model: str
+    strong_model: str
+    cheap: ReviewSummary
+    strong: ReviewSummary
+    escalated: list[str] = field(default_factory=list)
+    reasons: Counter = field(default_factory=Counter)
+    strong_only_estimated_usd: float | None = None  # every item at the strong model's price
+
+    @property
+    def cost_usd(self) -> float | None:
+        if self.cheap.cost_usd is None or self.strong.cost_usd is None:
+            return None
+        return round(self.cheap.cost_usd + self.strong.cost_usd, 6)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.cheap.items, "escalated": len(self.escalated),
+            "reasons": dict(self.reasons), "cost_usd": self.cost_usd,
+            "strong_only_estimated_usd": self.strong_only_estimated_usd,
+            "models": {
+                self.cheap_model: {"stage": "cheap", "calls": self.cheap.reviewed,
+                                   "reused": self.cheap.reused, "cost_usd": self.cheap.cost_usd},
+                self.strong_model: {"stage": "strong", "calls": self.strong.reviewed,
+                                    "reused": self.strong.reused,
+                                    "cost_usd": self.strong.cost_usd}},
+            "cheap": self.cheap.to_dict(), "strong": self.strong.to_dict(),
+        }
+
+
+class Cascade:
+    """``cheap`` and ``strong`` share one store; ``run_cheap``/``run_strong`` run a stage
+    (live by default; the Batch API path passes its own), so either stage can be batched."""
+
+    def __init__(self, cheap: ReviewRunner, strong: ReviewRunner, rule: EscalationRule,
+                 run_cheap: StageRun, run_strong: StageRun) -> None:
+        if cheap.store is not strong.store:
+            raise ValueError("both stages must write to the same store")
+        self.cheap, self.strong, self.rule = cheap, strong, rule
+        self.run_cheap, self.run_strong = run_cheap, run_strong
+
+    def select(self, items: Iterable[Item]) -> tuple[list[Item], Counter]:
+        """The items whose stored cheap verdict meets the rule, and how often each reason."""
+        items = list(items)
+        keys = {p.item.id: p.key for p in self.cheap.prepare(items)}
+        rows = self.cheap.store.verdicts_by_key(list(keys.values()))
+        chosen, reasons = [], Counter()
+        for item in items:
+            why = self.rule.reasons(rows.get(keys[item.id]))
+            if why:
+                chosen.append(item)
+                reasons.update(str(w) for w in why)
+        return chosen, reasons
+
+    def run(self, items: list[Item], source: str = "") -> CascadeSummary:
+        cheap = self.run_cheap(items, source)
+        if cheap.status != "done":
+            # Out of budget or stopped: escalating from a partial first stage would spend the
+            # strong model's price on an arbitrary subset.
+            return CascadeSummary(self.cheap.judge.seam.name, self.strong.judge.seam.name,
+                                  cheap, ReviewSummary(status="skipped"))
+        escalated, reasons = self.select(items)
+        strong = (self.run_strong(escalated, source) if escalated
+                  else ReviewSummary(status="done"))
+        _, _, strong_only = self.strong.estimate(self.strong.prepare(items))
+        return CascadeSummary(self.cheap.judge.seam.name, self.strong.judge.seam.name, cheap,
+                              strong, [i.id for i in escalated], reasons, strong_only)

@@ -1,0 +1,206 @@
+"""Policy CI: only the items judged against an edited clause are re-judged (counted at the
+stub), the flips the stub's answers imply are reported, and the kappa-drop gate exits 1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import cohen_kappa_score
+
+from llmqa.guidelines import load_guidelines
+from llmqa.index.embedders import make_embedder
+from llmqa.index.retriever import Retriever
+from llmqa.io.gold import read_gold
+from llmqa.judge.render import consensus_label
+from llmqa.policy import flips, kappa_change
+from llmqa.testing.openai_stub import Behaviour, OpenAIStub
+from review_helpers import (
+    GUIDELINES,
+    clean_env,
+    run_main,
+    sample_items,
+    write_items,
+)
+
+EDITED = "HARASS-1.2"
+TOP_K = 5
+
+
+def _edit_clause(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst)
+    path = dst / "harassment.md"
+    text = path.read_text(encoding="utf-8")
+    old = "The test is whether a reasonable listener"
+    assert old in text
+    path.write_text(text.replace(old, "Only explicit threats count; the test is whether a "
+                                 "reasonable listener", 1), encoding="utf-8")
+
+
+def _args(old: Path, new: Path, items: Path, home: Path, url: str, *extra: str) -> list[str]:
+    return ["policy-ci", str(old), str(new), str(items), "--model", "gpt-4o-mini",
+            "--base-url", url, "--embedder", "openai:stub-embed", "--home", str(home),
+            "--top-k", str(TOP_K), *extra]
+
+
+def _expected_affected(old: Path, new: Path, items, url: str) -> set[str]:
+    """Items whose top-k clauses under either version include the edited clause: computed
+    here from the retriever alone, independently of the store keys policy-ci uses."""
+    embedder = make_embedder("openai:stub-embed", base_url=url)
+    texts = [i.content.readable_text() for i in items]
+    affected = set()
+    for folder in (old, new):
+        retriever = Retriever.from_guidelines(load_guidelines(folder), embedder)
+        for item, hits in zip(items, retriever.search_many(texts, TOP_K), strict=True):
+            if EDITED in [h.clause_id for h in hits]:
+                affected.add(item.id)
+    return affected
+
+
+@pytest.fixture
+def edit(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(GUIDELINES, old)
+    _edit_clause(GUIDELINES, new)
+    return old, new
+
+
+def test_one_clause_edit_rejudges_only_affected_items(edit, tmp_path, monkeypatch, capsys):
+    clean_env(monkeypatch)
+    old, new = edit
+    items = sample_items(80)
+    path = write_items(tmp_path / "items.jsonl", items)
+    home = tmp_path / "state"
+    with OpenAIStub() as stub:
+        # The reviewed state before the edit: every item judged once under the old version.
+        code, _, stderr = run_main(_args(old, old, path, home, stub.url, "--json"), capsys)
+        assert code == 0, stderr
+        before_calls = stub.chat_requests
+        assert before_calls == len(items)
+        # From now on the judge disagrees with the annotators on every item it is asked about.
+        expected_flips = {}
+        for item in items:
+            consensus = consensus_label(item)
+            if consensus.label is None or consensus.tie:
+                continue
+            other = "hate" if consensus.label != "hate" else "harassment"
+            stub.add(Behaviour(verdict={"verdict": "likely_error", "suggested_label": other}),
+                     item=item.id, times=None)
+            expected_flips[item.id] = other
+        code, out, stderr = run_main(_args(old, new, path, home, stub.url, "--json"), capsys)
+        assert code == 0, stderr
+        report = json.loads(out)
+        affected = _expected_affected(old, new, items, stub.url)
+        assert 0 < len(affected) < len(items)
+        # Exactly the affected items reached the model, once each.
+        assert stub.chat_requests - before_calls == len(affected)
+        assert report["calls"] == {"baseline": 0, "new": len(affected)}
+        assert report["affected_items"] == len(affected)
+        assert report["clauses"]["changed"] == [EDITED]
+        flipped = {f["item_id"]: f for f in report["flips"]}
+        assert set(flipped) == affected & set(expected_flips)
+        for item_id, flip in flipped.items():
+            assert (flip["old_verdict"], flip["new_verdict"]) == ("agree", "likely_error")
+            assert flip["new_label"] == expected_flips[item_id]
+            assert flip["clauses"] == [EDITED]
+        clause_rows = {(k["scope"], k["reference"]): k for k in report["agreement"]}
+        humans = clause_rows[(EDITED, "humans")]
+        assert humans["before"] == pytest.approx(1.0)
+        assert humans["after"] < humans["before"]
+        assert humans["change_ci"][1] < 0  # a paired interval that excludes no change
+
+        # The same edit behind the gate: agreement on the edited clause fell, so exit 1, and
+        # no model call is needed the second time.
+        calls = stub.chat_requests
+        report_md = tmp_path / "policy.md"
+        code, _, stderr = run_main(_args(old, new, path, home, stub.url, "--max-kappa-drop",
+                                         "0.1", "-o", str(report_md)), capsys)
+        assert code == 1
+        assert "gate failed" in stderr and EDITED in stderr
+        assert stub.chat_requests == calls
+        markdown = report_md.read_text(encoding="utf-8")
+        assert "**Gate failed**" in markdown and f"`{EDITED}`" in markdown
+        assert f"### Verdict flips ({len(flipped)})" in markdown
+
+
+def test_gold_decides_the_gate_where_it_exists(edit, tmp_path, monkeypatch, capsys):
+    """With gold that agrees with the new answers, the same edit is an improvement."""
+    clean_env(monkeypatch)
+    old, new = edit
+    items = sample_items(80)
+    path = write_items(tmp_path / "items.jsonl", items)
+    home = tmp_path / "state"
+    with OpenAIStub() as stub:
+        assert run_main(_args(old, old, path, home, stub.url, "--json"), capsys)[0] == 0
+        affected = _expected_affected(old, new, items, stub.url)
+        gold = tmp_path / "gold.jsonl"
+        rows = []
+        # Every other item is spam by the analysts' decision, and the judge says so once it
+        # is asked again (only the affected ones are): agreement with gold rises.
+        for n, item in enumerate(items):
+            consensus = consensus_label(item).label or "allowed"
+            if n % 2 or consensus == "spam":
+                rows.append({"id": item.id, "gold_label": consensus})
+                continue
+            stub.add(Behaviour(verdict={"verdict": "likely_error", "suggested_label": "spam"}),
+                     item=item.id, times=None)
+            rows.append({"id": item.id, "gold_label": "spam"})
+        gold.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+        code, out, stderr = run_main(_args(old, new, path, home, stub.url, "--json",
+                                           "--gold", str(gold), "--max-kappa-drop", "0.1"),
+                                     capsys)
+    assert code == 0, stderr
+    report = json.loads(out)
+    assert report["gold_items"] == len(items)
+    assert report["gate"]["passed"] is True
+    by = {(k["scope"], k["reference"]): k for k in report["agreement"]}
+    assert affected
+    assert by[(EDITED, "gold")]["after"] == pytest.approx(1.0), (by[(EDITED, "gold")], affected)
+    assert by[(EDITED, "gold")]["change"] > 0
+
+
+def _row(verdict: str, label: str | None, retrieved=("A-1",), status: str = "ok"):
+    return {"status": status, "verdict": verdict, "suggested_label": label,
+            "retrieved_clause_ids": list(retrieved), "cited_clause_ids": list(retrieved[:1])}
+
+
+def test_flips_name_the_changed_clauses_only():
+    old = {"a": _row("agree", "x", ("A-1", "B-1")), "b": _row("agree", "y"),
+           "c": _row("agree", "x", ("B-1",))}
+    new = {"a": _row("likely_error", "y", ("A-1", "B-1")), "b": _row("agree", "y"),
+           "c": _row("agree", None, ("B-1",), status="parse_error")}
+    found = {f.item_id: f for f in flips(old, new, {"B-1"})}
+    assert set(found) == {"a", "c"}
+    assert found["a"].clauses == ("B-1",)
+    assert found["c"].new_label is None  # no usable verdict is a flip too
+
+
+def test_kappa_change_matches_scikit_learn():
+    rng = np.random.default_rng(3)
+    labels = ["p", "q", "r"]
+    ids = [f"i{n}" for n in range(120)]
+    ref = {i: labels[rng.integers(3)] for i in ids}
+    noisy = {i: (ref[i] if rng.random() < 0.8 else labels[rng.integers(3)]) for i in ids}
+    worse = {i: (ref[i] if rng.random() < 0.5 else labels[rng.integers(3)]) for i in ids}
+    old = {i: _row("agree", noisy[i]) for i in ids}
+    new = {i: _row("agree", worse[i]) for i in ids}
+    result = kappa_change("overall", "gold", ids, ref, old, new, n_boot=200)
+    expected_before = cohen_kappa_score([noisy[i] for i in ids], [ref[i] for i in ids])
+    expected_after = cohen_kappa_score([worse[i] for i in ids], [ref[i] for i in ids])
+    assert result.before == pytest.approx(expected_before)
+    assert result.after == pytest.approx(expected_after)
+    assert result.change == pytest.approx(expected_after - expected_before)
+    assert result.change_ci.low <= result.change <= result.change_ci.high
+    assert result.before_ci.low <= result.before <= result.before_ci.high
+
+
+def test_gold_reader_reports_bad_rows(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "a", "gold_label": "hate"}\n{"id": "b"}\nnot json\n'
+                    '{"id": "c", "gold": {"label": "spam"}}\n', encoding="utf-8")
+    gold, errors = read_gold(path)
+    assert gold == {"a": "hate", "c": "spam"}
+    assert [(e.line, e.field) for e in errors] == [(2, "gold_label"), (3, None)]
