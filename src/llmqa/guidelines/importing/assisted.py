@@ -9,6 +9,7 @@ fails or nothing survives, the offline structure is returned, with a note saying
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,16 +90,21 @@ class SpanChecker:
 
 
 def ask_model(seam: ChatSeam, text: str, source: str) -> ProposedStructure | str:
-    """The one model call: a proposal, or the reason there is none."""
-    from llmqa.llm.oneshot import ask_once
+    """The one model call: a proposal, or the reason there is none. Transient transport
+    failures are retried by ``ask_until_valid``; a malformed answer is not re-asked (the
+    offline structure is the fallback)."""
+    from llmqa.llm.ask import ask_until_valid
+    from llmqa.llm.messages import system, user
 
     shown = text[:MAX_DOCUMENT_CHARS]
-    user = render("guideline_import_document.j2", source=Path(source).name, text=shown,
-                  truncated=len(text) > len(shown), chars=MAX_DOCUMENT_CHARS)
-    reply = ask_once(seam, render("guideline_import_system.j2"), user, ProposedStructure)
-    if reply.parsed is None:
-        return f"{reply.status}: {reply.error or 'no usable answer'}"
-    return reply.parsed  # type: ignore[return-value]
+    prompt = render("guideline_import_document.j2", source=Path(source).name, text=shown,
+                    truncated=len(text) > len(shown), chars=MAX_DOCUMENT_CHARS)
+    messages = [system(render("guideline_import_system.j2")), user(prompt)]
+    asked = asyncio.run(ask_until_valid(seam, messages, ProposedStructure, reasks=0))
+    if not asked.ok or asked.reply is None or asked.reply.parsed is None:
+        why = asked.problem or asked.failure
+        return f"{why.status}: {why.message}" if why else "no usable answer"
+    return asked.reply.parsed  # type: ignore[return-value]
 
 
 def import_with_model(path: str | Path, seam: ChatSeam, prefix: str | None = None) -> ImportResult:
