@@ -64,6 +64,7 @@ def agreement(
     from llmqa.agreement.terminal import gate, render
     from llmqa.io.readers import read_items
     from llmqa.io.writers import output_format, write_records
+    from llmqa.items import Item
 
     to_stdout = output == "-"
     if to_stdout and as_json:
@@ -74,11 +75,14 @@ def agreement(
     label_source = None if no_guidelines else (
         ws.guidelines if guidelines is not None else ws.optional_guidelines)
     labels = list(label_source.labels) if label_source is not None else None
-    judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels()
+    records = list(read_items(items, fmt))
+    # The store may hold other batches: only these items' verdicts count.
+    judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels(
+        {r.id for r in records if isinstance(r, Item)})
     from llmqa.agreement.multilabel import LabelSetCollector, multilabel_report, render_multilabel
 
     answers = LabelSetCollector()
-    ratings = Ratings.from_items(answers.watch(read_items(items, fmt)), judge_labels=judge_labels,
+    ratings = Ratings.from_items(answers.watch(records), judge_labels=judge_labels,
                                  labels=labels, judge_clauses=judge_clauses)
     sets = answers.sets(labels)
     multi = multilabel_report(sets) if sets.is_multi_label else None
