@@ -12,6 +12,7 @@ import typer
 
 from llmqa.cli import (
     _agreement,
+    _decisions,
     _examples,
     _guidelines,
     _index,
@@ -51,6 +52,8 @@ app.command("report")(_report.report)
 app.command("runs")(_store.runs)
 app.command("reparse")(_store.reparse)
 app.command("prune-vectors")(_store.prune_vectors)
+app.command("decide")(_decisions.decide)
+app.add_typer(_decisions.app, name="decisions")
 
 
 def _version(value: bool) -> None:
