@@ -14,6 +14,7 @@ from llmqa.cli import (
     _agreement,
     _decisions,
     _examples,
+    _gate,
     _guidelines,
     _index,
     _items,
@@ -54,6 +55,7 @@ app.command("reparse")(_store.reparse)
 app.command("prune-vectors")(_store.prune_vectors)
 app.command("decide")(_decisions.decide)
 app.add_typer(_decisions.app, name="decisions")
+app.command("gate")(_gate.gate)
 
 
 def _version(value: bool) -> None:

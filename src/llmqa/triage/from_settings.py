@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from llmqa.config import Settings
 
 if TYPE_CHECKING:
+    from llmqa.agreement.gate import Gate
     from llmqa.guidelines import GuidelineSet
     from llmqa.triage.data import TriageData
     from llmqa.triage.signals import Progress, SignalSet
@@ -49,17 +50,22 @@ def triage_signals(data: TriageData, resolved: Settings, *, use_guidelines: bool
     else:
         guideline_set = ws.guidelines
         retriever = ws.retriever()
-    verdicts = None
+    verdicts = gate = None
     if offline:
         notes.append("offline: judge verdicts not used")
     else:
-        verdicts, found = _verdicts(resolved)
+        verdicts, found, gate = _verdicts(resolved)
         notes.append(f"judge: {found}")
+        if gate is not None:
+            notes.append(f"gate: judge trusted on {len(gate.trusted)} clauses "
+                         f"({', '.join(sorted(gate.trusted)) or 'none yet'}), supervised "
+                         "elsewhere: its verdicts there do not raise priority")
     with ExitStack() as stack:
         item_embedder = _cached_embedder(ws, resolved, stack, notes)
         signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
                                   guidelines=guideline_set, verdicts=verdicts,
-                                  config=TriageConfig(seed=seed), on_progress=on_progress)
+                                  config=TriageConfig(seed=seed), on_progress=on_progress,
+                                  gate=gate)
     return TriageSignals(signals, guideline_set, notes)
 
 
@@ -78,11 +84,18 @@ def _cached_embedder(ws: Any, resolved: Settings, stack: ExitStack, notes: list[
     return StoreCachedEmbedder(ws.embedder, store)
 
 
-def _verdicts(resolved: Settings) -> tuple[list[dict[str, Any]] | None, str]:
+def _verdicts(resolved: Settings) -> tuple[list[dict[str, Any]] | None, str, Gate | None]:
+    """The store's newest ok verdicts, and the trust gate once analysts have gold labels."""
+    from llmqa.agreement.gate import compute_gate
+    from llmqa.store.decisions import DecisionStore
     from llmqa.store.verdicts import DB_NAME, VerdictStore
 
     if not (resolved.home_path / DB_NAME).exists():
-        return None, f"no verdict store in {resolved.home_path}"
+        return None, f"no verdict store in {resolved.home_path}", None
     with VerdictStore(resolved.home_path, readonly=True) as store:
         rows = list(store.verdicts(latest=True, status="ok"))
-    return (rows, f"{len(rows)} verdicts") if rows else (None, "no usable verdicts in the store")
+        gold = DecisionStore(store).gold()
+    if not rows:
+        return None, "no usable verdicts in the store", None
+    gate = compute_gate(rows, gold) if gold else None
+    return rows, f"{len(rows)} verdicts", gate
