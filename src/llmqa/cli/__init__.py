@@ -20,6 +20,7 @@ from llmqa.cli import (
     _items,
     _report,
     _review,
+    _serve,
     _store,
     _triage,
 )
@@ -56,6 +57,7 @@ app.command("prune-vectors")(_store.prune_vectors)
 app.command("decide")(_decisions.decide)
 app.add_typer(_decisions.app, name="decisions")
 app.command("gate")(_gate.gate)
+app.command("serve")(_serve.serve)
 
 
 def _version(value: bool) -> None:
