@@ -34,7 +34,9 @@ SECURITY_HEADERS = {
         "base-uri 'none'"),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the
+    # app's own POSTs, which the CSRF check must refuse.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 # A local SVG is opened on its own, never inline in the page: no script, no outside loads.
