@@ -63,6 +63,8 @@ def review(
                                        "model (default: on for known vision models)."),
     temperature: float = typer.Option(0.0, "--temperature", help="Sampling temperature (use "
                                       "> 0 with --samples)."),
+    include_decided: bool = typer.Option(False, "--include-decided", help="Also review items "
+                                         "an analyst already decided (skipped by default)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Review only the first N "
                                      "valid items."),
     batch_api: bool = typer.Option(False, "--batch-api", help="Use the OpenAI Batch API (half "
@@ -114,6 +116,18 @@ def review(
     if not valid:
         err(f"{items}: no valid items to review", "red")
         raise typer.Exit(1)
+    if not include_decided:
+        from llmqa.store.decisions import current_decisions
+
+        decided = current_decisions(cfg.home_path, valid)
+        if decided:
+            # Settled stays settled: no model call for an item whose gold label is known.
+            valid = [item for item in valid if item.id not in decided]
+            err(f"note: {len(decided)} items already decided by an analyst are skipped "
+                "(--include-decided reviews them)")
+        if not valid:
+            typer.echo("every item is already decided; nothing to review")
+            return
     if spec.is_local and not dry_run:
         err(LOCAL_WARNING, "yellow")
     judge_settings = judge_config(spec, samples, top_k, vision, cfg.timeout, cfg.max_attempts)

@@ -94,6 +94,9 @@ def triage(
         "quality, and use them."),
     save_weights: Path | None = typer.Option(None, "--save-weights", help="Save the weights "
                                              "used (with --calibrate: the fitted ones)."),
+    include_decided: bool = typer.Option(False, "--include-decided", help="Keep items an "
+                                         "analyst already decided (on their current content "
+                                         "and labels) in the queue, marked."),
     show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
     seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
     progress: bool = ProgressOpt,
@@ -112,6 +115,8 @@ def triage(
     why in one line. See docs/triage.md.
     """
     from llmqa.io.readers import read_items
+    from llmqa.items import Item
+    from llmqa.store.decisions import current_decisions
     from llmqa.triage import DEFAULT_WEIGHTS, QueueOptions, TriageData, Weights, build_queue, score
     from llmqa.triage import calibrate as fit
     from llmqa.triage.clauses import clause_summary as summarise
@@ -126,7 +131,8 @@ def triage(
     priorities = _priority_map(project_priority)
     resolved = settings(config, home=home, embedder=embedder, chroma_url=chroma_url,
                         guidelines=str(guidelines) if guidelines else None)
-    data = TriageData.from_items(read_items(items, fmt), consensus=consensus.value, seed=seed)
+    records = list(read_items(items, fmt))
+    data = TriageData.from_items(records, consensus=consensus.value, seed=seed)
     if data.n_items == 0:
         rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
         raise InputError(f"{items}: no valid items found{rejected}")
@@ -145,9 +151,18 @@ def triage(
         chosen.save(save_weights)
         err(f"wrote weights to {save_weights}")
     result = score(data, signals, chosen)
+    decided = current_decisions(resolved.home_path, [r for r in records if isinstance(r, Item)])
     options = QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
-                           min_score=min_score, top=top, project_priority=priorities)
+                           min_score=min_score, top=top, project_priority=priorities,
+                           exclude=frozenset() if include_decided else frozenset(decided))
     rows = build_queue(result, options)
+    for row in rows:
+        if row["item_id"] in decided:
+            made = decided[row["item_id"]]
+            row["decision"] = f"{made.decision.value} {made.label or ''}".strip()
+    notes.insert(0, f"{data.n_items - len(decided)} undecided of {data.n_items} items"
+                 + (f"; {len(decided)} decided by analysts left out (--include-decided keeps "
+                    "them)" if decided and not include_decided else ""))
     if out is not None:
         written = _write(rows, out, out_format)
         if out != "-":

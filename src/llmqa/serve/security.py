@@ -56,7 +56,7 @@ def is_loopback(host: str) -> bool:
 def check_bind(host: str, token: str | None) -> None:
     if not is_loopback(host) and not token:
         raise ConfigError(f"listening on {host} makes the review app reachable by others: "
-                          "set an access token (LLMQA_TOKEN) or bind to 127.0.0.1")
+                          "set an access token or bind to 127.0.0.1")
 
 
 def new_secret() -> str:

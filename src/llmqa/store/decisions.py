@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -186,3 +187,13 @@ def verdict_reference(store: VerdictStore, item_id: str) -> dict[str, str | None
     if row is None:
         return {}
     return {"verdict_key": row[0], "model": row[1], "guideline_version": row[2]}
+
+
+def current_decisions(home: Path, items: Iterable[Item]) -> dict[str, Decision]:
+    """``DecisionStore.current`` for the store in ``home``; empty when there is none yet."""
+    from llmqa.store.verdicts import DB_NAME
+
+    if not (Path(home) / DB_NAME).exists():
+        return {}
+    with VerdictStore(home, readonly=True) as store:
+        return DecisionStore(store).current(items)
