@@ -18,15 +18,11 @@ A clause with too few gold items is supervised: trust has to be earned.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
-from llmqa.agreement.bootstrap import bootstrap_interval
-from llmqa.agreement.metrics import cohen_kappa_from_confusion, confusion_matrix
+from llmqa.agreement.gold import JUDGE, versus_gold
 from llmqa.store.decisions import Decision
 
 DEFAULT_MIN_KAPPA = 0.6
@@ -122,21 +118,8 @@ def compute_gate(verdicts: Iterable[Mapping[str, Any]], gold: Mapping[str, Decis
 
 def _trust(clause_id: str, pairs: list[tuple[str, str, str, list[str]]], min_kappa: float,
            min_items: int, n_boot: int, seed: int) -> ClauseTrust:
-    n = len(pairs)
-    labels = sorted({p[1] for p in pairs} | {p[2] for p in pairs})
-    code = {label: i for i, label in enumerate(labels)}
-    judge = np.array([code[p[1]] for p in pairs], dtype=np.int64)
-    truth = np.array([code[p[2]] for p in pairs], dtype=np.int64)
-    k = len(labels)
-
-    def kappa(weights: np.ndarray | None = None) -> float:
-        return cohen_kappa_from_confusion(confusion_matrix(judge, truth, k, weights))
-
-    point = kappa() if n else math.nan
-    interval = bootstrap_interval(kappa, n, n_boot=n_boot, seed=seed) if n else None
-    low = interval.low if interval else None
-    high = interval.high if interval else None
-    value = None if math.isnan(point) else round(point, 4)
+    score = versus_gold(JUDGE, [p[:3] for p in pairs], n_boot=n_boot, seed=seed)
+    n, value, low = score.n_items, score.kappa, score.kappa_low
     if n < min_items:
         why = f"{n} gold items, fewer than {min_items}"
     elif value is None:
@@ -146,13 +129,8 @@ def _trust(clause_id: str, pairs: list[tuple[str, str, str, list[str]]], min_kap
     else:
         why = f"lower bound {_fmt(low)} reaches {min_kappa:g} on {n} items"
     trusted = n >= min_items and value is not None and low is not None and low >= min_kappa
-    agreement = round(float((judge == truth).mean()), 4) if n else None
-    return ClauseTrust(clause_id, n, agreement, value, _round(low), _round(high), trusted, why,
-                       sorted(p[0] for p in pairs))
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+    return ClauseTrust(clause_id, n, score.agreement, value, low, score.kappa_high, trusted, why,
+                       score.item_ids)
 
 
 def _fmt(value: float | None) -> str:

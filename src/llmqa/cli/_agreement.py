@@ -85,6 +85,9 @@ def agreement(
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
     as_json: bool = JsonOpt,
     home: str | None = HomeOpt,
+    gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL: id, label, as "
+                                     "`llmqa decisions export` writes) [default: the store's "
+                                     "decisions]."),
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in "
                                   "the store (human-human agreement only)."),
     config: Path | None = ConfigOpt,
@@ -105,7 +108,8 @@ def agreement(
     resolved = settings(config, home=home)
     labels = _label_set(guidelines, no_guidelines, resolved)
     judge_labels, judge_clauses = (None, None) if no_judge else _load_judge(resolved)
-    ratings = Ratings.from_items(read_items(items, fmt), judge_labels=judge_labels,
+    records = list(read_items(items, fmt))
+    ratings = Ratings.from_items(records, judge_labels=judge_labels,
                                  labels=labels, judge_clauses=judge_clauses)
     if ratings.n_items == 0:
         rejected = f" ({len(ratings.problems)} rows rejected)" if ratings.problems else ""
@@ -118,13 +122,20 @@ def agreement(
         if not to_stdout:
             err(f"wrote {written} consensus rows to {consensus_out}")
     passed = _gate(report.gate_value, min_kappa)
+    against_gold, gold_problems = _against_gold(records, resolved, gold, not no_judge,
+                                                bootstrap, seed)
+    for problem in gold_problems[:10]:
+        err(problem, "red")
     if as_json:
         payload = {"source": items, **report.to_dict()}
+        payload["against_gold"] = against_gold.to_dict() if against_gold else None
         payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
         print_json(payload)
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
         typer.echo(render(report, top), err=to_stdout)
+        if against_gold is not None:
+            typer.echo(render_gold(against_gold), err=to_stdout)
         if min_kappa is not None:
             value = report.gate_value
             shown = "undefined" if value is None else f"{value:.3f}"
@@ -133,6 +144,34 @@ def agreement(
                        err=to_stdout)
     if passed is False:
         raise typer.Exit(1)
+
+
+def _against_gold(records: list[Any], resolved: Settings, gold: Path | None, use_judge: bool,
+                  n_boot: int, seed: int) -> tuple[Any, list[str]]:
+    from llmqa.agreement.gold import gold_from_sources
+    from llmqa.items import Item
+
+    items = [r for r in records if isinstance(r, Item)]
+    return gold_from_sources(items, resolved.home_path, gold, use_judge=use_judge,
+                             n_boot=n_boot, seed=seed)
+
+
+def render_gold(result: Any) -> str:
+    def ci(value: float | None, low: float | None, high: float | None) -> str:
+        if value is None:
+            return "undefined"
+        return f"{value:.3f}" + (f" [{low:.3f}, {high:.3f}]" if low is not None
+                                 and high is not None else "")
+
+    rows = [[r.rater, str(r.n_items), ci(r.agreement, r.agreement_low, r.agreement_high),
+             ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.raters]
+    lines = [f"\nagainst gold ({result.gold_items} items decided by analysts; 95% CIs)",
+             table(rows, ["rater", "items", "agreement", "kappa"])]
+    if result.by_clause:
+        rows = [[r.clause_id or "", r.rater, str(r.n_items),
+                 ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.by_clause]
+        lines += ["", table(rows, ["clause", "rater", "pairs", "kappa vs gold"])]
+    return "\n".join(lines)
 
 
 def _label_set(guidelines: Path | None, no_guidelines: bool,

@@ -67,7 +67,7 @@ def read_queue_file(path: Path) -> list[dict[str, Any]]:
 
 def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,
          use_guidelines: bool = True, fmt: str | None = None) -> ServeData:
-    from llmqa.agreement.gate import gate_from_store
+    from llmqa.agreement.gate import compute_gate
 
     items: list[Item] = []
     notes: list[str] = []
@@ -89,8 +89,10 @@ def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,
         rows = _triage_rows(items, settings, guidelines is not None, notes)
     with VerdictStore(settings.home_path) as store:
         verdicts = list(store.verdicts(latest=True, status="ok"))
-        current = DecisionStore(store).current(items)
-        gate = gate_from_store(store)
+        decisions = DecisionStore(store)
+        current = decisions.current(items)
+        gold = decisions.gold()
+    gate = compute_gate(verdicts, gold) if gold else None
     queue = ReviewQueue.build(rows, items, verdicts, current)
     labels = list(guidelines.labels) if guidelines is not None else []
     labels += sorted({label for item in items for label in item.labels()} - set(labels))
