@@ -448,6 +448,26 @@ def _read_examples(path: Path) -> list[dict[str, Any]]:
 
 # --- llmqa themes ---------------------------------------------------------------------------
 
+QueueOpt = typer.Option(None, "--queue", help="Triage queue (llmqa triage -o queue.jsonl): "
+                        "items it ranks as likely errors are listed under 'check first', not "
+                        "used, until an analyst decides them.")
+CheckFirstOpt = typer.Option(0.75, "--check-first", min=0.0, max=1.0, help="Likely-error "
+                             "score from which a queued item waits for a person.")
+
+
+def best_truth(cfg: Any, records: list[Any], queue: Path | None, threshold: float
+               ) -> tuple[dict[str, str], dict[str, float] | None]:
+    """Analysts' gold labels, and the undecided items triage says to check first."""
+    from llmqa.store.decisions import current_gold
+    from llmqa.triage.queue_file import check_first, read_queue_file
+
+    gold = current_gold(cfg.home_path, records)
+    if queue is None:
+        return gold, None
+    first = check_first(read_queue_file(queue), threshold)
+    return gold, {k: v for k, v in first.items() if k not in gold}
+
+
 def themes(
     items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) with annotations."),
     project: list[str] | None = typer.Option(None, "--project", help="Only these projects "
@@ -468,6 +488,8 @@ def themes(
                                            "when it exists]."),
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in the "
                                   "store (consensus only)."),
+    queue: Path | None = QueueOpt,
+    check_first_score: float = CheckFirstOpt,
     fmt: str | None = typer.Option(None, "--format", "-f", help="Input format (default: from "
                                    "the file name)."),
     home: str | None = HomeOpt,
@@ -494,7 +516,9 @@ def themes(
         if not records:
             raise InputError(f"no items in project(s) {', '.join(sorted(wanted))}")
     verdicts = {} if no_judge else _stored_verdicts(cfg, {i.id for i in records})
-    summary = find_mistakes(records, verdicts, guideline_set, method)
+    gold, first = best_truth(cfg, records, queue, check_first_score)
+    summary = find_mistakes(records, verdicts, guideline_set, method, gold=gold,
+                            check_first=first)
     markdown = render_themes(summary, guideline_set, title=title, min_count=min_count,
                              examples=per_theme, top=top)
     if out is None:

@@ -8,7 +8,6 @@ library call ``llmqa triage`` makes.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from llmqa.items import Item
 from llmqa.serve.queue import ReviewQueue
 from llmqa.store.decisions import DecisionStore
 from llmqa.store.verdicts import VerdictStore
+from llmqa.triage.queue_file import read_queue_file
 
 if TYPE_CHECKING:
     from llmqa.agreement.gate import Gate
@@ -34,35 +34,6 @@ class ServeData:
     gate: Gate | None = None
     labels: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def read_queue_file(path: Path) -> list[dict[str, Any]]:
-    """Triage rows from ``llmqa triage -o FILE.jsonl`` (or .csv/.parquet via the readers
-    ``llmqa triage`` writes with); rows without an ``item_id`` are named and skipped."""
-    if not path.exists():
-        raise InputError(f"{path}: no such queue file")
-    if path.suffix == ".jsonl":
-        rows = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or not row.get("item_id"):
-                raise InputError(f"{path}:{number}: a queue row needs an item_id")
-            rows.append(row)
-        return rows
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
-    rows = table.to_pylist()
-    for row in rows:
-        if isinstance(row.get("clause_ids"), str):
-            row["clause_ids"] = json.loads(row["clause_ids"] or "[]")
-    return rows
 
 
 def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,

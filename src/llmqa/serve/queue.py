@@ -3,9 +3,11 @@
 Everything a request needs is computed once at start (``ReviewQueue.build``): the rows in
 priority order, each with the facets the filters use (project, label, clauses, the judge's
 verdict, annotators) and the item, the judge's newest verdict and the item's current
-decision. A request is then one pass over plain tuples (about 10 ms for 50,000 rows; see
-benchmarks/bench_serve.py), never a triage run or a store scan. Decisions made in the app
-update the in-memory state as they are written to the store.
+decision, and an index per filter (value → row positions) with a decided mask. A queue
+page is then a few vectorised mask operations and 100 rows to render (see
+benchmarks/bench_serve.py for the figures at 50,000 items), never a triage run or a store
+scan. Decisions made in the app update the in-memory state as they are written to the
+store.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from llmqa.items import Item
 from llmqa.store.decisions import Decision
@@ -63,6 +67,8 @@ class ReviewQueue:
     verdicts: dict[str, dict[str, Any]]
     decisions: dict[str, Decision]
     position: dict[str, int] = field(default_factory=dict)
+    index: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    decided: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @classmethod
     def build(cls, triage_rows: Iterable[Mapping[str, Any]], items: Iterable[Item],
@@ -85,7 +91,35 @@ class ReviewQueue:
                 rows.append(_row(len(rows) + 1, item, {}, latest))
         queue = cls(rows, by_id, latest, dict(decisions or {}))
         queue.position = {row.item_id: i for i, row in enumerate(rows)}
+        queue._build_index()
         return queue
+
+    def _build_index(self) -> None:
+        found: dict[str, dict[str, list[int]]] = {name: {} for name in FILTERS}
+        for i, row in enumerate(self.rows):
+            for name, values in _facets(row):
+                for value in values:
+                    if value:
+                        found[name].setdefault(value, []).append(i)
+        self.index = {name: {value: np.array(positions, dtype=np.int64)
+                             for value, positions in values.items()}
+                      for name, values in found.items()}
+        self.decided = np.array([row.item_id in self.decisions for row in self.rows],
+                                dtype=bool)
+
+    def mask(self, f: QueueFilter) -> np.ndarray:
+        """Which rows the filter keeps (a boolean array in queue order)."""
+        keep = np.ones(len(self.rows), dtype=bool)
+        for name in FILTERS:
+            value = getattr(f, name)
+            if value is None:
+                continue
+            only = np.zeros(len(self.rows), dtype=bool)
+            only[self.index[name].get(value, np.zeros(0, dtype=np.int64))] = True
+            keep &= only
+        if f.undecided:
+            keep &= ~self.decided
+        return keep
 
     def _keep(self, row: Row, f: QueueFilter) -> bool:
         return ((f.project is None or row.project == f.project)
@@ -101,15 +135,11 @@ class ReviewQueue:
     def page(self, f: QueueFilter, offset: int = 0, limit: int = 100
              ) -> tuple[list[Row], int, int]:
         """One page of matching rows, how many match, and how many of those are undecided."""
-        shown: list[Row] = []
-        total = undecided = 0
-        for row in self.matching(f):
-            total += 1
-            if row.item_id not in self.decisions:
-                undecided += 1
-            if offset < total <= offset + limit:
-                shown.append(row)
-        return shown, total, undecided
+        keep = self.mask(f)
+        positions = np.flatnonzero(keep)
+        undecided = int(np.count_nonzero(keep & ~self.decided))
+        return ([self.rows[i] for i in positions[offset:offset + limit]], int(positions.size),
+                undecided)
 
     def neighbour(self, item_id: str, f: QueueFilter, step: int,
                   undecided_only: bool = False) -> str | None:
@@ -127,16 +157,13 @@ class ReviewQueue:
 
     def facets(self) -> dict[str, list[str]]:
         """The values each filter can take, for the filter form."""
-        values: dict[str, set[str]] = {name: set() for name in FILTERS}
-        for row in self.rows:
-            for name, found in (("project", [row.project]), ("label", [row.label]),
-                                ("clause", row.clauses), ("verdict", [row.verdict]),
-                                ("annotator", row.annotators)):
-                values[name].update(v for v in found if v)
-        return {name: sorted(found) for name, found in values.items()}
+        return {name: sorted(values) for name, values in self.index.items()}
 
     def record(self, decision: Decision) -> None:
         self.decisions[decision.item_id] = decision
+        position = self.position.get(decision.item_id)
+        if position is not None:
+            self.decided[position] = True
 
 
 def _row(rank: int, item: Item, triage: dict[str, Any],
@@ -150,6 +177,11 @@ def _row(rank: int, item: Item, triage: dict[str, Any],
     return Row(rank if triage else 0, item.id, triage, item.project, label, frozenset(clauses),
                verdict.get("verdict") if verdict else None,
                frozenset(a.annotator for a in item.annotations))
+
+
+def _facets(row: Row) -> list[tuple[str, Iterable[str | None]]]:
+    return [("project", [row.project]), ("label", [row.label]), ("clause", row.clauses),
+            ("verdict", [row.verdict]), ("annotator", row.annotators)]
 
 
 def _plurality(item: Item) -> str | None:

@@ -197,3 +197,8 @@ def current_decisions(home: Path, items: Iterable[Item]) -> dict[str, Decision]:
         return {}
     with VerdictStore(home, readonly=True) as store:
         return DecisionStore(store).current(items)
+
+
+def current_gold(home: Path, items: Iterable[Item]) -> dict[str, str]:
+    """item id → the gold label analysts gave it (on its current content and labels)."""
+    return {k: str(d.label) for k, d in current_decisions(home, items).items() if d.is_gold}
