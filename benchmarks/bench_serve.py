@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--decided", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--dir", type=Path, help="Keep the built store here and reuse it on "
+                        "the next run (default: a temporary folder).")
     args = parser.parse_args()
 
     import httpx
@@ -113,11 +115,17 @@ def main() -> None:
     from llmqa.serve import create_app, load
 
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = args.dir or Path(tmp)
         start = time.perf_counter()
-        paths = build(root, args.items, args.decided)
-        print(f"built {args.items} items, verdicts, {args.decided} decisions, queue file in "
-              f"{time.perf_counter() - start:.1f} s")
+        if args.dir is not None and (root / "queue.jsonl").exists():
+            paths = {"items": root / "items.jsonl", "queue": root / "queue.jsonl",
+                     "home": root / "home"}
+            print(f"reusing the store in {root}")
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            paths = build(root, args.items, args.decided)
+            print(f"built {args.items} items, verdicts, {args.decided} decisions, queue file "
+                  f"in {time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
         settings = load_settings(home=str(paths["home"]), guidelines=str(REPO / "guidelines"))
         data = load(str(paths["items"]), settings, queue_path=paths["queue"])

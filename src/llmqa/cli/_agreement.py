@@ -56,6 +56,16 @@ def _load_judge(settings: Settings) -> tuple[dict[str, str] | None, dict[str, li
     return (labels, clauses) if labels else (None, None)
 
 
+def _judge_models(settings: Settings) -> list[str]:
+    """The models behind the store's newest usable verdicts (named with every judge figure)."""
+    from llmqa.store.verdicts import DB_NAME, VerdictStore
+
+    if not (settings.home_path / DB_NAME).exists():
+        return []
+    with VerdictStore(settings.home_path, readonly=True) as store:
+        return sorted({row["model"] for row in store.verdicts(latest=True, status="ok")})
+
+
 def agreement(
     items: str = ItemsArg,
     fmt: str | None = FormatOpt,
@@ -108,6 +118,7 @@ def agreement(
     resolved = settings(config, home=home)
     labels = _label_set(guidelines, no_guidelines, resolved)
     judge_labels, judge_clauses = (None, None) if no_judge else _load_judge(resolved)
+    models = [] if no_judge or judge_labels is None else _judge_models(resolved)
     records = list(read_items(items, fmt))
     ratings = Ratings.from_items(records, judge_labels=judge_labels,
                                  labels=labels, judge_clauses=judge_clauses)
@@ -127,13 +138,13 @@ def agreement(
     for problem in gold_problems[:10]:
         err(problem, "red")
     if as_json:
-        payload = {"source": items, **report.to_dict()}
+        payload = {"source": items, **report.to_dict(), "judge_models": models}
         payload["against_gold"] = against_gold.to_dict() if against_gold else None
         payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
         print_json(payload)
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
-        typer.echo(render(report, top), err=to_stdout)
+        typer.echo(render(report, top, models), err=to_stdout)
         if against_gold is not None:
             typer.echo(render_gold(against_gold), err=to_stdout)
         if min_kappa is not None:
@@ -220,7 +231,7 @@ def _ci(score: Score) -> str:
     return f"[{score.ci_low:.3f}, {score.ci_high:.3f}]"
 
 
-def render(report: AgreementReport, top: int = 20) -> str:
+def render(report: AgreementReport, top: int = 20, models: list[str] | None = None) -> str:
     """The readable report: headline with CIs, then one table per breakdown."""
     parts = [_summary(report), _headline(report)]
     parts += [_groups("project", report.by_project, top), _groups("modality", report.by_modality,
@@ -229,7 +240,7 @@ def render(report: AgreementReport, top: int = 20) -> str:
     if report.by_clause:
         parts.append(_groups("clause", report.by_clause, top, with_ci=False))
     if report.judge is not None:
-        parts.append(_judge(report))
+        parts.append(_judge(report, models or []))
     parts.append(_notes(report))
     return "\n\n".join(p for p in parts if p)
 
@@ -292,11 +303,11 @@ def _annotators(report: AgreementReport, top: int) -> str:
                                            "mean pair kappa", "reliability"]) + more
 
 
-def _judge(report: AgreementReport) -> str:
+def _judge(report: AgreementReport, models: list[str]) -> str:
     j = report.judge
     assert j is not None
     lines = [
-        "LLM judge vs humans",
+        f"LLM judge ({', '.join(models) or 'model unknown'}) vs humans",
         f"judge vs consensus: kappa {_num(j.vs_consensus.value)} {_ci(j.vs_consensus)}, "
         f"agreement {_num(j.agreement_with_consensus.value)} "
         f"({j.vs_consensus.n_items} items)",
