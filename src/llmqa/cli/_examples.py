@@ -119,6 +119,26 @@ def _patch_root(guidelines_path: Path, root: Path | None) -> Path:
     return folder.parent if folder.is_dir() else folder.parent.parent
 
 
+QueueOpt = typer.Option(None, "--queue", help="Triage queue (llmqa triage -o queue.jsonl): "
+                        "items it ranks as likely errors are listed under 'check first', not "
+                        "used, until an analyst decides them.")
+CheckFirstOpt = typer.Option(0.75, "--check-first", min=0.0, max=1.0, help="Likely-error "
+                             "score from which a queued item waits for a person.")
+
+
+def best_truth(cfg: Any, records: list[Any], queue: Path | None, threshold: float
+               ) -> tuple[dict[str, str], dict[str, float] | None]:
+    """Analysts' gold labels, and the undecided items triage says to check first."""
+    from llmqa.store.decisions import current_gold
+    from llmqa.triage.queue_file import check_first, read_queue_file
+
+    gold = current_gold(cfg.home_path, records)
+    if queue is None:
+        return gold, None
+    first = check_first(read_queue_file(queue), threshold)
+    return gold, {k: v for k, v in first.items() if k not in gold}
+
+
 # --- llmqa examples -------------------------------------------------------------------------
 
 def examples(
@@ -316,6 +336,8 @@ def revise(
     structured_method: str | None = MethodOpt,
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in the "
                                   "store."),
+    queue: Path | None = QueueOpt,
+    check_first_score: float = CheckFirstOpt,
     fmt: str | None = typer.Option(None, "--format", "-f", help="Input format (default: from "
                                    "the file name)."),
     home: str | None = HomeOpt,
@@ -358,7 +380,9 @@ def revise(
     generated = _read_examples(examples_file) if examples_file else []
     thresholds = Thresholds(min_items=min_items, max_agreement=max_agreement,
                             min_flags=min_flags, max_clauses=max_clauses)
-    evidence = gather_evidence(records, guideline_set, verdicts, triage, thresholds)
+    gold, first = best_truth(cfg, records, queue, check_first_score)
+    evidence = gather_evidence(records, guideline_set, verdicts, triage, thresholds, gold=gold,
+                               check_first=first)
     if clause:
         unknown = [c for c in clause if c not in guideline_set.by_id]
         if unknown:
@@ -447,26 +471,6 @@ def _read_examples(path: Path) -> list[dict[str, Any]]:
 
 
 # --- llmqa themes ---------------------------------------------------------------------------
-
-QueueOpt = typer.Option(None, "--queue", help="Triage queue (llmqa triage -o queue.jsonl): "
-                        "items it ranks as likely errors are listed under 'check first', not "
-                        "used, until an analyst decides them.")
-CheckFirstOpt = typer.Option(0.75, "--check-first", min=0.0, max=1.0, help="Likely-error "
-                             "score from which a queued item waits for a person.")
-
-
-def best_truth(cfg: Any, records: list[Any], queue: Path | None, threshold: float
-               ) -> tuple[dict[str, str], dict[str, float] | None]:
-    """Analysts' gold labels, and the undecided items triage says to check first."""
-    from llmqa.store.decisions import current_gold
-    from llmqa.triage.queue_file import check_first, read_queue_file
-
-    gold = current_gold(cfg.home_path, records)
-    if queue is None:
-        return gold, None
-    first = check_first(read_queue_file(queue), threshold)
-    return gold, {k: v for k, v in first.items() if k not in gold}
-
 
 def themes(
     items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) with annotations."),
