@@ -131,3 +131,10 @@ def test_hostile_content_is_inert(paths: dict[str, Path]) -> None:
 def test_filter_query_round_trip() -> None:
     f = QueueFilter.from_query({"clause": "A", "undecided": "1", "label": ""})
     assert f.query() == {"clause": "A", "undecided": "1"}
+
+
+def test_ids_filter_opens_exactly_those_items(paths: dict[str, Path]) -> None:
+    with _client(paths) as client:
+        page = client.get("/?ids=spam-2,hate-1,nope").text
+        assert re.findall(r'data-item="([^"]+)"', page) == ["hate-1", "spam-2"]
+        assert "2 undecided of 2" in page and "3 chosen items" in page

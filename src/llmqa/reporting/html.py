@@ -35,7 +35,8 @@ def _value(score: dict[str, Any] | None) -> float | None:
 def build_report(agreement: dict[str, Any], home: Path | None, source: str,
                  guideline_version: str | None = None,
                  triage: dict[str, Any] | None = None,
-                 triage_error: str | None = None) -> dict[str, Any]:
+                 triage_error: str | None = None,
+                 decisions: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the template shows, from an ``AgreementReport.to_dict()``, the store and,
     when given, a ``triage_section``. Without one the page says why: ``triage_error`` when
     it could not be computed, otherwise that it was turned off."""
@@ -70,6 +71,7 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
         "likely_error_total": len(errors), "confusion": agreement.get("confusion", {}),
         "heatmap": confusion_heatmap(agreement.get("confusion") or {}), "triage": triage,
         "triage_error": triage_error, "judge_models": sorted(models),
+        "decisions": decisions,
     }
 
 

@@ -32,17 +32,21 @@ class QueueFilter:
     verdict: str | None = None
     annotator: str | None = None
     undecided: bool = False
+    ids: tuple[str, ...] | None = None  # exactly these items (the report's count links)
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> QueueFilter:
         values = {name: (query.get(name) or "").strip() or None for name in FILTERS}
-        return cls(**values, undecided=query.get("undecided") in ("1", "on", "true"))
+        ids = tuple(i for i in (query.get("ids") or "").split(",") if i) or None
+        return cls(**values, undecided=query.get("undecided") in ("1", "on", "true"), ids=ids)
 
     def query(self) -> dict[str, str]:
         """The filter as query parameters (for links that keep it)."""
         params = {name: getattr(self, name) for name in FILTERS if getattr(self, name)}
         if self.undecided:
             params["undecided"] = "1"
+        if self.ids:
+            params["ids"] = ",".join(self.ids)
         return params
 
 
@@ -119,6 +123,10 @@ class ReviewQueue:
             keep &= only
         if f.undecided:
             keep &= ~self.decided
+        if f.ids is not None:
+            only = np.zeros(len(self.rows), dtype=bool)
+            only[[self.position[i] for i in f.ids if i in self.position]] = True
+            keep &= only
         return keep
 
     def _keep(self, row: Row, f: QueueFilter) -> bool:
@@ -127,7 +135,8 @@ class ReviewQueue:
                 and (f.clause is None or f.clause in row.clauses)
                 and (f.verdict is None or row.verdict == f.verdict)
                 and (f.annotator is None or f.annotator in row.annotators)
-                and (not f.undecided or row.item_id not in self.decisions))
+                and (not f.undecided or row.item_id not in self.decisions)
+                and (f.ids is None or row.item_id in f.ids))
 
     def matching(self, f: QueueFilter) -> Iterator[Row]:
         return (row for row in self.rows if self._keep(row, f))
