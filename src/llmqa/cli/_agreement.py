@@ -20,6 +20,7 @@ from llmqa.cli._common import (
     settings,
     table,
 )
+from llmqa.cli._gold import against_gold_of, render_gold
 from llmqa.config import Settings
 from llmqa.errors import InputError
 
@@ -133,8 +134,8 @@ def agreement(
         if not to_stdout:
             err(f"wrote {written} consensus rows to {consensus_out}")
     passed = _gate(report.gate_value, min_kappa)
-    against_gold, gold_problems = _against_gold(records, resolved, gold, not no_judge,
-                                                bootstrap, seed)
+    against_gold, gold_problems = against_gold_of(records, resolved, gold, not no_judge,
+                                                  bootstrap, seed)
     for problem in gold_problems[:10]:
         err(problem, "red")
     if as_json:
@@ -155,34 +156,6 @@ def agreement(
                        err=to_stdout)
     if passed is False:
         raise typer.Exit(1)
-
-
-def _against_gold(records: list[Any], resolved: Settings, gold: Path | None, use_judge: bool,
-                  n_boot: int, seed: int) -> tuple[Any, list[str]]:
-    from llmqa.agreement.gold import gold_from_sources
-    from llmqa.items import Item
-
-    items = [r for r in records if isinstance(r, Item)]
-    return gold_from_sources(items, resolved.home_path, gold, use_judge=use_judge,
-                             n_boot=n_boot, seed=seed)
-
-
-def render_gold(result: Any) -> str:
-    def ci(value: float | None, low: float | None, high: float | None) -> str:
-        if value is None:
-            return "undefined"
-        return f"{value:.3f}" + (f" [{low:.3f}, {high:.3f}]" if low is not None
-                                 and high is not None else "")
-
-    rows = [[r.rater, str(r.n_items), ci(r.agreement, r.agreement_low, r.agreement_high),
-             ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.raters]
-    lines = [f"\nagainst gold ({result.gold_items} items decided by analysts; 95% CIs)",
-             table(rows, ["rater", "items", "agreement", "kappa"])]
-    if result.by_clause:
-        rows = [[r.clause_id or "", r.rater, str(r.n_items),
-                 ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.by_clause]
-        lines += ["", table(rows, ["clause", "rater", "pairs", "kappa vs gold"])]
-    return "\n".join(lines)
 
 
 def _label_set(guidelines: Path | None, no_guidelines: bool,
