@@ -34,6 +34,10 @@ def batch() -> list[Item]:
         "id": "svg", "project": "music",
         "content": {"modality": "image", "image_path": "cover.svg"},
         "annotations": [{"annotator": "ann0", "label": "allowed"}]}))
+    items.append(Item.model_validate({
+        "id": "escape", "project": "music",
+        "content": {"modality": "audio", "audio_path": "../../../../../../etc/passwd"},
+        "annotations": [{"annotator": "ann0", "label": "allowed"}]}))
     return items
 
 

@@ -32,7 +32,7 @@ def _csrf(html: str) -> str:
 def test_queue_in_priority_order_with_filters_and_counts(paths: dict[str, Path]) -> None:
     with _client(paths) as client:
         page = client.get("/").text
-        assert "10 undecided of 10" in page
+        assert "11 undecided of 11" in page
         ids = re.findall(r'data-item="([^"]+)"', page)
         assert ids[:3] == ["hate-0", "hate-1", "hate-2"]
         assert re.findall(r'data-item="([^"]+)"', client.get("/?clause=HATE-1.1").text) == [
@@ -67,7 +67,7 @@ def test_decide_records_gold_moves_on_and_keeps_history(paths: dict[str, Path]) 
     assert history[0].model == "judge-x" and history[0].clause_ids == ["HATE-1.1", "SPAM-1.1"]
     # A new start shows the decision (settled stays settled).
     with _client(paths) as client:
-        assert "9 undecided of 10" in client.get("/").text
+        assert "10 undecided of 11" in client.get("/").text
 
 
 def test_analyst_name_is_required(paths: dict[str, Path]) -> None:
@@ -88,8 +88,8 @@ def test_csrf_refusals(paths: dict[str, Path]) -> None:
         cross = client.post("/item/spam-0/decide", data=form | {"csrf": csrf},
                             headers={"Origin": "http://evil.example"})
         assert cross.status_code == 403
-        assert client.get("/").text.count("undecided of 10") == 1
-        assert "10 undecided of 10" in client.get("/").text
+        assert client.get("/").text.count("undecided of 11") == 1
+        assert "11 undecided of 11" in client.get("/").text
 
 
 def test_token_refusals(paths: dict[str, Path]) -> None:
@@ -126,6 +126,7 @@ def test_hostile_content_is_inert(paths: dict[str, Path]) -> None:
         assert svg.headers["content-type"].startswith("image/svg+xml")
         assert "sandbox" in svg.headers["content-security-policy"]
         assert client.get("/media/xss/image").status_code == 404
+        assert client.get("/media/escape/audio").status_code == 404  # outside the items folder
 
 
 def test_filter_query_round_trip() -> None:

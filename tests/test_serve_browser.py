@@ -71,7 +71,7 @@ def test_work_the_queue_with_the_keyboard(server, page, tmp_path: Path) -> None:
     base, _ = server
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(base + "/")
-    assert "10 undecided of 10" in page.inner_text("#counts")
+    assert "11 undecided of 11" in page.inner_text("#counts")
     page.fill("#analyst", "ana")
     page.select_option("#filter-clause", "HATE-1.1")
     page.click("#apply")
