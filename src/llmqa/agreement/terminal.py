@@ -42,9 +42,11 @@ def _ci(score: Score) -> str:
     return f"[{score.ci_low:.3f}, {score.ci_high:.3f}]"
 
 
-def render(report: AgreementReport, top: int = 20, more: str = "") -> str:
+def render(report: AgreementReport, top: int = 20, more: str = "",
+           models: list[str] | None = None) -> str:
     """The readable report: headline with CIs, then one table per breakdown. ``more`` is
-    appended to "(+N more" where a table is cut (e.g. how to see every row)."""
+    appended to "(+N more" where a table is cut (e.g. how to see every row); ``models`` name
+    the judge behind the judge figures."""
     parts = [_summary(report), _headline(report)]
     parts += [_groups("project", report.by_project, top, more=more),
               _groups("modality", report.by_modality, top, more=more)]
@@ -52,7 +54,7 @@ def render(report: AgreementReport, top: int = 20, more: str = "") -> str:
     if report.by_clause:
         parts.append(_groups("clause", report.by_clause, top, with_ci=False, more=more))
     if report.judge is not None:
-        parts.append(_judge(report))
+        parts.append(_judge(report, models or []))
     parts.append(_notes(report))
     return "\n\n".join(p for p in parts if p)
 
@@ -115,11 +117,11 @@ def _annotators(report: AgreementReport, top: int, more: str = "") -> str:
                                            "mean pair kappa", "reliability"]) + cut
 
 
-def _judge(report: AgreementReport) -> str:
+def _judge(report: AgreementReport, models: list[str]) -> str:
     j = report.judge
     assert j is not None
     lines = [
-        "LLM judge vs humans",
+        f"LLM judge ({', '.join(models) or 'model unknown'}) vs humans",
         f"judge vs consensus: kappa {_num(j.vs_consensus.value)} {_ci(j.vs_consensus)}, "
         f"agreement {_num(j.agreement_with_consensus.value)} "
         f"({j.vs_consensus.n_items} items)",

@@ -18,6 +18,7 @@ from llmqa.cli._common import (
     print_json,
     workspace,
 )
+from llmqa.cli._gold import against_gold_of, render_gold
 from llmqa.errors import InputError, UsageError
 
 
@@ -49,6 +50,9 @@ def agreement(
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
     as_json: bool = JsonOpt,
     home: str | None = HomeOpt,
+    gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL: id, label, as "
+                                     "`llmqa decisions export` writes) [default: the store's "
+                                     "decisions]."),
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in "
                                   "the store (human-human agreement only)."),
     config: Path | None = ConfigOpt,
@@ -75,10 +79,12 @@ def agreement(
         ws.guidelines if guidelines is not None else ws.optional_guidelines)
     labels = list(label_source.labels) if label_source is not None else None
     judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels()
+    models = [] if no_judge or judge_labels is None else ws.judge_models()
     from llmqa.agreement.multilabel import LabelSetCollector, multilabel_report, render_multilabel
 
     answers = LabelSetCollector()
-    ratings = Ratings.from_items(answers.watch(read_items(items, fmt)), judge_labels=judge_labels,
+    records = list(answers.watch(read_items(items, fmt)))
+    ratings = Ratings.from_items(records, judge_labels=judge_labels,
                                  labels=labels, judge_clauses=judge_clauses)
     sets = answers.sets(labels)
     multi = multilabel_report(sets) if sets.is_multi_label else None
@@ -93,15 +99,22 @@ def agreement(
         if not to_stdout:
             err(f"wrote {written} consensus rows to {output}")
     passed = gate(report.gate_value, min_kappa)
+    against_gold, gold_problems = against_gold_of(records, ws.settings, gold, not no_judge,
+                                                  bootstrap, seed)
+    for problem in gold_problems[:10]:
+        err(problem, "red")
     if as_json:
-        payload = {"source": items, **report.to_dict()}
+        payload = {"source": items, **report.to_dict(), "judge_models": models}
+        payload["against_gold"] = against_gold.to_dict() if against_gold else None
         payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
         print_json(payload | ({"multi_label": multi} if multi else {}))
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
-        typer.echo(render(report, top, more="--json for all"), err=to_stdout)
+        typer.echo(render(report, top, more="--json for all", models=models), err=to_stdout)
         if multi:
             typer.echo("\n" + render_multilabel(multi), err=to_stdout)
+        if against_gold is not None:
+            typer.echo(render_gold(against_gold), err=to_stdout)
         if min_kappa is not None:
             value = report.gate_value
             shown = "undefined" if value is None else f"{value:.3f}"

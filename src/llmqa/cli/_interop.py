@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, FormatOpt, HomeOpt, err, settings
+from llmqa.cli._common import ConfigOpt, HomeOpt, InputFormatOpt, err, workspace
 
 import_app = typer.Typer(help="Turn a labelling tool's export into an items file.",
                          no_args_is_help=True)
@@ -87,7 +87,7 @@ def _source(items: str | None, fmt: str | None, home: str | None, guidelines: Pa
             config: Path | None):
     from llmqa.interop.sources import load_export_source
 
-    cfg = settings(config, home=home, guidelines=str(guidelines) if guidelines else None)
+    cfg = workspace(config, guidelines, home=home).settings
     source = load_export_source(cfg.home_path, items, fmt)
     for error in source.read.errors:
         err(str(error), "red")
@@ -121,7 +121,7 @@ def _finish(source, count: int, output: str) -> None:
 @export_app.command("label-studio")
 def export_label_studio(
     items: str | None = ItemsOpt,
-    fmt: str | None = FormatOpt,
+    fmt: str | None = InputFormatOpt,
     output: str = ExportOutputOpt,
     label_config: Path | None = typer.Option(None, "--label-config", help="Write the matching "
                                              "labelling config XML here [default: next to -o, "
@@ -149,7 +149,7 @@ def export_label_studio(
 @export_app.command("argilla")
 def export_argilla(
     items: str | None = ItemsOpt,
-    fmt: str | None = FormatOpt,
+    fmt: str | None = InputFormatOpt,
     output: str = ExportOutputOpt,
     question: str = typer.Option("label", "--question", help="The label question's name."),
     multi_label: bool = MultiLabelOpt,
