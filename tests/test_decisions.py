@@ -88,6 +88,10 @@ def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:
     assert [(r["id"], r["label"], r["decision"]) for r in lines] == [
         ("i1", "spam", "confirm"), ("i2", "allowed", "correct")]
     assert lines[1]["clause_ids"] == ["GEN-1.1"] and lines[1]["item_hash"]
+    # policy-ci reads the same export for its gold labels (llmqa.io.gold: labels only).
+    from llmqa.io.gold import read_gold as read_gold_labels
+
+    assert read_gold_labels(tmp_home / "gold.jsonl") == ({"i1": "spam", "i2": "allowed"}, [])
 
     # Gold read back into another store: the same labels, one bad line named, exit 1.
     other = tmp_home / "other"

@@ -149,3 +149,22 @@ def _notes(report: AgreementReport) -> str:
     if len(report.problems) > len(shown):
         lines.append(f"... and {len(report.problems) - len(shown)} more problems")
     return "\n".join(lines)
+
+
+def render_gold(result: Any) -> str:
+    """Everyone against the analysts' gold (an ``agreement.gold.GoldAgreement``)."""
+    def ci(value: float | None, low: float | None, high: float | None) -> str:
+        if value is None:
+            return "undefined"
+        return f"{value:.3f}" + (f" [{low:.3f}, {high:.3f}]" if low is not None
+                                 and high is not None else "")
+
+    rows = [[r.rater, str(r.n_items), ci(r.agreement, r.agreement_low, r.agreement_high),
+             ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.raters]
+    lines = [f"\nagainst gold ({result.gold_items} items decided by analysts; 95% CIs)",
+             table(rows, ["rater", "items", "agreement", "kappa"])]
+    if result.by_clause:
+        rows = [[r.clause_id or "", r.rater, str(r.n_items),
+                 ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.by_clause]
+        lines += ["", table(rows, ["clause", "rater", "pairs", "kappa vs gold"])]
+    return "\n".join(lines)

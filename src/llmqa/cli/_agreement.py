@@ -18,7 +18,6 @@ from llmqa.cli._common import (
     print_json,
     workspace,
 )
-from llmqa.cli._gold import against_gold_of, render_gold
 from llmqa.errors import InputError, UsageError
 
 
@@ -65,9 +64,11 @@ def agreement(
     is given and Fleiss' kappa is below it or undefined.
     """
     from llmqa.agreement import Ratings, agreement_report, compute_consensus
-    from llmqa.agreement.terminal import gate, render
+    from llmqa.agreement.gold import gold_from_sources
+    from llmqa.agreement.terminal import gate, render, render_gold
     from llmqa.io.readers import read_items
     from llmqa.io.writers import output_format, write_records
+    from llmqa.items import Item
 
     to_stdout = output == "-"
     if to_stdout and as_json:
@@ -99,8 +100,9 @@ def agreement(
         if not to_stdout:
             err(f"wrote {written} consensus rows to {output}")
     passed = gate(report.gate_value, min_kappa)
-    against_gold, gold_problems = against_gold_of(records, ws.settings, gold, not no_judge,
-                                                  bootstrap, seed)
+    against_gold, gold_problems = gold_from_sources(
+        [r for r in records if isinstance(r, Item)], ws.settings.home_path, gold,
+        use_judge=not no_judge, n_boot=bootstrap, seed=seed)
     for problem in gold_problems[:10]:
         err(problem, "red")
     if as_json:
