@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default="local",
                         help="'local', 'openai:MODEL' or 'fake' (bag of words, no model)")
     parser.add_argument("--base-url", default=None, help="for openai:MODEL embedders")
+    parser.add_argument("--models", default=".llmqa/models", help="where local-onnx and "
+                        "local-static keep what they build from the shipped MiniLM")
     parser.add_argument("-k", type=int, default=3, help="a hit is the clause in the top k")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--show", type=int, default=15,
@@ -140,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
     guidelines = load_guidelines(args.guidelines)
     embedder = CachingEmbedder(FakeEmbedder() if args.embedder == "fake"
-                               else make_embedder(args.embedder, base_url=args.base_url))
+                               else make_embedder(args.embedder, base_url=args.base_url,
+                                             cache_dir=args.models))
     with tempfile.TemporaryDirectory(prefix="llmqa-eval-") as home:
         index = ClauseIndex(make_client(Path(home)), embedder, "llmqa_eval")
         started = time.perf_counter()

@@ -47,7 +47,8 @@ def cli_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
     import llmqa.index.embedders as embedders
 
     fake = FakeEmbedder()
-    monkeypatch.setattr(embedders, "make_embedder", lambda spec="local", base_url=None: fake)
+    monkeypatch.setattr(embedders, "make_embedder",
+                        lambda spec="local", base_url=None, cache_dir=None: fake)
     return fake
 
 

@@ -165,8 +165,8 @@ def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     items = write_items(workdir / "items.jsonl")
     judge = {f"item-{i}": ["allowed", "spam", "hate"][i % 3] for i in range(12)}
-    monkeypatch.setattr(Workspace, "judge_labels", lambda self: (judge, None))
-    monkeypatch.setattr(Workspace, "judge_models", lambda self: ["judge-x"])
+    monkeypatch.setattr(Workspace, "judge_labels", lambda self, ids=None: (judge, None))
+    monkeypatch.setattr(Workspace, "judge_models", lambda self, ids=None: ["judge-x"])
     result = run(str(items), "--no-guidelines", "--bootstrap", "50", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)["judge"]
@@ -196,7 +196,7 @@ def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> No
     from llmqa.verdicts import Verdict, VerdictLabel, VerdictStatus
 
     ws = Workspace(Settings(home=str(tmp_path)))
-    assert ws.judge_labels() == (None, None)
+    assert ws.judge_labels({"a", "b"}) == (None, None)
     common = {"item_hash": "h", "guideline_version": "v", "context_hash": "c",
               "prompt_hash": "p", "model": "m"}
     with VerdictStore(tmp_path) as store:
@@ -205,10 +205,34 @@ def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> No
                                    cited_clause_ids=["HATE-1.1"], **common), None)
         store.save_verdict(Verdict(key="k2", item_id="b", status=VerdictStatus.PARSE_ERROR,
                                    **common), None)
-    labels, clauses = ws.judge_labels()
+        # An item of another batch reviewed in the same store.
+        store.save_verdict(Verdict(key="k3", item_id="other-batch", status=VerdictStatus.OK,
+                                   verdict=VerdictLabel.AGREE, suggested_label="spam",
+                                   **common), None)
+    labels, clauses = ws.judge_labels({"a", "b"})
     assert labels == {"a": "hate"}  # a parse failure is not a judge label
-    assert ws.judge_models() == ["m"]
+    assert ws.judge_models({"a", "b"}) == ["m"]
     assert clauses == {"a": ["HATE-1.1"]}
+
+
+def test_a_second_batch_in_the_store_is_not_an_unknown_item(workdir: Path) -> None:
+    tmp_path = workdir
+    from llmqa.store import VerdictStore
+    from llmqa.verdicts import Verdict, VerdictLabel, VerdictStatus
+
+    items = write_items(tmp_path / "items.jsonl")
+    common = {"item_hash": "h", "guideline_version": "v", "context_hash": "c",
+              "prompt_hash": "p", "model": "m", "status": VerdictStatus.OK,
+              "verdict": VerdictLabel.AGREE, "suggested_label": "spam"}
+    with VerdictStore(tmp_path / "home") as store:
+        store.save_verdict(Verdict(key="k1", item_id="item-1", **common), None)
+        store.save_verdict(Verdict(key="k2", item_id="earlier-batch-7", **common), None)
+    result = run(str(items), "--no-guidelines", "--bootstrap", "0", "--json",
+                 "--home", str(tmp_path / "home"))
+    assert result.exit_code == 0, result.output
+    problems = json.loads(result.stdout)["problems"]
+    assert not [p for p in problems if p["kind"] == "judge_unknown_item"]
+    assert json.loads(result.stdout)["judge"]["n_items"] == 1
 
 
 def test_bad_input_is_a_clean_error(workdir: Path) -> None:

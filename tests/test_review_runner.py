@@ -109,16 +109,45 @@ def test_a_changed_item_is_the_only_one_reviewed_again(tmp_path: Path, guideline
     assert latest[target.id]["item_hash"] == changed[7].content_hash()
 
 
-def test_a_changed_annotation_alone_is_not_a_new_review(tmp_path: Path,
-                                                        guidelines: GuidelineSet,
-                                                        items: list[Item]) -> None:
+def test_a_relabelled_item_is_the_only_one_asked_again(tmp_path: Path,
+                                                       guidelines: GuidelineSet,
+                                                       items: list[Item]) -> None:
     _run(fake_model(), guidelines, items, tmp_path)
-    relabelled = [items[0].model_copy(update={"annotations": items[0].annotations[:2]}),
-                  *items[1:]]
+    target = items[3]
+    flipped = "hate" if target.annotations[0].label != "hate" else "allowed"
+    annotations = [target.annotations[0].model_copy(update={"label": flipped}),
+                   *target.annotations[1:]]
+    relabelled = [*items[:3], target.model_copy(update={"annotations": annotations}),
+                  *items[4:]]
     model = fake_model()
-    _run(model, guidelines, relabelled, tmp_path)
-    # The key covers content, clauses, prompt and model, not the annotations.
-    assert len(model.calls) == 0
+    summary = _run(model, guidelines, relabelled, tmp_path)
+    # The judge's verdict is about the labels it was shown: the old one no longer holds.
+    assert len(model.calls) == 1 and _reviewed_ids(model) == {target.id}
+    assert summary.reviewed == 1 and summary.reused == N - 1
+    again = fake_model()
+    _run(again, guidelines, relabelled, tmp_path)
+    assert len(again.calls) == 0
+
+
+def test_a_relabel_is_one_new_call_at_the_stub(tmp_path: Path, guidelines: GuidelineSet,
+                                               items: list[Item]) -> None:
+    from llmqa.testing import OpenAIStub
+    from review_helpers import stub_seam
+
+    def run(batch: list[Item]) -> int:
+        with OpenAIStub() as stub, VerdictStore(tmp_path) as store:
+            judge = make_judge(stub_seam(stub.url), guidelines)
+            runner = ReviewRunner(judge, make_retriever(guidelines), store,
+                                  ReviewOptions(concurrency=4))
+            asyncio.run(runner.run(batch))
+            return stub.chat_requests
+
+    batch = items[:10]
+    assert run(batch) == 10
+    target = batch[5]
+    relabelled = [*batch[:5], target.model_copy(update={"annotations": target.annotations[1:]}),
+                  *batch[6:]]
+    assert run(relabelled) == 1
 
 
 def _edit_clause(folder: Path, clause_id: str) -> Path:
@@ -351,10 +380,15 @@ def test_progress_hooks_get_the_planned_total_and_one_tick_per_answer(
     planned: list[int] = []
     ticks: list[int] = []
     with VerdictStore(tmp_path) as store:
+        runs = []
         for _ in range(2):
+            planned = []
             runner = ReviewRunner(make_judge(fake_model(), guidelines),
                                   make_retriever(guidelines), store,
                                   on_progress=ticks.append, on_plan=planned.append)
             asyncio.run(runner.run(items))
-    assert planned == [len(items), 0]  # the re-run has nothing left to ask
+            runs.append(planned)
+    # The total grows chunk by chunk as the pipeline plans (32 first, then the rest).
+    assert runs[0] == sorted(runs[0]) and runs[0][-1] == len(items) and runs[0][0] < len(items)
+    assert set(runs[1]) == {0}  # the re-run has nothing left to ask
     assert sum(ticks) == len(items)

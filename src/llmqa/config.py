@@ -7,12 +7,22 @@ plain keys matching the field names below::
     model = "gpt-4o-mini"
     concurrency = 16
 
+A ``[model]`` table configures a chat model that needs constructor arguments: ``spec`` is
+what ``--model`` takes, every other key is passed to the model class (``--model-option
+key=value`` adds or overrides one)::
+
+    [model]
+    spec = "class:langchain_anthropic:ChatAnthropic"
+    model = "claude-3-5-haiku-latest"
+    max_tokens = 600
+
 Keys for the OpenAI protocol are read the way the OpenAI SDK reads them (``OPENAI_API_KEY``,
 ``OPENAI_BASE_URL``) and are never written to the store, logs or exports.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -37,6 +47,7 @@ class Settings(BaseModel):
     chroma_url: str | None = None
     collection: str = "llmqa_clauses"
     model: str = "local"
+    model_options: dict[str, Any] = {}
     base_url: str | None = None
     structured_method: str | None = None
     concurrency: int = 8
@@ -57,16 +68,48 @@ def _file_values(path: Path | None) -> dict[str, Any]:
             return {}
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            return _model_table(tomllib.load(handle), path)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
 
 
+def _model_table(values: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``[model]`` → ``model`` (its ``spec``) and ``model_options`` (the other keys)."""
+    table = values.get("model")
+    if not isinstance(table, dict):
+        return values
+    options = dict(table)
+    spec = options.pop("spec", None)
+    values = {k: v for k, v in values.items() if k != "model"}
+    if spec is not None:
+        values["model"] = spec
+    values["model_options"] = options
+    return values
+
+
+def parse_model_options(pairs: list[str]) -> dict[str, Any]:
+    """``key=value`` pairs as constructor options; a value that reads as JSON (a number,
+    ``true``, a list) is passed as that, anything else as text."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"model option '{pair}': expected key=value")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        options[key.strip()] = value
+    return options
+
+
 def _env_values() -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in Settings.model_fields:
+        if name == "model_options":
+            continue  # a table: the config file or --model-option
         raw = os.environ.get(f"LLMQA_{name.upper()}")
         if raw not in (None, ""):
             values[name] = raw
@@ -80,7 +123,11 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     merged: dict[str, Any] = {}
     merged.update(_file_values(config_file))
     merged.update(_env_values())
-    merged.update({k: v for k, v in flags.items() if v is not None})
+    given = {k: v for k, v in flags.items() if v is not None}
+    # Options from flags add to (and override) the file's [model] table, key by key.
+    if "model_options" in given:
+        given["model_options"] = dict(merged.get("model_options") or {}) | given["model_options"]
+    merged.update(given)
     try:
         return Settings(**merged)
     except ValidationError as exc:

@@ -53,7 +53,10 @@ class ItemBar:
                          disable=None if enabled else True)
 
     def on_plan(self, total: int) -> None:
-        self._bar.reset(total=total)
+        # The review plans chunk by chunk and reports a running total: grow the bar's total,
+        # keep what is already done.
+        self._bar.total = total
+        self._bar.refresh()
 
     def on_progress(self, done: int) -> None:
         self._bar.update(done)

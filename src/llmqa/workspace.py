@@ -71,7 +71,8 @@ class Workspace:
     def embedder(self) -> Embedder:
         from llmqa.index.embedders import make_embedder
 
-        return make_embedder(self.settings.embedder, base_url=self.settings.base_url)
+        return make_embedder(self.settings.embedder, base_url=self.settings.base_url,
+                             cache_dir=self.settings.home_path / "models")
 
     @cached_property
     def index(self) -> ClauseIndex:
@@ -128,13 +129,14 @@ class Workspace:
             return []
         wanted = None if item_ids is None else set(item_ids)
         with self.open_store(readonly=True) as store:
-            return [row for row in store.verdicts(latest=latest, status=status)
-                    if wanted is None or row["item_id"] in wanted]
+            return list(store.verdicts(latest=latest, status=status, item_ids=wanted))
 
-    def judge_labels(self) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    def judge_labels(self, item_ids: Iterable[str] | None = None,
+                     ) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
         """Item id -> the judge's suggested label, and -> its cited clauses, from the newest
-        usable verdict per item; ``(None, None)`` when nothing has been reviewed."""
-        rows = self.verdicts(status="ok")
+        usable verdict per item (of ``item_ids`` when given: a store may hold other batches);
+        ``(None, None)`` when none has been reviewed."""
+        rows = self.verdicts(item_ids, status="ok")
         if not rows:
             return None, None
         return ({r["item_id"]: r["suggested_label"] for r in rows},
@@ -155,14 +157,15 @@ class Workspace:
         decided = self.decisions(items)
         return [i for i in items if i.id not in decided], len(decided)
 
-    def judge_models(self) -> list[str]:
-        """The models behind the newest usable verdicts (named with every judge figure)."""
-        return sorted({r["model"] for r in self.verdicts(status="ok")})
+    def judge_models(self, item_ids: Iterable[str] | None = None) -> list[str]:
+        """The models behind the newest usable verdicts (of ``item_ids`` when given), named
+        with every judge figure."""
+        return sorted({r["model"] for r in self.verdicts(item_ids, status="ok")})
 
     # -- models and the judge ---------------------------------------------------------------
     def backend(self, purpose: Purpose | str = Purpose.JUDGE, *, temperature: float = 0.0,
                 vision: bool | None = None, model: str | None = None,
-                base_url: str | None = None) -> BackendSpec:
+                base_url: str | None = None, no_calls: bool = False) -> BackendSpec:
         """The chat model the settings name (or ``model`` at ``base_url``, e.g. a cascade's
         strong model), sized for ``purpose``."""
         from llmqa.llm.backends import BackendSpec
@@ -171,11 +174,16 @@ class Workspace:
         common: dict[str, Any] = {"model": model or s.model,
                                   "base_url": base_url or s.base_url, "timeout": s.timeout,
                                   "method": s.structured_method, "temperature": temperature,
-                                  "vision": vision}
+                                  "vision": vision, "no_calls": no_calls,
+                                  # The [model] table / model options only configure the model
+                                  # the settings name, not a cascade's other model.
+                                  "model_kwargs": {} if model else dict(s.model_options)}
         if Purpose(purpose) is Purpose.WRITING:
             local = s.model == "local"
-            common |= {"max_tokens": None if local else REMOTE_WRITING_TOKENS,
-                       "model_kwargs": {"max_tokens": LOCAL_WRITING_TOKENS} if local else {}}
+            common["max_tokens"] = None if local else REMOTE_WRITING_TOKENS
+            if local:
+                common["model_kwargs"] = common["model_kwargs"] | {
+                    "max_tokens": LOCAL_WRITING_TOKENS}
         return BackendSpec(**common)
 
     def seam(self, spec: BackendSpec | None = None) -> ChatSeam:

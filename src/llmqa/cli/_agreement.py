@@ -79,13 +79,15 @@ def agreement(
     label_source = None if no_guidelines else (
         ws.guidelines if guidelines is not None else ws.optional_guidelines)
     labels = list(label_source.labels) if label_source is not None else None
-    judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels()
-    models = [] if no_judge or judge_labels is None else ws.judge_models()
+    records = list(read_items(items, fmt))
+    # The store may hold other batches: only these items' verdicts count.
+    ids = {r.id for r in records if isinstance(r, Item)}
+    judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels(ids)
+    models = [] if no_judge or judge_labels is None else ws.judge_models(ids)
     from llmqa.agreement.multilabel import LabelSetCollector, multilabel_report, render_multilabel
 
     answers = LabelSetCollector()
-    records = list(answers.watch(read_items(items, fmt)))
-    ratings = Ratings.from_items(records, judge_labels=judge_labels,
+    ratings = Ratings.from_items(answers.watch(records), judge_labels=judge_labels,
                                  labels=labels, judge_clauses=judge_clauses)
     sets = answers.sets(labels)
     multi = multilabel_report(sets) if sets.is_multi_label else None

@@ -20,8 +20,10 @@ HomeOpt = typer.Option(None, "--home", help="State folder for the store and loca
                        "[env LLMQA_HOME; default .llmqa/].")
 ChromaUrlOpt = typer.Option(None, "--chroma-url", help="Use a shared Chroma server "
                             "(http://host:8000) instead of the local index [env LLMQA_CHROMA_URL].")
-EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, offline) or "
-                           "'openai:MODEL' [env LLMQA_EMBEDDER].")
+EmbedderOpt = typer.Option(None, "--embedder", help="'local' (all-MiniLM-L6-v2, offline), "
+                           "'local-onnx' (the same, int8 ONNX Runtime), 'local-static' "
+                           "(model2vec, distilled from it) or 'openai:MODEL' "
+                           "[env LLMQA_EMBEDDER].")
 ItemsArg = typer.Argument(..., help="Items file (.jsonl, .json, .csv, .parquet) or - for stdin.")
 InputFormatOpt = typer.Option(None, "--input-format", help="jsonl, csv or parquet (default: "
                               "from the file name).")
@@ -35,6 +37,9 @@ ConfigOpt = typer.Option(None, "--config", help="Config file [env LLMQA_CONFIG; 
 ModelOpt = typer.Option(None, "--model", "-m", help="'local' (embedded, default), a model name "
                         "for an OpenAI-compatible endpoint, or class:module:ChatClass for any "
                         "LangChain chat model [env LLMQA_MODEL].")
+ModelOptionOpt = typer.Option(None, "--model-option", help="key=value passed to the model "
+                              "class, e.g. model=claude-3-5-haiku-latest (repeatable; adds to "
+                              "the [model] table of llmqa.toml).")
 BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. "
                           "http://localhost:8000/v1 [env OPENAI_BASE_URL].")
 MethodOpt = typer.Option(None, "--structured-method", help="json_schema (default), "

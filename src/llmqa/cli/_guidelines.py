@@ -14,9 +14,12 @@ from llmqa.cli._common import (
     print_json,
     workspace,
 )
+from llmqa.cli._guidelines_import import import_command
 from llmqa.guidelines import check_guidelines, load_guidelines
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
+app.command("import", short_help="Turn a PDF, Word, HTML or text guideline into clauses.")(
+    import_command)
 _PATH_HELP = "Deprecated: use -g."
 
 

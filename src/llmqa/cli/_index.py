@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -13,11 +15,14 @@ from llmqa.cli._common import (
     GuidelinesOpt,
     HomeOpt,
     JsonOpt,
+    err,
     guidelines_arg,
     print_json,
     table,
     workspace,
 )
+from llmqa.items import Item
+from llmqa.workspace import Workspace
 
 
 def index(
@@ -44,8 +49,10 @@ def index(
 
 
 def search(
-    text: str = typer.Argument(..., help="Text to match against clauses and their examples "
-                               "(- reads standard input)."),
+    text: str | None = typer.Argument(None, help="Text to match against clauses and their "
+                                      "examples (- reads standard input)."),
+    file: Path | None = typer.Option(None, "--file", help="Items file (.jsonl, .csv, .parquet): "
+                                     "top clauses per item, one line each (JSON with --json)."),
     k: int = typer.Option(5, "-k", "--top", min=1, max=100, help="How many clauses."),
     chroma_url: str | None = ChromaUrlOpt,
     embedder: str | None = EmbedderOpt,
@@ -55,10 +62,19 @@ def search(
     as_json: bool = JsonOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
-    """Top-k clauses for a text, with cosine scores and the document that matched."""
-    if text == "-":
-        import sys
+    """Top-k clauses for a text, with cosine scores and the document that matched.
 
+    With --file, one line per item: ``{"id": ..., "clauses": [{"id", "label", "title",
+    "score"}, ...]}`` with --json; bad rows are named on standard error and exit 1.
+    """
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give a TEXT or --file ITEMS, not both")
+    if file is not None:
+        _search_file(file, k, as_json, workspace(config, guidelines, chroma_url=chroma_url,
+                                                 embedder=embedder, home=home))
+        return
+    assert text is not None
+    if text == "-":
         text = sys.stdin.read()
     ws = workspace(config, guidelines, chroma_url=chroma_url, embedder=embedder, home=home)
     current = ws.optional_guidelines
@@ -77,3 +93,29 @@ def search(
         rows.append([str(rank), hit.clause_id, clause.label if clause else "", f"{hit.score:.3f}",
                      hit.via, (matched[:60] + "...") if len(matched) > 63 else matched])
     typer.echo(table(rows, ["#", "clause", "label", "score", "via", "matched"]))
+
+
+def _search_file(file: Path, k: int, as_json: bool, ws: Workspace) -> None:
+    from llmqa.index.batch_search import search_items
+    from llmqa.io.readers import RowError, read_items
+
+    current = ws.optional_guidelines
+    bad: list[RowError] = []
+
+    def items() -> Iterator[Item]:
+        for row in read_items(file):
+            if isinstance(row, RowError):
+                bad.append(row)
+                err(str(row))
+            else:
+                yield row
+
+    for found in search_items(ws.index.retriever(current), items(), k=k, guidelines=current):
+        if as_json:
+            sys.stdout.write(found.model_dump_json() + "\n")
+        else:
+            typer.echo(f"{found.id}\t" + ", ".join(f"{c.id} {c.score:.3f}"
+                                                  for c in found.clauses))
+    if bad:
+        err(f"{len(bad)} bad rows skipped")
+        raise typer.Exit(1)

@@ -53,6 +53,7 @@ def report(
     from llmqa.agreement import Ratings, agreement_report, compute_consensus
     from llmqa.errors import BackendError, IndexMismatchError, InputError
     from llmqa.io.readers import read_items
+    from llmqa.items import Item
     from llmqa.reporting import build_report, render_report, triage_section
     from llmqa.triage import clause_summary
 
@@ -61,7 +62,8 @@ def report(
     labels = list(loaded.labels) if loaded is not None else None
     # Read once: agreement and triage both walk the items, and stdin cannot be read twice.
     records = list(read_items(items))
-    judge_labels, judge_clauses = ws.judge_labels()
+    judge_labels, judge_clauses = ws.judge_labels({r.id for r in records
+                                                   if isinstance(r, Item)})
     ratings = Ratings.from_items(records, judge_labels=judge_labels, labels=labels,
                                  judge_clauses=judge_clauses)
     if ratings.n_items == 0:

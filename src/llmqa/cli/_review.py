@@ -20,6 +20,7 @@ from llmqa.cli._common import (
     JsonOpt,
     MethodOpt,
     ModelOpt,
+    ModelOptionOpt,
     OutputFormatOpt,
     err,
     print_json,
@@ -37,11 +38,17 @@ LOCAL_WARNING = (
     "http://HOST:PORT/v1 --model NAME for vLLM, Ollama or a llama.cpp server."
 )
 
+def _options(pairs: list[str] | None) -> dict | None:
+    from llmqa.config import parse_model_options
+
+    return parse_model_options(pairs) if pairs else None
+
 
 def review(
     items: str = ItemsArg,
     guidelines: Path | None = GuidelinesOpt,
     model: str | None = ModelOpt,
+    model_option: list[str] | None = ModelOptionOpt,
     base_url: str | None = BaseUrlOpt,
     structured_method: str | None = MethodOpt,
     concurrency: int | None = typer.Option(None, "--concurrency", "-c", min=1, max=256,
@@ -96,10 +103,11 @@ def review(
     """
     from llmqa.errors import ConfigError, Hint
 
-    ws = workspace(config, guidelines, model=model, base_url=base_url,
+    ws = workspace(config, guidelines, model=model, model_options=_options(model_option),
+                   base_url=base_url,
                    structured_method=structured_method, concurrency=concurrency, home=home,
                    chroma_url=chroma_url, embedder=embedder, prices=str(prices) if prices else None)
-    spec = ws.backend(vision=vision, temperature=temperature)
+    spec = ws.backend(vision=vision, temperature=temperature, no_calls=dry_run)
     price_table = ws.prices()
     if max_cost is not None and price_table.get(spec.display_name) is None:
         raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
@@ -153,6 +161,12 @@ def _run(ws, spec, judge_options, items, source, dry_run, max_cost, batch_api, s
             err("interrupted: every answer received so far is stored; re-run the same "
                 "command to resume", "yellow")
             raise typer.Exit(130) from None
+
+
+def _grow(bar, total: int) -> None:
+    """The planned total grows chunk by chunk while calls are already being counted."""
+    bar.total = total
+    bar.refresh()
 
 
 def _print_summary(summary, rejected: int, cfg: Settings) -> None:
@@ -216,6 +230,7 @@ def results(
 
 def doctor(
     model: str | None = ModelOpt,
+    model_option: list[str] | None = ModelOptionOpt,
     base_url: str | None = BaseUrlOpt,
     structured_method: str | None = MethodOpt,
     guidelines: Path | None = GuidelinesOpt,
@@ -230,7 +245,8 @@ def doctor(
     """
     from llmqa.judge.probe import probe_backend
 
-    ws = workspace(config, guidelines, model=model, base_url=base_url,
+    ws = workspace(config, guidelines, model=model, model_options=_options(model_option),
+                   base_url=base_url,
                    structured_method=structured_method, home=home)
     outcome = asyncio.run(probe_backend(ws.backend(), ws.settings))
     if as_json:

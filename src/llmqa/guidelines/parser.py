@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from llmqa.guidelines.model import Clause, Example, normalise
 
-CLAUSE_ID = r"[A-Z][A-Z0-9]*-\d+(?:\.\d+)*"
+# A segment may be a single lowercase letter ("HATE-2.c.1") so imported documents keep their
+# own lettered codes; the look-ahead stops "HATE-2.then" from reading as a code.
+CLAUSE_ID = r"[A-Z][A-Z0-9]*-\d+(?:\.(?:\d+|[a-z](?![A-Za-z])))*"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _ID_HEADING = re.compile(rf"^({CLAUSE_ID})\b[\s:.\-–—]*(.*)$")
 _LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:label|category)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*"

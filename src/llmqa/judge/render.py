@@ -78,6 +78,9 @@ class RenderedItem:
     seen: list[str]
     notes: list[str] = field(default_factory=list)
     prompt_chars: int = 0
+    # Hash of everything the model is shown (content, annotations, consensus, clauses,
+    # image): part of the store key, so a relabelled item is judged again.
+    input_hash: str = ""
 
 
 def _truncate(content: Content, budget: int) -> tuple[dict[str, Any], dict[str, int] | None]:
@@ -177,8 +180,10 @@ class PromptBuilder:
         if metadata_note:
             notes.append(metadata_note)
         human = user(text, image) if image else user(text)
+        shown_hash = hashlib.sha256("\0".join(
+            [self.system, text, image.url if image else ""]).encode())
         return RenderedItem([system(self.system), human], seen, notes,
-                            len(self.system) + len(text))
+                            len(self.system) + len(text), shown_hash.hexdigest()[:16])
 
     def reask(self, error: str, clause_ids: list[str]) -> Message:
         return user(render("reask.j2", self.folder, error=error, labels=self.labels,

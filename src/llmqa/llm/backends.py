@@ -42,7 +42,12 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
             raise ConfigError(f"cannot import chat model '{target}': {exc}") from exc
         if not (isinstance(cls, type) and issubclass(cls, BaseChatModel)):
             raise ConfigError(f"'{target}' is not a LangChain chat model class")
-        return cls(**spec.model_kwargs)
+        try:
+            return cls(**spec.model_kwargs)
+        except (TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+            given = ", ".join(sorted(spec.model_kwargs)) or "none"
+            raise ConfigError(f"cannot build '{target}' with the model options given "
+                              f"({given}): {exc}") from exc
     import openai
     from langchain_openai import ChatOpenAI
 
@@ -50,7 +55,7 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
     if not name:
         raise ConfigError("empty model name")
     key = os.environ.get("OPENAI_API_KEY")
-    if not key and not spec.base_url:
+    if not key and not spec.base_url and not spec.no_calls:
         raise ConfigError(f"model '{name}' needs OPENAI_API_KEY", hint=Hint(
             "or {} for a local OpenAI-compatible server; leave {} unset to use the embedded "
             "model", ("base_url", "model")))

@@ -32,6 +32,8 @@ class BackendSpec:
     max_tokens: int | None = 600
     vision: bool | None = None
     model_kwargs: dict[str, Any] = field(default_factory=dict)
+    # Built for a dry run: nothing is sent, so no API key is required.
+    no_calls: bool = False
 
     @property
     def is_local(self) -> bool:

@@ -1,19 +1,25 @@
 """The batch review: retrieve, skip what is stored, call the judge concurrently, store.
 
-Work is pulled by a fixed pool of ``concurrency`` workers, so memory and open requests stay
-bounded however large the batch. Every answer is committed as it arrives: a run killed at any
-point loses only the calls in flight, and the next run skips every stored key. ``max_cost``
-is enforced before each call, counting the estimated cost of calls still in flight, so the
-run stops cleanly at the budget and a later run resumes where it stopped.
+The work is a pipeline, so a batch takes about the longer of embedding and calling, not
+their sum: a producer embeds items in chunks in a worker thread (answered from the store's
+vector cache where it can), retrieves clauses, builds prompts and keys, drops the keys already
+stored, and feeds a bounded queue; ``concurrency`` workers on the event loop take prompts from
+it and call the model while later chunks are being embedded. The first chunk is small so the
+first calls go out at once; the embedder loads in a thread while the store is read.
+
+Every answer is committed as it arrives: a run killed at any point loses only the calls in
+flight, and the next run skips every stored key. ``max_cost`` is enforced before each call,
+counting the estimated cost of calls still in flight, so the run stops cleanly at the budget
+and a later run resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +30,14 @@ from llmqa.errors import BackendError
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
 from llmqa.judge.judge import AbortRun, Judge, Prepared
+from llmqa.store.vector_cache import VectorCache
 from llmqa.store.verdicts import RETRY_STATUSES, VerdictStore
 from llmqa.verdicts import Verdict
 
 ESTIMATED_OUTPUT_TOKENS = 220
 RETRIEVAL_CHUNK = 256
+# The pipeline's first chunk: small, so calls start while the rest is embedded.
+FIRST_CHUNK = 32
 
 
 @dataclass(frozen=True)
@@ -101,47 +110,62 @@ class ReviewRunner:
         self.on_progress = on_progress
         self.on_plan = on_plan
 
+    @property
+    def vectors(self) -> VectorCache:
+        return VectorCache(self.retriever.embedder, self.store)
+
     def prepare(self, items: list[Item]) -> list[Prepared]:
         """Retrieve clauses for every item (batched embeddings) and build prompts and keys."""
         prepared: list[Prepared] = []
-        k = self.judge.config.top_k
+        cache = self.vectors
         for start in range(0, len(items), RETRIEVAL_CHUNK):
             chunk = items[start:start + RETRIEVAL_CHUNK]
-            vectors = self._embed([i.content.readable_text() for i in chunk])
-            hits = self.retriever.search_vectors(vectors, k)
-            prepared.extend(self.judge.prepare(item, h) for item, h in zip(chunk, hits,
-                                                                            strict=True))
+            prepared.extend(self._prepare_chunk(
+                chunk, cache.embed([i.content.readable_text() for i in chunk])))
         return prepared
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Item vectors, from the store where it has them: the key of a stored verdict depends
-        on the clauses retrieved, so without the cache a re-run (or a resume after a crash)
-        would embed every item again before finding that nothing needs a call."""
-        embedder = self.retriever.embedder
-        hashes = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
-        cached = self.store.cached_vectors(embedder.name, hashes)
-        missing = list(dict.fromkeys(h for h in hashes if h not in cached))
-        if missing:
-            text_of = dict(zip(hashes, texts, strict=True))
-            fresh = np.asarray(embedder.embed([text_of[h] for h in missing]), dtype="<f4")
-            new = {h: fresh[row].tobytes() for row, h in enumerate(missing)}
-            self.store.save_vectors(embedder.name, new)
-            cached.update(new)
-        if not hashes:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([np.frombuffer(cached[h], dtype="<f4") for h in hashes])
+    def _prepare_chunk(self, chunk: list[Item], vectors: np.ndarray) -> list[Prepared]:
+        hits = self.retriever.search_vectors(vectors, self.judge.config.top_k)
+        return [self.judge.prepare(item, h) for item, h in zip(chunk, hits, strict=True)]
 
-    def plan(self, prepared: list[Prepared]) -> tuple[list[Prepared], int]:
-        """The items that need a model call, and how many are answered from the store."""
+    async def _prepared_chunks(self, items: list[Item]) -> AsyncIterator[list[Prepared]]:
+        """``prepare`` in growing chunks: the store is read and written on the event loop's
+        thread (one SQLite connection), embedding, retrieval and rendering run in a worker."""
+        cache = self.vectors
+        start, size = 0, FIRST_CHUNK
+        while start < len(items):
+            chunk = items[start:start + size]
+            lookup = cache.lookup([i.content.readable_text() for i in chunk])
+            fresh = (await asyncio.to_thread(cache.inner.embed, lookup.missing_texts)
+                     if lookup.missing else None)
+            vectors = cache.complete(lookup, fresh)
+            yield await asyncio.to_thread(self._prepare_chunk, chunk, vectors)
+            start += len(chunk)
+            size = RETRIEVAL_CHUNK
+
+    def _warm(self, texts: list[str]) -> None:
+        """Start loading the embedder's model (seconds for a local one) in the background while
+        the store is written, when the first chunk needs it (a re-run with every vector
+        cached never loads it). A daemon thread: a run that ends first does not wait for it."""
+        load = getattr(self.retriever.embedder, "warm", None)
+        if callable(load) and self.vectors.lookup(texts).missing:
+            threading.Thread(target=load, name="llmqa-embedder-load", daemon=True).start()
+
+    def plan(self, prepared: list[Prepared],
+             seen: set[str] | None = None) -> tuple[list[Prepared], int]:
+        """The items that need a model call, and how many are answered from the store;
+        ``seen`` carries the keys of earlier chunks of the same batch."""
         stored = self.store.existing([p.key for p in prepared])
-        todo, seen = [], set()
+        seen = set() if seen is None else seen
+        todo, new = [], 0
         for p in prepared:
             if p.key in seen:
                 continue  # the same item twice in one batch is reviewed once
             seen.add(p.key)
+            new += 1
             if p.key not in stored or stored[p.key] in RETRY_STATUSES:
                 todo.append(p)
-        return todo, len(seen) - len(todo)
+        return todo, new - len(todo)
 
     def stored_statuses(self, prepared: list[Prepared], todo: list[Prepared]) -> Counter:
         """How the items answered from the store stand: ``{"ok": n, "parse_error": m, ...}``."""
@@ -163,25 +187,26 @@ class ReviewRunner:
     async def run(self, items: list[Item], source: str = "") -> ReviewSummary:
         started = time.perf_counter()
         summary = ReviewSummary(items=len(items))
-        prepared = self.prepare(items)
-        todo, summary.reused = self.plan(prepared)
-        summary.reused_statuses = self.stored_statuses(prepared, todo)
-        summary.to_review = len(todo)
-        if self.on_plan and not self.options.dry_run:
-            self.on_plan(len(todo))
-        (summary.estimated_input_tokens, summary.estimated_output_tokens,
-         summary.estimated_cost_usd) = self.estimate(todo)
         if self.options.dry_run:
+            prepared = self.prepare(items)
+            todo, summary.reused = self.plan(prepared)
+            summary.reused_statuses = self.stored_statuses(prepared, todo)
+            summary.to_review = len(todo)
+            (summary.estimated_input_tokens, summary.estimated_output_tokens,
+             summary.estimated_cost_usd) = self.estimate(todo)
             summary.status = "dry_run"
             summary.seconds = time.perf_counter() - started
             return summary
-        self.store.save_items(items)
-        summary.run_id = self.store.start_run(
-            self.judge.seam.name, self.judge.guidelines.version, self.judge.prompt_hash, source,
-            {"concurrency": self.options.concurrency, "max_cost": self.options.max_cost,
-             "judge": self.judge.config.fingerprint()})
+        self._warm([i.content.readable_text() for i in items[:FIRST_CHUNK]])
+        summary.estimated_cost_usd = 0.0
         try:
-            await self._work(todo, summary)
+            self.store.save_items(items)
+            summary.run_id = self.store.start_run(
+                self.judge.seam.name, self.judge.guidelines.version, self.judge.prompt_hash,
+                source, {"concurrency": self.options.concurrency,
+                         "max_cost": self.options.max_cost,
+                         "judge": self.judge.config.fingerprint()})
+            await self._work(items, summary)
         except AbortRun as exc:
             summary.status = "aborted"
             self._finish(summary, started)
@@ -205,37 +230,73 @@ class ReviewRunner:
                 input_tokens=summary.input_tokens, output_tokens=summary.output_tokens,
                 cost_usd=summary.cost_usd)
 
-    async def _work(self, todo: list[Prepared], summary: ReviewSummary) -> None:
-        queue: asyncio.Queue[Prepared] = asyncio.Queue()
-        for p in todo:
-            queue.put_nowait(p)
-        per_call = (summary.estimated_cost_usd or 0.0) / max(1, len(todo))
-        in_flight = [0]
+    def _planned(self, prepared: list[Prepared], todo: list[Prepared], reused: int,
+                 summary: ReviewSummary) -> None:
+        """Count one planned chunk into the summary and tell ``on_plan`` the total so far."""
+        summary.reused += reused
+        summary.reused_statuses.update(self.stored_statuses(prepared, todo))
+        summary.to_review += len(todo)
+        tokens_in, tokens_out, cost = self.estimate(todo)
+        summary.estimated_input_tokens += tokens_in
+        summary.estimated_output_tokens += tokens_out
+        if cost is None or summary.estimated_cost_usd is None:
+            summary.estimated_cost_usd = None
+        else:
+            summary.estimated_cost_usd += cost
+        if self.on_plan:
+            self.on_plan(summary.to_review)
+
+    async def _work(self, items: list[Item], summary: ReviewSummary) -> None:
+        workers = max(1, self.options.concurrency)
+        # Room for a chunk's calls ahead of the workers; the producer waits when it is full.
+        queue: asyncio.Queue[Prepared | None] = asyncio.Queue(
+            maxsize=max(2 * workers, RETRIEVAL_CHUNK))
         stop = asyncio.Event()
+        in_flight = [0.0]  # estimated cost of the calls in flight
+
+        async def produce() -> None:
+            seen: set[str] = set()
+            async for prepared in self._prepared_chunks(items):
+                if stop.is_set():
+                    return
+                todo, reused = self.plan(prepared, seen)
+                self._planned(prepared, todo, reused, summary)
+                for p in todo:
+                    await queue.put(p)
+                    if stop.is_set():
+                        return
+            for _ in range(workers):
+                await queue.put(None)
+                if stop.is_set():
+                    return
+
+        def halt() -> None:
+            """Stop at the budget: drop what is queued and wake every waiting worker."""
+            stop.set()
+            while not queue.empty():
+                queue.get_nowait()
+            for _ in range(workers):
+                queue.put_nowait(None)
 
         async def worker() -> None:
-            while not stop.is_set():
-                try:
-                    prepared = queue.get_nowait()
-                except asyncio.QueueEmpty:
+            while True:
+                prepared = await queue.get()
+                if prepared is None or stop.is_set():
                     return
+                cost = self.estimate([prepared])[2] or 0.0
                 if self.options.max_cost is not None and (
-                        summary.spent_usd + (in_flight[0] + 1) * per_call > self.options.max_cost):
+                        summary.spent_usd + in_flight[0] + cost > self.options.max_cost):
                     summary.budget_reached = True
-                    stop.set()
+                    halt()
                     return
-                in_flight[0] += 1
+                in_flight[0] += cost
                 try:
                     verdict = await self.judge.review(prepared)
                 finally:
-                    in_flight[0] -= 1
+                    in_flight[0] -= cost
                 self.store.save_verdict(verdict, summary.run_id)
                 summary.record(verdict)
                 if self.on_progress:
                     self.on_progress(1)
 
-        try:
-            await gather_or_cancel(*(worker() for _ in range(
-                max(1, min(self.options.concurrency, len(todo))))))
-        finally:
-            stop.set()
+        await gather_or_cancel(produce(), *(worker() for _ in range(workers)))

@@ -21,7 +21,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,8 +257,11 @@ class VerdictStore:
             # Upsert: a retried FAILED key is replaced, so a key never has two rows.
             db.execute(f"INSERT OR REPLACE INTO verdicts ({columns}) VALUES ({marks})", row)
 
-    def verdicts(self, latest: bool = True, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Stored verdicts (the newest per item when ``latest``), filtered by column value."""
+    def verdicts(self, latest: bool = True, item_ids: Collection[str] | None = None,
+                 **filters: Any) -> Iterator[dict[str, Any]]:
+        """Stored verdicts (the newest per item when ``latest``), filtered by column value;
+        ``item_ids`` scopes them to the items a command was given (a store holds every batch
+        reviewed in it)."""
         where, params = [], []
         for column, value in filters.items():
             if value is None:
@@ -273,6 +276,8 @@ class VerdictStore:
             sql += (" AND " if latest else " WHERE ") + " AND ".join(where)
         sql += " ORDER BY v.item_id"
         for row in self.db.execute(sql, params):
+            if item_ids is not None and row["item_id"] not in item_ids:
+                continue
             record = dict(row)
             for name in _JSON_FIELDS:
                 record[name] = json.loads(record[name]) if record[name] else []

@@ -8,12 +8,10 @@ passed in; they must be unit length like every ``Embedder``'s output.
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
 import numpy as np
 
 from llmqa.index.embedders import Embedder
+from llmqa.store.vector_cache import VectorCache
 from llmqa.triage.signals import Progress
 
 
@@ -46,30 +44,5 @@ def given_vectors(vectors: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.where(has_vector[:, None], vectors, 0.0).astype(np.float32), has_vector
 
 
-class StoreCachedEmbedder:
-    """Item vectors from the store's embedding cache, which ``llmqa review`` fills too: an
-    item reviewed (or triaged) before is not embedded again. Keyed by the embedder's name and
-    the sha256 of the text, as the review runner keys it."""
-
-    def __init__(self, inner: Embedder, store: Any) -> None:
-        self.inner = inner
-        self.store = store
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.asarray(self.inner.embed([]), dtype=np.float32)
-        hashes = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
-        cached = self.store.cached_vectors(self.inner.name, hashes)
-        missing = list(dict.fromkeys(h for h in hashes if h not in cached))
-        if missing:
-            text_of = dict(zip(hashes, texts, strict=True))
-            fresh = np.asarray(self.inner.embed([text_of[h] for h in missing]), dtype="<f4")
-            new = {h: fresh[row].tobytes() for row, h in enumerate(missing)}
-            self.store.save_vectors(self.inner.name, new)
-            cached.update(new)
-        return np.stack([np.frombuffer(cached[h], dtype="<f4") for h in hashes]).astype(
-            np.float32)
+# The store's item-vector cache, shared with ``llmqa review`` (one implementation).
+StoreCachedEmbedder = VectorCache

@@ -1,0 +1,56 @@
+"""Import a guideline a team already has (PDF, Word, HTML, markdown, text) into llmqa's
+markdown clause format.
+
+One module per step: ``extract`` (and ``extract_pdf`` / ``extract_docx`` / ``extract_html`` /
+``extract_text``) turns a file into ``blocks``; ``outline`` finds headings and codes;
+``body`` reads a section's text, examples and exclusion notes; ``tables`` reads definition
+tables; ``structure`` puts these together with front-matter detection and fallbacks;
+``assisted`` lets a model propose the structure, keeping only spans of the document;
+``writer`` writes the markdown. ``import_guideline`` runs them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmqa.guidelines.importing.extract import SUFFIXES, extract
+from llmqa.guidelines.importing.result import (
+    DraftClause,
+    DraftExample,
+    ImportResult,
+    ImportSummary,
+)
+from llmqa.guidelines.importing.structure import recover
+from llmqa.guidelines.importing.writer import to_markdown
+
+__all__ = [
+    "SUFFIXES",
+    "DraftClause",
+    "DraftExample",
+    "ImportResult",
+    "ImportSummary",
+    "import_guideline",
+    "to_markdown",
+    "write_import",
+]
+
+
+def import_guideline(path: str | Path, prefix: str | None = None) -> ImportResult:
+    """Recover clauses from a document offline; raises ``InputError`` for unreadable files."""
+    result = recover(extract(Path(path)), prefix=prefix)
+    if Path(path).suffix.lower() in (".md", ".markdown", ".txt"):
+        from llmqa.guidelines.parser import has_clause_headings
+
+        if has_clause_headings(Path(path).read_text(encoding="utf-8", errors="replace")):
+            result.summary.notes.append("this file is already in llmqa's clause format; "
+                                        "llmqa reads it as it is, without importing")
+    return result
+
+
+def write_import(result: ImportResult, folder: str | Path) -> Path:
+    """Write ``<folder>/<source stem>.md``; returns its path."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{Path(result.summary.source).stem}.md"
+    target.write_text(to_markdown(result), encoding="utf-8")
+    return target
