@@ -166,14 +166,28 @@ def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
     items = write_items(workdir / "items.jsonl")
     judge = {f"item-{i}": ["allowed", "spam", "hate"][i % 3] for i in range(12)}
     monkeypatch.setattr(Workspace, "judge_labels", lambda self, ids=None: (judge, None))
+    monkeypatch.setattr(Workspace, "judge_models", lambda self, ids=None: ["judge-x"])
     result = run(str(items), "--no-guidelines", "--bootstrap", "50", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)["judge"]
     assert data["n_items"] == 12
     assert data["vs_consensus"]["value"] == pytest.approx(1.0)
-    assert data["verdict"].startswith(("within", "above"))
+    # 12 items are too few to place the judge against the human range (a kappa of 1.000 on
+    # a handful of items says nothing).
+    assert data["verdict"].startswith("no verdict: the judge rated 12 of these items")
     text = run(str(items), "--no-guidelines", "--bootstrap", "0")
-    assert "LLM judge vs humans" in text.stdout
+    assert "LLM judge (judge-x) vs humans" in text.stdout
+
+
+def test_the_judge_verdict_names_its_interval_on_enough_items() -> None:
+    from llmqa.agreement.judge_vs_humans import MIN_JUDGE_ITEMS, _verdict
+    from llmqa.agreement.metrics import Score
+
+    few = _verdict(Score(1.0, 3, None, 1.0, 1.0), (0.4, 0.8))
+    assert few.startswith("no verdict: the judge rated 3") and "above" not in few
+    enough = _verdict(Score(0.9, MIN_JUDGE_ITEMS, None, 0.75, 0.98), (0.4, 0.8))
+    assert enough.startswith("above the human range")
+    assert f"(95% CI 0.750 to 0.980, {MIN_JUDGE_ITEMS} items)" in enough
 
 
 def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> None:
@@ -197,6 +211,7 @@ def test_judge_labels_come_from_the_newest_usable_verdicts(tmp_path: Path) -> No
                                    **common), None)
     labels, clauses = ws.judge_labels({"a", "b"})
     assert labels == {"a": "hate"}  # a parse failure is not a judge label
+    assert ws.judge_models({"a", "b"}) == ["m"]
     assert clauses == {"a": ["HATE-1.1"]}
 
 

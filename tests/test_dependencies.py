@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "llmqa"
 # Declared but never imported by name, on purpose: the CPU build of torch is pinned here for
 # sentence-transformers, which imports it (see README and scripts/setup).
-NOT_IMPORTED_ON_PURPOSE = {"torch"}
+# python-multipart: starlette imports it (not llmqa) to parse the review app's form posts.
+NOT_IMPORTED_ON_PURPOSE = {"torch", "python-multipart"}
 
 
 def _name(requirement: str) -> str:

@@ -119,8 +119,11 @@ def test_other_embedder_name_is_refused(tmp_path: Path, tiny_guidelines: Path,
     other = _index(home, FakeEmbedder(name="fake/other"))
     with pytest.raises(IndexMismatchError, match="built with embedder 'fake/bow-256'"):
         other.search("rats")
-    with pytest.raises(IndexMismatchError, match="--rebuild"):
+    with pytest.raises(IndexMismatchError) as refused:
         other.sync(guidelines)
+    # The library names the setting; the command line names its flag.
+    assert refused.value.hint is not None and "rebuild" in refused.value.hint.options
+    assert "--rebuild" in refused.value.describe(lambda option: f"--{option}")
     with pytest.raises(IndexMismatchError):
         other.retriever(guidelines)
     report = other.rebuild(guidelines)  # the documented way out

@@ -576,3 +576,33 @@ def test_cli_revise_reads_the_judges_flags_from_the_store(tmp_home: Path,
     ignored = CliRunner().invoke(_cli_app(), ["revise", str(items), "-g", str(tiny_guidelines),
                                               "--no-wording", "--json", "--no-judge"])
     assert "judge:" not in json.loads(ignored.stdout)["clauses"][0]["figures"]
+
+
+def test_gold_and_check_first_decide_which_items_become_examples(
+        guidelines: GuidelineSet) -> None:
+    # i3 (the judge says allowed) is what triage ranks first as a likely error; i2 was decided
+    # by an analyst as hate, so it is an in-scope example now, not an out-of-scope one.
+    evidence = gather_evidence(ITEMS, guidelines, VERDICTS, gold={"i2": "hate"},
+                               check_first={"i3": 0.97})
+    hate = troubled_clauses(evidence)[0]
+    draft = asyncio.run(RevisionDrafter(guidelines, None, DraftConfig(
+        wording=False, max_item_examples=5)).draft(hate))
+    sources = {p.source: p for p in draft.examples}
+    assert "item:i3" not in sources
+    assert sources["item:i2"].kind == "in_scope"
+    assert "resolved as hate by an analyst" in sources["item:i2"].note
+    assert [e.id for e in hate.check_first] == ["i3"]
+    from llmqa.revision.report import draft_section
+
+    assert "Check first (triage ranks them likely label errors" in draft_section(draft)
+    assert "i3 (0.97)" in draft_section(draft)
+
+
+@pytest.mark.parametrize("diagnosis", ["Diagnosis: 2019-08-31T07:45:56.28Z", "0.93 0.12 7",
+                                       "{} [] ::"])
+def test_a_garbled_draft_answer_is_rejected(guidelines: GuidelineSet, diagnosis: str) -> None:
+    hate = troubled_clauses(gather_evidence(ITEMS, guidelines, VERDICTS))[0]
+    reply = answer(CLEARER) | {"diagnosis": diagnosis}
+    draft = asyncio.run(drafter(guidelines, [reply]).draft(hate))
+    assert draft.new_text is None and not draft.diagnosis
+    assert draft.wording_note.startswith("wording unchanged: unusable answer (the diagnosis")

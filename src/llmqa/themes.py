@@ -4,6 +4,11 @@ Deterministic and model-free: the same items and store give the same report, wor
 
 Which annotations were wrong is decided per item against a reference label:
 
+- where an analyst decided the item (a gold label in the store, on its current content), that
+  label is the reference: the best truth there is;
+- an item triage ranks as a likely label error (``check_first``, from a triage queue file)
+  and nobody has decided yet is left out and listed under "Check first": its labels are in
+  doubt, so it blames no one until a person has looked;
 - where the judge has a usable verdict in the store, ``likely_error`` makes its suggested
   label the reference and ``ambiguous`` leaves the item out (nobody was clearly wrong);
   ``agree`` confirms the consensus;
@@ -36,7 +41,7 @@ NO_CLAUSE = "(no clause)"
 @dataclass(frozen=True)
 class Reference:
     label: str
-    by: str  # "judge" or "consensus"
+    by: str  # "gold", "judge" or "consensus"
     clause_id: str | None
 
 
@@ -58,6 +63,7 @@ class ThemeSummary:
     mistakes: list[Mistake]
     left_out: dict[str, int]  # reason → items without a reference
     annotations: Counter[str] = field(default_factory=Counter)  # annotator → ratings
+    check_first: dict[str, float] = field(default_factory=dict)  # item → likely-error score
 
     @property
     def n_annotations(self) -> int:
@@ -90,7 +96,10 @@ def _reference_clause(item: Item, label: str, verdict: Mapping[str, Any] | None,
 
 def find_mistakes(items: Iterable[Item], verdicts: Mapping[str, Mapping[str, Any]] | None = None,
                   guidelines: GuidelineSet | None = None,
-                  method: str = "majority") -> ThemeSummary:
+                  method: str = "majority", gold: Mapping[str, str] | None = None,
+                  check_first: Mapping[str, float] | None = None) -> ThemeSummary:
+    """``gold``: item id → an analyst's label; ``check_first``: item id → triage's
+    likely-error score for items to leave out until decided."""
     by_id: dict[str, Item] = {}
     for item in items:
         by_id.setdefault(item.id, item)  # the first row wins, as in agreement
@@ -105,10 +114,16 @@ def find_mistakes(items: Iterable[Item], verdicts: Mapping[str, Mapping[str, Any
             summary.annotations[annotation.annotator] += 1
         verdict = verdicts.get(item.id)
         usable = verdict if verdict is not None and verdict.get("status") == "ok" else None
-        if usable is not None and usable.get("verdict") == "ambiguous":
+        if gold and item.id in gold:
+            label, by = str(gold[item.id]), "gold"
+        elif check_first and item.id in check_first:
+            summary.check_first[item.id] = float(check_first[item.id])
+            summary.left_out["triage ranks it a likely error: check first"] += 1
+            continue
+        elif usable is not None and usable.get("verdict") == "ambiguous":
             summary.left_out["the judge found it ambiguous"] += 1
             continue
-        if usable is not None and usable.get("verdict") == "likely_error" and \
+        elif usable is not None and usable.get("verdict") == "likely_error" and \
                 usable.get("suggested_label"):
             label, by = str(usable["suggested_label"]), "judge"
         elif consensus.get(item.id):
@@ -185,13 +200,15 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
     mistakes = summary.mistakes
     wrong_items = {m.item_id for m in mistakes}
     judged = sum(1 for r in summary.references.values() if r.by == "judge")
+    decided = sum(1 for r in summary.references.values() if r.by == "gold")
     out = [f"# {title}", ""]
     out.append(f"{len(summary.items)} items, {summary.n_annotations} annotations. "
                f"{len(mistakes)} annotations ({_pct(len(mistakes), summary.n_annotations)}) on "
                f"{len(wrong_items)} items differ from the expected label.")
     out.append("")
-    out.append(f"Expected label: the LLM judge's suggestion where it flagged the consensus as a "
-               f"likely error ({judged} items), otherwise the annotators' consensus.")
+    out.append(f"Expected label: an analyst's decision where one was made ({decided} items), "
+               f"else the LLM judge's suggestion where it flagged the consensus as a likely "
+               f"error ({judged} items), otherwise the annotators' consensus.")
     if summary.left_out:
         left = "; ".join(f"{n} {reason}" for reason, n in summary.left_out.items())
         out.append(f"Left out (no expected label): {left}.")
@@ -268,4 +285,12 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
         out.append("")
     if not shown:
         out += ["No recurring theme by annotator.", ""]
+    if summary.check_first:
+        out += ["## Check first", "",
+                f"{len(summary.check_first)} items triage ranks as likely label errors that no "
+                "analyst has decided: nobody is blamed for them above. Decide them first "
+                "(llmqa serve or llmqa decide).", ""]
+        ranked = sorted(summary.check_first.items(), key=lambda kv: (-kv[1], kv[0]))
+        out += [f"- {item_id} (likely error {score:.2f})" for item_id, score in ranked[:top * 3]]
+        out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from llmqa.runner import ReviewRunner, ReviewSummary
     from llmqa.runner.cascade import CascadeSummary, EscalationRule
     from llmqa.store import VerdictStore
+    from llmqa.store.decisions import Decision
     from llmqa.triage.from_settings import TriageRun
     from llmqa.triage.signals import Progress
 
@@ -140,6 +141,26 @@ class Workspace:
             return None, None
         return ({r["item_id"]: r["suggested_label"] for r in rows},
                 {r["item_id"]: r["cited_clause_ids"] for r in rows})
+
+    def decisions(self, items: Iterable[Any]) -> dict[str, Decision]:
+        """Item id -> the analyst's current decision on it (made on its current content and
+        labels); rows that are not items are passed over."""
+        from llmqa.items import Item
+        from llmqa.store.decisions import current_decisions
+
+        return current_decisions(self.settings.home_path,
+                                 [i for i in items if isinstance(i, Item)])
+
+    def undecided(self, items: list[Item]) -> tuple[list[Item], int]:
+        """The items no analyst has decided (on their current content and labels), and how
+        many were left out as decided: settled stays settled."""
+        decided = self.decisions(items)
+        return [i for i in items if i.id not in decided], len(decided)
+
+    def judge_models(self, item_ids: Iterable[str] | None = None) -> list[str]:
+        """The models behind the newest usable verdicts (of ``item_ids`` when given), named
+        with every judge figure."""
+        return sorted({r["model"] for r in self.verdicts(item_ids, status="ok")})
 
     # -- models and the judge ---------------------------------------------------------------
     def backend(self, purpose: Purpose | str = Purpose.JUDGE, *, temperature: float = 0.0,
@@ -293,6 +314,19 @@ class Workspace:
 
         options = options or RevisionOptions()
         verdicts = verdict_index(self.verdicts({i.id for i in items})) if use_judge else {}
+        gold, first = self.best_truth(items, options.queue, options.check_first)
         return run_revision(self.guidelines, items, verdicts, options, seam,
                             seam_factory=lambda: self.seam(self.backend(Purpose.WRITING)),
-                            guidelines_path=self.settings.guidelines, source=source)
+                            guidelines_path=self.settings.guidelines, source=source,
+                            gold=gold, check_first=first)
+
+    def best_truth(self, items: list[Item], queue: Path | None = None,
+                   threshold: float | None = None
+                   ) -> tuple[dict[str, str], dict[str, float] | None]:
+        """Analysts' gold labels for ``items``, and the undecided items a triage ``queue``
+        file ranks as likely errors at ``threshold`` or above (see llmqa.best_truth)."""
+        from llmqa.best_truth import best_truth
+        from llmqa.triage.queue_file import DEFAULT_CHECK_FIRST
+
+        return best_truth(self.settings.home_path, items, queue,
+                          DEFAULT_CHECK_FIRST if threshold is None else threshold)

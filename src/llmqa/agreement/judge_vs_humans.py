@@ -27,6 +27,9 @@ from llmqa.agreement.pairwise import (
 )
 from llmqa.agreement.ratings import Ratings
 
+# The judge is placed against the human range only on this many items or more.
+MIN_JUDGE_ITEMS = 30
+
 
 @dataclass(frozen=True)
 class JudgeComparison:
@@ -61,6 +64,12 @@ def compare_judge(sub: Ratings, agreed: np.ndarray, pairs: list[PairScore], boot
     # human against the majority of the other humans; neither is compared with its own vote.
     majority = majority_vote(sub.codes, k, tie_break=tie_break).labels
     vs_majority = cohen_kappa(judge, majority, k)
+    if vs_majority.value is not None and boot.n_boot > 0:
+        def stat_majority(w: np.ndarray) -> float:
+            return cohen_kappa_from_confusion(confusion_matrix(judge, majority, k, w))
+
+        vs_majority = with_ci(vs_majority,
+                              boot.intervals({"m": stat_majority}, len(judge))["m"])
     human = {name: cohen_kappa(sub.codes[:, j],
                                leave_one_out_majority(sub.codes, k, j, tie_break), k).value
              for j, name in enumerate(sub.raters)}
@@ -77,7 +86,7 @@ def compare_judge(sub: Ratings, agreed: np.ndarray, pairs: list[PairScore], boot
         mean_kappa_vs_annotators=mean_vs_humans, human_vs_consensus=human,
         human_vs_consensus_range=human_range, human_pairwise_range=pair_range,
         within_human_range=within_human, within_pairwise_range=within_pairs,
-        verdict=_verdict(vs_majority.value, human_range))
+        verdict=_verdict(vs_majority, human_range))
 
 
 def _pair(a: np.ndarray, b: np.ndarray, k: int) -> tuple[int, float | None, float | None,
@@ -97,17 +106,27 @@ def _within(value: float | None, bounds: tuple[float, float] | None) -> bool | N
     return bounds[0] <= value <= bounds[1]
 
 
-def _verdict(value: float | None, bounds: tuple[float, float] | None) -> str:
+def _verdict(score: Score, bounds: tuple[float, float] | None) -> str:
+    """Where the judge stands against the humans; no verdict on fewer than
+    ``MIN_JUDGE_ITEMS`` items (a kappa of 1.000 on 3 items says nothing), and always with the
+    judge's interval."""
+    value = score.value
+    if score.n_items < MIN_JUDGE_ITEMS:
+        return (f"no verdict: the judge rated {score.n_items} of these items; comparing it "
+                f"with the human range needs at least {MIN_JUDGE_ITEMS}")
     if value is None:
         return "no verdict: the judge's kappa against the human majority is undefined"
     if bounds is None:
         return "no verdict: no human kappa against the others' consensus is defined"
     low, high = bounds
+    ci = (f" (95% CI {score.ci_low:.3f} to {score.ci_high:.3f}, {score.n_items} items)"
+          if score.ci_low is not None and score.ci_high is not None
+          else f" ({score.n_items} items)")
     if value < low:
-        return (f"below the human range: judge vs human majority kappa {value:.3f} < lowest "
-                f"human vs the others' majority {low:.3f}")
+        return (f"below the human range: judge vs human majority kappa {value:.3f}{ci} < "
+                f"lowest human vs the others' majority {low:.3f}")
     if value > high:
-        return (f"above the human range: judge vs human majority kappa {value:.3f} > highest "
-                f"human vs the others' majority {high:.3f}")
-    return (f"within the human range: judge vs human majority kappa {value:.3f} in "
+        return (f"above the human range: judge vs human majority kappa {value:.3f}{ci} > "
+                f"highest human vs the others' majority {high:.3f}")
+    return (f"within the human range: judge vs human majority kappa {value:.3f}{ci} in "
             f"[{low:.3f}, {high:.3f}] (each human vs the others' majority)")

@@ -339,15 +339,3 @@ def specific_agreement(counts: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n_c > 0, np.diag(o) / np.where(n_c > 0, n_c, 1), math.nan)
 
-
-# Two-rater measures lived here until they moved to ``pairwise``; old imports keep working.
-_MOVED = frozenset({"PairScore", "cohen_kappa", "cohen_kappa_from_confusion", "confusion_matrix",
-                    "mean_pairwise_kappa", "pair_agreement", "pairwise_cohen"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from llmqa.agreement import pairwise  # deferred: pairwise imports this module
-
-        return getattr(pairwise, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

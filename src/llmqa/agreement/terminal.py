@@ -42,9 +42,11 @@ def _ci(score: Score) -> str:
     return f"[{score.ci_low:.3f}, {score.ci_high:.3f}]"
 
 
-def render(report: AgreementReport, top: int = 20, more: str = "") -> str:
+def render(report: AgreementReport, top: int = 20, more: str = "",
+           models: list[str] | None = None) -> str:
     """The readable report: headline with CIs, then one table per breakdown. ``more`` is
-    appended to "(+N more" where a table is cut (e.g. how to see every row)."""
+    appended to "(+N more" where a table is cut (e.g. how to see every row); ``models`` name
+    the judge behind the judge figures."""
     parts = [_summary(report), _headline(report)]
     parts += [_groups("project", report.by_project, top, more=more),
               _groups("modality", report.by_modality, top, more=more)]
@@ -52,7 +54,7 @@ def render(report: AgreementReport, top: int = 20, more: str = "") -> str:
     if report.by_clause:
         parts.append(_groups("clause", report.by_clause, top, with_ci=False, more=more))
     if report.judge is not None:
-        parts.append(_judge(report))
+        parts.append(_judge(report, models or []))
     parts.append(_notes(report))
     return "\n\n".join(p for p in parts if p)
 
@@ -115,11 +117,11 @@ def _annotators(report: AgreementReport, top: int, more: str = "") -> str:
                                            "mean pair kappa", "reliability"]) + cut
 
 
-def _judge(report: AgreementReport) -> str:
+def _judge(report: AgreementReport, models: list[str]) -> str:
     j = report.judge
     assert j is not None
     lines = [
-        "LLM judge vs humans",
+        f"LLM judge ({', '.join(models) or 'model unknown'}) vs humans",
         f"judge vs consensus: kappa {_num(j.vs_consensus.value)} {_ci(j.vs_consensus)}, "
         f"agreement {_num(j.agreement_with_consensus.value)} "
         f"({j.vs_consensus.n_items} items)",
@@ -146,4 +148,23 @@ def _notes(report: AgreementReport) -> str:
     lines += [f"problem: {p}" for p in shown]
     if len(report.problems) > len(shown):
         lines.append(f"... and {len(report.problems) - len(shown)} more problems")
+    return "\n".join(lines)
+
+
+def render_gold(result: Any) -> str:
+    """Everyone against the analysts' gold (an ``agreement.gold.GoldAgreement``)."""
+    def ci(value: float | None, low: float | None, high: float | None) -> str:
+        if value is None:
+            return "undefined"
+        return f"{value:.3f}" + (f" [{low:.3f}, {high:.3f}]" if low is not None
+                                 and high is not None else "")
+
+    rows = [[r.rater, str(r.n_items), ci(r.agreement, r.agreement_low, r.agreement_high),
+             ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.raters]
+    lines = [f"\nagainst gold ({result.gold_items} items decided by analysts; 95% CIs)",
+             table(rows, ["rater", "items", "agreement", "kappa"])]
+    if result.by_clause:
+        rows = [[r.clause_id or "", r.rater, str(r.n_items),
+                 ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.by_clause]
+        lines += ["", table(rows, ["clause", "rater", "pairs", "kappa vs gold"])]
     return "\n".join(lines)

@@ -14,7 +14,9 @@ import typer
 
 from llmqa.cli import (
     _agreement,
+    _decisions,
     _examples,
+    _gate,
     _guidelines,
     _index,
     _interop,
@@ -23,6 +25,7 @@ from llmqa.cli import (
     _report,
     _review,
     _revise,
+    _serve,
     _store,
     _themes,
     _triage,
@@ -64,11 +67,16 @@ COMMANDS = {
     "reparse": (_store.reparse, "Re-validate stored answers that failed to parse."),
     "prune-vectors": (_store.prune_vectors, "Drop cached item vectors that no longer serve."),
     "policy-ci": (_policy_ci.policy_ci, "Judge a batch under old and new guidelines; gate."),
+    "decide": (_decisions.decide, "Record an analyst's decision (gold) on an item."),
+    "gate": (_gate.gate, "Per clause: may the judge flag alone? (trust gate)"),
+    "serve": (_serve.serve, "Run the review app where analysts record decisions."),
 }
 for _name, (_command, _short) in COMMANDS.items():
     app.command(_name, short_help=_short)(_command)
 app.add_typer(_interop.import_app, name="import",
               short_help="Items from a Label Studio or Argilla export.")
+app.add_typer(_decisions.app, name="decisions",
+              short_help="Export, import and show analysts' decisions (gold).")
 app.add_typer(_interop.export_app, name="export",
               short_help="Judge suggestions for Label Studio or Argilla.")
 

@@ -49,6 +49,9 @@ def agreement(
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
     as_json: bool = JsonOpt,
     home: str | None = HomeOpt,
+    gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL: id, label, as "
+                                     "`llmqa decisions export` writes) [default: the store's "
+                                     "decisions]."),
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in "
                                   "the store (human-human agreement only)."),
     config: Path | None = ConfigOpt,
@@ -61,7 +64,8 @@ def agreement(
     is given and Fleiss' kappa is below it or undefined.
     """
     from llmqa.agreement import Ratings, agreement_report, compute_consensus
-    from llmqa.agreement.terminal import gate, render
+    from llmqa.agreement.gold import gold_from_sources
+    from llmqa.agreement.terminal import gate, render, render_gold
     from llmqa.io.readers import read_items
     from llmqa.io.writers import output_format, write_records
     from llmqa.items import Item
@@ -77,8 +81,9 @@ def agreement(
     labels = list(label_source.labels) if label_source is not None else None
     records = list(read_items(items, fmt))
     # The store may hold other batches: only these items' verdicts count.
-    judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels(
-        {r.id for r in records if isinstance(r, Item)})
+    ids = {r.id for r in records if isinstance(r, Item)}
+    judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels(ids)
+    models = [] if no_judge or judge_labels is None else ws.judge_models(ids)
     from llmqa.agreement.multilabel import LabelSetCollector, multilabel_report, render_multilabel
 
     answers = LabelSetCollector()
@@ -97,15 +102,23 @@ def agreement(
         if not to_stdout:
             err(f"wrote {written} consensus rows to {output}")
     passed = gate(report.gate_value, min_kappa)
+    against_gold, gold_problems = gold_from_sources(
+        [r for r in records if isinstance(r, Item)], ws.settings.home_path, gold,
+        use_judge=not no_judge, n_boot=bootstrap, seed=seed)
+    for problem in gold_problems[:10]:
+        err(problem, "red")
     if as_json:
-        payload = {"source": items, **report.to_dict()}
+        payload = {"source": items, **report.to_dict(), "judge_models": models}
+        payload["against_gold"] = against_gold.to_dict() if against_gold else None
         payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
         print_json(payload | ({"multi_label": multi} if multi else {}))
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
-        typer.echo(render(report, top, more="--json for all"), err=to_stdout)
+        typer.echo(render(report, top, more="--json for all", models=models), err=to_stdout)
         if multi:
             typer.echo("\n" + render_multilabel(multi), err=to_stdout)
+        if against_gold is not None:
+            typer.echo(render_gold(against_gold), err=to_stdout)
         if min_kappa is not None:
             value = report.gate_value
             shown = "undefined" if value is None else f"{value:.3f}"

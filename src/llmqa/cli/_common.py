@@ -91,3 +91,10 @@ def guidelines_arg(positional: Path | None, option: Path | None) -> Path | None:
         err(f"warning: a positional guidelines path is deprecated; use -g {positional}",
             "yellow")
     return option or positional
+
+
+QueueOpt = typer.Option(None, "--queue", help="Triage queue (llmqa triage -o queue.jsonl): "
+                        "items it ranks as likely errors are listed under 'check first', not "
+                        "used, until an analyst decides them.")
+CheckFirstOpt = typer.Option(0.75, "--check-first", min=0.0, max=1.0, help="Likely-error "
+                             "score from which a queued item waits for a person.")

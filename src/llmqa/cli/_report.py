@@ -37,6 +37,9 @@ def report(
         "triage classifier; --no-triage skips all of that."),
     top: int = typer.Option(15, "--top", min=1, help="Rows in each triage table (likely "
                             "errors, ambiguous items)."),
+    review_url: str = typer.Option("http://127.0.0.1:8765", "--review-url", help="Where "
+                                   "`llmqa serve` runs: the decisions section's counts link "
+                                   "there."),
     progress: bool = ProgressOpt,
     home: str | None = HomeOpt,
     embedder: str | None = EmbedderOpt,
@@ -86,9 +89,16 @@ def report(
             # other sections are still right, so it is written with the problem stated.
             triage_error = exc.describe(flag)
             err(f"warning: triage section left out: {triage_error}", "yellow")
+    from llmqa.items import Item
+    from llmqa.reporting.decisions import decisions_section
+
+    decisions = decisions_section([r for r in records if isinstance(r, Item)],
+                                  ws.settings.home_path, review_url, n_boot=bootstrap or 1,
+                                  seed=seed)
     page = render_report(build_report(agreement.to_dict(), ws.settings.home_path, items,
                                       loaded.version if loaded is not None else None,
-                                      triage=triage, triage_error=triage_error))
+                                      triage=triage, triage_error=triage_error,
+                                      decisions=decisions))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
     err(f"report written to {output}")

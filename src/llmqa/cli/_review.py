@@ -65,6 +65,8 @@ def review(
                                        "model (default: on for known vision models)."),
     temperature: float = typer.Option(0.0, "--temperature", help="Sampling temperature (use "
                                       "> 0 with --samples)."),
+    include_decided: bool = typer.Option(False, "--include-decided", help="Also review items "
+                                         "an analyst already decided (skipped by default)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Review only the first N "
                                      "valid items."),
     batch_api: bool = typer.Option(False, "--batch-api", help="Use the OpenAI Batch API (half "
@@ -114,6 +116,15 @@ def review(
     ensure_reviewable(ws.guidelines)  # before indexing: a duplicate ID is refused at once
     valid, rejected = read_valid(ws, items, fmt, check=ws.label_checks(), limit=limit,
                                  shown=1000)
+    if not include_decided:
+        # Settled stays settled: no model call for an item whose gold label is known.
+        valid, decided = ws.undecided(valid)
+        if decided:
+            err(f"note: {decided} items already decided by an analyst are skipped "
+                "(--include-decided reviews them)")
+        if not valid:
+            typer.echo("every item is already decided; nothing to review")
+            return
     if spec.is_local and not dry_run:
         err(LOCAL_WARNING, "yellow")
     judge_options = {"samples": samples, "top_k": top_k, "send_images": vision}

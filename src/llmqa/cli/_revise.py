@@ -8,6 +8,7 @@ import typer
 
 from llmqa.cli._common import (
     BaseUrlOpt,
+    CheckFirstOpt,
     ConfigOpt,
     GuidelinesOpt,
     HomeOpt,
@@ -16,6 +17,7 @@ from llmqa.cli._common import (
     MethodOpt,
     ModelOpt,
     NoJudgeOpt,
+    QueueOpt,
     err,
     print_json,
     read_valid,
@@ -70,6 +72,8 @@ def revise(
     base_url: str | None = BaseUrlOpt,
     structured_method: str | None = MethodOpt,
     no_judge: bool = NoJudgeOpt,
+    queue: Path | None = QueueOpt,
+    check_first_score: float = CheckFirstOpt,
     fmt: str | None = InputFormatOpt,
     home: str | None = HomeOpt,
     as_json: bool = JsonOpt,
@@ -94,7 +98,8 @@ def revise(
                               min_flags=min_flags, max_clauses=max_clauses),
         clauses=tuple(clause or ()), wording=wording, max_item_examples=max_item_examples,
         max_generated_examples=max_generated_examples, example_chars=example_chars,
-        clause_summary=clause_summary, examples=examples_file, root=root, apply=apply)
+        clause_summary=clause_summary, examples=examples_file, root=root, apply=apply,
+        queue=queue, check_first=check_first_score)
     run = ws.revise(records, options, use_judge=not no_judge, source=items)
     for note in run.notes:
         err(note, "yellow")

@@ -8,10 +8,12 @@ import typer
 
 from llmqa.choices import ConsensusMethod
 from llmqa.cli._common import (
+    CheckFirstOpt,
     ConfigOpt,
     HomeOpt,
     InputFormatOpt,
     NoJudgeOpt,
+    QueueOpt,
     err,
     read_valid,
     workspace,
@@ -38,6 +40,8 @@ def themes(
                                            "(clause titles, label set) [default: guidelines/ "
                                            "when it exists]."),
     no_judge: bool = NoJudgeOpt,
+    queue: Path | None = QueueOpt,
+    check_first_score: float = CheckFirstOpt,
     fmt: str | None = InputFormatOpt,
     home: str | None = HomeOpt,
     config: Path | None = ConfigOpt,
@@ -59,7 +63,9 @@ def themes(
         if not records:
             raise InputError(f"no items in project(s) {', '.join(sorted(wanted))}")
     verdicts = {} if no_judge else verdict_index(ws.verdicts({i.id for i in records}))
-    summary = find_mistakes(records, verdicts, guideline_set, method)
+    gold, first = ws.best_truth(records, queue, check_first_score)
+    summary = find_mistakes(records, verdicts, guideline_set, method, gold=gold,
+                            check_first=first)
     markdown = render_themes(summary, guideline_set, title=title, min_count=min_count,
                              examples=per_theme, top=top)
     if out is None:

@@ -81,6 +81,9 @@ def triage(
         "quality, and use them."),
     save_weights: Path | None = typer.Option(None, "--save-weights", help="Save the weights "
                                              "used (with --calibrate: the fitted ones)."),
+    include_decided: bool = typer.Option(False, "--include-decided", help="Keep items an "
+                                         "analyst already decided (on their current content "
+                                         "and labels) in the queue, marked."),
     show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
     seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
     progress: bool = ProgressOpt,
@@ -114,8 +117,9 @@ def triage(
         output_format(out, out_format)  # refuse an unknown extension before the work
     priorities = _priority_map(project_priority)
     ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
+    records = list(read_items(items, fmt))
     with StageBars(progress and not as_json) as bars:
-        run = ws.triage(read_items(items, fmt), consensus=consensus, seed=seed,
+        run = ws.triage(records, consensus=consensus, seed=seed,
                         use_guidelines=False if no_guidelines else (guidelines is not None
                                                                     or None),
                         offline=offline, weights=weights, answer_key=calibrate,
@@ -123,9 +127,19 @@ def triage(
     if save_weights is not None:
         run.weights.save(save_weights)
         err(f"wrote weights to {save_weights}")
+    decided = ws.decisions(records)
     options = QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
-                           min_score=min_score, top=top, project_priority=priorities)
+                           min_score=min_score, top=top, project_priority=priorities,
+                           exclude=frozenset() if include_decided else frozenset(decided))
     rows = build_queue(run.result, options)
+    for row in rows:
+        if row["item_id"] in decided:
+            made = decided[row["item_id"]]
+            row["decision"] = f"{made.decision.value} {made.label or ''}".strip()
+    n_items = run.result.data.n_items
+    run.notes.insert(0, f"{n_items - len(decided)} undecided of {n_items} items"
+                     + (f"; {len(decided)} decided by analysts left out (--include-decided "
+                        "keeps them)" if decided and not include_decided else ""))
     if out is not None:
         written = write_queue(rows, out, out_format)
         if out != "-":

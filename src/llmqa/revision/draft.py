@@ -43,6 +43,25 @@ TEMPLATES = ["revise_system.j2", "revise_clause.j2", "revise_reask.j2", "clauses
 _CLAUSE_REF = re.compile(rf"\b({CLAUSE_ID})\b")
 
 
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def prose_problem(text: str, what: str) -> str | None:
+    """Why a model's free text is not prose a reviewer can use (``None`` when it is)."""
+    stripped = text.strip()
+    if not stripped:
+        return None  # an empty field is handled where it matters
+    if _TIMESTAMP.search(stripped):
+        return f"the {what} contains a timestamp: {stripped[:60]!r}"
+    words = _WORD.findall(stripped)
+    letters = sum(len(w) for w in words)
+    visible = sum(1 for c in stripped if not c.isspace())
+    if len(words) < 3 or letters < 0.6 * visible:
+        return f"the {what} is not prose: {stripped[:60]!r}"
+    return None
+
+
 class RevisionAnswer(BaseModel):
     """What the model answers about one clause. Diagnosis first: reason before rewriting."""
 
@@ -148,7 +167,7 @@ class RevisionDrafter:
         if ratio < self.config.min_length_ratio or ratio > self.config.max_length_ratio:
             return (f"length {ratio:.1f}x the current text (allowed "
                     f"{self.config.min_length_ratio:g}-{self.config.max_length_ratio:g}x)")
-        structure = structural_problem(text)
+        structure = structural_problem(text) or prose_problem(text, "text")
         if structure:
             return structure
         old_refs = set(_CLAUSE_REF.findall(clause.text))
@@ -183,6 +202,13 @@ class RevisionDrafter:
                                   f"{problem.message})")
             return
         answer: RevisionAnswer = asked.answer  # type: ignore[assignment]
+        garbled = prose_problem(answer.diagnosis, "diagnosis") or prose_problem(
+            answer.summary, "summary")
+        if garbled:
+            # Validated as generated examples are: a small model's non-answer (a timestamp
+            # for a diagnosis) must not reach the patch as if it were advice.
+            draft.wording_note = f"wording unchanged: unusable answer ({garbled})"
+            return
         draft.diagnosis = anonymize(answer.diagnosis, 600)
         draft.summary = anonymize(answer.summary, 300)
         if not answer.wording_unclear or not answer.revised_text.strip():

@@ -9,6 +9,11 @@ Three sources, each optional but the items:
   ``ambiguous`` flag an item under every clause it cites (and that its annotators cited);
 - **triage**: the clause summary of the triage queue (flagged item ids per clause).
 
+The label an item shows is the best truth available (``ItemEvidence.resolved``): an
+analyst's gold decision first; an undecided item triage ranks as a likely label error
+(``check_first``) shows none, so it is never proposed as an example, and the draft lists it
+under "check first" instead.
+
 A clause is troubled when it has enough items and its agreement is below the threshold, or
 when the judge or triage flags enough of its items. Each ``ClauseEvidence`` keeps the
 reasons, the figures and the items, so every proposed change can show what it rests on.
@@ -41,6 +46,8 @@ class ItemEvidence:
     item: Item
     verdict: dict[str, Any] | None = None  # the newest stored verdict row, when there is one
     clause_ids: tuple[str, ...] = ()
+    gold: str | None = None  # an analyst's gold label, on the item's current content
+    check_first: float | None = None  # triage's likely-error score, when it says check first
 
     @property
     def id(self) -> str:
@@ -73,9 +80,15 @@ class ItemEvidence:
     def resolved(self) -> tuple[str | None, str]:
         """The label the policy most likely requires, and who says so.
 
-        The judge's suggestion where it judged the item (agree or likely_error); no label
-        where it found the item ambiguous; otherwise the annotators' plurality, if not a tie.
+        An analyst's gold label first; no label for an undecided item triage ranks as a likely
+        error (its labels are in doubt: check it first); the judge's suggestion where it
+        judged the item (agree or likely_error); no label where it found the item ambiguous;
+        otherwise the annotators' plurality, if not a tie.
         """
+        if self.gold:
+            return self.gold, "an analyst"
+        if self.check_first is not None:
+            return None, f"triage: likely error ({self.check_first:.2f}), check first"
         if self.verdict and self.verdict.get("status") == "ok":
             if self.verdict.get("verdict") == "ambiguous":
                 return None, "judge: ambiguous"
@@ -105,6 +118,10 @@ class ClauseEvidence:
     @property
     def disagreed(self) -> list[ItemEvidence]:
         return [e for e in self.items if e.disagreed]
+
+    @property
+    def check_first(self) -> list[ItemEvidence]:
+        return [e for e in self.items if e.check_first is not None and not e.gold]
 
     @property
     def flagged(self) -> list[ItemEvidence]:
@@ -164,8 +181,13 @@ def verdict_index(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]
 def gather_evidence(items: list[Item], guidelines: GuidelineSet,
                     verdicts: Mapping[str, Mapping[str, Any]] | None = None,
                     triage: Mapping[str, TriageClause] | None = None,
-                    thresholds: Thresholds | None = None) -> list[ClauseEvidence]:
-    """Evidence for every clause that has any, troubled clauses first."""
+                    thresholds: Thresholds | None = None,
+                    gold: Mapping[str, str] | None = None,
+                    check_first: Mapping[str, float] | None = None) -> list[ClauseEvidence]:
+    """Evidence for every clause that has any, troubled clauses first. ``gold``: item id →
+    an analyst's label; ``check_first``: item id → triage's likely-error score."""
+    gold = gold or {}
+    check_first = check_first or {}
     from llmqa.agreement import Ratings, agreement_report
 
     thresholds = thresholds or Thresholds()
@@ -185,7 +207,8 @@ def gather_evidence(items: list[Item], guidelines: GuidelineSet,
         cited.update(judge_clauses.get(item.id, ()))
         cited.update(c for c in flagged_under.get(item.id, ()) if c in known)
         evidence = ItemEvidence(item, dict(verdicts[item.id]) if item.id in verdicts else None,
-                                tuple(sorted(cited)))
+                                tuple(sorted(cited)), gold.get(item.id),
+                                check_first.get(item.id))
         for clause_id in evidence.clause_ids:
             per_clause.setdefault(clause_id, ClauseEvidence(clause_id)).items.append(evidence)
     for clause_id, entry in triage.items():

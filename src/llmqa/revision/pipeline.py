@@ -48,6 +48,9 @@ class RevisionOptions:
     examples: Path | None = None
     root: Path | None = None
     apply: bool = False
+    # A triage queue file: its likely errors wait for an analyst and teach nothing until then.
+    queue: Path | None = None
+    check_first: float | None = None  # None: triage.queue_file.DEFAULT_CHECK_FIRST
 
 
 @dataclass
@@ -128,11 +131,15 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
                  verdicts: Mapping[str, Mapping[str, Any]] | None = None,
                  options: RevisionOptions | None = None, seam: ChatSeam | None = None, *,
                  seam_factory: Callable[[], ChatSeam] | None = None,
-                 guidelines_path: str | Path | None = None, source: str = "") -> RevisionRun:
+                 guidelines_path: str | Path | None = None, source: str = "",
+                 gold: Mapping[str, str] | None = None,
+                 check_first: Mapping[str, float] | None = None) -> RevisionRun:
     """Revise the troubled clauses (or ``options.clauses``). ``seam`` drafts wording (or
     ``seam_factory`` builds one, only once some clause needs it); without one (or with
     ``wording=False``) only examples from real items are proposed.
-    ``guidelines_path`` is the folder the guidelines were loaded from (needed to apply)."""
+    ``guidelines_path`` is the folder the guidelines were loaded from (needed to apply).
+    ``gold`` (item id -> analysts' label) overrides annotators; ``check_first`` items (in doubt
+    until an analyst decides them) are listed, not used (see ``best_truth``)."""
     options = options or RevisionOptions()
     notes: list[str] = []
     triage: dict[str, Any] = {}
@@ -143,7 +150,7 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
                          f"{made_with}; the guidelines are at {guidelines.version}")
     generated = read_examples(options.examples) if options.examples else []
     evidence = gather_evidence(items, guidelines, dict(verdicts or {}), triage,
-                               options.thresholds)
+                               options.thresholds, gold=gold, check_first=check_first)
     chosen = choose_clauses(guidelines, evidence, options)
     if not chosen:
         return RevisionRun(guidelines.version, [], {}, [], "", "", notes=notes)

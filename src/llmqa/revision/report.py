@@ -22,6 +22,11 @@ def draft_section(draft: ClauseDraft, max_items: int = 8, left_out: str | None =
     shown = evidence.evidence_items(max_items)
     if shown:
         lines.append("- Evidence items: " + ", ".join(e.summary() for e in shown))
+    waiting = evidence.check_first
+    if waiting:
+        lines.append("- Check first (triage ranks them likely label errors; not used as "
+                     "examples until an analyst decides): "
+                     + ", ".join(f"{e.id} ({e.check_first:.2f})" for e in waiting[:max_items]))
     if evidence.triage and evidence.triage.item_ids:
         lines.append("- Triage flagged: " + ", ".join(evidence.triage.item_ids[:max_items]))
     lines.append(f"- Wording: {draft.wording_note}")

@@ -88,4 +88,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (embedder, text_hash)
     ) WITHOUT ROWID;
     """,
+    # 3: analysts' decisions on items: append-only, the newest per item wins (decisions.py)
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        item_id TEXT NOT NULL,
+        item_hash TEXT,                    -- content hash the analyst saw (Item.content_hash)
+        labels_hash TEXT,                  -- the annotations the analyst saw
+        decision TEXT NOT NULL,            -- confirm, correct, ambiguous, escalate
+        label TEXT,                        -- the gold label (confirm/correct only)
+        clause_ids TEXT NOT NULL,          -- JSON list
+        note TEXT,
+        analyst TEXT NOT NULL,
+        source TEXT NOT NULL,              -- decide, serve, import
+        model TEXT,                        -- the verdict the decision answered, if any
+        guideline_version TEXT,
+        verdict_key TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX decisions_item ON decisions(item_id, id);
+    """,
 ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from llmqa.errors import InputError
 
 if TYPE_CHECKING:
+    from llmqa.agreement.gate import Gate
     from llmqa.guidelines import GuidelineSet
     from llmqa.triage.data import TriageData
     from llmqa.triage.pipeline import TriageResult
@@ -89,7 +90,7 @@ def triage_signals(data: TriageData, ws: Workspace, *, use_guidelines: bool | No
     else:
         guideline_set = ws.guidelines
         retriever = ws.retriever()
-    verdicts = None
+    verdicts = gate = None
     if offline:
         notes.append("offline: judge verdicts not used")
     else:
@@ -98,11 +99,17 @@ def triage_signals(data: TriageData, ws: Workspace, *, use_guidelines: bool | No
         notes.append(f"judge: {len(rows)} verdicts" if rows else
                      f"judge: no verdict store in {resolved.home_path}" if not ws.has_store
                      else "judge: no usable verdicts in the store")
+        gate = _gate(ws, rows) if rows else None
+        if gate is not None:
+            notes.append(f"gate: judge trusted on {len(gate.trusted)} clauses "
+                         f"({', '.join(sorted(gate.trusted)) or 'none yet'}), supervised "
+                         "elsewhere: its verdicts there do not raise priority")
     with ExitStack() as stack:
         item_embedder = _cached_embedder(ws, stack, notes)
         signals = compute_signals(data, embedder=item_embedder, retriever=retriever,
                                   guidelines=guideline_set, verdicts=verdicts,
-                                  config=TriageConfig(seed=seed), on_progress=on_progress)
+                                  config=TriageConfig(seed=seed), on_progress=on_progress,
+                                  gate=gate)
     return TriageSignals(signals, guideline_set, notes)
 
 
@@ -118,3 +125,13 @@ def _cached_embedder(ws: Workspace, stack: ExitStack, notes: list[str]) -> Any:
         notes.append(f"item vectors not cached: {exc}")
         return ws.embedder
     return StoreCachedEmbedder(ws.embedder, store)
+
+
+def _gate(ws: Workspace, rows: list[dict[str, Any]]) -> Gate | None:
+    """The trust gate on the judge's verdicts, once analysts have given gold labels."""
+    from llmqa.agreement.gate import compute_gate
+    from llmqa.store.decisions import DecisionStore
+
+    with ws.open_store(readonly=True) as store:
+        gold = DecisionStore(store).gold()
+    return compute_gate(rows, gold) if gold else None

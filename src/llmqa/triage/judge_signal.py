@@ -12,6 +12,11 @@ From the newest ``ok`` verdict per item (``VerdictStore.verdicts(latest=True, st
 * ``self_consistency_spread``: with ``--samples N`` the judge voted N times; 1 − the share of
   the winning verdict (0 = unanimous samples). Missing for single-sample verdicts.
 
+With a trust gate (``agreement.gate``, built once analysts have recorded gold labels), a
+verdict resting on a *supervised* clause (or citing none) is kept in the inputs and phrases,
+marked ``supervised``, but its values are left out: it neither raises nor lowers the item's
+scores; a person decides there.
+
 A verdict whose ``item_hash`` differs from the item's current content hash judged other
 content: it is ignored and counted in the signal's note.
 """
@@ -19,7 +24,7 @@ content: it is ignored and counted in the signal's note.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -39,9 +44,11 @@ def missing_signals(n: int, why: str) -> list[Signal]:
     return [Signal.missing(name, n, text, why) for name, text in DESCRIPTIONS.items()]
 
 
-def judge_signals(data: TriageData, verdicts: Iterable[Mapping[str, Any]]
+def judge_signals(data: TriageData, verdicts: Iterable[Mapping[str, Any]],
+                  trusted: Callable[[list[str]], bool] | None = None,
                   ) -> tuple[list[Signal], list[list[str]]]:
-    """The three signals, and the clause ids the judge cited per item."""
+    """The three signals, and the clause ids the judge cited per item. ``trusted`` (a gate's
+    ``is_trusted``) says whether a verdict citing these clauses may count."""
     n = data.n_items
     position = {item_id: i for i, item_id in enumerate(data.item_ids)}
     error = np.full(n, np.nan)
@@ -50,7 +57,7 @@ def judge_signals(data: TriageData, verdicts: Iterable[Mapping[str, Any]]
     inputs: list[dict | None] = [None] * n
     phrases: list[str | None] = [None] * n
     cited: list[list[str]] = [[] for _ in range(n)]
-    stale = 0
+    stale = supervised = 0
     for row in verdicts:
         i = position.get(row.get("item_id"))
         if i is None or row.get("status", "ok") != "ok" or row.get("verdict") is None:
@@ -90,7 +97,18 @@ def judge_signals(data: TriageData, verdicts: Iterable[Mapping[str, Any]]
             phrases[i] = f"judge: {suggested} ({confidence:.2f}){clauses}"
         else:
             phrases[i] = f"judge agrees ({confidence:.2f})"
-    note = f"{stale} verdicts judged older content and were ignored" if stale else None
+        if trusted is not None and not trusted(cited[i]):
+            supervised += 1
+            error[i] = ambiguity[i] = spread[i] = np.nan
+            inputs[i]["supervised"] = True
+            phrases[i] = f"{phrases[i]} [supervised clause: not counted]"
+    notes = []
+    if stale:
+        notes.append(f"{stale} verdicts judged older content and were ignored")
+    if supervised:
+        notes.append(f"{supervised} verdicts rest on clauses the gate supervises: shown, not "
+                     "counted")
+    note = "; ".join(notes) or None
     if np.isnan(error).all():
         why = note or "no usable verdict for these items in the store"
         return missing_signals(n, why), cited

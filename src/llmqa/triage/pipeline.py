@@ -47,6 +47,7 @@ from llmqa.triage.signals import Progress, Signal, SignalSet
 from llmqa.triage.single_label import single_label_conflict
 
 if TYPE_CHECKING:
+    from llmqa.agreement.gate import Gate
     from llmqa.guidelines import GuidelineSet
     from llmqa.index.embedders import Embedder
     from llmqa.triage.retrieval_signal import GuidelineDocuments
@@ -74,7 +75,8 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
                     verdicts: Iterable[Mapping[str, Any]] | None = None,
                     config: TriageConfig | None = None,
                     evidence: Evidence | None = None,
-                    on_progress: Progress | None = None) -> SignalSet:
+                    on_progress: Progress | None = None,
+                    gate: Gate | None = None) -> SignalSet:
     """Every signal the given inputs allow. ``vectors`` (items × dim, NaN rows = none) wins
     over ``embedder``; ``verdicts`` are store rows (``None``: offline). ``on_progress`` hears
     from the long steps (embedding, the classifier's folds, retrieval)."""
@@ -112,16 +114,17 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
             signals.add(signal)
         _weigh_sources(data, signals)
     else:
-        add_judge_signals(data, signals, verdicts)
+        add_judge_signals(data, signals, verdicts, gate)
     return signals
 
 
 def add_judge_signals(data: TriageData, signals: SignalSet,
-                      verdicts: Iterable[Mapping[str, Any]]) -> None:
+                      verdicts: Iterable[Mapping[str, Any]], gate: Gate | None = None) -> None:
     """Add the judge's signals (store rows) to computed ``signals``, then re-weigh the sources:
     the judge is one of them. ``compute_signals`` does this when given verdicts; the eval calls
     it to score one batch offline and with the judge without computing the rest twice."""
-    judged, cited = judge_signal.judge_signals(data, verdicts)
+    judged, cited = judge_signal.judge_signals(data, verdicts,
+                                               gate.is_trusted if gate is not None else None)
     for signal in judged:
         signals.add(signal)
     for i, clause_ids in enumerate(cited):

@@ -4,7 +4,8 @@
 ``"all"`` (the default) by the larger of the two, the row's ``kind`` saying which. Priority
 is the item's own ``priority`` field; a ``project_priority`` map overrides it for the
 projects it names; anything else counts 1. ``urgency = score × priority`` orders the queue
-(ties: higher score, then item id), then ``projects`` / ``min_score`` / ``top`` filter it.
+(ties: higher score, then item id), then ``projects`` / ``min_score`` / ``exclude`` (items
+an analyst already decided) / ``top`` filter it.
 
 The reason names the signals that pushed the item up (highest weight × percentile first,
 only those in the item's top 40% for that signal) with their inputs: which annotators split,
@@ -37,6 +38,7 @@ class QueueOptions:
     project_priority: dict[str, float] | None = None
     default_priority: float = 1.0
     with_evidence: bool = True
+    exclude: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -84,6 +86,8 @@ def build_queue(result: ScoredBatch, options: QueueOptions | None = None
         wanted &= np.array([p in allowed for p in data.projects], dtype=bool)
     if options.min_score is not None:
         wanted &= np.nan_to_num(score, nan=-np.inf) >= options.min_score
+    if options.exclude:
+        wanted &= np.array([i not in options.exclude for i in data.item_ids], dtype=bool)
     rows = np.flatnonzero(wanted)
     ids = np.array(data.item_ids, dtype=object)
     order = sorted(rows, key=lambda i: (-urgency[i], -score[i], ids[i]))

@@ -1,0 +1,52 @@
+"""``llmqa serve``: the review app for analysts (see docs/review-app.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmqa.cli._common import ConfigOpt, HomeOpt, InputFormatOpt, ItemsArg, err, workspace
+
+
+def serve(
+    items: str = ItemsArg,
+    fmt: str | None = InputFormatOpt,
+    queue: Path | None = typer.Option(None, "--queue", help="Triage queue written by `llmqa "
+                                      "triage -o queue.jsonl` [default: triage the items now]."),
+    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines for the "
+                                           "cited clauses [default: guidelines/ when it "
+                                           "exists]."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but "
+                             "loopback needs --token."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535),
+    token: str | None = typer.Option(None, "--token", envvar="LLMQA_TOKEN", help="Access token "
+                                     "every request must carry (open /?token=... once) [env "
+                                     "LLMQA_TOKEN]."),
+    analyst: str | None = typer.Option(None, "--analyst", envvar="LLMQA_ANALYST",
+                                       help="Prefill the analyst's name [env LLMQA_ANALYST]."),
+    home: str | None = HomeOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Work the triage queue in a browser: filter, read the item, the judge and the clauses,
+    and record decisions (gold) with buttons or keys. Listens on 127.0.0.1 by default."""
+    import uvicorn
+
+    from llmqa.errors import ConfigError
+    from llmqa.serve import check_bind, create_app, load
+
+    try:
+        check_bind(host, token)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (--token or LLMQA_TOKEN)") from exc
+    resolved = workspace(config, guidelines, home=home).settings
+    err("loading items, queue and store..." if queue else
+        "no --queue given: triaging the items first (llmqa triage -o queue.jsonl saves this)")
+    data = load(items, resolved, queue_path=queue, fmt=fmt)
+    for note in data.notes[:10]:
+        err(f"note: {note}")
+    app = create_app(data, resolved.home_path, token=token, analyst=analyst)
+    shown = f"http://{host}:{port}/" + ("?token=..." if token else "")
+    err(f"review app on {shown} ({len(data.queue.rows)} items, "
+        f"{len(data.queue.decisions)} decided); Ctrl-C stops it")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,82 @@
+"""What the review app serves, loaded once at start: items, the triage queue, the judge's
+verdicts, current decisions, the guideline and the trust gate.
+
+The queue comes from a ``llmqa triage -o queue.jsonl`` file when one is given (a 50,000-item
+batch is triaged once, not at every start); without one it is computed here with the same
+library call ``llmqa triage`` makes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from llmqa.errors import InputError
+from llmqa.io.readers import RowError, read_items
+from llmqa.items import Item
+from llmqa.serve.queue import ReviewQueue
+from llmqa.store.decisions import DecisionStore
+from llmqa.store.verdicts import VerdictStore
+from llmqa.triage.queue_file import read_queue_file
+
+if TYPE_CHECKING:
+    from llmqa.agreement.gate import Gate
+    from llmqa.config import Settings
+    from llmqa.guidelines import GuidelineSet
+
+
+@dataclass
+class ServeData:
+    queue: ReviewQueue
+    media_root: Path
+    guidelines: GuidelineSet | None = None
+    gate: Gate | None = None
+    labels: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,
+         use_guidelines: bool = True, fmt: str | None = None) -> ServeData:
+    from llmqa.agreement.gate import compute_gate
+
+    items: list[Item] = []
+    notes: list[str] = []
+    for record in read_items(items_path, fmt):
+        if isinstance(record, RowError):
+            notes.append(str(record))
+        else:
+            items.append(record)
+    if not items:
+        raise InputError(f"{items_path}: no valid items found")
+    guidelines = None
+    if use_guidelines and Path(settings.guidelines).exists():
+        from llmqa.guidelines import load_guidelines
+
+        guidelines = load_guidelines(settings.guidelines)
+    if queue_path is not None:
+        rows = read_queue_file(queue_path)
+    else:
+        rows = _triage_rows(items, settings, guidelines is not None, notes)
+    with VerdictStore(settings.home_path) as store:
+        verdicts = list(store.verdicts(latest=True, status="ok"))
+        decisions = DecisionStore(store)
+        current = decisions.current(items)
+        gold = decisions.gold()
+    gate = compute_gate(verdicts, gold) if gold else None
+    queue = ReviewQueue.build(rows, items, verdicts, current)
+    labels = list(guidelines.labels) if guidelines is not None else []
+    labels += sorted({label for item in items for label in item.labels()} - set(labels))
+    media_root = Path(items_path).resolve().parent if items_path != "-" else Path.cwd()
+    return ServeData(queue, media_root, guidelines, gate, labels, notes)
+
+
+def _triage_rows(items: list[Item], settings: Settings, use_guidelines: bool,
+                 notes: list[str]) -> list[dict[str, Any]]:
+    from llmqa.triage import QueueOptions, TriageData, build_queue, score
+    from llmqa.triage.from_settings import triage_signals
+
+    data = TriageData.from_items(items)
+    computed = triage_signals(data, settings, use_guidelines=use_guidelines)
+    notes += computed.notes
+    return build_queue(score(data, computed.signals), QueueOptions(with_evidence=False))

@@ -1,0 +1,106 @@
+"""Decisions as gold: history and latest-wins, settling by content, gold files, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmqa.cli import app
+from llmqa.errors import InputError
+from llmqa.items import Annotation, Content, Item
+from llmqa.store.decisions import Decision, DecisionStore, for_item
+from llmqa.store.gold import read_gold
+from llmqa.store.verdicts import VerdictStore
+
+runner = CliRunner()
+
+
+def _item(item_id: str = "i1", text: str = "buy now cheap pills", labels: tuple[str, ...] = (
+        "spam", "spam", "allowed")) -> Item:
+    return Item(id=item_id, content=Content(modality="text", text=text),
+                annotations=[Annotation(annotator=f"a{n}", label=label)
+                             for n, label in enumerate(labels)])
+
+
+def test_history_is_kept_and_the_newest_decision_wins(tmp_path: Path) -> None:
+    with VerdictStore(tmp_path) as store:
+        decisions = DecisionStore(store)
+        item = _item()
+        decisions.record(for_item(item, "confirm", analyst="ana"))
+        decisions.record(for_item(item, "correct", analyst="bob", label="allowed",
+                                  clause_ids=["GEN-1.1"], note="a news report"))
+        history = decisions.history("i1")
+        assert [(d.analyst, d.decision.value, d.label) for d in history] == [
+            ("ana", "confirm", "spam"), ("bob", "correct", "allowed")]
+        latest = decisions.latest()["i1"]
+        assert latest.label == "allowed" and latest.clause_ids == ["GEN-1.1"]
+        assert decisions.gold()["i1"].label == "allowed"
+        decisions.record(for_item(item, "escalate", analyst="cy"))
+        assert "i1" not in decisions.gold()  # the newest decision carries no gold label
+        assert decisions.count() == 3
+
+
+def test_a_decision_settles_only_the_content_and_labels_it_was_made_on(tmp_path: Path) -> None:
+    with VerdictStore(tmp_path) as store:
+        decisions = DecisionStore(store)
+        decisions.record(for_item(_item(), "confirm", analyst="ana"))
+        assert set(decisions.current([_item()])) == {"i1"}
+        assert decisions.current([_item(text="buy now cheap pills!!")]) == {}
+        assert decisions.current([_item(labels=("spam", "allowed", "allowed"))]) == {}
+
+
+def test_decision_validation() -> None:
+    with pytest.raises(ValueError, match="gold label"):
+        Decision(item_id="i1", decision="correct", analyst="ana")
+    with pytest.raises(ValueError):
+        Decision(item_id="i1", decision="confirm", label="spam", analyst="  ")
+    assert Decision(item_id=7, decision="escalate", analyst="ana").item_id == "7"
+
+
+def test_read_gold_names_bad_lines_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "a", "label": "spam"}\nnot json\n{"id": "b", "decision": '
+                    '"correct"}\n{"id": "c", "decision": "ambiguous", "analyst": "x"}\n')
+    records = list(read_gold(path, analyst="ana"))
+    assert isinstance(records[0], Decision) and records[0].decision == "correct"
+    assert str(records[1]).startswith(f"{path}:2: not JSON")
+    assert str(records[2]).startswith(f"{path}:3:")
+    assert records[3].analyst == "x"
+
+
+def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:
+    with VerdictStore(tmp_home) as store:
+        store.save_items([_item("i1"), _item("i2", text="calm piano")])
+    result = runner.invoke(app, ["decide", "i1", "--label", "spam", "--analyst", "ana"])
+    assert result.exit_code == 0, result.output
+    assert "i1: confirm → spam by ana" in result.output
+    result = runner.invoke(app, ["decide", "i2", "--label", "allowed", "--analyst", "ana",
+                                 "--clause", "GEN-1.1", "--note", "music"])
+    assert "i2: correct → allowed" in result.output
+    result = runner.invoke(app, ["decide", "i2", "--label", "allowed"])
+    assert isinstance(result.exception, InputError) and "analyst" in str(result.exception)
+    result = runner.invoke(app, ["decisions", "export", "-o", "gold.jsonl"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in (tmp_home / "gold.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["label"], r["decision"]) for r in lines] == [
+        ("i1", "spam", "confirm"), ("i2", "allowed", "correct")]
+    assert lines[1]["clause_ids"] == ["GEN-1.1"] and lines[1]["item_hash"]
+    # policy-ci reads the same export for its gold labels (llmqa.io.gold: labels only).
+    from llmqa.io.gold import read_gold as read_gold_labels
+
+    assert read_gold_labels(tmp_home / "gold.jsonl") == ({"i1": "spam", "i2": "allowed"}, [])
+
+    # Gold read back into another store: the same labels, one bad line named, exit 1.
+    other = tmp_home / "other"
+    (tmp_home / "gold.jsonl").write_text((tmp_home / "gold.jsonl").read_text() + "{oops\n")
+    result = runner.invoke(app, ["decisions", "import", "gold.jsonl", "--home", str(other)])
+    assert result.exit_code == 1
+    assert "imported 2 decisions, 1 rejected" in result.output and "gold.jsonl:3" in result.output
+    with VerdictStore(other) as store:
+        gold = DecisionStore(store).gold()
+    assert {k: d.label for k, d in gold.items()} == {"i1": "spam", "i2": "allowed"}
+    result = runner.invoke(app, ["decisions", "history", "i2"])
+    assert "correct" in result.output and "music" in result.output

@@ -1,0 +1,141 @@
+"""The review app over HTTP (Starlette's test client): pages, decisions, security."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from llmqa.errors import ConfigError
+from llmqa.serve import QueueFilter, check_bind, create_app
+from llmqa.store.decisions import DecisionStore
+from llmqa.store.verdicts import VerdictStore
+from serve_support import serve_data, workspace
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> dict[str, Path]:
+    return workspace(tmp_path)
+
+
+def _client(paths: dict[str, Path], token: str | None = None) -> TestClient:
+    return TestClient(create_app(serve_data(paths), paths["home"], token=token),
+                      base_url="http://127.0.0.1:8765")
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def test_queue_in_priority_order_with_filters_and_counts(paths: dict[str, Path]) -> None:
+    with _client(paths) as client:
+        page = client.get("/").text
+        assert "11 undecided of 11" in page
+        ids = re.findall(r'data-item="([^"]+)"', page)
+        assert ids[:3] == ["hate-0", "hate-1", "hate-2"]
+        assert re.findall(r'data-item="([^"]+)"', client.get("/?clause=HATE-1.1").text) == [
+            "hate-0", "hate-1", "hate-2"]
+        assert "3 undecided of 3" in client.get("/?clause=HATE-1.1").text
+        assert len(re.findall("data-item=", client.get("/?project=music&label=spam").text)) == 4
+        assert "undecided of 6" in client.get("/?verdict=likely_error").text
+        assert "undecided of 3" in client.get("/?annotator=ann2&project=podcasts").text
+
+
+def test_decide_records_gold_moves_on_and_keeps_history(paths: dict[str, Path]) -> None:
+    with _client(paths) as client:
+        page = client.get("/item/hate-0?clause=HATE-1.1").text
+        assert "HATE-1.1" in page and "Dehumanising comparisons" in page  # clause rendered
+        assert "group are rats vermin crawling disease" in page           # with its examples
+        assert "&lt;b&gt;bold&lt;/b&gt; claim" in page                    # rationale escaped
+        form = {"csrf": _csrf(page), "analyst": "ana", "choice": "label:allowed",
+                "clause": "HATE-1.1"}
+        moved = client.post("/item/hate-0/decide", data=form, follow_redirects=False)
+        assert moved.status_code == 303
+        assert moved.headers["location"] == "/item/hate-1?clause=HATE-1.1"
+        client.post("/item/hate-0/decide", data=form | {"choice": "confirm"})
+        assert "2 undecided of 3" in client.get("/?clause=HATE-1.1").text
+        undecided = client.get("/?clause=HATE-1.1&undecided=1").text
+        assert "hate-0" not in re.findall(r'data-item="([^"]+)"', undecided)
+        export = client.get("/export/gold.jsonl")
+        assert '"id": "hate-0"' in export.text and '"decision": "confirm"' in export.text
+    with VerdictStore(paths["home"]) as store:
+        history = DecisionStore(store).history("hate-0")
+    assert [(d.decision.value, d.label, d.source) for d in history] == [
+        ("correct", "allowed", "serve"), ("confirm", "hate", "serve")]
+    assert history[0].model == "judge-x" and history[0].clause_ids == ["HATE-1.1", "SPAM-1.1"]
+    # A new start shows the decision (settled stays settled).
+    with _client(paths) as client:
+        assert "10 undecided of 11" in client.get("/").text
+
+
+def test_analyst_name_is_required(paths: dict[str, Path]) -> None:
+    with _client(paths) as client:
+        csrf = _csrf(client.get("/item/spam-0").text)
+        refused = client.post("/item/spam-0/decide", data={"csrf": csrf, "analyst": " ",
+                                                           "choice": "confirm"})
+        assert refused.status_code == 400 and "analyst" in refused.text
+
+
+def test_csrf_refusals(paths: dict[str, Path]) -> None:
+    with _client(paths) as client:
+        csrf = _csrf(client.get("/item/spam-0").text)
+        form = {"analyst": "ana", "choice": "confirm"}
+        assert client.post("/item/spam-0/decide", data=form).status_code == 403
+        assert client.post("/item/spam-0/decide", data=form | {"csrf": "guess"}
+                           ).status_code == 403
+        cross = client.post("/item/spam-0/decide", data=form | {"csrf": csrf},
+                            headers={"Origin": "http://evil.example"})
+        assert cross.status_code == 403
+        assert client.get("/").text.count("undecided of 11") == 1
+        assert "11 undecided of 11" in client.get("/").text
+
+
+def test_token_refusals(paths: dict[str, Path]) -> None:
+    with _client(paths, token="s3cret") as client:
+        assert client.get("/").status_code == 401
+        assert client.get("/export/gold.jsonl").status_code == 401
+        assert client.get("/static/app.js").status_code == 401
+        assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        entry = client.get("/?token=s3cret&clause=HATE-1.1", follow_redirects=False)
+        assert entry.status_code == 303 and entry.headers["location"] == "/?clause=HATE-1.1"
+        assert "httponly" in entry.headers["set-cookie"].lower()
+        assert client.get("/").status_code == 200  # the cookie now carries it
+
+
+def test_bind_rules() -> None:
+    check_bind("127.0.0.1", None)
+    check_bind("::1", None)
+    check_bind("localhost", None)
+    with pytest.raises(ConfigError, match="token"):
+        check_bind("0.0.0.0", None)
+    check_bind("0.0.0.0", "t")
+
+
+def test_hostile_content_is_inert(paths: dict[str, Path]) -> None:
+    with _client(paths) as client:
+        page = client.get("/item/xss")
+        assert "<script>document" not in page.text
+        assert "&lt;script&gt;document.title=" in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        evil = client.get("/item/evil-media").text
+        assert 'src="javascript:' not in evil and "not a web address" in evil
+        svg = client.get("/media/svg/image")
+        assert svg.headers["content-type"].startswith("image/svg+xml")
+        assert "sandbox" in svg.headers["content-security-policy"]
+        assert client.get("/media/xss/image").status_code == 404
+        assert client.get("/media/escape/audio").status_code == 404  # outside the items folder
+
+
+def test_filter_query_round_trip() -> None:
+    f = QueueFilter.from_query({"clause": "A", "undecided": "1", "label": ""})
+    assert f.query() == {"clause": "A", "undecided": "1"}
+
+
+def test_ids_filter_opens_exactly_those_items(paths: dict[str, Path]) -> None:
+    with _client(paths) as client:
+        page = client.get("/?ids=spam-2,hate-1,nope").text
+        assert re.findall(r'data-item="([^"]+)"', page) == ["hate-1", "spam-2"]
+        assert "2 undecided of 2" in page and "3 chosen items" in page
