@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from llmqa.agreement.bootstrap import bootstrap_intervals
-from llmqa.agreement.metrics import cohen_kappa_from_confusion, confusion_matrix
+from llmqa.agreement.pairwise import cohen_kappa_from_confusion, confusion_matrix
 from llmqa.items import Item
 from llmqa.store.decisions import Decision
 
