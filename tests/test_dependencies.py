@@ -53,7 +53,10 @@ def _mapping() -> dict[str, list[str]]:
 
 def _distributions(module: str) -> set[str]:
     mapping = _mapping()
-    return {d.lower().replace("_", "-") for d in mapping.get(module, [])}
+    # A module of an optional extra that is not installed here (e.g. model2vec, fast-embed)
+    # has no installed distribution to ask: take its own name, as its distribution uses.
+    found = mapping.get(module) or [module]
+    return {d.lower().replace("_", "-") for d in found}
 
 
 def test_every_imported_package_is_declared() -> None:
