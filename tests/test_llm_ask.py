@@ -20,7 +20,9 @@ from llmqa.llm.reply import Reply, ReplyStatus
 from llmqa.llm.retry import RetryPolicy
 from llmqa.llm.seam import ChatSeam
 
-FAST = RetryPolicy(max_attempts=3, base_wait=0.001, max_wait=0.002, deadline=10)
+# A generous deadline: the first failure imports the OpenAI SDK to classify it (seconds on a
+# loaded machine), and the deadline counts that time too.
+FAST = RetryPolicy(max_attempts=3, base_wait=0.001, max_wait=0.002, deadline=120)
 
 
 class Answer(BaseModel):
