@@ -54,8 +54,24 @@ def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "major
     """Score ``records`` (items; rejected rows among them are noted). ``use_guidelines``:
     ``None`` uses them when they exist, ``True`` requires them, ``False`` skips them.
     ``answer_key`` fits the weights on a key; else ``weights`` (a saved file) or the defaults."""
-    from llmqa.triage import DEFAULT_WEIGHTS, TriageData, Weights, calibrate, load_key, score
+    from llmqa.triage import (
+        DEFAULT_WEIGHTS,
+        TriageData,
+        Weights,
+        cache,
+        calibrate,
+        load_key,
+        score,
+    )
 
+    records = list(records)
+    key = _cache_key(ws, records, consensus=consensus, use_guidelines=use_guidelines,
+                     offline=offline, seed=seed, weights=weights, answer_key=answer_key)
+    kept = cache.load(ws.settings.home_path, key)
+    if isinstance(kept, TriageRun):
+        kept.notes = [*kept.notes, "triage reused: the same items, settings, verdicts and "
+                      "decisions as the state folder's previous triage"]
+        return kept
     data = TriageData.from_items(records, consensus=consensus, seed=seed)
     if data.n_items == 0:
         rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
@@ -68,8 +84,40 @@ def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "major
         chosen, calibration = calibrate(computed.signals, data.item_ids, load_key(answer_key),
                                         seed=seed)
     notes = computed.notes + computed.signals.all_notes() + data.problems[:10]
-    return TriageRun(score(data, computed.signals, chosen), computed.guidelines, notes, chosen,
-                     calibration)
+    run = TriageRun(score(data, computed.signals, chosen), computed.guidelines, notes, chosen,
+                    calibration)
+    problem = cache.save(ws.settings.home_path, key, run)
+    if problem:
+        run.notes.append(problem)
+    return run
+
+
+def _cache_key(ws: Workspace, records: list[Any], *, consensus: str,
+               use_guidelines: bool | None, offline: bool, seed: int, weights: Path | None,
+               answer_key: Path | None) -> str:
+    """Everything the scores depend on (see triage.cache), read cheaply: the rows, the
+    settings, the usable verdicts and the decision log's length."""
+    from llmqa.triage import TriageConfig
+    from llmqa.triage.cache import triage_key
+
+    used = (use_guidelines is True
+            or (use_guidelines is None and ws.optional_guidelines is not None))
+    settings = {"consensus": str(consensus), "use_guidelines": use_guidelines,
+                "guidelines": ws.guidelines.version if used else None,
+                "guidelines_path": str(ws.settings.guidelines) if used else None,
+                "offline": offline, "seed": seed, "embedder": ws.settings.embedder,
+                "config": repr(TriageConfig(seed=seed))}
+    rows = [] if offline else ws.verdicts(status="ok")
+    decisions = None
+    if ws.has_store:
+        with ws.open_store(readonly=True) as store:
+            exists = store.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                      "AND name = 'decisions'").fetchone()
+            count, last = (store.db.execute("SELECT COUNT(*), MAX(rowid) FROM decisions")
+                           .fetchone() if exists else (0, None))
+            # No decision and no store read alike: triage itself creates the store.
+            decisions = [count, last] if count else None
+    return triage_key(records, settings, rows, decisions, weights, answer_key)
 
 
 def triage_signals(data: TriageData, ws: Workspace, *, use_guidelines: bool | None = None,
