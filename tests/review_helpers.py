@@ -205,3 +205,22 @@ def run_main(args: list[str], capsys: Any) -> tuple[int, str, str]:
     captured = capsys.readouterr()
     return (code if isinstance(code, int) else (0 if code is None else 1),
             captured.out, captured.err)
+
+
+class Terminal:
+    """A stderr that says it is a terminal (tqdm shows bars only there) and keeps the text;
+    ``tty=False`` makes it a pipe."""
+
+    def __init__(self, tty: bool = True) -> None:
+        self.text = ""
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass

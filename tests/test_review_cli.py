@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from llmqa.testing import Behaviour, OpenAIStub
 from review_helpers import (
     GUIDELINES,
     TEST_KEY,
+    Terminal,
     clean_env,
     llmqa_command,
     read_jsonl,
@@ -255,6 +257,21 @@ def test_doctor_recommends_json_schema(cwd: Path, stub: OpenAIStub,
     assert code == 0 and outcome["recommended"] == "json_schema"
     assert outcome["methods"]["json_schema"] == {"tried": 3, "valid": 3, "problem": None}
     assert stub.chat_requests == 3
+
+
+def test_doctor_shows_progress_on_a_terminal_only(cwd: Path, stub: OpenAIStub,
+                                                capsys: pytest.CaptureFixture,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["doctor", "--model", "gpt-4o-mini", "--base-url", stub.url, "-g", str(GUIDELINES)]
+    for tty, extra, shown in ((True, [], True), (True, ["--no-progress"], False),
+                              (False, [], False)):
+        terminal = Terminal(tty)
+        monkeypatch.setattr(sys, "stderr", terminal)
+        code, out, _ = run_main([*args, *extra], capsys)
+        assert code == 0 and "use: --structured-method json_schema" in out
+        assert ("probing json_schema" in terminal.text and "3/3" in terminal.text) is shown
+        if not shown:
+            assert "probing" not in terminal.text
 
 
 def test_doctor_falls_back_when_json_schema_answers_are_invalid(

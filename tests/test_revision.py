@@ -6,6 +6,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from llmqa.revision import (
 from llmqa.revision.edit import checked_changes
 from llmqa.revision.evidence import ClauseEvidence
 from llmqa.revision.patch import safe_preamble
+from review_helpers import Terminal, run_main
 
 FAST_RETRY = RetryPolicy(max_attempts=1, base_wait=0.01, max_wait=0.02, deadline=30.0)
 
@@ -540,6 +542,29 @@ def test_cli_revise_apply_reports_versions_and_clauses(tmp_home: Path, tiny_guid
     assert load_guidelines(tiny_guidelines).by_id["HATE-1.1"].text == CLEARER
     assert "triage: 1 flagged" in (tmp_home / "rev.md").read_text()
     assert (tmp_home / "rev.patch").read_text().count("diff --git") == 1
+
+
+def test_cli_revise_shows_drafting_progress_on_a_terminal(
+        tmp_home: Path, tiny_guidelines: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import llmqa.llm.backends as backends
+
+    monkeypatch.setattr(backends, "make_chat_model",
+                        lambda spec: FakeChatModel([answer(CLEARER)]))
+    items = write_items(tmp_home / "items.jsonl", ITEMS)
+    summary = tmp_home / "summary.json"
+    summary.write_text(json.dumps({"clauses": [{"clause_id": "HATE-1.1", "item_ids": ["i3"]}]}))
+    args = ["revise", str(items), "-g", str(tiny_guidelines), "--model", "gpt-4o-mini",
+            "--base-url", "http://127.0.0.1:9/v1", "--clause-summary", str(summary),
+            "-o", str(tmp_home / "rev.patch")]
+    for tty, extra, shown in ((True, [], True), (True, ["--no-progress"], False),
+                              (False, [], False)):
+        terminal = Terminal(tty)
+        monkeypatch.setattr(sys, "stderr", terminal)
+        code, _, _ = run_main([*args, *extra], capsys)
+        assert code == 0, terminal.text
+        assert "patch written to" in terminal.text
+        assert ("drafting clauses" in terminal.text and "1/1" in terminal.text) is shown
 
 
 def test_cli_revise_without_troubled_clauses_says_so(tmp_home: Path,

@@ -9,7 +9,11 @@ stage's bar is cleared when the next begins, so the table or JSON that follows s
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
+
+# A long step reports ``(stage, done, total)``; ``StageBars`` draws it.
+StageProgress = Callable[[str, int, int], None]
 
 
 class StageBars:

@@ -307,8 +307,9 @@ class Workspace:
 
     def revise(self, items: list[Item], options: RevisionOptions | None = None, *,
                use_judge: bool = True, seam: ChatSeam | None = None,
-               source: str = "") -> RevisionRun:
-        """Draft revisions for the clauses annotators disagree on (see revision.pipeline)."""
+               source: str = "", on_progress: Progress | None = None) -> RevisionRun:
+        """Draft revisions for the clauses annotators disagree on (see revision.pipeline);
+        ``on_progress(stage, done, total)`` follows the drafting."""
         from llmqa.revision.evidence import verdict_index
         from llmqa.revision.pipeline import RevisionOptions, run_revision
 
@@ -318,7 +319,7 @@ class Workspace:
         return run_revision(self.guidelines, items, verdicts, options, seam,
                             seam_factory=lambda: self.seam(self.backend(Purpose.WRITING)),
                             guidelines_path=self.settings.guidelines, source=source,
-                            gold=gold, check_first=first)
+                            gold=gold, check_first=first, on_progress=on_progress)
 
     def best_truth(self, items: list[Item], queue: Path | None = None,
                    threshold: float | None = None

@@ -22,6 +22,7 @@ from llmqa.cli._common import (
     ModelOpt,
     ModelOptionOpt,
     OutputFormatOpt,
+    ProgressOpt,
     err,
     print_json,
     read_valid,
@@ -238,6 +239,7 @@ def doctor(
     guidelines: Path | None = GuidelinesOpt,
     home: str | None = HomeOpt,
     as_json: bool = JsonOpt,
+    progress: bool = ProgressOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """Probe a model before a big batch: which structured-output method gives valid verdicts.
@@ -250,7 +252,10 @@ def doctor(
     ws = workspace(config, guidelines, model=model, model_options=_options(model_option),
                    base_url=base_url,
                    structured_method=structured_method, home=home)
-    outcome = asyncio.run(probe_backend(ws.backend(), ws.settings))
+    from llmqa.progress import StageBars
+
+    with StageBars(progress) as bars:
+        outcome = asyncio.run(probe_backend(ws.backend(), ws.settings, on_progress=bars))
     if as_json:
         print_json(outcome)
     else:

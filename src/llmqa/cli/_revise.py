@@ -17,6 +17,7 @@ from llmqa.cli._common import (
     MethodOpt,
     ModelOpt,
     NoJudgeOpt,
+    ProgressOpt,
     QueueOpt,
     err,
     print_json,
@@ -77,6 +78,7 @@ def revise(
     fmt: str | None = InputFormatOpt,
     home: str | None = HomeOpt,
     as_json: bool = JsonOpt,
+    progress: bool = ProgressOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """Draft guideline revisions for the clauses annotators disagree on, as a patch.
@@ -100,7 +102,11 @@ def revise(
         max_generated_examples=max_generated_examples, example_chars=example_chars,
         clause_summary=clause_summary, examples=examples_file, root=root, apply=apply,
         queue=queue, check_first=check_first_score)
-    run = ws.revise(records, options, use_judge=not no_judge, source=items)
+    from llmqa.progress import StageBars
+
+    with StageBars(progress) as bars:
+        run = ws.revise(records, options, use_judge=not no_judge, source=items,
+                        on_progress=bars)
     for note in run.notes:
         err(note, "yellow")
     if not run.drafts:

@@ -8,7 +8,7 @@ still be wrong, which the probe reports but does not hold against the method.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmqa.config import Settings
 from llmqa.errors import Hint
@@ -19,6 +19,9 @@ from llmqa.judge.judge import AbortRun, Judge, JudgeConfig
 from llmqa.llm.backends import BackendSpec, make_seam
 from llmqa.llm.retry import RetryPolicy
 from llmqa.verdicts import VerdictStatus
+
+if TYPE_CHECKING:
+    from llmqa.progress import StageProgress
 
 METHODS = ("json_schema", "function_calling", "json_mode")
 PROBE_ITEMS = [
@@ -35,7 +38,11 @@ PROBE_ITEMS = [
 
 
 async def probe_backend(spec: BackendSpec, settings: Settings,
-                        methods: tuple[str, ...] | None = None) -> dict[str, Any]:
+                        methods: tuple[str, ...] | None = None,
+                        on_progress: StageProgress | None = None) -> dict[str, Any]:
+    """Judge the probe items in each method until one gives only valid verdicts;
+    ``on_progress(f"probing {method}", done, total)`` after each answer (a slow local model
+    takes seconds to a minute per item)."""
     guidelines = load_guidelines(settings.guidelines)
     items = [Item.model_validate(raw) for raw in PROBE_ITEMS]
     spam = [c for c in guidelines if c.label == "spam"][:1]
@@ -48,7 +55,9 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
             spec, top_k=3, max_examples=0, reasks=0,
             retry=RetryPolicy(max_attempts=2, deadline=120)))
         valid, problem = 0, None
-        for item in items:
+        if on_progress:
+            on_progress(f"probing {method}", 0, len(items))
+        for done, item in enumerate(items, 1):
             # No index needed: every probe item is shown the same few clauses.
             prepared = judge.prepare(item, hits)
             try:
@@ -61,6 +70,8 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
                 valid += 1
             else:
                 problem = f"{verdict.status.value}: {verdict.error}"
+            if on_progress:
+                on_progress(f"probing {method}", done, len(items))
         outcome["methods"][method] = {"tried": len(items), "valid": valid, "problem": problem}
         if valid == len(items) and outcome["recommended"] is None:
             outcome["recommended"] = method

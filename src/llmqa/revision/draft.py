@@ -38,6 +38,7 @@ from llmqa.revision.evidence import ClauseEvidence, ItemEvidence
 
 if TYPE_CHECKING:
     from llmqa.llm.seam import ChatSeam
+    from llmqa.progress import StageProgress
 
 TEMPLATES = ["revise_system.j2", "revise_clause.j2", "revise_reask.j2", "clauses.j2"]
 _CLAUSE_REF = re.compile(rf"\b({CLAUSE_ID})\b")
@@ -300,6 +301,16 @@ class RevisionDrafter:
         return draft
 
     async def draft_all(self, evidence: list[ClauseEvidence],
-                        generated: Iterable[dict[str, Any]] = ()) -> list[ClauseDraft]:
+                        generated: Iterable[dict[str, Any]] = (),
+                        on_progress: StageProgress | None = None) -> list[ClauseDraft]:
+        """Every clause's draft, one after another; ``on_progress("drafting clauses", done,
+        total)`` after each (a model's draft takes seconds to a minute)."""
         records = list(generated)
-        return [await self.draft(e, records) for e in evidence]
+        drafts: list[ClauseDraft] = []
+        for evidence_one in evidence:
+            if on_progress:
+                on_progress("drafting clauses", len(drafts), len(evidence))
+            drafts.append(await self.draft(evidence_one, records))
+        if on_progress:
+            on_progress("drafting clauses", len(drafts), len(evidence))
+        return drafts
