@@ -176,6 +176,36 @@ def test_dry_run_prints_estimates_and_calls_nothing(cwd: Path, stub: OpenAIStub,
     assert "estimated tokens:" in out and "estimated cost $" in out
 
 
+def test_dry_run_with_the_embedded_model_estimates_its_time(
+        cwd: Path, stub: OpenAIStub, capsys: pytest.CaptureFixture) -> None:
+    from llmqa.llm import local_rate
+
+    items = _items_file(cwd, 10)
+    args = review_args(items, cwd / "home", stub.url, "--dry-run")
+    args[args.index("gpt-4o-mini")] = "local"
+    code, out, _ = run_main(args, capsys)
+    assert code == 0 and stub.chat_requests == 0
+    assert "estimated cost $0.0000" in out and "estimated time: about" in out
+    code, out, _ = run_main([*args, "--json"], capsys)
+    summary = json.loads(out)
+    assert summary["estimated_output_tokens"] == 10 * local_rate.ANSWER_TOKENS
+    assert summary["estimated_seconds"] == pytest.approx(
+        local_rate.LOAD_SECONDS
+        + summary["estimated_input_tokens"] / local_rate.PROMPT_TOKENS_PER_S
+        + summary["estimated_output_tokens"] / local_rate.ANSWER_TOKENS_PER_S)
+    # A served model's speed is not known here: no time, as before.
+    code, out, _ = run_main(review_args(items, cwd / "home", stub.url, "--dry-run", "--json"),
+                            capsys)
+    assert json.loads(out)["estimated_seconds"] is None
+
+
+def test_durations_read_at_a_glance() -> None:
+    from llmqa.cli._review import _duration
+
+    assert _duration(12.4) == "about 12 s"
+    assert _duration(600) == "about 10 min" and _duration(4 * 3600) == "about 4.0 h"
+
+
 # -- the run lock across processes ------------------------------------------------------------
 def test_a_second_concurrent_run_refuses_with_a_clear_message(tmp_path: Path) -> None:
     items = _items_file(tmp_path, 16)

@@ -172,6 +172,13 @@ def _grow(bar, total: int) -> None:
     bar.refresh()
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    minutes = seconds / 60
+    return f"about {minutes:.0f} min" if minutes < 90 else f"about {minutes / 60:.1f} h"
+
+
 def _print_summary(summary, rejected: int, cfg: Settings) -> None:
     cost = "unknown (no price for this model)" if summary.cost_usd is None \
         else f"${summary.cost_usd:.4f}"
@@ -182,6 +189,10 @@ def _print_summary(summary, rejected: int, cfg: Settings) -> None:
                    f"{summary.to_review} to review")
         typer.echo(f"estimated tokens: {summary.estimated_input_tokens} in, "
                    f"{summary.estimated_output_tokens} out; estimated cost {estimate}")
+        if summary.estimated_seconds is not None:
+            typer.echo(f"estimated time: {_duration(summary.estimated_seconds)} with the "
+                       "embedded model on the CPU (at the rates measured on 2 cores; "
+                       "benchmarks/bench_local_model.py measures this machine)")
         return
     typer.echo(f"{summary.items} items: {summary.reviewed} reviewed now, {summary.reused} "
                f"reused from the store, {rejected} rejected rows ({summary.seconds:.1f}s)")

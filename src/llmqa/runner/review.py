@@ -34,6 +34,14 @@ from llmqa.store.verdicts import RETRY_STATUSES, VerdictStore
 from llmqa.verdicts import Verdict
 
 ESTIMATED_OUTPUT_TOKENS = 220
+
+
+def estimated_output_tokens(model: str) -> int:
+    """Tokens in one verdict: the embedded model's grammar keeps its answers shorter."""
+    from llmqa.llm import local_rate
+    from llmqa.llm.spec import LOCAL_MODEL_NAME
+
+    return local_rate.ANSWER_TOKENS if model == LOCAL_MODEL_NAME else ESTIMATED_OUTPUT_TOKENS
 RETRIEVAL_CHUNK = 256
 # The pipeline's first chunk: small, so calls start while the rest is embedded.
 FIRST_CHUNK = 32
@@ -64,6 +72,9 @@ class ReviewSummary:
     estimated_input_tokens: int = 0
     estimated_output_tokens: int = 0
     estimated_cost_usd: float | None = None
+    # The dry run's time estimate, for the embedded model only (a served model's speed is
+    # not known here; its cost is).
+    estimated_seconds: float | None = None
     budget_reached: bool = False
     run_id: int | None = None
     seconds: float = 0.0
@@ -190,10 +201,20 @@ class ReviewRunner:
         API's discount (default: ``options.batch_pricing``)."""
         samples = max(1, self.judge.config.samples)
         tokens_in = sum(p.estimated_input_tokens for p in todo) * samples
-        tokens_out = ESTIMATED_OUTPUT_TOKENS * len(todo) * samples
+        tokens_out = estimated_output_tokens(self.judge.seam.name) * len(todo) * samples
         return tokens_in, tokens_out, self.judge.prices.cost(
             self.judge.seam.name, tokens_in, tokens_out,
             batch=self.options.batch_pricing if batch is None else batch)
+
+    def estimate_seconds(self, tokens_in: int, tokens_out: int, calls: int) -> float | None:
+        """The embedded model's time for these calls at its documented rates (see
+        llm/local_rate.py); None for any other model."""
+        from llmqa.llm import local_rate
+        from llmqa.llm.spec import LOCAL_MODEL_NAME
+
+        if self.judge.seam.name != LOCAL_MODEL_NAME:
+            return None
+        return local_rate.seconds(tokens_in, tokens_out, calls)
 
     async def run(self, items: list[Item], source: str = "") -> ReviewSummary:
         started = time.perf_counter()
@@ -205,6 +226,9 @@ class ReviewRunner:
             summary.to_review = len(todo)
             (summary.estimated_input_tokens, summary.estimated_output_tokens,
              summary.estimated_cost_usd) = self.estimate(todo)
+            summary.estimated_seconds = self.estimate_seconds(
+                summary.estimated_input_tokens, summary.estimated_output_tokens,
+                len(todo) * max(1, self.judge.config.samples))
             summary.status = "dry_run"
             summary.seconds = time.perf_counter() - started
             return summary
