@@ -99,7 +99,9 @@ class Cascade:
     def select(self, items: Iterable[Item]) -> tuple[list[Item], Counter]:
         """The items whose stored cheap verdict meets the rule, and how often each reason."""
         items = list(items)
-        keys = {p.item.id: p.key for p in self.cheap.prepare(items)}
+        keys = self.cheap.keys
+        if any(i.id not in keys for i in items):  # a stage run outside this runner
+            keys = {p.item.id: p.key for p in self.cheap.prepare(items)}
         rows = self.cheap.store.verdicts_by_key(list(keys.values()))
         chosen, reasons = [], Counter()
         for item in items:
@@ -119,6 +121,12 @@ class Cascade:
         escalated, reasons = self.select(items)
         strong = (self.run_strong(escalated, source) if escalated
                   else ReviewSummary(status="done"))
-        _, _, strong_only = self.strong.estimate(self.strong.prepare(items))
+        # The strong judge is shown the same prompts, so the cheap stage's token estimates
+        # price it: no second pass over the batch.
+        tokens = self.cheap.prompt_tokens
+        if all(i.id in tokens for i in items):
+            _, _, strong_only = self.strong.price(sum(tokens[i.id] for i in items), len(items))
+        else:
+            _, _, strong_only = self.strong.estimate(self.strong.prepare(items))
         return CascadeSummary(self.cheap.judge.seam.name, self.strong.judge.seam.name, cheap,
                               strong, [i.id for i in escalated], reasons, strong_only)
