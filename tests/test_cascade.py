@@ -175,3 +175,41 @@ def test_supervised_escalation_follows_the_trust_gate(stubs, tmp_path, monkeypat
     assert data["escalated"] == len(expected) == strong_stub.chat_requests
     assert data["reasons"] == {"supervised": len(expected)}
     assert all(strong_stub.requests_for(i) == 1 for i in expected)
+
+
+def test_cascade_through_the_batch_api(tmp_path, monkeypatch, capsys):
+    """``--batch-api`` with a cascade: both stages are submitted as batches (no live chat
+    call at either stub), the strong batch holds exactly the escalated items, and both
+    stages are priced at the Batch discount."""
+    import json
+
+    from review_helpers import clean_env, review_args, run_main, write_items
+
+    clean_env(monkeypatch)
+    monkeypatch.setenv("LLMQA_BATCH_POLL", "0.02")
+    items = [i for i in sample_items(30) if (c := consensus_label(i)).label and not c.tie][:10]
+    doubtful = {items[2].id, items[6].id}
+    with OpenAIStub(model="cheap", batch_delay=0.1) as cheap_stub, \
+            OpenAIStub(model="strong", batch_delay=0.1) as strong_stub:
+        for item_id in doubtful:
+            cheap_stub.add(Behaviour(verdict={"verdict": "ambiguous"}), item=item_id,
+                           times=None)
+        path = write_items(tmp_path / "items.jsonl", items)
+        args = review_args(path, tmp_path / "home", cheap_stub.url, "--escalate-model",
+                           "gpt-4o", "--escalate-base-url", strong_stub.url,
+                           "--escalate-when", "not-agree", "--batch-api", "--json")
+        code, out, err = run_main(args, capsys)
+        assert code == 0, err
+        data = json.loads(out)
+        assert cheap_stub.chat_requests == strong_stub.chat_requests == 0
+        assert cheap_stub.paths["/v1/batches"] == strong_stub.paths["/v1/batches"] == 1
+        assert data["escalated"] == len(doubtful)
+        assert data["models"]["gpt-4o"]["calls"] == len(doubtful)
+        assert data["models"]["gpt-4o-mini"]["calls"] == len(items)
+    with VerdictStore(tmp_path / "home") as store:
+        rows = list(store.verdicts(latest=False))
+        latest = {r["item_id"]: r for r in store.verdicts(latest=True)}
+        runs = store.cost_breakdown()
+    assert {i for i, r in latest.items() if r["model"] == "gpt-4o"} == doubtful
+    assert len(rows) == len(items) + len(doubtful)
+    assert runs and all(r["batch"] for r in runs)
