@@ -27,6 +27,7 @@ import numpy as np
 
 from llmqa.aio import gather_or_cancel
 from llmqa.index.retriever import Retriever
+from llmqa.index.threads import spare_a_core
 from llmqa.items import Item
 from llmqa.judge.judge import AbortRun, Judge, Prepared, Resume
 from llmqa.store.vector_cache import VectorCache
@@ -43,8 +44,9 @@ def estimated_output_tokens(model: str) -> int:
 
     return local_rate.ANSWER_TOKENS if model == LOCAL_MODEL_NAME else ESTIMATED_OUTPUT_TOKENS
 RETRIEVAL_CHUNK = 256
-# The pipeline's first chunk: small, so calls start while the rest is embedded.
-FIRST_CHUNK = 32
+# The pipeline's first chunk: small, so calls start while the rest is embedded; later chunks
+# grow fourfold up to RETRIEVAL_CHUNK (16, 64, 256, ...), so the workers never wait long.
+FIRST_CHUNK = 16
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class ReviewOptions:
     max_cost: float | None = None
     dry_run: bool = False
     batch_pricing: bool = False  # estimates at the Batch API's price (--batch-api)
+    # While calls are in flight, a local embedder gets one core fewer than the machine has,
+    # so the event loop sending and storing answers is not starved (see spare_a_core).
+    spare_core: bool = True
 
 
 @dataclass
@@ -151,12 +156,22 @@ class ReviewRunner:
         while start < len(items):
             chunk = items[start:start + size]
             lookup = cache.lookup([i.content.readable_text() for i in chunk])
-            fresh = (await asyncio.to_thread(cache.inner.embed, lookup.missing_texts)
+            fresh = (await asyncio.to_thread(self._embed, cache.inner, lookup.missing_texts)
                      if lookup.missing else None)
             vectors = cache.complete(lookup, fresh)
             yield await asyncio.to_thread(self._prepare_chunk, chunk, vectors)
             start += len(chunk)
-            size = RETRIEVAL_CHUNK
+            size = min(RETRIEVAL_CHUNK, 4 * size)
+
+    def _embed(self, embedder: Any, texts: list[str]) -> np.ndarray:
+        """Embed in the worker thread, sparing a core for the event loop when asked."""
+        if not self.options.spare_core:
+            return embedder.embed(texts)
+        load = getattr(embedder, "warm", None)
+        if callable(load):
+            load()  # torch is imported by the load: only then can its threads be set
+        with spare_a_core():
+            return embedder.embed(texts)
 
     def _warm(self, texts: list[str]) -> None:
         """Start loading the embedder's model (seconds for a local one) in the background while
