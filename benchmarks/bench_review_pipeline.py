@@ -97,13 +97,20 @@ def bench_review(items: list[Any], guidelines: Any, embedders: list[tuple[str, A
                     # A seam per run: its HTTP client belongs to one asyncio.run's loop.
                     judge = Judge(make_seam(BackendSpec(model="gpt-4o-mini", base_url=url,
                                                         timeout=30)), guidelines, JudgeConfig())
+                    first: list[float] = []  # when the first answer was stored
+
+                    def tick(_: int, first: list[float] = first) -> None:
+                        if not first:
+                            first.append(time.perf_counter())
+
                     with VerdictStore(home) as store:
                         runner = ReviewRunner(judge, retriever, store, ReviewOptions(
-                            concurrency=concurrency, spare_core=spare))
+                            concurrency=concurrency, spare_core=spare), on_progress=tick)
                         started = time.perf_counter()
                         summary = asyncio.run(runner.run(items))
                         runs.append((f"{name}{'' if spare else ' (spare_core off)'}, {label}",
-                                     time.perf_counter() - started, summary))
+                                     time.perf_counter() - started, summary,
+                                     first[0] - started if first else float("nan")))
                     with sqlite3.connect(home / "llmqa.db") as db:
                         db.execute("DELETE FROM verdicts")  # keep the vectors: next is warm
     finally:
@@ -114,11 +121,12 @@ def bench_review(items: list[Any], guidelines: Any, embedders: list[tuple[str, A
     print(f"(1, 2) review phase: {len(items)} items, stub latency {latency * 1000:.0f} ms, "
           f"concurrency {concurrency}; ideal {ideal:.2f} s")
     print(f"    bare openai.AsyncOpenAI, same {len(bodies)} requests: {bare_s:.2f} s")
-    for label, seconds, summary in runs:
+    for label, seconds, summary, first_s in runs:
         ratio = bare_s / seconds
         print(f"    llmqa review, {label}: {seconds:.2f} s = {ratio:.3f} of the bare "
               f"client's speed ({'meets' if ratio >= 0.9 else 'misses'} the 0.9 target); "
-              f"{summary.reviewed} calls, statuses {dict(summary.statuses)}")
+              f"first answer after {first_s:.2f} s; {summary.reviewed} calls, statuses "
+              f"{dict(summary.statuses)}")
 
 
 def bench_embedders(texts: list[str], specs: list[str], models: Path) -> None:
