@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +84,8 @@ def examples(
     example or another candidate, retrieved where it should be, and classified as intended by
     the judge asked blind. Prints generated / kept / dropped counts and the reasons.
     """
+    import asyncio
+
     from llmqa.generation import (
         CandidateGenerator,
         ExamplePipeline,

@@ -15,7 +15,6 @@ from llmqa.cli._common import (
     workspace,
 )
 from llmqa.cli._guidelines_import import import_command
-from llmqa.guidelines import check_guidelines, load_guidelines
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
 app.command("import", short_help="Turn a PDF, Word, HTML or text guideline into clauses.")(
@@ -36,6 +35,8 @@ def check(
     Exit 1 when there are errors (duplicate IDs, clauses without a label), or warnings with
     --strict.
     """
+    from llmqa.guidelines import check_guidelines, load_guidelines
+
     folder = Path(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
     guidelines = load_guidelines(folder)
     problems = check_guidelines(guidelines)
@@ -86,6 +87,8 @@ def diff(
     as_json: bool = JsonOpt,
 ) -> None:
     """Which clauses were added, removed or changed between two guideline versions."""
+    from llmqa.guidelines import load_guidelines
+
     before, after = load_guidelines(old), load_guidelines(new)
     changes = before.diff(after)
     if as_json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,8 +22,10 @@ from llmqa.cli._common import (
     table,
     workspace,
 )
-from llmqa.items import Item
-from llmqa.workspace import Workspace
+
+if TYPE_CHECKING:  # the models load with the first command that runs, not for --help
+    from llmqa.items import Item
+    from llmqa.workspace import Workspace
 
 
 def index(

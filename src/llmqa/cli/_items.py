@@ -15,10 +15,6 @@ from llmqa.cli._common import (
     print_json,
     workspace,
 )
-from llmqa.io.foreign import file_export_kind
-from llmqa.io.readers import ReadReport, read_items
-from llmqa.io.validate import ItemChecks
-from llmqa.items import Item
 
 _TOOL_NAMES = {"label-studio": "Label Studio", "argilla": "Argilla"}
 
@@ -39,6 +35,11 @@ def validate(
 
     Exit 0 when every row is valid, 1 when any row was rejected or the file holds no items.
     """
+    from llmqa.io.foreign import file_export_kind
+    from llmqa.io.readers import ReadReport, read_items
+    from llmqa.io.validate import ItemChecks
+    from llmqa.items import Item
+
     label_set = clause_ids = None
     if not no_guidelines:
         ws = workspace(config, guidelines)

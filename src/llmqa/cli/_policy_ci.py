@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import typer
@@ -52,6 +51,8 @@ def policy_ci(
     Exit codes: 0 done (gate passed); 1 the --max-kappa-drop gate failed, or bad rows;
     2 usage or configuration error.
     """
+    import asyncio
+
     from llmqa.guidelines import load_guidelines
     from llmqa.io.gold import read_gold
     from llmqa.policy import PolicyCheck, render_markdown

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import typer
@@ -28,7 +27,6 @@ from llmqa.cli._common import (
     table,
     workspace,
 )
-from llmqa.config import Settings
 
 EXIT_BUDGET = 3
 LOCAL_WARNING = (
@@ -171,7 +169,7 @@ def _grow(bar, total: int) -> None:
     bar.refresh()
 
 
-def _print_summary(summary, rejected: int, cfg: Settings) -> None:
+def _print_summary(summary, rejected: int, cfg) -> None:
     cost = "unknown (no price for this model)" if summary.cost_usd is None \
         else f"${summary.cost_usd:.4f}"
     if summary.status == "dry_run":
@@ -245,6 +243,8 @@ def doctor(
     Sends three small known items in each method (or the one given) and reports per method
     how many came back as valid verdicts. Exit 0 when some method works, 1 otherwise.
     """
+    import asyncio
+
     from llmqa.judge.probe import probe_backend
 
     ws = workspace(config, guidelines, model=model, model_options=_options(model_option),
