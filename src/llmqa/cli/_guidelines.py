@@ -6,14 +6,8 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import (
-    ConfigOpt,
-    GuidelinesOpt,
-    JsonOpt,
-    guidelines_arg,
-    print_json,
-    workspace,
-)
+from llmqa.cli import _options as opt
+from llmqa.cli._common import guidelines_arg, print_json, workspace
 from llmqa.cli._guidelines_import import import_command
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
@@ -25,10 +19,10 @@ _PATH_HELP = "Deprecated: use -g."
 @app.command("check", short_help="Parse guidelines: clause count, version, problems.")
 def check(
     path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
-    guidelines_opt: Path | None = GuidelinesOpt,
-    as_json: bool = JsonOpt,
+    guidelines_opt: opt.Guidelines = None,
+    as_json: opt.Json = False,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
-    config: Path | None = ConfigOpt,
+    config: opt.Config = None,
 ) -> None:
     """Parse guidelines; print the clause count, the version and any problems.
 
@@ -36,6 +30,7 @@ def check(
     --strict.
     """
     from llmqa.guidelines import check_guidelines, load_guidelines
+    from llmqa.guidelines.check import check_report
 
     folder = Path(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
     guidelines = load_guidelines(folder)
@@ -43,14 +38,7 @@ def check(
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if as_json:
-        print_json({
-            "path": str(folder), "version": guidelines.version, "clauses": len(guidelines),
-            "files": len(guidelines.sources), "labels": list(guidelines.labels),
-            "examples": {"in_scope": sum(len(c.in_scope) for c in guidelines),
-                         "out_of_scope": sum(len(c.out_of_scope) for c in guidelines)},
-            "problems": [p.to_dict() for p in problems],
-            "clause_hashes": guidelines.clause_hashes(),
-        })
+        print_json(check_report(guidelines, problems, str(folder)))
     else:
         typer.echo(f"{len(guidelines)} clauses in {len(guidelines.sources)} files, "
                    f"version {guidelines.version}")
@@ -66,25 +54,26 @@ def check(
 @app.command("list", short_help="List clauses: ID, label, title, example counts.")
 def list_clauses(
     path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
-    guidelines_opt: Path | None = GuidelinesOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    guidelines_opt: opt.Guidelines = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """List clauses: ID, label, title, example counts."""
+    from llmqa.guidelines.check import clause_lines
+
     guidelines = workspace(config, guidelines_arg(path, guidelines_opt)).guidelines
     if as_json:
         print_json([c.model_dump(mode="json") | {"hash": c.content_hash} for c in guidelines])
         return
-    for clause in guidelines:
-        typer.echo(f"{clause.id:<12} {clause.label or '-':<18} {clause.title}  "
-                   f"[{len(clause.in_scope)} in / {len(clause.out_of_scope)} out]")
+    for line in clause_lines(guidelines):
+        typer.echo(line)
 
 
 @app.command("diff", short_help="Clauses added, removed or changed between two versions.")
 def diff(
     old: Path = typer.Argument(..., help="Older guidelines folder or file."),
     new: Path = typer.Argument(..., help="Newer guidelines folder or file."),
-    as_json: bool = JsonOpt,
+    as_json: opt.Json = False,
 ) -> None:
     """Which clauses were added, removed or changed between two guideline versions."""
     from llmqa.guidelines import load_guidelines
