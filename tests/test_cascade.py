@@ -71,6 +71,15 @@ def test_escalates_exactly_the_doubtful_items(stubs, tmp_path):
         assert data["models"]["gpt-4o"]["calls"] == len(expected)
         assert data["models"]["gpt-4o-mini"]["calls"] == len(items)
         assert data["strong_only_estimated_usd"] > data["models"]["gpt-4o"]["cost_usd"]
+        # Both runs carry the cascade's outcome, for ``llmqa runs`` later.
+        import json
+
+        notes = {n["stage"]: n for r in store.runs()
+                 if (n := json.loads(r["settings"]).get("cascade"))}
+        assert set(notes) == {"cheap", "strong"}
+        assert notes["strong"]["strong_only_estimated_usd"] == data["strong_only_estimated_usd"]
+        assert notes["cheap"]["escalated"] == len(expected)
+        assert notes["cheap"]["strong_run"] == summary.strong.run_id
         # A re-run costs nothing at either stub.
         calls = cheap_stub.chat_requests, strong_stub.chat_requests
         again = cascade.run(items, "test")

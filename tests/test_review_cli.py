@@ -200,10 +200,10 @@ def test_dry_run_with_the_embedded_model_estimates_its_time(
 
 
 def test_durations_read_at_a_glance() -> None:
-    from llmqa.cli._review import _duration
+    from llmqa.runner.terminal import duration
 
-    assert _duration(12.4) == "about 12 s"
-    assert _duration(600) == "about 10 min" and _duration(4 * 3600) == "about 4.0 h"
+    assert duration(12.4) == "about 12 s"
+    assert duration(600) == "about 10 min" and duration(4 * 3600) == "about 4.0 h"
 
 
 # -- the run lock across processes ------------------------------------------------------------
