@@ -392,7 +392,11 @@ def test_dev_codebook_taxonomy(tmp_path: Path) -> None:
     assert "I’m going to punch you in the face Joey" in [
         e.text for e in clauses["3.1"].out_of_scope]
     assert "X are all terrorists" in [e.text for e in clauses["3.4"].in_scope]  # (e.g. ‘...’)
-    assert len(clauses["3.1"].in_scope) == 21 and len(clauses["3.1"].out_of_scope) == 7
+    counts = {code: (len(clauses[code].in_scope), len(clauses[code].out_of_scope))
+              for code in expected}
+    assert counts == {"3.1": (21, 7), "3.2": (2, 1), "3.3": (2, 0), "3.4": (14, 0),
+                      "3.5": (8, 0)}  # as evals/data/guideline_import_expected.json
+    assert "They Will Not Replace Us" in [e.text for e in clauses["3.3"].in_scope]  # e.g. ‘…’
     assert any("CONTENT WARNING" in f for f in result.summary.front_matter)
     assert all("Please be advised" not in d.text for d in result.drafts)
     _round_trips(result, tmp_path / "out")

@@ -25,6 +25,7 @@ LABEL_IN_TEXT = re.compile(r"\s*[-–—:,(]*\s*\blabel\s*:\s*`?([A-Za-z][\w\-/]
 _SINGLE = re.compile(r"^(?:section\s+|chapter\s+|part\s+)?(\d{1,3})[.)]?\s+(\S.*)$",
                      re.IGNORECASE)
 _LETTER = re.compile(r"^\(?([a-z])[.)]\s+(\S.*)$")
+_CLOSING_QUOTES = ("”", "’", '"', "»", "”.", "’.", '".')
 
 
 @dataclass
@@ -142,6 +143,8 @@ def _classify(block: Block, following: Block | None) -> _Heading | None:
     letter = _LETTER.match(bare)
     if letter:
         return _Heading("letter", letter.group(1), letter.group(2), label, True)
+    if bare[:1].islower() or bare.endswith(_CLOSING_QUOTES):
+        return None  # the bold tail of a wrapped line or a quotation, not a title
     return _Heading("plain", "", bare.rstrip(":"), label, True)
 
 
