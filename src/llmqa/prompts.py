@@ -20,21 +20,28 @@ from llmqa.errors import ConfigError
 
 
 def prompts_dir() -> Path:
+    # Looked up once per LLMQA_PROMPTS value: it is asked for on every prompt rendered, and
+    # the file checks cost a millisecond each time.
+    return _prompts_dir(os.environ.get("LLMQA_PROMPTS") or "")
+
+
+@cache
+def _prompts_dir(configured: str) -> Path:
     candidates = []
-    if os.environ.get("LLMQA_PROMPTS"):
-        candidates.append(Path(os.environ["LLMQA_PROMPTS"]))
+    if configured:
+        candidates.append(Path(configured))
     candidates += [Path(__file__).resolve().parents[2] / "prompts",
                    Path(sys.prefix) / "share" / "llmqa" / "prompts"]
     for candidate in candidates:
         if (candidate / "judge_system.j2").is_file():
-            return candidate
+            return candidate.resolve()
     raise ConfigError("prompt templates not found; set LLMQA_PROMPTS to the prompts/ folder")
 
 
 def environment(folder: Path | None = None) -> jinja2.Environment:
     # Resolved before the cache: a changed LLMQA_PROMPTS must not render the old templates
     # while ``template_hash`` already hashes the new ones.
-    return _environment(Path(folder or prompts_dir()).resolve())
+    return _environment(Path(folder).resolve() if folder else prompts_dir())
 
 
 @cache
