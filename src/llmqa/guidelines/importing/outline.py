@@ -120,10 +120,13 @@ def _classify(block: Block, following: Block | None) -> _Heading | None:
         if label:
             return _Heading("label", "", bare, label, True)
     if block.kind == "item":
+        number = block.marker.rstrip(".)").lstrip("(")
         if label and len(bare.split()) <= 12:
-            return _Heading("label", "", bare, label, True)
+            # "a) Suicidal action - Label: ACTION" keeps its letter as its code.
+            lettered = len(number) == 1 and number.isalpha() and number.islower()
+            return _Heading("letter" if lettered else "label", number if lettered else "",
+                            bare, label, True)
         lone = following is None or following.kind != "item" or following.indent < block.indent
-        number = block.marker.rstrip(".)")
         if lone and short_title(bare):
             if number.isdigit() and block.indent == 0:
                 return _Heading("number", number, bare, label, False)

@@ -64,7 +64,9 @@ def definition_rows(rows: list[Block], start: int) -> tuple[list[DraftClause], l
         for role in ("category", "label"):
             if cell(role):
                 carried[role] = cell(role)
-        name = cell("subcategory") or cell("label") or carried.get("category", "")
+        # Without a subcategory column a row is named by its category, else by its label.
+        name = cell("subcategory") or (cell("category") if "subcategory" not in roles else
+                                       "") or cell("label") or carried.get("category", "")
         if not name or not cell("definition"):
             left.append(row)
             continue
