@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llmqa.guidelines.importing.tables import header_roles
+from llmqa.guidelines.importing.tables import header_roles, names_a_column
 
 _KEY_ROLES = ("subcategory", "label", "code", "category")
 _END_GAP = 2.5  # a gap this many typical line pitches below the previous line ends a table
@@ -77,6 +77,13 @@ def _table_at(lines: list[PlacedLine], index: int, gap: float,
               tolerance: float) -> Table | None:
     header = cells(lines[index], gap)
     roles = header_roles([c.text for c in header]) if len(header) >= 2 else None
+    words = lines[index].words
+    if len(words) > len(header) and len(words) >= 3 and all(names_a_column(w.text)
+                                                            for w in words):
+        # A bold header set tight (two names read as one cell): when every word names a
+        # column, each word is one.
+        header = words
+        roles = header_roles([w.text for w in words])
     if roles is None:
         return None
     starts = [c.x0 for c in header]

@@ -29,6 +29,11 @@ _ROLES = {
 _QUOTES = re.compile(r"[“\"‘]([^”\"’]{2,400})[”\"’]")
 
 
+def names_a_column(cell: str) -> bool:
+    name = " ".join(cell.strip(" :*").split())
+    return any(pattern.match(name) for pattern in _ROLES.values())
+
+
 def header_roles(cells: list[str]) -> dict[str, int] | None:
     roles: dict[str, int] = {}
     for column, cell in enumerate(cells):
