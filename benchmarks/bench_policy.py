@@ -9,9 +9,11 @@ Run: ``python benchmarks/bench_policy.py [--items N] [--concurrency C]``.
    same stub, measured, not estimated). Costs use llmqa's built-in price table
    (gpt-4o-mini for the cheap stage, gpt-4o for the strong one).
 2. Policy CI on a one-clause edit of an N-item reviewed batch (default 10,000, stub
-   embeddings so the timing is the review's own): the wall time of the baseline review of
-   the whole batch, then of ``PolicyCheck`` for the edit, with the number of items it
-   re-judged. The target: policy CI's time follows the affected items, not the batch.
+   embeddings so the timing is the review's own, the stub answering after ``--latency``
+   s): the wall time of the baseline review of the whole batch, then of ``PolicyCheck`` for
+   the edit, with the number of items it re-judged, and the time left once the re-judged
+   items are counted at the baseline's rate: the per-item work every item still costs. The
+   target: policy CI's time follows the affected items, not the batch.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def bench_cascade(concurrency: int) -> None:
     print(f"  cascade / strong-only cost: {summary.cost_usd / only.cost_usd:.2f}")
 
 
-def bench_policy_ci(n: int, concurrency: int) -> None:
+def bench_policy_ci(n: int, concurrency: int, latency: float) -> None:
     from llmqa.guidelines import load_guidelines
     from llmqa.index.embedders import make_embedder
     from llmqa.judge import Judge, JudgeConfig
@@ -122,7 +124,7 @@ def bench_policy_ci(n: int, concurrency: int) -> None:
     from llmqa.testing import OpenAIStub
 
     items = _items(n)
-    with tempfile.TemporaryDirectory() as tmp, OpenAIStub() as stub:
+    with tempfile.TemporaryDirectory() as tmp, OpenAIStub(latency=latency) as stub:
         stub.keep_bodies = False
         old, new = Path(tmp) / "old", Path(tmp) / "new"
         shutil.copytree(REPO / "guidelines", old)
@@ -148,24 +150,33 @@ def bench_policy_ci(n: int, concurrency: int) -> None:
             report = asyncio.run(check(store).run(before, after, items, max_kappa_drop=0.1))
             edit_s = time.perf_counter() - started
     calls = stub.chat_requests - baseline_calls
-    print(f"policy CI, one-clause edit ({EDITED}) of a {n}-item reviewed batch:")
+    print(f"policy CI, one-clause edit ({EDITED}) of a {n}-item reviewed batch "
+          f"(stub latency {latency * 1000:.0f} ms, concurrency {concurrency}):")
     print(f"  baseline review of the whole batch: {baseline_calls:>6} calls  {baseline_s:7.1f}s")
     print(f"  policy-ci old -> new              : {calls:>6} calls  {edit_s:7.1f}s  "
           f"({len(report.affected)} affected items, {len(report.flips)} flips)")
+    per_call = baseline_s / max(1, baseline_calls)
+    fixed = edit_s - calls * per_call
     print(f"  affected share {len(report.affected) / n:.3f}, time share "
-          f"{edit_s / baseline_s:.3f} (the rest: embedding-cache reads, retrieval and "
-          f"bootstrap over {n} items for both versions)")
+          f"{edit_s / baseline_s:.3f}")
+    print(f"  at the baseline's {per_call * 1000:.1f} ms per item, the re-judged items account "
+          f"for {calls * per_call:.1f}s; the rest, {fixed:.1f}s, is the work on every item "
+          f"(vector-cache reads, retrieval and prompts for both versions, store reads, "
+          f"bootstrap): {fixed / n * 1000:.2f} ms per item")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--latency", type=float, default=0.2,
+                        help="the stub's answer delay in seconds for policy CI (a real "
+                             "model takes longer)")
     parser.add_argument("--skip-cascade", action="store_true")
     args = parser.parse_args(argv)
     if not args.skip_cascade:
         bench_cascade(args.concurrency)
-    bench_policy_ci(args.items, args.concurrency)
+    bench_policy_ci(args.items, args.concurrency, args.latency)
     return 0
 
 

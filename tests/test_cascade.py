@@ -83,10 +83,14 @@ def test_rule_conditions():
                                           EscalateWhen.SUPERVISED}),
                           supervised_clauses=frozenset({"HATE-1.1"}))
     ok = {"status": "ok", "verdict": "agree", "confidence": 0.6, "samples": 5,
-          "cited_clause_ids": [], "retrieved_clause_ids": ["SPAM-1.1"]}
+          "cited_clause_ids": ["SPAM-1.1"], "retrieved_clause_ids": ["SPAM-1.1", "HATE-1.1"]}
     assert rule.reasons(ok) == [EscalateWhen.SAMPLES_DISAGREE]
+    # Only a cited clause counts: being shown a supervised clause is not resting on it.
     assert rule.reasons(ok | {"confidence": 1.0}) == []
-    assert rule.reasons(ok | {"confidence": 1.0, "retrieved_clause_ids": ["HATE-1.1"]}) == [
+    assert rule.reasons(ok | {"confidence": 1.0, "cited_clause_ids": ["HATE-1.1"]}) == [
+        EscalateWhen.SUPERVISED]
+    # A verdict citing nothing rests on nothing the gate trusts.
+    assert rule.reasons(ok | {"confidence": 1.0, "cited_clause_ids": []}) == [
         EscalateWhen.SUPERVISED]
     assert rule.reasons({"status": "parse_error"}) == []  # no-verdict not chosen here
     assert EscalationRule().reasons(None) == [EscalateWhen.NO_VERDICT]
@@ -117,3 +121,95 @@ def test_cli_cascade_against_two_stubs(stubs, tmp_path, monkeypatch, capsys):
                              str(tmp_path / "v.jsonl")], capsys)
     rows = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()]
     assert {r["item_id"] for r in rows if r["model"] == "gpt-4o"} == doubtful
+
+
+def test_supervised_escalation_follows_the_trust_gate(stubs, tmp_path, monkeypatch, capsys):
+    """``--escalate-when supervised`` asks the trust gate after the cheap stage: the cheap
+    model's verdicts resting on a clause its gold record has not earned go up, the ones on
+    its one trusted clause stay."""
+    import json
+    from collections import Counter
+
+    from llmqa.store.decisions import DecisionStore, for_item
+    from review_helpers import clean_env, review_args, run_main, write_items
+
+    clean_env(monkeypatch)
+    cheap_stub, strong_stub = stubs
+    items = [i for i in sample_items(200) if (c := consensus_label(i)).label and not c.tie][:80]
+    labels = {i.id: consensus_label(i).label for i in items}
+    trusted_ids, wrong_ids, open_items = items[:24], items[24:48], items[48:]
+    assert len({labels[i.id] for i in trusted_ids}) > 1  # kappa is defined there
+    home = tmp_path / "home"
+    path = write_items(tmp_path / "items.jsonl", items)
+    # The batch was reviewed by the cheap model before the analysts decided on part of it.
+    code, _, err = run_main(review_args(path, home, cheap_stub.url), capsys)
+    assert code == 0, err
+    with VerdictStore(home) as store:
+        cited = {r["item_id"]: r["cited_clause_ids"] for r in store.verdicts()}
+        # The clause the stub's verdicts on the open items cite most: the one to trust.
+        good = Counter(c for i in open_items for c in cited[i.id]).most_common(1)[0][0]
+        bad = next(c for c in ("HATE-1.1", "SPAM-1.1") if c != good)
+        # The analysts' record: on ``good`` the gold labels are the annotators' (which the
+        # cheap stub, agreeing, repeated); on ``bad`` every gold label is another one.
+        DecisionStore(store).record(
+            [for_item(i, "confirm", analyst="ana", clause_ids=[good]) for i in trusted_ids]
+            + [for_item(i, "correct", analyst="ana", clause_ids=[bad],
+                        label="spam" if labels[i.id] != "spam" else "hate")
+               for i in wrong_ids])
+    args = review_args(path, home, cheap_stub.url, "--escalate-model", "gpt-4o",
+                       "--escalate-base-url", strong_stub.url, "--escalate-when",
+                       "supervised", "--json")
+    code, out, err = run_main(args, capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert good not in data["supervised_clauses"]
+    assert bad in data["supervised_clauses"]
+    with VerdictStore(home) as store:
+        cheap_rows = {r["item_id"]: r for r in store.verdicts(latest=False, model="gpt-4o-mini")}
+    # The decided items are settled (not judged again); of the open ones, those whose cheap
+    # verdict rests on anything but the trusted clause go up.
+    expected = {i.id for i in open_items
+                if not cheap_rows[i.id]["cited_clause_ids"]
+                or not set(cheap_rows[i.id]["cited_clause_ids"]) <= {good}}
+    assert 0 < len(expected) < len(open_items)
+    assert data["escalated"] == len(expected) == strong_stub.chat_requests
+    assert data["reasons"] == {"supervised": len(expected)}
+    assert all(strong_stub.requests_for(i) == 1 for i in expected)
+
+
+def test_cascade_through_the_batch_api(tmp_path, monkeypatch, capsys):
+    """``--batch-api`` with a cascade: both stages are submitted as batches (no live chat
+    call at either stub), the strong batch holds exactly the escalated items, and both
+    stages are priced at the Batch discount."""
+    import json
+
+    from review_helpers import clean_env, review_args, run_main, write_items
+
+    clean_env(monkeypatch)
+    monkeypatch.setenv("LLMQA_BATCH_POLL", "0.02")
+    items = [i for i in sample_items(30) if (c := consensus_label(i)).label and not c.tie][:10]
+    doubtful = {items[2].id, items[6].id}
+    with OpenAIStub(model="cheap", batch_delay=0.1) as cheap_stub, \
+            OpenAIStub(model="strong", batch_delay=0.1) as strong_stub:
+        for item_id in doubtful:
+            cheap_stub.add(Behaviour(verdict={"verdict": "ambiguous"}), item=item_id,
+                           times=None)
+        path = write_items(tmp_path / "items.jsonl", items)
+        args = review_args(path, tmp_path / "home", cheap_stub.url, "--escalate-model",
+                           "gpt-4o", "--escalate-base-url", strong_stub.url,
+                           "--escalate-when", "not-agree", "--batch-api", "--json")
+        code, out, err = run_main(args, capsys)
+        assert code == 0, err
+        data = json.loads(out)
+        assert cheap_stub.chat_requests == strong_stub.chat_requests == 0
+        assert cheap_stub.paths["/v1/batches"] == strong_stub.paths["/v1/batches"] == 1
+        assert data["escalated"] == len(doubtful)
+        assert data["models"]["gpt-4o"]["calls"] == len(doubtful)
+        assert data["models"]["gpt-4o-mini"]["calls"] == len(items)
+    with VerdictStore(tmp_path / "home") as store:
+        rows = list(store.verdicts(latest=False))
+        latest = {r["item_id"]: r for r in store.verdicts(latest=True)}
+        runs = store.cost_breakdown()
+    assert {i for i, r in latest.items() if r["model"] == "gpt-4o"} == doubtful
+    assert len(rows) == len(items) + len(doubtful)
+    assert runs and all(r["batch"] for r in runs)

@@ -126,6 +126,32 @@ def test_one_clause_edit_rejudges_only_affected_items(edit, tmp_path, monkeypatc
         assert f"### Verdict flips ({len(flipped)})" in markdown
 
 
+def test_each_item_is_prepared_once_per_version(edit, tmp_path, monkeypatch, capsys):
+    """Retrieval and prompt building is the per-item work every item costs even when its
+    verdict is reused: policy CI does it once per item and version, not once more to learn
+    the store keys (it read them back from the runs)."""
+    from llmqa.judge.judge import Judge
+
+    clean_env(monkeypatch)
+    old, new = edit
+    items = sample_items(30)
+    path = write_items(tmp_path / "items.jsonl", items)
+    prepared: list[str] = []
+    original = Judge.prepare
+
+    def counting(self, item, *args, **kwargs):
+        prepared.append(item.id)
+        return original(self, item, *args, **kwargs)
+
+    monkeypatch.setattr(Judge, "prepare", counting)
+    with OpenAIStub() as stub:
+        code, _, stderr = run_main(_args(old, new, path, tmp_path / "state", stub.url,
+                                         "--json"), capsys)
+    assert code == 0, stderr
+    assert len(prepared) == 2 * len(items)
+    assert set(prepared) == {i.id for i in items}
+
+
 def test_gold_decides_the_gate_where_it_exists(edit, tmp_path, monkeypatch, capsys):
     """With gold that agrees with the new answers, the same edit is an improvement."""
     clean_env(monkeypatch)

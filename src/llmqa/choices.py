@@ -63,4 +63,4 @@ class EscalateWhen(StrEnum):
     LOW_CONFIDENCE = "low-confidence"  # below the rule's confidence threshold
     SAMPLES_DISAGREE = "samples-disagree"  # self-consistency samples split
     NO_VERDICT = "no-verdict"  # the cheap judge gave no usable verdict
-    SUPERVISED = "supervised"  # cites or was shown a clause the trust gate supervises
+    SUPERVISED = "supervised"  # cites a clause the trust gate supervises, or none

@@ -236,9 +236,13 @@ class Workspace:
     def review_cascade(self, items: list[Item], cheap: BackendSpec, strong: BackendSpec,
                        rule: EscalationRule, *, samples: int = 1, top_k: int | None = None,
                        send_images: bool | None = None, max_cost: float | None = None,
-                       batch_api: bool = False, source: str = "") -> CascadeSummary:
+                       batch_api: bool = False, source: str = "",
+                       gate: dict[str, Any] | None = None) -> CascadeSummary:
         """Judge every item with ``cheap`` and the items ``rule`` picks with ``strong`` too
-        (see runner.cascade). ``max_cost`` bounds both stages together."""
+        (see runner.cascade). ``max_cost`` bounds both stages together. Under the
+        ``supervised`` condition without clauses of its own, the rule takes the clauses the
+        trust gate (options ``gate``, as ``agreement.gate.compute_gate``) does not trust for
+        the cheap model."""
         from llmqa.runner import ReviewSummary
         from llmqa.runner.cascade import Cascade
         from llmqa.store import RunLock
@@ -263,8 +267,16 @@ class Workspace:
 
             strong_runner, _ = self._stage(judges[1], strong, store, retriever, max_cost,
                                            False, batch_api)
-            return Cascade(cheap_runner, strong_runner, rule, run_cheap,
-                           run_strong).run(items, source)
+
+            def supervised() -> frozenset[str]:
+                from llmqa.agreement.gate import untrusted_clauses
+
+                return untrusted_clauses(store, judges[0].seam.name,
+                                         judges[0].guidelines.by_id, **(gate or {}))
+
+            return Cascade(cheap_runner, strong_runner, rule, run_cheap, run_strong,
+                           supervised if not rule.supervised_clauses else None
+                           ).run(items, source)
 
     def _stage(self, judge: Judge, spec: BackendSpec, store: VerdictStore, retriever: Retriever,
                max_cost: float | None, dry_run: bool, batch_api: bool,

@@ -144,3 +144,23 @@ def gate_from_store(store: Any, **options: Any) -> Gate:
     gold = DecisionStore(store).gold()
     verdicts = store.verdicts(latest=True, status="ok") if gold else []
     return compute_gate(verdicts, gold, **options)
+
+
+def untrusted_clauses(store: Any, model: str, clause_ids: Iterable[str],
+                      **options: Any) -> frozenset[str]:
+    """The clauses of ``clause_ids`` on which ``model``'s verdicts are not trusted: the gate
+    computed on that model's own newest ok verdicts (another model's record earns it no
+    trust). Every clause while no gold exists."""
+    from llmqa.store.decisions import DecisionStore
+
+    gold = DecisionStore(store).gold()
+    newest: dict[str, dict[str, Any]] = {}
+    if gold:
+        for row in store.verdicts(latest=False, model=model, status="ok"):
+            kept = newest.get(row["item_id"])
+            if row["item_id"] in gold and (
+                    kept is None or (row.get("created_at") or "") >= (kept.get("created_at")
+                                                                      or "")):
+                newest[row["item_id"]] = row
+    trusted = compute_gate(newest.values(), gold, **options).trusted
+    return frozenset(clause_ids) - trusted

@@ -89,10 +89,13 @@ class Retriever:
         self._all_index = _padded([t + e for t, e in zip(text_cols, example_cols, strict=True)])
 
     @classmethod
-    def from_guidelines(cls, guidelines: GuidelineSet, embedder: Embedder) -> Retriever:
-        """Embed every clause document now, without Chroma (tests, notebooks, small sets)."""
+    def from_guidelines(cls, guidelines: GuidelineSet, embedder: Embedder,
+                        documents: Embedder | None = None) -> Retriever:
+        """Embed every clause document now, without Chroma (tests, notebooks, small sets).
+        ``documents`` embeds the clause texts instead of ``embedder`` (the same model behind
+        a cache: policy CI embeds two versions that share most clauses)."""
         docs = [doc for clause in guidelines.by_id.values() for doc in clause_documents(clause)]
-        vectors = embedder.embed([text for _, text, _ in docs])
+        vectors = (documents or embedder).embed([text for _, text, _ in docs])
         return cls(embedder, vectors, [meta["clause_id"] for _, _, meta in docs],
                    [meta["kind"] for _, _, meta in docs], [text for _, text, _ in docs])
 

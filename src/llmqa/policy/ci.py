@@ -21,6 +21,7 @@ from llmqa.judge.judge import Judge
 from llmqa.judge.render import consensus_label
 from llmqa.policy.compare import Flip, KappaChange, clauses_of, flips, kappa_change
 from llmqa.runner.review import ReviewOptions, ReviewRunner, ReviewSummary
+from llmqa.store.vector_cache import VectorCache
 from llmqa.store.verdicts import VerdictStore
 
 JudgeFactory = Callable[[GuidelineSet], Judge]
@@ -83,10 +84,14 @@ class PolicyCheck:
                          source: str) -> tuple[dict[str, str], dict[str, dict[str, Any]],
                                                ReviewSummary, str]:
         judge = self.make_judge(guidelines)
-        runner = ReviewRunner(judge, Retriever.from_guidelines(guidelines, self.embedder),
-                              self.store, self.options)
-        keys = {p.item.id: p.key for p in runner.prepare(items)}
+        retriever = Retriever.from_guidelines(
+            guidelines, self.embedder, documents=VectorCache(self.embedder, self.store))
+        runner = ReviewRunner(judge, retriever, self.store, self.options)
         summary = await runner.run(items, source)
+        # The keys the run computed; items it never reached (a budget stop) are prepared here.
+        missing = [item for item in items if item.id not in runner.keys]
+        keys = {**runner.keys, **{p.item.id: p.key for p in runner.prepare(missing)}}
+        keys = {item.id: keys[item.id] for item in items}
         stored = self.store.verdicts_by_key(list(keys.values()))
         rows = {item_id: stored[key] for item_id, key in keys.items() if key in stored}
         return keys, rows, summary, judge.seam.name

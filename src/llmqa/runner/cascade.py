@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from llmqa.choices import EscalateWhen
@@ -45,13 +45,13 @@ class EscalationRule:
         if (EscalateWhen.SAMPLES_DISAGREE in self.when and (row.get("samples") or 1) > 1
                 and (confidence is None or confidence < 1.0)):
             found.append(EscalateWhen.SAMPLES_DISAGREE)
-        if EscalateWhen.SUPERVISED in self.when and self.supervised_clauses & _clauses(row):
-            found.append(EscalateWhen.SUPERVISED)
+        if EscalateWhen.SUPERVISED in self.when:
+            # As the trust gate reads a verdict: it rests on the clauses it cites, and one
+            # citing none rests on nothing the gate could have trusted.
+            cited = set(row.get("cited_clause_ids") or ())
+            if not cited or cited & self.supervised_clauses:
+                found.append(EscalateWhen.SUPERVISED)
         return found
-
-
-def _clauses(row: Mapping[str, Any]) -> set[str]:
-    return set(row.get("cited_clause_ids") or ()) | set(row.get("retrieved_clause_ids") or ())
 
 
 @dataclass
@@ -63,6 +63,7 @@ class CascadeSummary:
     escalated: list[str] = field(default_factory=list)
     reasons: Counter = field(default_factory=Counter)
     strong_only_estimated_usd: float | None = None  # every item at the strong model's price
+    supervised_clauses: list[str] | None = None  # under the ``supervised`` condition
 
     @property
     def cost_usd(self) -> float | None:
@@ -75,6 +76,7 @@ class CascadeSummary:
             "items": self.cheap.items, "escalated": len(self.escalated),
             "reasons": dict(self.reasons), "cost_usd": self.cost_usd,
             "strong_only_estimated_usd": self.strong_only_estimated_usd,
+            "supervised_clauses": self.supervised_clauses,
             "models": {
                 self.cheap_model: {"stage": "cheap", "calls": self.cheap.reviewed,
                                    "reused": self.cheap.reused, "cost_usd": self.cheap.cost_usd},
@@ -90,16 +92,22 @@ class Cascade:
     (live by default; the Batch API path passes its own), so either stage can be batched."""
 
     def __init__(self, cheap: ReviewRunner, strong: ReviewRunner, rule: EscalationRule,
-                 run_cheap: StageRun, run_strong: StageRun) -> None:
+                 run_cheap: StageRun, run_strong: StageRun,
+                 supervised: Callable[[], frozenset[str]] | None = None) -> None:
+        """``supervised`` (for the ``supervised`` condition) gives the clauses the trust gate
+        supervises; it is asked after the cheap stage, so the gate sees its new verdicts."""
         if cheap.store is not strong.store:
             raise ValueError("both stages must write to the same store")
         self.cheap, self.strong, self.rule = cheap, strong, rule
         self.run_cheap, self.run_strong = run_cheap, run_strong
+        self.supervised = supervised
 
     def select(self, items: Iterable[Item]) -> tuple[list[Item], Counter]:
         """The items whose stored cheap verdict meets the rule, and how often each reason."""
         items = list(items)
-        keys = {p.item.id: p.key for p in self.cheap.prepare(items)}
+        keys = self.cheap.keys
+        if any(i.id not in keys for i in items):  # a stage run outside this runner
+            keys = {p.item.id: p.key for p in self.cheap.prepare(items)}
         rows = self.cheap.store.verdicts_by_key(list(keys.values()))
         chosen, reasons = [], Counter()
         for item in items:
@@ -116,9 +124,19 @@ class Cascade:
             # strong model's price on an arbitrary subset.
             return CascadeSummary(self.cheap.judge.seam.name, self.strong.judge.seam.name,
                                   cheap, ReviewSummary(status="skipped"))
+        if EscalateWhen.SUPERVISED in self.rule.when and self.supervised is not None:
+            self.rule = replace(self.rule, supervised_clauses=self.supervised())
         escalated, reasons = self.select(items)
         strong = (self.run_strong(escalated, source) if escalated
                   else ReviewSummary(status="done"))
-        _, _, strong_only = self.strong.estimate(self.strong.prepare(items))
+        # The strong judge is shown the same prompts, so the cheap stage's token estimates
+        # price it: no second pass over the batch.
+        tokens = self.cheap.prompt_tokens
+        if all(i.id in tokens for i in items):
+            _, _, strong_only = self.strong.price(sum(tokens[i.id] for i in items), len(items))
+        else:
+            _, _, strong_only = self.strong.estimate(self.strong.prepare(items))
         return CascadeSummary(self.cheap.judge.seam.name, self.strong.judge.seam.name, cheap,
-                              strong, [i.id for i in escalated], reasons, strong_only)
+                              strong, [i.id for i in escalated], reasons, strong_only,
+                              sorted(self.rule.supervised_clauses)
+                              if EscalateWhen.SUPERVISED in self.rule.when else None)

@@ -109,6 +109,10 @@ class ReviewRunner:
         self.on_progress = on_progress
         self.on_plan = on_plan
         self.resume: dict[str, Resume] = {}  # filled by ``plan``
+        # Every item ``plan`` has seen: its store key and estimated prompt tokens, so a caller
+        # (policy CI, the cascade) reads them after ``run`` instead of preparing again.
+        self.keys: dict[str, str] = {}
+        self.prompt_tokens: dict[str, int] = {}
 
     @property
     def vectors(self) -> VectorCache:
@@ -155,6 +159,9 @@ class ReviewRunner:
              seen: set[str] | None = None) -> tuple[list[Prepared], int]:
         """The items that need a model call, and how many are answered from the store;
         ``seen`` carries the keys of earlier chunks of the same batch."""
+        for p in prepared:
+            self.keys[p.item.id] = p.key
+            self.prompt_tokens[p.item.id] = p.estimated_input_tokens
         stored = self.store.existing([p.key for p in prepared])
         # An unusable answer stored before its re-ask (a kill during the re-ask) gets the
         # re-ask, one call, rather than being final or asked again from the start. Chunks
@@ -188,9 +195,15 @@ class ReviewRunner:
                  batch: bool | None = None) -> tuple[int, int, float | None]:
         """Estimated tokens in, out and cost for ``todo``; ``batch`` prices it at the Batch
         API's discount (default: ``options.batch_pricing``)."""
+        return self.price(sum(p.estimated_input_tokens for p in todo), len(todo), batch)
+
+    def price(self, prompt_tokens: int, calls: int,
+              batch: bool | None = None) -> tuple[int, int, float | None]:
+        """Estimated tokens in, out and cost of ``calls`` prompts of ``prompt_tokens`` in all,
+        at this runner's model and sample count."""
         samples = max(1, self.judge.config.samples)
-        tokens_in = sum(p.estimated_input_tokens for p in todo) * samples
-        tokens_out = ESTIMATED_OUTPUT_TOKENS * len(todo) * samples
+        tokens_in = prompt_tokens * samples
+        tokens_out = ESTIMATED_OUTPUT_TOKENS * calls * samples
         return tokens_in, tokens_out, self.judge.prices.cost(
             self.judge.seam.name, tokens_in, tokens_out,
             batch=self.options.batch_pricing if batch is None else batch)
