@@ -57,6 +57,17 @@ def test_a_sentence_contrasting_a_non_case_with_a_case_splits_them(tmp_path: Pat
     assert "Not: Implied comparisons" in dehumanisation.text  # the note itself is kept
 
 
+def test_quotations_in_an_exclusion_are_out_of_scope_unless_cited(tmp_path: Path) -> None:
+    result = _import(tmp_path, "1. Insults\nInsults attack a person.\n\n"
+                     "Criticism of policies is not covered here. \u201cthe plan is idiotic\u201d "
+                     "is fine, and posts that say \u2018vote them out\u2019 are not insults "
+                     "either. According to the Safety Forum, \u201cmost rudeness is not "
+                     "abuse\u201d.\n\n2. Other\nElse.\n")
+    insults = _clauses(result)["1"]
+    assert _texts(insults.out_of_scope) == ["the plan is idiotic", "vote them out"]
+    assert insults.in_scope == []
+
+
 def test_bare_quoted_lines_after_a_lead_in_are_examples(tmp_path: Path) -> None:
     result = _import(tmp_path, "1. Threats\nA threat states an intention to harm.\n"
                      "For instance, statements like:\n\n\u201cI will find you\u201d\n\n"

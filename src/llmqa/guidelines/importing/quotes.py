@@ -8,9 +8,9 @@ so a cue word inside a quotation never counts):
 * after an example cue (``e.g.``, ``for example``, ``for instance``, ``such as``) the
   quotations that follow, joined only by commas, ``or``, ``and``, are examples; a parenthesis
   that closes inside a quotation does not end the list (``(e.g. ‘X are thick)’``);
-* in a sentence with an exclusion cue every quotation is a counter-example, except one in a
+* in a text that states an exclusion every quotation is a counter-example, except one in a
   clause after ``but`` / ``whereas`` / ``while`` that has no cue of its own when the clause
-  before it had one (``‘A’ would not count but ‘B’ would``);
+  before it had one (``‘A’ would not count but ‘B’ would``); elsewhere only listed ones count;
 * a quotation introduced as someone's words (``as X put it:``, ``Google defines it as``,
   ``according to``) is a citation, never an example.
 """
@@ -25,10 +25,12 @@ EXAMPLE_CUE = re.compile(r"\b(?:e\.\s?g\.|for\s+example|for\s+instance|such\s+as
                          re.IGNORECASE)
 # Only separators may sit between the quotations of one list of examples.
 _JOINER = re.compile(r"^[\s,;/]*(?:(?:and|or|and/or|as\s+well\s+as)\b)?[\s,;/]*$", re.IGNORECASE)
+# Someone else's words: "As X put it:", "Google defines it as", "according to X,", "writes:".
+# A verb of saying without a colon ("posts that say ‘…’") introduces a case, not a citation.
 _CITATION = re.compile(
-    r"\b(?:put\s+it|puts\s+it|says?|said|writes?|wrote|states?|stated|defines?|defined|"
-    r"describes?|described|according\s+to|calls?|called|quotes?|quoted|as\s+follows|"
-    r"definition)\b[^.!?]*$", re.IGNORECASE)
+    r"(?:\bputs?\s+it|\baccording\s+to\b[^,:.]{0,60}|\b(?:defines?|defined|describes?|"
+    r"described)\b[^.:]{0,40}\bas|\b(?:says?|said|writes?|wrote|states?|stated|as\s+follows)"
+    r"\s*:)\s*[:,]?\s*$", re.IGNORECASE)
 _CONTRAST = re.compile(r"[,;]?\s+\b(?:but|whereas|while|however)\b\s*,?\s*|;\s+", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“‘\"«(])")
 _MASK = "\x00"
@@ -92,7 +94,7 @@ def _tidy(inner: str) -> str:
 
 def harvest(text: str, exclusion: re.Pattern[str], whole: bool) -> Found:
     """Examples quoted in ``text``. ``whole``: the text states an exclusion, so every
-    quotation in a sentence with an exclusion cue counts; otherwise only listed ones do."""
+    quotation but a citation counts; otherwise only listed ones do."""
     found = Found([], [])
     for sentence, quotes in _sentences(text):
         masked = _masked(sentence, quotes)
@@ -106,8 +108,10 @@ def harvest(text: str, exclusion: re.Pattern[str], whole: bool) -> Found:
                 target = (found.in_scope if _clause_allows(masked, quote.start, exclusion)
                           else found.out_of_scope)
                 target.append(quote.text)
+            elif whole:
+                found.out_of_scope.append(quote.text)
             elif after_cue:
-                (found.out_of_scope if whole else found.in_scope).append(quote.text)
+                found.in_scope.append(quote.text)
     return found
 
 
