@@ -71,6 +71,15 @@ def test_escalates_exactly_the_doubtful_items(stubs, tmp_path):
         assert data["models"]["gpt-4o"]["calls"] == len(expected)
         assert data["models"]["gpt-4o-mini"]["calls"] == len(items)
         assert data["strong_only_estimated_usd"] > data["models"]["gpt-4o"]["cost_usd"]
+        # Both runs carry the cascade's outcome, for ``llmqa runs`` later.
+        import json
+
+        notes = {n["stage"]: n for r in store.runs()
+                 if (n := json.loads(r["settings"]).get("cascade"))}
+        assert set(notes) == {"cheap", "strong"}
+        assert notes["strong"]["strong_only_estimated_usd"] == data["strong_only_estimated_usd"]
+        assert notes["cheap"]["escalated"] == len(expected)
+        assert notes["cheap"]["strong_run"] == summary.strong.run_id
         # A re-run costs nothing at either stub.
         calls = cheap_stub.chat_requests, strong_stub.chat_requests
         again = cascade.run(items, "test")
@@ -117,6 +126,13 @@ def test_cli_cascade_against_two_stubs(stubs, tmp_path, monkeypatch, capsys):
     assert data["escalated"] == len(doubtful)
     assert data["models"]["gpt-4o"]["calls"] == len(doubtful) == strong_stub.chat_requests
     assert data["models"]["gpt-4o-mini"]["calls"] == len(items) == cheap_stub.chat_requests
+    # ``llmqa runs`` and ``runs --costs`` name the cascade and the strong-only estimate.
+    for extra in ([], ["--costs"]):
+        code, out, _ = run_main(["runs", "--home", str(tmp_path / "home"), *extra], capsys)
+        assert code == 0
+        line = next(x for x in out.splitlines() if x.startswith("cascade ("))
+        assert f"{len(doubtful)} of {len(items)} items escalated from gpt-4o-mini to gpt-4o" in line
+        assert f"gpt-4o alone about ${data['strong_only_estimated_usd']:.4f}" in line
     code, out, _ = run_main(["results", "--home", str(tmp_path / "home"), "-o",
                              str(tmp_path / "v.jsonl")], capsys)
     rows = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()]

@@ -138,6 +138,30 @@ def test_help_starts_fast(tmp_path: Path) -> None:
     assert isinstance(seconds, float) and seconds < 0.8
 
 
+def test_help_builds_no_pydantic_model() -> None:
+    # What `llmqa --help` imports: the command tree with every option. A pydantic model
+    # module imported at module level (items, config, guidelines, io readers, the workspace)
+    # costs ~0.25 s of schema building here, and the package's re-exports must not pull one in.
+    code = ("import sys, typer.main, llmqa.cli; typer.main.get_command(llmqa.cli.app); "
+            "print(sorted(m for m in sys.modules if m == 'pydantic' or m in ("
+            "'llmqa.items', 'llmqa.config', 'llmqa.workspace', 'llmqa.io.readers', "
+            "'llmqa.guidelines.model')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=_env(), timeout=60, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_package_reexports_load_on_first_use() -> None:
+    from llmqa.items import Item
+
+    assert llmqa.Item is Item
+    assert {name for name in llmqa.__all__ if name != "__version__"} <= set(dir(llmqa))
+    for name in llmqa.__all__:
+        assert getattr(llmqa, name) is not None
+    with pytest.raises(AttributeError):
+        _ = llmqa.no_such_name
+
+
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([_llmqa_executable(), *args], capture_output=True, text=True, cwd=cwd,
                           env=_env() | env, timeout=120, check=False)

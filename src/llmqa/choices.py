@@ -64,3 +64,12 @@ class EscalateWhen(StrEnum):
     SAMPLES_DISAGREE = "samples-disagree"  # self-consistency samples split
     NO_VERDICT = "no-verdict"  # the cheap judge gave no usable verdict
     SUPERVISED = "supervised"  # cites a clause the trust gate supervises, or none
+
+
+class DecisionKind(StrEnum):
+    """What an analyst decided on an item (``llmqa decide``, the review app)."""
+
+    CONFIRM = "confirm"      # the human label is right
+    CORRECT = "correct"      # the right label is another one
+    AMBIGUOUS = "ambiguous"  # the guideline does not settle it: a guideline question
+    ESCALATE = "escalate"    # someone else decides

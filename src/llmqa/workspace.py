@@ -15,7 +15,7 @@ them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from llmqa.config import Settings, load_settings
 from llmqa.guidelines import GuidelineSet, load_guidelines
 
 if TYPE_CHECKING:
+    from llmqa.agreement.from_settings import AgreementRun
     from llmqa.index.chroma_index import ClauseIndex
     from llmqa.index.embedders import Embedder
     from llmqa.index.retriever import Retriever
@@ -66,6 +67,11 @@ class Workspace:
     def optional_guidelines(self) -> GuidelineSet | None:
         """The guidelines when their folder exists, else ``None`` (steps that can do without)."""
         return self.guidelines if Path(self.settings.guidelines).exists() else None
+
+    def chosen_guidelines(self, required: bool = False) -> GuidelineSet | None:
+        """The guidelines when ``required`` (named by the user: missing is an error), else
+        only when they exist."""
+        return self.guidelines if required else self.optional_guidelines
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -316,6 +322,18 @@ class Workspace:
                           use_guidelines=use_guidelines, offline=offline, seed=seed,
                           weights=weights, answer_key=answer_key, on_progress=on_progress,
                           source=source)
+
+    def agreement(self, items: Iterable[Any], *, labels: Sequence[str] | None = None,
+                  method: ConsensusMethod | str = "majority", ties: str = "prior",
+                  level: str = "nominal", n_boot: int = 1000, seed: int = 0,
+                  use_judge: bool = True, source: str = "") -> AgreementRun:
+        """Annotator agreement with the judge's stored verdicts as one more rater (unless
+        ``use_judge`` is off), a consensus label per item, and the report."""
+        from llmqa.agreement.from_settings import run_agreement
+
+        return run_agreement(self, items, labels=labels, method=ConsensusMethod(method),
+                             ties=ties, level=level, n_boot=n_boot, seed=seed,
+                             use_judge=use_judge, source=source)
 
     def revise(self, items: list[Item], options: RevisionOptions | None = None, *,
                use_judge: bool = True, seam: ChatSeam | None = None,

@@ -168,3 +168,18 @@ def render_gold(result: Any) -> str:
                  ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.by_clause]
         lines += ["", table(rows, ["clause", "rater", "pairs", "kappa vs gold"])]
     return "\n".join(lines)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def render_trust_gate(result: Any, min_kappa: float, min_items: int) -> str:
+    """Per clause, the judge's agreement with gold and whether it is trusted there
+    (``agreement.gate.gate_from_store``)."""
+    rows = [[c.clause_id, str(c.n_items), _num(c.agreement), _num(c.kappa), _num(c.ci_low),
+             c.state, c.why] for c in [*result.clauses, result.overall]]
+    return (f"judge {', '.join(result.models) or '(model unknown)'} against "
+            f"{result.gold_items} gold items (trusted: lower bound >= {min_kappa:g} on "
+            f">= {min_items} items)\n"
+            + table(rows, ["clause", "items", "agree", "kappa", "low", "state", "why"]))

@@ -7,23 +7,13 @@ from pathlib import Path
 import typer
 
 from llmqa.choices import ConsensusMethod, Level, Ties
-from llmqa.cli._common import (
-    ConfigOpt,
-    HomeOpt,
-    InputFormatOpt,
-    ItemsArg,
-    JsonOpt,
-    OutputFormatOpt,
-    err,
-    print_json,
-    workspace,
-)
-from llmqa.errors import InputError, UsageError
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, one_stdout, print_json, workspace
 
 
 def agreement(
-    items: str = ItemsArg,
-    fmt: str | None = InputFormatOpt,
+    items: opt.Items,
+    fmt: opt.InputFormat = None,
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Take the label set from these guidelines; ratings "
         "with other labels are reported and left out [default: guidelines/ when it exists]."),
@@ -39,7 +29,7 @@ def agreement(
     output: str | None = typer.Option(
         None, "--output", "-o", help="Write one consensus row per item (.csv, .jsonl, "
         ".parquet; - for stdout)."),
-    out_format: str | None = OutputFormatOpt,
+    out_format: opt.OutputFormat = None,
     bootstrap: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap replicates for "
                                   "the 95% CIs (0: no intervals)."),
     seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap and MACE."),
@@ -47,14 +37,14 @@ def agreement(
         None, "--min-kappa", help="Exit 1 when the headline Fleiss' kappa is below this (or "
         "undefined)."),
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
-    as_json: bool = JsonOpt,
-    home: str | None = HomeOpt,
+    as_json: opt.Json = False,
+    home: opt.Home = None,
     gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL: id, label, as "
                                      "`llmqa decisions export` writes) [default: the store's "
                                      "decisions]."),
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in "
                                   "the store (human-human agreement only)."),
-    config: Path | None = ConfigOpt,
+    config: opt.Config = None,
 ) -> None:
     """Agreement between annotators, a consensus label per item, and the LLM judge vs humans.
 
@@ -63,42 +53,26 @@ def agreement(
     kappa; then per project, modality, label, annotator and clause. Exit 1 when --min-kappa
     is given and Fleiss' kappa is below it or undefined.
     """
-    from llmqa.agreement import Ratings, agreement_report, compute_consensus
     from llmqa.agreement.gold import gold_from_sources
+    from llmqa.agreement.multilabel import render_multilabel
     from llmqa.agreement.terminal import gate, render, render_gold
     from llmqa.io.readers import read_items
     from llmqa.io.writers import output_format, write_records
     from llmqa.items import Item
 
     to_stdout = output == "-"
-    if to_stdout and as_json:
-        raise UsageError("--json and -o - would both write to standard output; pick one")
+    one_stdout({"--json": as_json, "-o -": to_stdout})
     if output is not None:
         output_format(output, out_format)  # refuse an unknown extension before the work
     ws = workspace(config, guidelines, home=home)
-    label_source = None if no_guidelines else (
-        ws.guidelines if guidelines is not None else ws.optional_guidelines)
-    labels = list(label_source.labels) if label_source is not None else None
+    label_source = None if no_guidelines else ws.chosen_guidelines(guidelines is not None)
     records = list(read_items(items, fmt))
-    # The store may hold other batches: only these items' verdicts count.
-    ids = {r.id for r in records if isinstance(r, Item)}
-    judge_labels, judge_clauses = (None, None) if no_judge else ws.judge_labels(ids)
-    models = [] if no_judge or judge_labels is None else ws.judge_models(ids)
-    from llmqa.agreement.multilabel import LabelSetCollector, multilabel_report, render_multilabel
-
-    answers = LabelSetCollector()
-    ratings = Ratings.from_items(answers.watch(records), judge_labels=judge_labels,
-                                 labels=labels, judge_clauses=judge_clauses)
-    sets = answers.sets(labels)
-    multi = multilabel_report(sets) if sets.is_multi_label else None
-    if ratings.n_items == 0:
-        rejected = f" ({len(ratings.problems)} rows rejected)" if ratings.problems else ""
-        raise InputError(f"{items}: no valid items found{rejected}")
-    consensus = compute_consensus(ratings, method, ties, seed)
-    report = agreement_report(ratings, consensus=consensus, n_boot=bootstrap, seed=seed,
-                              level=level)
+    run = ws.agreement(records, labels=list(label_source.labels) if label_source else None,
+                       method=method, ties=ties, level=level, n_boot=bootstrap, seed=seed,
+                       use_judge=not no_judge, source=items)
+    report, multi = run.report, run.multi_label
     if output is not None:
-        written = write_records(consensus.records(ratings), output, out_format)
+        written = write_records(run.consensus.records(run.ratings), output, out_format)
         if not to_stdout:
             err(f"wrote {written} consensus rows to {output}")
     passed = gate(report.gate_value, min_kappa)
@@ -108,13 +82,13 @@ def agreement(
     for problem in gold_problems[:10]:
         err(problem, "red")
     if as_json:
-        payload = {"source": items, **report.to_dict(), "judge_models": models}
+        payload = {"source": items, **report.to_dict(), "judge_models": run.models}
         payload["against_gold"] = against_gold.to_dict() if against_gold else None
         payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
         print_json(payload | ({"multi_label": multi} if multi else {}))
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
-        typer.echo(render(report, top, more="--json for all", models=models), err=to_stdout)
+        typer.echo(render(report, top, more="--json for all", models=run.models), err=to_stdout)
         if multi:
             typer.echo("\n" + render_multilabel(multi), err=to_stdout)
         if against_gold is not None:
@@ -122,8 +96,7 @@ def agreement(
         if min_kappa is not None:
             value = report.gate_value
             shown = "undefined" if value is None else f"{value:.3f}"
-            verdict = "pass" if passed else "FAIL"
-            typer.echo(f"\ngate: Fleiss' kappa {shown} vs --min-kappa {min_kappa:g}: {verdict}",
-                       err=to_stdout)
+            typer.echo(f"\ngate: Fleiss' kappa {shown} vs --min-kappa {min_kappa:g}: "
+                       f"{'pass' if passed else 'FAIL'}", err=to_stdout)
     if passed is False:
         raise typer.Exit(1)

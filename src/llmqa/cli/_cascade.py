@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from llmqa.choices import EscalateWhen
-from llmqa.cli._common import print_json, table
+from llmqa.cli._common import print_json
 
 EXIT_BUDGET = 3
 
@@ -16,6 +16,7 @@ def run_cascade(ws, spec, items, source: str, rejected: int, strong_model: str,
                 dry_run: bool, as_json: bool) -> None:
     from llmqa.errors import UsageError
     from llmqa.runner.cascade import DEFAULT_WHEN, EscalationRule
+    from llmqa.runner.terminal import cascade_text
 
     if dry_run:
         raise UsageError("a dry run estimates one model; run it once per model of the cascade")
@@ -24,20 +25,10 @@ def run_cascade(ws, spec, items, source: str, rejected: int, strong_model: str,
                           min_confidence=below)
     summary = ws.review_cascade(items, spec, strong, rule, max_cost=max_cost,
                                 batch_api=batch_api, source=source, **judge_options)
-    data = summary.to_dict() | {"rejected_rows": rejected}
     if as_json:
-        print_json(data)
+        print_json(summary.to_dict() | {"rejected_rows": rejected})
     else:
-        def money(value):
-            return "?" if value is None else f"{value:.4f}"
-
-        rows = [[model, m["stage"], str(m["calls"]), str(m["reused"]), money(m["cost_usd"])]
-                for model, m in data["models"].items()]
-        typer.echo(table(rows, ["model", "stage", "calls", "reused", "cost $"]))
-        reasons = ", ".join(f"{k} {v}" for k, v in sorted(summary.reasons.items())) or "none"
-        typer.echo(f"{len(summary.escalated)} of {summary.cheap.items} items escalated "
-                   f"({reasons}); cascade cost ${money(summary.cost_usd)}, the strong model "
-                   f"alone: about ${money(summary.strong_only_estimated_usd)} (estimated)")
+        typer.echo(cascade_text(summary))
     if summary.cheap.budget_reached or summary.strong.budget_reached:
         raise typer.Exit(EXIT_BUDGET)
     # An item counts by its final verdict: a cheap answer without one that the strong model

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
-from llmqa.choices import Purpose
-from llmqa.cli._common import (
-    BaseUrlOpt,
-    ChromaUrlOpt,
-    ConfigOpt,
-    EmbedderOpt,
-    GuidelinesOpt,
-    HomeOpt,
-    InputFormatOpt,
-    JsonOpt,
-    MethodOpt,
-    ModelOpt,
-    err,
-    print_json,
-    read_valid,
-    workspace,
-)
-from llmqa.errors import InputError, UsageError
-
-if TYPE_CHECKING:  # heavy imports happen inside the command
-    from llmqa.workspace import Workspace
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, print_json, read_valid, workspace
 
 LOCAL_GENERATION_WARNING = (
     "Generating and verifying with the embedded SmolLM2-135M model (offline, no key). It "
@@ -66,18 +46,18 @@ def examples(
                                     "with their verification evidence, as JSONL."),
     include_dropped: bool = typer.Option(False, "--include-dropped", help="Write dropped "
                                          "candidates to -o too, with their reasons."),
-    guidelines: Path | None = GuidelinesOpt,
-    model: str | None = ModelOpt,
-    base_url: str | None = BaseUrlOpt,
-    structured_method: str | None = MethodOpt,
+    guidelines: opt.Guidelines = None,
+    model: opt.Model = None,
+    base_url: opt.BaseUrl = None,
+    structured_method: opt.StructuredMethod = None,
     temperature: float = typer.Option(0.7, "--temperature", help="Sampling temperature of the "
                                       "generator (the judge always uses 0)."),
-    fmt: str | None = InputFormatOpt,
-    home: str | None = HomeOpt,
-    chroma_url: str | None = ChromaUrlOpt,
-    embedder: str | None = EmbedderOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    fmt: opt.InputFormat = None,
+    home: opt.Home = None,
+    chroma_url: opt.ChromaUrl = None,
+    embedder: opt.Embedder = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Generate candidate in-scope and near-miss out-of-scope examples, verified.
 
@@ -85,90 +65,45 @@ def examples(
     example or another candidate, retrieved where it should be, and classified as intended by
     the judge asked blind. Prints generated / kept / dropped counts and the reasons.
     """
-    from llmqa.generation import (
-        CandidateGenerator,
-        ExamplePipeline,
-        GenerationConfig,
-        Verifier,
-        VerifyConfig,
-    )
+    from llmqa.choices import Purpose
+    from llmqa.errors import InputError, UsageError
+    from llmqa.generation.from_settings import disputed_clauses, named_clauses, run_examples
     from llmqa.io.writers import write_records
-    from llmqa.llm.backends import make_chat_model, make_seam
 
-    chosen = sum(bool(x) for x in (clause_ids, all_clauses, where_disagreement))
-    if chosen != 1:
+    if sum(bool(x) for x in (clause_ids, all_clauses, where_disagreement)) != 1:
         raise UsageError("name clause IDs, or pass --all or --where-disagreement (one of them)")
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, home=home, chroma_url=chroma_url,
                    embedder=embedder)
-    guideline_set = ws.guidelines
-    clauses = _pick_clauses(ws, clause_ids, all_clauses, items, fmt, max_clauses)
+    if all_clauses:
+        clauses = list(ws.guidelines.by_id.values())
+    elif clause_ids:
+        clauses = named_clauses(ws, clause_ids)
+    elif items is None and not ws.has_store:
+        raise InputError("--where-disagreement needs items: pass --items FILE (or run "
+                         "`llmqa review` first so the store holds them)")
+    else:
+        records = read_valid(ws, items, fmt)[0] if items else None
+        clauses = disputed_clauses(ws, records, max_clauses)
     if not clauses:
         err("no clause meets the disagreement thresholds; nothing to generate")
         if as_json:
             print_json({"generated": 0, "kept": 0, "dropped": 0, "clauses": []})
         return
-
-    gen_spec = ws.backend(Purpose.WRITING, temperature=temperature)
-    judge_spec = ws.backend(Purpose.JUDGE)
-    if gen_spec.is_local:
+    if ws.backend(Purpose.WRITING).is_local:
         err(LOCAL_GENERATION_WARNING, "yellow")
-        # One llama.cpp model in memory serves both: generation and the judge take turns.
-        chat = make_chat_model(gen_spec)
-        gen_seam = judge_seam = make_seam(gen_spec, chat)
-    else:
-        gen_seam, judge_seam = make_seam(gen_spec), make_seam(judge_spec)
-    judge = ws.judge(judge_spec, top_k=top_k, seam=judge_seam)
-    generator = CandidateGenerator(gen_seam, guideline_set, GenerationConfig(
-        per_kind=count or (2 if gen_spec.is_local else 3),
-        max_chars=300 if gen_spec.is_local else None, retry=judge.config.retry))
-    retriever = ws.retriever()
-    verifier = Verifier(guideline_set, retriever, judge, VerifyConfig(
-        near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
-        concurrency=1 if gen_spec.is_local else ws.settings.concurrency))
 
     def progress(report: Any) -> None:
         if not as_json:
             err(f"{report.clause_id}: {report.generated} generated, {len(report.kept)} kept")
 
-    run = asyncio.run(ExamplePipeline(generator, verifier).run(clauses, progress))
+    run = run_examples(ws, clauses, count=count, temperature=temperature, top_k=top_k,
+                       near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
+                       on_clause=progress)
     if out is not None:
-        records = run.records(include_dropped)
-        write_records(records, out, "jsonl")
-        err(f"{len(records)} candidates written to {out}")
+        written = write_records(run.records(include_dropped), out, "jsonl")
+        err(f"{written} candidates written to {out}")
     if as_json:
         print_json(run.to_dict())
     else:
         typer.echo(run.render())
-
-
-def _pick_clauses(ws: Workspace, clause_ids: list[str] | None, all_clauses: bool,
-                  items: str | None, fmt: str | None, max_clauses: int) -> list[Any]:
-    guideline_set = ws.guidelines
-    if all_clauses:
-        return list(guideline_set.by_id.values())
-    if clause_ids:
-        unknown = [c for c in clause_ids if c not in guideline_set.by_id]
-        if unknown:
-            raise InputError(f"unknown clause ID(s): {', '.join(unknown)}")
-        return [guideline_set.by_id[c] for c in dict.fromkeys(clause_ids)]
-    from llmqa.revision.evidence import (
-        Thresholds,
-        gather_evidence,
-        items_from_store,
-        troubled_clauses,
-        verdict_index,
-    )
-
-    if items:
-        records = read_valid(ws, items, fmt)[0]
-    elif ws.has_store:
-        records = items_from_store(ws.verdicts())
-    else:
-        raise InputError("--where-disagreement needs items: pass --items FILE (or run "
-                         "`llmqa review` first so the store holds them)")
-    verdicts = verdict_index(ws.verdicts({i.id for i in records}))
-    thresholds = Thresholds(max_clauses=max_clauses)
-    evidence = troubled_clauses(gather_evidence(records, guideline_set, verdicts,
-                                                thresholds=thresholds), thresholds)
-    return [guideline_set.by_id[e.clause_id] for e in evidence]

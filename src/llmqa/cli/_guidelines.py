@@ -6,16 +6,9 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import (
-    ConfigOpt,
-    GuidelinesOpt,
-    JsonOpt,
-    guidelines_arg,
-    print_json,
-    workspace,
-)
+from llmqa.cli import _options as opt
+from llmqa.cli._common import guidelines_arg, print_json, workspace
 from llmqa.cli._guidelines_import import import_command
-from llmqa.guidelines import check_guidelines, load_guidelines
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
 app.command("import", short_help="Turn a PDF, Word, HTML or text guideline into clauses.")(
@@ -26,30 +19,26 @@ _PATH_HELP = "Deprecated: use -g."
 @app.command("check", short_help="Parse guidelines: clause count, version, problems.")
 def check(
     path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
-    guidelines_opt: Path | None = GuidelinesOpt,
-    as_json: bool = JsonOpt,
+    guidelines_opt: opt.Guidelines = None,
+    as_json: opt.Json = False,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
-    config: Path | None = ConfigOpt,
+    config: opt.Config = None,
 ) -> None:
     """Parse guidelines; print the clause count, the version and any problems.
 
     Exit 1 when there are errors (duplicate IDs, clauses without a label), or warnings with
     --strict.
     """
+    from llmqa.guidelines import check_guidelines, load_guidelines
+    from llmqa.guidelines.check import check_report
+
     folder = Path(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
     guidelines = load_guidelines(folder)
     problems = check_guidelines(guidelines)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if as_json:
-        print_json({
-            "path": str(folder), "version": guidelines.version, "clauses": len(guidelines),
-            "files": len(guidelines.sources), "labels": list(guidelines.labels),
-            "examples": {"in_scope": sum(len(c.in_scope) for c in guidelines),
-                         "out_of_scope": sum(len(c.out_of_scope) for c in guidelines)},
-            "problems": [p.to_dict() for p in problems],
-            "clause_hashes": guidelines.clause_hashes(),
-        })
+        print_json(check_report(guidelines, problems, str(folder)))
     else:
         typer.echo(f"{len(guidelines)} clauses in {len(guidelines.sources)} files, "
                    f"version {guidelines.version}")
@@ -65,27 +54,30 @@ def check(
 @app.command("list", short_help="List clauses: ID, label, title, example counts.")
 def list_clauses(
     path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
-    guidelines_opt: Path | None = GuidelinesOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    guidelines_opt: opt.Guidelines = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """List clauses: ID, label, title, example counts."""
+    from llmqa.guidelines.check import clause_lines
+
     guidelines = workspace(config, guidelines_arg(path, guidelines_opt)).guidelines
     if as_json:
         print_json([c.model_dump(mode="json") | {"hash": c.content_hash} for c in guidelines])
         return
-    for clause in guidelines:
-        typer.echo(f"{clause.id:<12} {clause.label or '-':<18} {clause.title}  "
-                   f"[{len(clause.in_scope)} in / {len(clause.out_of_scope)} out]")
+    for line in clause_lines(guidelines):
+        typer.echo(line)
 
 
 @app.command("diff", short_help="Clauses added, removed or changed between two versions.")
 def diff(
     old: Path = typer.Argument(..., help="Older guidelines folder or file."),
     new: Path = typer.Argument(..., help="Newer guidelines folder or file."),
-    as_json: bool = JsonOpt,
+    as_json: opt.Json = False,
 ) -> None:
     """Which clauses were added, removed or changed between two guideline versions."""
+    from llmqa.guidelines import load_guidelines
+
     before, after = load_guidelines(old), load_guidelines(new)
     changes = before.diff(after)
     if as_json:

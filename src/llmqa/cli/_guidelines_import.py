@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import BaseUrlOpt, ConfigOpt, JsonOpt, MethodOpt, print_json, workspace
+from llmqa.cli import _options as opt
+from llmqa.cli._common import print_json, workspace
 from llmqa.errors import ConfigError
 
 
@@ -20,11 +21,11 @@ def import_command(
     model: str | None = typer.Option(None, "--model", "-m", help="Let this model propose the "
                                      "structure (only spans of the document are kept); offline "
                                      "without it."),
-    base_url: str | None = BaseUrlOpt,
-    method: str | None = MethodOpt,
+    base_url: opt.BaseUrl = None,
+    method: opt.StructuredMethod = None,
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Import a guideline document; print what was found and what was left out.
 

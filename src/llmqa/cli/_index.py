@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import (
-    ChromaUrlOpt,
-    ConfigOpt,
-    EmbedderOpt,
-    GuidelinesOpt,
-    HomeOpt,
-    JsonOpt,
-    err,
-    guidelines_arg,
-    print_json,
-    table,
-    workspace,
-)
-from llmqa.items import Item
-from llmqa.workspace import Workspace
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, guidelines_arg, print_json, workspace
 
 
 def index(
     path: Path | None = typer.Argument(None, hidden=True, help="Deprecated: use -g."),
-    guidelines: Path | None = GuidelinesOpt,
-    chroma_url: str | None = ChromaUrlOpt,
-    embedder: str | None = EmbedderOpt,
-    home: str | None = HomeOpt,
+    guidelines: opt.Guidelines = None,
+    chroma_url: opt.ChromaUrl = None,
+    embedder: opt.Embedder = None,
+    home: opt.Home = None,
     rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and embed everything "
                                  "again (needed after switching embedders)."),
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Build or refresh the clause index; only new or changed clauses are embedded."""
     ws = workspace(config, guidelines_arg(path, guidelines), chroma_url=chroma_url,
@@ -54,68 +40,50 @@ def search(
     file: Path | None = typer.Option(None, "--file", help="Items file (.jsonl, .csv, .parquet): "
                                      "top clauses per item, one line each (JSON with --json)."),
     k: int = typer.Option(5, "-k", "--top", min=1, max=100, help="How many clauses."),
-    chroma_url: str | None = ChromaUrlOpt,
-    embedder: str | None = EmbedderOpt,
-    home: str | None = HomeOpt,
+    chroma_url: opt.ChromaUrl = None,
+    embedder: opt.Embedder = None,
+    home: opt.Home = None,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g",
                                            help="Guidelines the index must match."),
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Top-k clauses for a text, with cosine scores and the document that matched.
 
     With --file, one line per item: ``{"id": ..., "clauses": [{"id", "label", "title",
     "score"}, ...]}`` with --json; bad rows are named on standard error and exit 1.
     """
+    from llmqa.index.terminal import hits_json, hits_table
+
     if (text is None) == (file is None):
         raise typer.BadParameter("give a TEXT or --file ITEMS, not both")
-    if file is not None:
-        _search_file(file, k, as_json, workspace(config, guidelines, chroma_url=chroma_url,
-                                                 embedder=embedder, home=home))
-        return
-    assert text is not None
-    if text == "-":
-        text = sys.stdin.read()
     ws = workspace(config, guidelines, chroma_url=chroma_url, embedder=embedder, home=home)
-    current = ws.optional_guidelines
-    hits = ws.index.search(text, k=k, guidelines=current)
-    clauses = current.by_id if current else {}
-    if as_json:
-        print_json([hit.to_dict() | {"label": clauses[hit.clause_id].label
-                                     if hit.clause_id in clauses else None,
-                                     "title": clauses[hit.clause_id].title
-                                     if hit.clause_id in clauses else None} for hit in hits])
+    if file is not None:
+        _search_file(ws, file, k, as_json)
         return
-    rows = []
-    for rank, hit in enumerate(hits, start=1):
-        clause = clauses.get(hit.clause_id)
-        matched = hit.matched.replace("\n", " ")
-        rows.append([str(rank), hit.clause_id, clause.label if clause else "", f"{hit.score:.3f}",
-                     hit.via, (matched[:60] + "...") if len(matched) > 63 else matched])
-    typer.echo(table(rows, ["#", "clause", "label", "score", "via", "matched"]))
+    current = ws.optional_guidelines
+    hits = ws.index.search(sys.stdin.read() if text == "-" else str(text), k=k,
+                           guidelines=current)
+    if as_json:
+        print_json(hits_json(hits, current))
+    else:
+        typer.echo(hits_table(hits, current))
 
 
-def _search_file(file: Path, k: int, as_json: bool, ws: Workspace) -> None:
+def _search_file(ws, file: Path, k: int, as_json: bool) -> None:
     from llmqa.index.batch_search import search_items
-    from llmqa.io.readers import RowError, read_items
+    from llmqa.io.readers import ReadReport, read_items
 
     current = ws.optional_guidelines
-    bad: list[RowError] = []
-
-    def items() -> Iterator[Item]:
-        for row in read_items(file):
-            if isinstance(row, RowError):
-                bad.append(row)
-                err(str(row))
-            else:
-                yield row
-
-    for found in search_items(ws.index.retriever(current), items(), k=k, guidelines=current):
+    report = ReadReport()
+    # Streamed: each bad row is named as it is met, and the rest searched.
+    items = report.track(read_items(file), on_error=lambda row: err(str(row)))
+    for found in search_items(ws.index.retriever(current), items, k=k, guidelines=current):
         if as_json:
             sys.stdout.write(found.model_dump_json() + "\n")
         else:
             typer.echo(f"{found.id}\t" + ", ".join(f"{c.id} {c.score:.3f}"
                                                   for c in found.clauses))
-    if bad:
-        err(f"{len(bad)} bad rows skipped")
+    if report.rejected:
+        err(f"{report.rejected} bad rows skipped")
         raise typer.Exit(1)

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, HomeOpt, InputFormatOpt, err, workspace
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, workspace
 
 import_app = typer.Typer(help="Turn a labelling tool's export into an items file.",
                          no_args_is_help=True)
 export_app = typer.Typer(help="Send items and the judge's suggestions to a labelling tool.",
                          no_args_is_help=True)
 
-OutputOpt = typer.Option("-", "--output", "-o", help="Items file to write (.jsonl, .csv, "
-                         ".parquet; default: stdout as JSONL).")
-OutputFormatOpt = typer.Option(None, "--output-format", help="jsonl, csv or parquet "
-                               "(default: from -o).")
-ExportOutputOpt = typer.Option("-", "--output", "-o", help="JSON file to write "
-                               "(default: stdout).")
-ItemsOpt = typer.Argument(None, help="Items file to export (default: every item the store "
-                          "holds a verdict for).")
-MultiLabelOpt = typer.Option(False, "--multi-label", help="Let annotators pick several "
-                             "labels per item.")
+ItemsOutput = Annotated[str, typer.Option("--output", "-o", help="Items file to write (.jsonl, "
+                                          ".csv, .parquet; default: stdout as JSONL).")]
+ItemsFormat = Annotated[str | None, typer.Option("--output-format", help="jsonl, csv or "
+                                                 "parquet (default: from -o).")]
+JsonOutput = Annotated[str, typer.Option("--output", "-o", help="JSON file to write (default: "
+                                         "stdout).")]
+ExportItems = Annotated[str | None, typer.Argument(help="Items file to export (default: every "
+                                                   "item the store holds a verdict for).")]
+MultiLabel = Annotated[bool, typer.Option("--multi-label", help="Let annotators pick several "
+                                          "labels per item.")]
+Question = Annotated[str, typer.Option("--question", help="The label question's name.")]
 NOTES_SHOWN = 20
 
 
@@ -52,8 +54,8 @@ def import_label_studio(
     label_config: Path | None = typer.Option(None, "--label-config", help="The project's "
                                              "labelling config XML: tells which data field is "
                                              "text, audio, image or video."),
-    output: str = OutputOpt,
-    output_format: str | None = OutputFormatOpt,
+    output: ItemsOutput = "-",
+    output_format: ItemsFormat = None,
 ) -> None:
     """One item per task, one annotation per annotator; skipped annotations are named."""
     from llmqa.interop.label_studio import import_file
@@ -67,11 +69,11 @@ def import_label_studio(
 def import_argilla(
     records: Path = typer.Argument(..., help="Argilla records as a JSON array "
                                    "(dataset.records.to_json)."),
-    question: str = typer.Option("label", "--question", help="The label question's name."),
+    question: Question = "label",
     users: Path | None = typer.Option(None, "--users", help="JSON object mapping Argilla user "
                                       "ids to annotator names."),
-    output: str = OutputOpt,
-    output_format: str | None = OutputFormatOpt,
+    output: ItemsOutput = "-",
+    output_format: ItemsFormat = None,
 ) -> None:
     """One item per record, one annotation per submitted response."""
     from llmqa.interop.argilla import import_file
@@ -85,32 +87,27 @@ def import_argilla(
 
 def _source(items: str | None, fmt: str | None, home: str | None, guidelines: Path | None,
             config: Path | None):
+    """The items and suggestions to export, and the labels to offer for them."""
     from llmqa.interop.sources import load_export_source
 
-    cfg = workspace(config, guidelines, home=home).settings
-    source = load_export_source(cfg.home_path, items, fmt)
+    ws = workspace(config, guidelines, home=home)
+    source = load_export_source(ws.settings.home_path, items, fmt)
     for error in source.read.errors:
         err(str(error), "red")
-    guideline_labels = None
-    if Path(cfg.guidelines).exists():
-        from llmqa.guidelines import load_guidelines
-
-        guideline_labels = load_guidelines(cfg.guidelines).labels
-    else:
-        err(f"no guidelines at {cfg.guidelines}: offering the labels the items use")
-    return source, source.labels(guideline_labels)
+    if ws.optional_guidelines is None:
+        err(f"no guidelines at {ws.settings.guidelines}: offering the labels the items use")
+        return source, source.labels(None)
+    return source, source.labels(ws.optional_guidelines.labels)
 
 
 def _write_json(payload: object, output: str) -> None:
-    text = json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
-    if output == "-":
-        typer.echo(text, nl=False)
-    else:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
+    from llmqa.io.writers import json_text, write_text
+
+    write_text(json_text(payload), output)
 
 
 def _finish(source, count: int, output: str) -> None:
+    """Say how much was exported with a suggestion; exit 1 on rejected rows or nothing."""
     with_suggestion = sum(1 for item in source.items if item.id in source.suggestions)
     where = "" if output == "-" else f" to {output}"
     err(f"{count} items written{where}, {with_suggestion} with the judge's suggestion")
@@ -120,17 +117,17 @@ def _finish(source, count: int, output: str) -> None:
 
 @export_app.command("label-studio")
 def export_label_studio(
-    items: str | None = ItemsOpt,
-    fmt: str | None = InputFormatOpt,
-    output: str = ExportOutputOpt,
+    items: ExportItems = None,
+    fmt: opt.InputFormat = None,
+    output: JsonOutput = "-",
     label_config: Path | None = typer.Option(None, "--label-config", help="Write the matching "
                                              "labelling config XML here [default: next to -o, "
                                              "as NAME.label_config.xml]."),
-    multi_label: bool = MultiLabelOpt,
+    multi_label: MultiLabel = False,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines whose "
                                            "labels the config offers."),
-    home: str | None = HomeOpt,
-    config: Path | None = ConfigOpt,
+    home: opt.Home = None,
+    config: opt.Config = None,
 ) -> None:
     """Tasks with the judge's suggestion as a prediction (score = confidence), and a config."""
     from llmqa.interop.label_studio import export_tasks, labelling_config
@@ -148,15 +145,15 @@ def export_label_studio(
 
 @export_app.command("argilla")
 def export_argilla(
-    items: str | None = ItemsOpt,
-    fmt: str | None = InputFormatOpt,
-    output: str = ExportOutputOpt,
-    question: str = typer.Option("label", "--question", help="The label question's name."),
-    multi_label: bool = MultiLabelOpt,
+    items: ExportItems = None,
+    fmt: opt.InputFormat = None,
+    output: JsonOutput = "-",
+    question: Question = "label",
+    multi_label: MultiLabel = False,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines "
                                            "(their labels are printed for the question)."),
-    home: str | None = HomeOpt,
-    config: Path | None = ConfigOpt,
+    home: opt.Home = None,
+    config: opt.Config = None,
 ) -> None:
     """Records with the judge's suggestion (label, score, agent), for rg.Record.from_dict."""
     from llmqa.interop.argilla import export_records

@@ -2,49 +2,35 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import (
-    BaseUrlOpt,
-    ConfigOpt,
-    EmbedderOpt,
-    HomeOpt,
-    JsonOpt,
-    MethodOpt,
-    ModelOpt,
-    err,
-    print_json,
-    read_valid,
-    workspace,
-)
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, print_json, read_valid, workspace
 
 
 def policy_ci(
     old: Path = typer.Argument(..., help="The guidelines before the edit (folder or file)."),
     new: Path = typer.Argument(..., help="The guidelines after the edit (folder or file)."),
     items: str = typer.Argument(..., help="Items file (.jsonl, .json, .csv, .parquet)."),
-    model: str | None = ModelOpt,
-    base_url: str | None = BaseUrlOpt,
-    structured_method: str | None = MethodOpt,
+    model: opt.Model = None,
+    base_url: opt.BaseUrl = None,
+    structured_method: opt.StructuredMethod = None,
     gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL/CSV/Parquet with "
                                      "id and gold_label, e.g. from `llmqa decisions export`)."),
     max_kappa_drop: float | None = typer.Option(
         None, "--max-kappa-drop", min=0.0, help="Exit 1 when the judge's kappa against gold "
         "(or the annotators where no gold exists) falls by more than this on any changed "
         "clause."),
-    concurrency: int | None = typer.Option(None, "--concurrency", "-c", min=1, max=256,
-                                           help="Requests in flight [env LLMQA_CONCURRENCY; 8]."),
-    top_k: int | None = typer.Option(None, "--top-k", min=1, max=20, help="Clauses retrieved "
-                                     "per item [5; 3 for the embedded model]."),
+    concurrency: opt.Concurrency = None,
+    top_k: opt.TopK = None,
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown report "
                                        "(for a pull-request comment) to this file."),
-    home: str | None = HomeOpt,
-    embedder: str | None = EmbedderOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    home: opt.Home = None,
+    embedder: opt.Embedder = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Judge ITEMS under OLD and NEW guidelines; report flips and agreement per changed clause.
 
@@ -52,6 +38,8 @@ def policy_ci(
     Exit codes: 0 done (gate passed); 1 the --max-kappa-drop gate failed, or bad rows;
     2 usage or configuration error.
     """
+    import asyncio
+
     from llmqa.guidelines import load_guidelines
     from llmqa.io.gold import read_gold
     from llmqa.policy import PolicyCheck, render_markdown

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import typer
 
 from llmqa.choices import EscalateWhen
-from llmqa.cli._common import (
-    BaseUrlOpt,
-    ChromaUrlOpt,
-    ConfigOpt,
-    EmbedderOpt,
-    GuidelinesOpt,
-    HomeOpt,
-    InputFormatOpt,
-    ItemsArg,
-    JsonOpt,
-    MethodOpt,
-    ModelOpt,
-    ModelOptionOpt,
-    OutputFormatOpt,
-    err,
-    print_json,
-    read_valid,
-    table,
-    workspace,
-)
-from llmqa.config import Settings
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, print_json, read_valid, workspace
 
 EXIT_BUDGET = 3
 LOCAL_WARNING = (
@@ -38,29 +18,22 @@ LOCAL_WARNING = (
     "http://HOST:PORT/v1 --model NAME for vLLM, Ollama or a llama.cpp server."
 )
 
-def _options(pairs: list[str] | None) -> dict | None:
-    from llmqa.config import parse_model_options
-
-    return parse_model_options(pairs) if pairs else None
-
 
 def review(
-    items: str = ItemsArg,
-    guidelines: Path | None = GuidelinesOpt,
-    model: str | None = ModelOpt,
-    model_option: list[str] | None = ModelOptionOpt,
-    base_url: str | None = BaseUrlOpt,
-    structured_method: str | None = MethodOpt,
-    concurrency: int | None = typer.Option(None, "--concurrency", "-c", min=1, max=256,
-                                           help="Requests in flight [env LLMQA_CONCURRENCY; 8]."),
+    items: opt.Items,
+    guidelines: opt.Guidelines = None,
+    model: opt.Model = None,
+    model_option: opt.ModelOption = None,
+    base_url: opt.BaseUrl = None,
+    structured_method: opt.StructuredMethod = None,
+    concurrency: opt.Concurrency = None,
     dry_run: bool = typer.Option(False, "--dry-run", help="Estimate calls, tokens and cost; "
                                  "call nothing."),
     max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Stop cleanly once "
                                           "this many USD are spent; re-run to resume."),
     samples: int = typer.Option(1, "--samples", min=1, max=15, help="Self-consistency: ask this "
                                 "many times and vote (costs that many calls)."),
-    top_k: int | None = typer.Option(None, "--top-k", min=1, max=20, help="Clauses retrieved "
-                                     "per item [5; 3 for the embedded model]."),
+    top_k: opt.TopK = None,
     vision: bool | None = typer.Option(None, "--vision/--no-vision", help="Send images to the "
                                        "model (default: on for known vision models)."),
     temperature: float = typer.Option(0.0, "--temperature", help="Sampling temperature (use "
@@ -86,14 +59,14 @@ def review(
     escalate_below: float = typer.Option(0.7, "--escalate-below", min=0.0, max=1.0,
                                          help="The confidence under which low-confidence "
                                          "escalates."),
-    fmt: str | None = InputFormatOpt,
-    home: str | None = HomeOpt,
-    chroma_url: str | None = ChromaUrlOpt,
-    embedder: str | None = EmbedderOpt,
+    fmt: opt.InputFormat = None,
+    home: opt.Home = None,
+    chroma_url: opt.ChromaUrl = None,
+    embedder: opt.Embedder = None,
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on "
                                   "stderr (shown on a terminal only)."),
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Pre-review a batch: retrieve clauses, ask the judge, store verdicts.
 
@@ -103,14 +76,14 @@ def review(
     """
     from llmqa.errors import ConfigError, Hint
     from llmqa.guidelines.check import ensure_reviewable
+    from llmqa.runner.terminal import review_text, without_verdict
 
-    ws = workspace(config, guidelines, model=model, model_options=_options(model_option),
-                   base_url=base_url,
-                   structured_method=structured_method, concurrency=concurrency, home=home,
-                   chroma_url=chroma_url, embedder=embedder, prices=str(prices) if prices else None)
+    ws = workspace(config, guidelines, model=model, model_option=model_option,
+                   base_url=base_url, structured_method=structured_method,
+                   concurrency=concurrency, home=home, chroma_url=chroma_url, embedder=embedder,
+                   prices=prices)
     spec = ws.backend(vision=vision, temperature=temperature, no_calls=dry_run)
-    price_table = ws.prices()
-    if max_cost is not None and price_table.get(spec.display_name) is None:
+    if max_cost is not None and ws.prices().get(spec.display_name) is None:
         raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
                           hint=Hint("add it with {}", ("prices",)))
     ensure_reviewable(ws.guidelines)  # before indexing: a duplicate ID is refused at once
@@ -140,12 +113,16 @@ def review(
     if as_json:
         print_json(summary.to_dict() | {"rejected_rows": rejected})
     else:
-        _print_summary(summary, rejected, ws.settings)
+        typer.echo(review_text(summary, rejected))
+        if summary.status != "dry_run":
+            if summary.budget_reached:
+                typer.echo("stopped at --max-cost; re-run the same command to resume")
+            home_path = ws.settings.home
+            typer.echo(f"results: llmqa results --home {home_path}  (SQLite store: "
+                       f"{home_path}/llmqa.db)")
     if summary.budget_reached:
         raise typer.Exit(EXIT_BUDGET)
-    without_verdict = sum(n for s, n in summary.statuses.items() if s != "ok") + sum(
-        n for s, n in summary.reused_statuses.items() if s != "ok")
-    if rejected or (not dry_run and without_verdict):
+    if rejected or (not dry_run and without_verdict(summary)):
         raise typer.Exit(1)
 
 
@@ -165,47 +142,10 @@ def _run(ws, spec, judge_options, items, source, dry_run, max_cost, batch_api, s
             raise typer.Exit(130) from None
 
 
-def _grow(bar, total: int) -> None:
-    """The planned total grows chunk by chunk while calls are already being counted."""
-    bar.total = total
-    bar.refresh()
-
-
-def _print_summary(summary, rejected: int, cfg: Settings) -> None:
-    cost = "unknown (no price for this model)" if summary.cost_usd is None \
-        else f"${summary.cost_usd:.4f}"
-    if summary.status == "dry_run":
-        estimate = ("unknown (no price)" if summary.estimated_cost_usd is None
-                    else f"${summary.estimated_cost_usd:.4f}")
-        typer.echo(f"dry run: {summary.items} items, {summary.reused} already judged, "
-                   f"{summary.to_review} to review")
-        typer.echo(f"estimated tokens: {summary.estimated_input_tokens} in, "
-                   f"{summary.estimated_output_tokens} out; estimated cost {estimate}")
-        return
-    typer.echo(f"{summary.items} items: {summary.reviewed} reviewed now, {summary.reused} "
-               f"reused from the store, {rejected} rejected rows ({summary.seconds:.1f}s)")
-    if summary.verdicts:
-        typer.echo("verdicts: " + ", ".join(f"{k} {v}" for k, v in
-                                            sorted(summary.verdicts.items())))
-    problems = {k: v for k, v in summary.statuses.items() if k != "ok"}
-    if problems:
-        typer.echo("without a verdict: " + ", ".join(f"{k} {v}" for k, v in
-                                                     sorted(problems.items())))
-    stored = {k: v for k, v in summary.reused_statuses.items() if k != "ok"}
-    if stored:
-        typer.echo("stored earlier without a verdict (not asked again): " + ", ".join(
-            f"{k} {v}" for k, v in sorted(stored.items())))
-    typer.echo(f"tokens: {summary.input_tokens} in, {summary.output_tokens} out; cost {cost}")
-    if summary.budget_reached:
-        typer.echo("stopped at --max-cost; re-run the same command to resume")
-    typer.echo(f"results: llmqa results --home {cfg.home}  (SQLite store: "
-               f"{cfg.home}/llmqa.db)")
-
-
 def results(
     output: str | None = typer.Option(None, "--output", "-o", help="Write to this file "
                                       "(default: stdout)."),
-    fmt: str | None = OutputFormatOpt,
+    fmt: opt.OutputFormat = None,
     verdict: str | None = typer.Option(None, "--verdict", help="agree, likely_error or "
                                        "ambiguous."),
     status: str | None = typer.Option(None, "--status", help="ok, parse_error, failed, ..."),
@@ -214,8 +154,8 @@ def results(
     model: str | None = typer.Option(None, "--model", help="Only verdicts of this model."),
     history: bool = typer.Option(False, "--all", help="Every stored verdict, not only the "
                                  "newest per item."),
-    home: str | None = HomeOpt,
-    config: Path | None = ConfigOpt,
+    home: opt.Home = None,
+    config: opt.Config = None,
 ) -> None:
     """Export verdicts joined with their items and human labels."""
     from llmqa.io.writers import output_format, write_records
@@ -231,33 +171,32 @@ def results(
 
 
 def doctor(
-    model: str | None = ModelOpt,
-    model_option: list[str] | None = ModelOptionOpt,
-    base_url: str | None = BaseUrlOpt,
-    structured_method: str | None = MethodOpt,
-    guidelines: Path | None = GuidelinesOpt,
-    home: str | None = HomeOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    model: opt.Model = None,
+    model_option: opt.ModelOption = None,
+    base_url: opt.BaseUrl = None,
+    structured_method: opt.StructuredMethod = None,
+    guidelines: opt.Guidelines = None,
+    home: opt.Home = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Probe a model before a big batch: which structured-output method gives valid verdicts.
 
     Sends three small known items in each method (or the one given) and reports per method
     how many came back as valid verdicts. Exit 0 when some method works, 1 otherwise.
     """
-    from llmqa.judge.probe import probe_backend
+    import asyncio
 
-    ws = workspace(config, guidelines, model=model, model_options=_options(model_option),
-                   base_url=base_url,
-                   structured_method=structured_method, home=home)
+    from llmqa.judge.probe import probe_backend
+    from llmqa.runner.terminal import probe_table
+
+    ws = workspace(config, guidelines, model=model, model_option=model_option,
+                   base_url=base_url, structured_method=structured_method, home=home)
     outcome = asyncio.run(probe_backend(ws.backend(), ws.settings))
     if as_json:
         print_json(outcome)
     else:
-        rows = [[m, f"{r['valid']}/{r['tried']}", r.get("problem") or ""]
-                for m, r in outcome["methods"].items()]
-        typer.echo(f"model {outcome['model']}")
-        typer.echo(table(rows, ["method", "valid", "problem"]))
+        typer.echo(probe_table(outcome))
         typer.echo(f"use: --structured-method {outcome['recommended']}" if outcome["recommended"]
                    else "no method gave valid verdicts: check the model, URL and key")
     if not outcome["recommended"]:

@@ -6,23 +6,8 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import (
-    BaseUrlOpt,
-    CheckFirstOpt,
-    ConfigOpt,
-    GuidelinesOpt,
-    HomeOpt,
-    InputFormatOpt,
-    JsonOpt,
-    MethodOpt,
-    ModelOpt,
-    NoJudgeOpt,
-    QueueOpt,
-    err,
-    print_json,
-    read_valid,
-    workspace,
-)
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, print_json, read_valid, workspace
 
 LOCAL_REVISION_WARNING = (
     "Drafting wording with the embedded SmolLM2-135M model (offline, no key). It is far too "
@@ -33,7 +18,7 @@ LOCAL_REVISION_WARNING = (
 
 
 def revise(
-    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) with annotations."),
+    items: opt.AnnotatedItems,
     clause_summary: Path | None = typer.Option(None, "--clause-summary", help="Triage clause "
                                                "summary JSON (`llmqa triage --clause-summary`)."),
     examples_file: Path | None = typer.Option(None, "--examples", help="Verified candidates "
@@ -67,17 +52,17 @@ def revise(
     root: Path | None = typer.Option(None, "--root", help="Folder the patch paths are relative "
                                      "to [default: the current folder when the guidelines are "
                                      "inside it]."),
-    guidelines: Path | None = GuidelinesOpt,
-    model: str | None = ModelOpt,
-    base_url: str | None = BaseUrlOpt,
-    structured_method: str | None = MethodOpt,
-    no_judge: bool = NoJudgeOpt,
-    queue: Path | None = QueueOpt,
-    check_first_score: float = CheckFirstOpt,
-    fmt: str | None = InputFormatOpt,
-    home: str | None = HomeOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    guidelines: opt.Guidelines = None,
+    model: opt.Model = None,
+    base_url: opt.BaseUrl = None,
+    structured_method: opt.StructuredMethod = None,
+    no_judge: opt.NoJudge = False,
+    queue: opt.Queue = None,
+    check_first_score: opt.CheckFirst = 0.75,
+    fmt: opt.InputFormat = None,
+    home: opt.Home = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Draft guideline revisions for the clauses annotators disagree on, as a patch.
 
@@ -85,6 +70,7 @@ def revise(
     examples from real disagreed items (anonymized) and verified generated ones. The patch is
     a unified diff that `git apply` and `patch -p1` apply; its preamble holds the evidence.
     """
+    from llmqa.io.writers import write_text
     from llmqa.revision import Thresholds
     from llmqa.revision.pipeline import RevisionOptions
 
@@ -110,14 +96,12 @@ def revise(
             print_json({"clauses": [], "applied": None})
         return
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(run.patch, encoding="utf-8")
+        write_text(run.patch, out)
         err(f"patch written to {out} ({len(run.edits)} files; apply with `git apply {out}`)")
     elif not as_json:
         typer.echo(run.patch, nl=False)
     if report_out is not None:
-        report_out.parent.mkdir(parents=True, exist_ok=True)
-        report_out.write_text(run.report, encoding="utf-8")
+        write_text(run.report, report_out)
         err(f"evidence report written to {report_out}")
     for draft in run.drafts:
         err(f"{draft.clause.id}: {draft.wording_note}; {len(draft.examples)} new examples")

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 
-from llmqa.cli._common import ConfigOpt, HomeOpt, InputFormatOpt, ItemsArg, err, workspace
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, workspace
 
 
 def serve(
-    items: str = ItemsArg,
-    fmt: str | None = InputFormatOpt,
+    items: opt.Items,
+    fmt: opt.InputFormat = None,
     queue: Path | None = typer.Option(None, "--queue", help="Triage queue written by `llmqa "
                                       "triage -o queue.jsonl` [default: triage the items now]."),
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines for the "
@@ -25,8 +26,8 @@ def serve(
                                      "LLMQA_TOKEN]."),
     analyst: str | None = typer.Option(None, "--analyst", envvar="LLMQA_ANALYST",
                                        help="Prefill the analyst's name [env LLMQA_ANALYST]."),
-    home: str | None = HomeOpt,
-    config: Path | None = ConfigOpt,
+    home: opt.Home = None,
+    config: opt.Config = None,
 ) -> None:
     """Work the triage queue in a browser: filter, read the item, the judge and the clauses,
     and record decisions (gold) with buttons or keys. Listens on 127.0.0.1 by default."""

@@ -2,82 +2,36 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
-from llmqa.cli._common import (
-    ConfigOpt,
-    EmbedderOpt,
-    GuidelinesOpt,
-    HomeOpt,
-    JsonOpt,
-    print_json,
-    table,
-    workspace,
-)
+from llmqa.cli import _options as opt
+from llmqa.cli._common import print_json, workspace
 
 
 def runs(
     limit: int = typer.Option(20, "--limit", "-n", help="How many recent runs."),
     costs: bool = typer.Option(False, "--costs", help="Answers, tokens and cost per run and "
                                "model, then totals per model (Batch API runs at their price)."),
-    home: str | None = HomeOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    home: opt.Home = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Recent review runs: status, items reviewed and reused, tokens and cost."""
+    from llmqa.store.terminal import cost_totals, costs_text, runs_table
+
     with workspace(config, home=home).open_store(readonly=True) as store:
-        if costs:
-            _print_costs(store.cost_breakdown(limit), as_json)
-            return
-        recent = store.runs(limit)
+        rows = store.cost_breakdown(limit) if costs else store.runs(limit)
     if as_json:
-        print_json(recent)
-        return
-    rows = [[str(r["id"]), r["started_at"][:19], r["status"], r["model"], str(r["items"]),
-             str(r["reviewed"]), str(r["reused"]), str(r["failed"]),
-             "?" if r["cost_usd"] is None else f"{r['cost_usd']:.4f}"] for r in recent]
-    typer.echo(table(rows, ["run", "started", "status", "model", "items", "reviewed", "reused",
-                            "no verdict", "cost $"]))
-
-
-def _money(value: float | None, unpriced: int = 0) -> str:
-    if value is None:
-        return "?"
-    return f"{value:.4f}" + (f" (+{unpriced} unpriced)" if unpriced else "")
-
-
-def _print_costs(rows: list[dict], as_json: bool) -> None:
-    totals: dict[str, dict] = {}
-    for row in rows:
-        total = totals.setdefault(row["model"], {"model": row["model"], "answers": 0,
-                                                 "input_tokens": 0, "output_tokens": 0,
-                                                 "cost_usd": 0.0, "unpriced": 0})
-        for name in ("answers", "input_tokens", "output_tokens", "unpriced"):
-            total[name] += row[name]
-        total["cost_usd"] += row["cost_usd"] or 0.0
-    if as_json:
-        print_json({"runs": rows, "models": list(totals.values())})
-        return
-    typer.echo(table([[str(r["run_id"]), (r["started_at"] or "")[:19], r["model"],
-                       "batch" if r["batch"] else "live", str(r["answers"]),
-                       str(r["input_tokens"]), str(r["output_tokens"]),
-                       _money(r["cost_usd"], r["unpriced"])] for r in rows],
-                     ["run", "started", "model", "api", "answers", "tokens in", "tokens out",
-                      "cost $"]))
-    typer.echo("")
-    typer.echo(table([[t["model"], str(t["answers"]), str(t["input_tokens"]),
-                       str(t["output_tokens"]), _money(t["cost_usd"], t["unpriced"])]
-                      for t in totals.values()],
-                     ["model", "answers", "tokens in", "tokens out", "cost $"]))
+        print_json({"runs": rows, "models": cost_totals(rows)} if costs else rows)
+    else:
+        typer.echo(costs_text(rows) if costs else runs_table(rows))
 
 
 def reparse(
-    guidelines: Path | None = GuidelinesOpt,
-    home: str | None = HomeOpt,
-    as_json: bool = JsonOpt,
-    config: Path | None = ConfigOpt,
+    guidelines: opt.Guidelines = None,
+    home: opt.Home = None,
+    as_json: opt.Json = False,
+    config: opt.Config = None,
 ) -> None:
     """Re-validate stored answers that failed to parse or cite; no model is called."""
     from llmqa.store import RunLock
@@ -98,9 +52,9 @@ def prune_vectors(
     all_embedders: bool = typer.Option(False, "--all", help="Drop every cached item vector, "
                                        "the current embedder's too."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only show what is cached."),
-    embedder: str | None = EmbedderOpt,
-    home: str | None = HomeOpt,
-    config: Path | None = ConfigOpt,
+    embedder: opt.Embedder = None,
+    home: opt.Home = None,
+    config: opt.Config = None,
 ) -> None:
     """Drop cached item vectors of other embedders than the configured one, or all of them.
 
@@ -110,18 +64,14 @@ def prune_vectors(
     store); dropping them loses no verdict, and a later run embeds what it needs again.
     """
     from llmqa.store import RunLock
+    from llmqa.store.terminal import vectors_table
 
     ws = workspace(config, home=home, embedder=embedder)
-    current = ws.embedder.name  # the local model loads lazily: no cost here
+    keep = None if all_embedders else ws.embedder.name  # the local model loads lazily
     with RunLock(ws.settings.home_path), ws.open_store() as store:
-        counts = store.vector_counts()
-        rows = [[name, str(n), f"{size / 2**20:.1f}",
-                 "keep" if name == current and not all_embedders else "drop"]
-                for name, (n, size) in counts.items()]
-        typer.echo(table(rows, ["embedder", "vectors", "MiB", "prune"]) if rows
-                   else "no cached item vectors")
+        typer.echo(vectors_table(store.vector_counts(), keep))
         if dry_run:
             return
-        dropped = store.drop_vectors(keep=None if all_embedders else current)
+        dropped = store.drop_vectors(keep=keep)
     typer.echo(f"dropped {dropped} cached item vectors (the file shrinks on the next "
                "`VACUUM`; SQLite reuses the space meanwhile)")

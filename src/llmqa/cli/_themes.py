@@ -7,24 +7,14 @@ from pathlib import Path
 import typer
 
 from llmqa.choices import ConsensusMethod
-from llmqa.cli._common import (
-    CheckFirstOpt,
-    ConfigOpt,
-    HomeOpt,
-    InputFormatOpt,
-    NoJudgeOpt,
-    QueueOpt,
-    err,
-    read_valid,
-    workspace,
-)
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, read_valid, workspace
 from llmqa.errors import InputError
 
 
 def themes(
-    items: str = typer.Argument(..., help="Items file (.jsonl, .csv, .parquet) with annotations."),
-    project: list[str] | None = typer.Option(None, "--project", help="Only these projects "
-                                             "(repeatable)."),
+    items: opt.AnnotatedItems,
+    project: opt.Projects = None,
     method: ConsensusMethod = typer.Option(ConsensusMethod.MAJORITY, "--method",
                                            help="How the consensus label is chosen."),
     min_count: int = typer.Option(2, "--min-count", min=1, help="A theme must recur this many "
@@ -39,23 +29,24 @@ def themes(
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder "
                                            "(clause titles, label set) [default: guidelines/ "
                                            "when it exists]."),
-    no_judge: bool = NoJudgeOpt,
-    queue: Path | None = QueueOpt,
-    check_first_score: float = CheckFirstOpt,
-    fmt: str | None = InputFormatOpt,
-    home: str | None = HomeOpt,
-    config: Path | None = ConfigOpt,
+    no_judge: opt.NoJudge = False,
+    queue: opt.Queue = None,
+    check_first_score: opt.CheckFirst = 0.75,
+    fmt: opt.InputFormat = None,
+    home: opt.Home = None,
+    config: opt.Config = None,
 ) -> None:
     """Recurring annotation error themes by clause and by annotator, as markdown.
 
     Deterministic, no model: which annotations were wrong comes from the consensus and, where
     the judge flagged an item in the store, from the judge's suggested label.
     """
+    from llmqa.io.writers import write_text
     from llmqa.revision.evidence import verdict_index
     from llmqa.themes import find_mistakes, render_themes
 
     ws = workspace(config, guidelines, home=home)
-    guideline_set = ws.guidelines if guidelines is not None else ws.optional_guidelines
+    guideline_set = ws.chosen_guidelines(guidelines is not None)
     records = read_valid(ws, items, fmt)[0]
     if project:
         wanted = set(project)
@@ -68,9 +59,6 @@ def themes(
                             check_first=first)
     markdown = render_themes(summary, guideline_set, title=title, min_count=min_count,
                              examples=per_theme, top=top)
-    if out is None:
-        typer.echo(markdown, nl=False)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(markdown, encoding="utf-8")
+    write_text(markdown, out)
+    if out is not None:
         err(f"themes written to {out} ({len(summary.mistakes)} differing annotations)")

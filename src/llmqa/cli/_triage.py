@@ -2,50 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from llmqa.choices import ConsensusMethod, Kind
-from llmqa.cli._common import (
-    ChromaUrlOpt,
-    ConfigOpt,
-    EmbedderOpt,
-    HomeOpt,
-    InputFormatOpt,
-    ItemsArg,
-    JsonOpt,
-    OutputFormatOpt,
-    ProgressOpt,
-    err,
-    print_json,
-    workspace,
-)
-from llmqa.errors import UsageError
-from llmqa.progress import StageBars
-
-
-def _priority_map(values: list[str] | None) -> dict[str, float] | None:
-    if not values:
-        return None
-    mapping: dict[str, float] = {}
-    for value in values:
-        project, sep, weight = value.rpartition("=")
-        try:
-            number = float(weight)
-        except ValueError:
-            number = -1.0
-        if not sep or not project or number < 0:
-            raise typer.BadParameter(f"'{value}': use PROJECT=WEIGHT with a weight >= 0",
-                                     param_hint="--project-priority")
-        mapping[project] = number
-    return mapping
+from llmqa.cli import _options as opt
+from llmqa.cli._common import err, one_stdout, print_json, workspace
 
 
 def triage(
-    items: str = ItemsArg,
-    fmt: str | None = InputFormatOpt,
+    items: opt.Items,
+    fmt: opt.InputFormat = None,
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Guidelines for the retrieval evidence (indexed "
         "first when changed) [default: guidelines/ when it exists]."),
@@ -55,15 +23,14 @@ def triage(
                                  "when the store has them."),
     kind: Kind = typer.Option(Kind.ALL, "--kind", help="Rank by the likely-error score, the "
                               "ambiguity score, or the larger of the two."),
-    project: list[str] | None = typer.Option(None, "--project", help="Only these projects "
-                                             "(repeatable)."),
+    project: opt.Projects = None,
     min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
                                            help="Leave out rows whose score is below this."),
     top: int | None = typer.Option(None, "--top", min=1, help="Keep the N most urgent rows."),
     out: str | None = typer.Option(None, "--output", "-o", help="Write the queue (.csv, "
                                    ".jsonl, .parquet; - for stdout), every signal and its "
                                    "inputs included."),
-    out_format: str | None = OutputFormatOpt,
+    out_format: opt.OutputFormat = None,
     clause_summary: str | None = typer.Option(
         None, "--clause-summary", help="Write where errors and ambiguity cluster, per clause, "
         "as JSON (- for stdout); shape in docs/triage.md."),
@@ -86,12 +53,12 @@ def triage(
                                          "and labels) in the queue, marked."),
     show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
     seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
-    progress: bool = ProgressOpt,
-    as_json: bool = JsonOpt,
-    home: str | None = HomeOpt,
-    embedder: str | None = EmbedderOpt,
-    chroma_url: str | None = ChromaUrlOpt,
-    config: Path | None = ConfigOpt,
+    progress: opt.Progress = True,
+    as_json: opt.Json = False,
+    home: opt.Home = None,
+    embedder: opt.Embedder = None,
+    chroma_url: opt.ChromaUrl = None,
+    config: opt.Config = None,
 ) -> None:
     """Rank items by how likely their label is wrong and how ambiguous they are.
 
@@ -102,20 +69,20 @@ def triage(
     why in one line. See docs/triage.md.
     """
     from llmqa.io.readers import read_items
-    from llmqa.io.writers import output_format
-    from llmqa.triage import QueueOptions, build_queue
-    from llmqa.triage.clauses import clause_summary as summarise
+    from llmqa.io.writers import json_text, output_format, write_text
+    from llmqa.progress import StageBars
+    from llmqa.triage import QueueOptions
     from llmqa.triage.output import payload, render, write_queue
+    from llmqa.triage.queue import parse_priorities
 
-    stdout_users = [name for name, value in (("--json", as_json), ("-o -", out == "-"),
-                                             ("--clause-summary -", clause_summary == "-"))
-                    if value]
-    if len(stdout_users) > 1:
-        raise UsageError(f"{' and '.join(stdout_users)} would all write to standard output; "
-                         "pick one")
+    to_stdout = {"--json": as_json, "-o -": out == "-", "--clause-summary -": clause_summary == "-"}
+    one_stdout(to_stdout)
     if out is not None:
         output_format(out, out_format)  # refuse an unknown extension before the work
-    priorities = _priority_map(project_priority)
+    try:
+        priorities = parse_priorities(project_priority) if project_priority else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--project-priority") from None
     ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
     records = list(read_items(items, fmt))
     with StageBars(progress and not as_json) as bars:
@@ -128,14 +95,10 @@ def triage(
         run.weights.save(save_weights)
         err(f"wrote weights to {save_weights}")
     decided = ws.decisions(records)
-    options = QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
-                           min_score=min_score, top=top, project_priority=priorities,
-                           exclude=frozenset() if include_decided else frozenset(decided))
-    rows = build_queue(run.result, options)
-    for row in rows:
-        if row["item_id"] in decided:
-            made = decided[row["item_id"]]
-            row["decision"] = f"{made.decision.value} {made.label or ''}".strip()
+    rows = run.queue(QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
+                                  min_score=min_score, top=top, project_priority=priorities,
+                                  exclude=frozenset() if include_decided else frozenset(decided)),
+                     decided)
     n_items = run.result.data.n_items
     run.notes.insert(0, f"{n_items - len(decided)} undecided of {n_items} items"
                      + (f"; {len(decided)} decided by analysts left out (--include-decided "
@@ -145,16 +108,12 @@ def triage(
         if out != "-":
             err(f"wrote {written} queue rows to {out}")
     if clause_summary is not None:
-        summary = summarise(run.result, guidelines=run.guidelines)
-        if clause_summary == "-":
-            print_json(summary)
-        else:
-            Path(clause_summary).parent.mkdir(parents=True, exist_ok=True)
-            Path(clause_summary).write_text(json.dumps(summary, indent=2, ensure_ascii=False)
-                                            + "\n", encoding="utf-8")
+        summary = run.clause_summary()
+        write_text(json_text(summary), clause_summary)
+        if clause_summary != "-":
             err(f"wrote {len(summary['clauses'])} clause rows to {clause_summary}")
     if as_json:
         print_json(payload(items, run.result, rows, run.notes, run.calibration))
         return
     typer.echo(render(run.result, rows[:show], len(rows), run.notes, run.calibration,
-                      more="-o FILE for all"), err=bool(stdout_users))
+                      more="-o FILE for all"), err=any(to_stdout.values()))

@@ -83,3 +83,22 @@ def ensure_reviewable(guidelines: GuidelineSet) -> None:
         raise GuidelineError("duplicate clause IDs: " + "; ".join(duplicates)
                              + ". Give each clause its own ID (`llmqa guidelines check` "
                              "lists every problem)")
+
+
+def check_report(guidelines: GuidelineSet, problems: list[Problem], path: str) -> dict:
+    """What ``llmqa guidelines check --json`` prints: counts, labels, problems, clause hashes."""
+    return {
+        "path": path, "version": guidelines.version, "clauses": len(guidelines),
+        "files": len(guidelines.sources), "labels": list(guidelines.labels),
+        "examples": {"in_scope": sum(len(c.in_scope) for c in guidelines),
+                     "out_of_scope": sum(len(c.out_of_scope) for c in guidelines)},
+        "problems": [p.to_dict() for p in problems],
+        "clause_hashes": guidelines.clause_hashes(),
+    }
+
+
+def clause_lines(guidelines: GuidelineSet) -> list[str]:
+    """One line per clause: ID, label, title, example counts."""
+    return [f"{clause.id:<12} {clause.label or '-':<18} {clause.title}  "
+            f"[{len(clause.in_scope)} in / {len(clause.out_of_scope)} out]"
+            for clause in guidelines]

@@ -81,6 +81,16 @@ class ReadReport:
     def ok(self) -> bool:
         return self.rejected == 0 and self.accepted > 0
 
+    def track(self, records: Iterable[Item | RowError],
+              on_error: Callable[[RowError], object] | None = None) -> Iterator[Item]:
+        """Count ``records`` while passing their items on; ``on_error`` sees each bad row."""
+        for record in records:
+            self.add(record)
+            if not isinstance(record, RowError):
+                yield record
+            elif on_error is not None:
+                on_error(record)
+
 
 def detect_format(path: str | Path, explicit: str | None = None) -> str:
     if explicit:

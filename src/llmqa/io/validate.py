@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 from llmqa.items import Item
+
+if TYPE_CHECKING:
+    from llmqa.guidelines import GuidelineSet
+    from llmqa.io.readers import ReadReport
 
 
 class ItemChecks:
@@ -35,3 +43,42 @@ class ItemChecks:
                 return (f"annotations.{number}.clause_id",
                         f"item {item.id}: unknown clause {annotation.clause_id!r}")
         return None
+
+
+@dataclass
+class Validation:
+    """What ``validate_file`` found: the read report, items per modality, and for a file
+    with no valid row, the labelling tool it is an export of (if it is one)."""
+
+    report: ReadReport
+    modalities: dict[str, int]
+    foreign: str | None = None
+
+    def to_dict(self, source: str) -> dict[str, Any]:
+        report = self.report
+        return {"source": source, "valid": report.accepted, "rejected": report.rejected,
+                "modalities": self.modalities, "errors": [str(e) for e in report.errors],
+                "problems": [{"line": e.line, "unit": e.unit, "problems": e.problems()}
+                             for e in report.errors]}
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(self.modalities.items()))
+        return (f"{self.report.accepted} valid items, {self.report.rejected} rejected"
+                + (f" ({counts})" if counts else ""))
+
+
+def validate_file(path: str, fmt: str | None = None, guidelines: GuidelineSet | None = None,
+                  max_errors: int = 50) -> Validation:
+    """Check every row of an item file (against the guidelines' labels and clause IDs when
+    given), keeping the first ``max_errors`` row errors. Streamed: constant memory."""
+    from llmqa.io.foreign import file_export_kind
+    from llmqa.io.readers import ReadReport, read_items
+
+    checks = ItemChecks(set(guidelines.labels), set(guidelines.by_id)) if guidelines \
+        else ItemChecks()
+    report = ReadReport(max_errors_kept=max_errors)
+    modalities: Counter[str] = Counter()
+    for item in report.track(read_items(path, fmt, checks)):
+        modalities[item.content.modality.value] += 1
+    foreign = file_export_kind(path) if path != "-" and report.accepted == 0 else None
+    return Validation(report, dict(modalities), foreign)

@@ -61,6 +61,18 @@ def check_output_path(path: str | Path) -> None:
         raise UsageError(f"{path}: is a folder; the output must be a file name")
 
 
+def write_text(text: str, path: str | Path | None = None) -> None:
+    """A text (a report, a patch, JSON) to a file, its folder made first; standard output
+    for ``None`` or ``-``."""
+    with _open_text(path) as handle:
+        handle.write(text)
+
+
+def json_text(payload: Any) -> str:
+    """``payload`` as indented UTF-8 JSON with a final newline (what llmqa writes)."""
+    return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
 def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = None,
                   fmt: str | None = None) -> int:
     """Write ``records`` to ``path`` (stdout when ``None`` or ``-``); returns the row count."""

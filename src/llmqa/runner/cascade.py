@@ -136,7 +136,21 @@ class Cascade:
             _, _, strong_only = self.strong.price(sum(tokens[i.id] for i in items), len(items))
         else:
             _, _, strong_only = self.strong.estimate(self.strong.prepare(items))
-        return CascadeSummary(self.cheap.judge.seam.name, self.strong.judge.seam.name, cheap,
-                              strong, [i.id for i in escalated], reasons, strong_only,
-                              sorted(self.rule.supervised_clauses)
-                              if EscalateWhen.SUPERVISED in self.rule.when else None)
+        summary = CascadeSummary(self.cheap.judge.seam.name, self.strong.judge.seam.name,
+                                 cheap, strong, [i.id for i in escalated], reasons, strong_only,
+                                 sorted(self.rule.supervised_clauses)
+                                 if EscalateWhen.SUPERVISED in self.rule.when else None)
+        self._annotate(summary)
+        return summary
+
+    def _annotate(self, summary: CascadeSummary) -> None:
+        """Write the cascade's outcome on both stages' runs, so ``llmqa runs`` can show what
+        the strong model alone would have cost long after this process is gone."""
+        note = {"cheap_model": summary.cheap_model, "strong_model": summary.strong_model,
+                "cheap_run": summary.cheap.run_id, "strong_run": summary.strong.run_id,
+                "items": summary.cheap.items, "escalated": len(summary.escalated),
+                "cost_usd": summary.cost_usd,
+                "strong_only_estimated_usd": summary.strong_only_estimated_usd}
+        for stage, run in (("cheap", summary.cheap), ("strong", summary.strong)):
+            if run.run_id is not None:
+                self.cheap.store.annotate_run(run.run_id, cascade=note | {"stage": stage})

@@ -18,22 +18,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from llmqa.choices import DecisionKind
 from llmqa.items import Item
 from llmqa.store.verdicts import VerdictStore
-
-
-class DecisionKind(StrEnum):
-    CONFIRM = "confirm"      # the human label is right
-    CORRECT = "correct"      # the right label is another one
-    AMBIGUOUS = "ambiguous"  # the guideline does not settle it: a guideline question
-    ESCALATE = "escalate"    # someone else decides
-
 
 GOLD_KINDS = frozenset({DecisionKind.CONFIRM, DecisionKind.CORRECT})
 
@@ -187,6 +179,43 @@ def verdict_reference(store: VerdictStore, item_id: str) -> dict[str, str | None
     if row is None:
         return {}
     return {"verdict_key": row[0], "model": row[1], "guideline_version": row[2]}
+
+
+def decide(store: VerdictStore, item_id: str, *, analyst: str, label: str | None = None,
+           kind: str | None = None, **fields: Any) -> tuple[Decision, bool]:
+    """Record one analyst decision on ``item_id`` and return it, with whether the store knows
+    the item. Without ``kind``: ``confirm`` when ``label`` is the annotators' plurality label,
+    else ``correct``. A decision on an unknown item has no content hash: it settles nothing
+    until the item is reviewed."""
+    from llmqa.errors import InputError
+
+    item = stored_item(store, item_id)
+    fields |= verdict_reference(store, item_id)
+    try:
+        if item is None:
+            made = Decision(item_id=item_id, decision=kind or DecisionKind.CORRECT, label=label,
+                            analyst=analyst, **fields)
+        else:
+            plurality = for_item(item, DecisionKind.CONFIRM, analyst=analyst).label
+            kind = kind or (DecisionKind.CONFIRM if label == plurality else DecisionKind.CORRECT)
+            made = for_item(item, kind, analyst=analyst, label=label, **fields)
+    except ValueError as exc:
+        raise InputError(f"{item_id}: {exc}") from exc
+    DecisionStore(store).record(made)
+    return made, item is not None
+
+
+def record_imported(store: VerdictStore, decisions: Iterable[Decision]) -> None:
+    """Record gold made elsewhere; a decision without hashes is taken as made on the item as
+    the store knows it now."""
+    stamped = []
+    for decision in decisions:
+        item = stored_item(store, decision.item_id)
+        if item is not None and decision.item_hash is None:
+            decision = decision.model_copy(update={"item_hash": item.content_hash(),
+                                                   "labels_hash": labels_hash(item)})
+        stamped.append(decision)
+    DecisionStore(store).record(stamped)
 
 
 def current_decisions(home: Path, items: Iterable[Item]) -> dict[str, Decision]:

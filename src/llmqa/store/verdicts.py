@@ -176,6 +176,16 @@ class VerdictStore:
             db.execute(f"UPDATE runs SET finished_at = ?, status = ?{', ' if counts else ''}"
                        f"{columns} WHERE id = ?", (_now(), status, *counts.values(), run_id))
 
+    def annotate_run(self, run_id: int, **extra: Any) -> None:
+        """Add entries to a run's settings (what a cascade learnt once both stages ran)."""
+        with self._write() as db:
+            row = db.execute("SELECT settings FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                return
+            settings = json.loads(row["settings"] or "{}") | extra
+            db.execute("UPDATE runs SET settings = ? WHERE id = ?",
+                       (json.dumps(settings), run_id))
+
     @reads
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
@@ -333,6 +343,7 @@ class VerdictStore:
             record = dict(row)
             settings = json.loads(record.pop("settings") or "{}")
             record["batch"] = bool(settings.get("batch_api"))
+            record["cascade"] = settings.get("cascade")
             result.append(record)
         return result
 

@@ -7,7 +7,7 @@ weights).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +18,10 @@ from llmqa.errors import InputError
 if TYPE_CHECKING:
     from llmqa.agreement.gate import Gate
     from llmqa.guidelines import GuidelineSet
+    from llmqa.store.decisions import Decision
     from llmqa.triage.data import TriageData
     from llmqa.triage.pipeline import TriageResult
+    from llmqa.triage.queue import QueueOptions
     from llmqa.triage.scores import Weights
     from llmqa.triage.signals import Progress, SignalSet
     from llmqa.workspace import Workspace
@@ -45,6 +47,25 @@ class TriageRun:
     notes: list[str]
     weights: Weights
     calibration: dict[str, Any] | None = None
+
+    def queue(self, options: QueueOptions, decided: Mapping[str, Decision] | None = None,
+              ) -> list[dict[str, Any]]:
+        """The queue rows (see ``triage.build_queue``); a row of an item an analyst decided
+        says what was decided (``options.exclude`` leaves such items out)."""
+        from llmqa.triage.queue import build_queue
+
+        rows = build_queue(self.result, options)
+        for row in rows:
+            made = (decided or {}).get(row["item_id"])
+            if made is not None:
+                row["decision"] = f"{made.decision.value} {made.label or ''}".strip()
+        return rows
+
+    def clause_summary(self) -> dict[str, Any]:
+        """Where errors and ambiguity cluster, per clause (see ``triage.clauses``)."""
+        from llmqa.triage.clauses import clause_summary
+
+        return clause_summary(self.result, guidelines=self.guidelines)
 
 
 def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "majority",

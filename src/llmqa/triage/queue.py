@@ -15,6 +15,7 @@ the judge said.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,21 @@ class QueueOptions:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}; use one of {', '.join(KINDS)}")
+
+
+def parse_priorities(values: Iterable[str]) -> dict[str, float]:
+    """``PROJECT=WEIGHT`` pairs as a project priority map; ``ValueError`` names a bad pair."""
+    mapping: dict[str, float] = {}
+    for value in values:
+        project, sep, weight = value.rpartition("=")
+        try:
+            number = float(weight)
+        except ValueError:
+            number = -1.0
+        if not sep or not project or number < 0:
+            raise ValueError(f"'{value}': use PROJECT=WEIGHT with a weight >= 0")
+        mapping[project] = number
+    return mapping
 
 
 def priorities(result: ScoredBatch, options: QueueOptions) -> np.ndarray:

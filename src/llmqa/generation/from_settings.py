@@ -1,0 +1,82 @@
+"""Examples for a workspace: which clauses, the writing and judging models it names, and the
+verified pipeline over them.
+
+``llmqa examples`` runs this; a script does the same with a ``Workspace``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llmqa.choices import Purpose
+from llmqa.errors import InputError
+
+if TYPE_CHECKING:
+    from llmqa.generation import ClauseReport, ExamplesRun
+    from llmqa.guidelines import Clause
+    from llmqa.items import Item
+    from llmqa.workspace import Workspace
+
+
+def named_clauses(ws: Workspace, clause_ids: Sequence[str]) -> list[Clause]:
+    """The clauses with these IDs, in order, once each; an unknown ID is an error."""
+    by_id = ws.guidelines.by_id
+    unknown = [c for c in clause_ids if c not in by_id]
+    if unknown:
+        raise InputError(f"unknown clause ID(s): {', '.join(unknown)}")
+    return [by_id[c] for c in dict.fromkeys(clause_ids)]
+
+
+def disputed_clauses(ws: Workspace, items: list[Item] | None, max_clauses: int) -> list[Clause]:
+    """The clauses annotators disagree on most (at most ``max_clauses``), from ``items`` or,
+    when ``None``, the items the store holds verdicts for."""
+    from llmqa.revision.evidence import (
+        Thresholds,
+        gather_evidence,
+        items_from_store,
+        troubled_clauses,
+        verdict_index,
+    )
+
+    records = items if items is not None else items_from_store(ws.verdicts())
+    verdicts = verdict_index(ws.verdicts({i.id for i in records}))
+    thresholds = Thresholds(max_clauses=max_clauses)
+    evidence = troubled_clauses(gather_evidence(records, ws.guidelines, verdicts,
+                                                thresholds=thresholds), thresholds)
+    return [ws.guidelines.by_id[e.clause_id] for e in evidence]
+
+
+def run_examples(ws: Workspace, clauses: list[Clause], *, count: int | None = None,
+                 temperature: float = 0.7, top_k: int | None = None, near_miss_k: int = 8,
+                 duplicate_threshold: float = 0.92,
+                 on_clause: Callable[[ClauseReport], Any] | None = None) -> ExamplesRun:
+    """Generate candidate examples for ``clauses`` with the writing model and keep the ones
+    that pass every check (see ``generation.verify``)."""
+    import asyncio
+
+    from llmqa.generation import (
+        CandidateGenerator,
+        ExamplePipeline,
+        GenerationConfig,
+        Verifier,
+        VerifyConfig,
+    )
+    from llmqa.llm.backends import make_chat_model, make_seam
+
+    gen_spec = ws.backend(Purpose.WRITING, temperature=temperature)
+    judge_spec = ws.backend(Purpose.JUDGE)
+    local = gen_spec.is_local
+    if local:
+        # One llama.cpp model in memory serves both: generation and the judge take turns.
+        gen_seam = judge_seam = make_seam(gen_spec, make_chat_model(gen_spec))
+    else:
+        gen_seam, judge_seam = make_seam(gen_spec), make_seam(judge_spec)
+    judge = ws.judge(judge_spec, top_k=top_k, seam=judge_seam)
+    generator = CandidateGenerator(gen_seam, ws.guidelines, GenerationConfig(
+        per_kind=count or (2 if local else 3), max_chars=300 if local else None,
+        retry=judge.config.retry))
+    verifier = Verifier(ws.guidelines, ws.retriever(), judge, VerifyConfig(
+        near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
+        concurrency=1 if local else ws.settings.concurrency))
+    return asyncio.run(ExamplePipeline(generator, verifier).run(clauses, on_clause))

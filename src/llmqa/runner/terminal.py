@@ -1,0 +1,72 @@
+"""A review's outcome as plain text for a terminal; the figures are the summaries' own.
+
+The command line adds what only it can say (which flag stopped the run, how to see results).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from llmqa.text import table
+
+if TYPE_CHECKING:
+    from llmqa.runner import ReviewSummary
+    from llmqa.runner.cascade import CascadeSummary
+
+
+def _counts(counter: Counter | dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
+
+
+def _money(value: float | None) -> str:
+    return "?" if value is None else f"{value:.4f}"
+
+
+def without_verdict(summary: ReviewSummary) -> int:
+    """Items whose answer, asked now or stored earlier, holds no usable verdict."""
+    return sum(n for s, n in summary.statuses.items() if s != "ok") + sum(
+        n for s, n in summary.reused_statuses.items() if s != "ok")
+
+
+def review_text(summary: ReviewSummary, rejected: int) -> str:
+    """What a review (or its dry-run estimate) did: items, verdicts, tokens and cost."""
+    if summary.status == "dry_run":
+        estimate = ("unknown (no price)" if summary.estimated_cost_usd is None
+                    else f"${summary.estimated_cost_usd:.4f}")
+        return (f"dry run: {summary.items} items, {summary.reused} already judged, "
+                f"{summary.to_review} to review\n"
+                f"estimated tokens: {summary.estimated_input_tokens} in, "
+                f"{summary.estimated_output_tokens} out; estimated cost {estimate}")
+    cost = "unknown (no price for this model)" if summary.cost_usd is None \
+        else f"${summary.cost_usd:.4f}"
+    lines = [f"{summary.items} items: {summary.reviewed} reviewed now, {summary.reused} "
+             f"reused from the store, {rejected} rejected rows ({summary.seconds:.1f}s)"]
+    if summary.verdicts:
+        lines.append("verdicts: " + _counts(summary.verdicts))
+    problems = {k: v for k, v in summary.statuses.items() if k != "ok"}
+    if problems:
+        lines.append("without a verdict: " + _counts(problems))
+    stored = {k: v for k, v in summary.reused_statuses.items() if k != "ok"}
+    if stored:
+        lines.append("stored earlier without a verdict (not asked again): " + _counts(stored))
+    lines.append(f"tokens: {summary.input_tokens} in, {summary.output_tokens} out; cost {cost}")
+    return "\n".join(lines)
+
+
+def cascade_text(summary: CascadeSummary) -> str:
+    """Per model of the cascade: its stage, calls and cost; then what escalating saved."""
+    rows = [[model, m["stage"], str(m["calls"]), str(m["reused"]), _money(m["cost_usd"])]
+            for model, m in summary.to_dict()["models"].items()]
+    reasons = _counts(summary.reasons) or "none"
+    return (table(rows, ["model", "stage", "calls", "reused", "cost $"]) + "\n"
+            f"{len(summary.escalated)} of {summary.cheap.items} items escalated ({reasons}); "
+            f"cascade cost ${_money(summary.cost_usd)}, the strong model alone: about "
+            f"${_money(summary.strong_only_estimated_usd)} (estimated)")
+
+
+def probe_table(outcome: dict) -> str:
+    """A model probe's outcome: per structured-output method, how many verdicts were valid."""
+    rows = [[m, f"{r['valid']}/{r['tried']}", r.get("problem") or ""]
+            for m, r in outcome["methods"].items()]
+    return f"model {outcome['model']}\n" + table(rows, ["method", "valid", "problem"])
