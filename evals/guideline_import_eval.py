@@ -23,6 +23,8 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,35 @@ DEV_CANDIDATES = (REPO_ROOT.parent / "shared" / "guidelines_dev",
 
 def compare(name: str, expected: dict[str, Any], folder: Path) -> dict[str, Any]:
     result = import_guideline(folder / name, prefix=expected["prefix"])
+    report = _rows(result, expected)
+    with _without_pdfplumber():
+        fallback = _rows(import_guideline(folder / name, prefix=expected["prefix"]), expected)
+    report["pypdf_fallback"] = {"found": sum(r["found"] for r in fallback["rows"]),
+                                "labels_right": sum(r["label_ok"] for r in fallback["rows"]),
+                                "exact": sum(_exact(r) for r in fallback["rows"]),
+                                "of": len(fallback["rows"])}
+    return {"file": name, "result": result, **report}
+
+
+@contextmanager
+def _without_pdfplumber() -> Iterator[None]:
+    """Import as on a machine without pdfplumber: the importer falls back to pypdf."""
+    saved = sys.modules.get("pdfplumber")
+    sys.modules["pdfplumber"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        yield
+    finally:
+        if saved is None:
+            del sys.modules["pdfplumber"]
+        else:
+            sys.modules["pdfplumber"] = saved
+
+
+def _exact(row: dict[str, Any]) -> bool:
+    return row["in_found"] == row["in_expected"] and row["out_found"] == row["out_expected"]
+
+
+def _rows(result: Any, expected: dict[str, Any]) -> dict[str, Any]:
     found = {d.code: d for d in result.drafts if not d.is_section}
     rows = []
     for code, want in expected["clauses"].items():
@@ -57,7 +88,7 @@ def compare(name: str, expected: dict[str, Any], folder: Path) -> dict[str, Any]
     leaked = [code for code, d in found.items() if any(f.lower() in d.title.lower()
                                                        for f in expected["front_matter"])]
     extra = sorted(set(found) - set(expected["clauses"]))
-    return {"file": name, "result": result, "rows": rows,
+    return {"rows": rows,
             "front_left_out": [f for f in expected["front_matter"] if f in front],
             "front_kept": leaked,
             "other_sections_imported": [c for c in extra if c in expected["other_sections"]],
@@ -111,13 +142,12 @@ def _print(report: dict[str, Any], k: int) -> None:
     rows = report["rows"]
     print(f"\n== {report['file']}")
     print(f"{'code':<7} {'label':<30} {'clause':<7} {'label ok':<9} {'in found/exp':>13} "
-          f"{'out found/exp':>14}")
+          f"{'out found/exp':>14}  counts")
     for r in rows:
         print(f"{r['code']:<7} {r['label']:<30} {'yes' if r['found'] else 'MISSING':<7} "
               f"{'yes' if r['label_ok'] else 'no':<9} {r['in_found']:>6}/{r['in_expected']:<6} "
-              f"{r['out_found']:>7}/{r['out_expected']:<6}")
-    exact = sum(r["in_found"] == r["in_expected"] and r["out_found"] == r["out_expected"]
-                for r in rows)
+              f"{r['out_found']:>7}/{r['out_expected']:<6}  {'exact' if _exact(r) else 'MISSED'}")
+    exact = sum(_exact(r) for r in rows)
     print(f"categories found {sum(r['found'] for r in rows)}/{len(rows)}, labels right "
           f"{sum(r['label_ok'] for r in rows)}/{len(rows)}, example counts exact {exact}/"
           f"{len(rows)}")
@@ -126,6 +156,10 @@ def _print(report: dict[str, Any], k: int) -> None:
     print(f"guidance sections imported as clauses: "
           f"{', '.join(report['other_sections_imported']) or '-'}; unexpected clauses: "
           f"{', '.join(report['unexpected_clauses']) or '-'}")
+    fallback = report["pypdf_fallback"]
+    print(f"without pdfplumber (pypdf layout text): categories found {fallback['found']}/"
+          f"{fallback['of']}, labels right {fallback['labels_right']}/{fallback['of']}, "
+          f"example counts exact {fallback['exact']}/{fallback['of']}")
     for line in report["not_understood"]:
         print(f"not understood: {line}")
     for mode, figures in report["retrieval"].items():

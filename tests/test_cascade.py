@@ -126,6 +126,13 @@ def test_cli_cascade_against_two_stubs(stubs, tmp_path, monkeypatch, capsys):
     assert data["escalated"] == len(doubtful)
     assert data["models"]["gpt-4o"]["calls"] == len(doubtful) == strong_stub.chat_requests
     assert data["models"]["gpt-4o-mini"]["calls"] == len(items) == cheap_stub.chat_requests
+    # ``llmqa runs`` and ``runs --costs`` name the cascade and the strong-only estimate.
+    for extra in ([], ["--costs"]):
+        code, out, _ = run_main(["runs", "--home", str(tmp_path / "home"), *extra], capsys)
+        assert code == 0
+        line = next(x for x in out.splitlines() if x.startswith("cascade ("))
+        assert f"{len(doubtful)} of {len(items)} items escalated from gpt-4o-mini to gpt-4o" in line
+        assert f"gpt-4o alone about ${data['strong_only_estimated_usd']:.4f}" in line
     code, out, _ = run_main(["results", "--home", str(tmp_path / "home"), "-o",
                              str(tmp_path / "v.jsonl")], capsys)
     rows = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()]

@@ -233,6 +233,28 @@ def test_text_numbered_and_lettered_headings_at_any_depth(tmp_path: Path) -> Non
     _round_trips(result, tmp_path / "out")
 
 
+def test_fontless_text_keeps_lettered_label_codes_and_wrapped_items(tmp_path: Path) -> None:
+    """What pypdf's text gives (no fonts): a lettered item naming a label keeps its letter, and
+    a numbered list item cut off inside a parenthesis is not the next top-level section."""
+    source = tmp_path / "events.txt"
+    source.write_text(
+        "1. Scope\nPosts from support forums.\n\n2. Event types\nThe types we annotate.\n"
+        "a) Suicidal action - Label: ACTION\nActions that bring a person closer to dying.\n"
+        "\u25cf \u201cI tried last night\u201d\n"
+        "b) Ideation - Label: IDEATION\nThoughts of dying.\n\n"
+        "3. Support for hateful entities\nThis includes:\n1. Endorsing hateful groups.\n"
+        "2. Denying atrocities.\n3. Recruiting for hateful groups.\n"
+        "4. Using symbols associated with hateful groups (e.g. the\nSwastika).\n"
+        "The target is the entity glorified.\n", encoding="utf-8")
+    result = import_guideline(source)
+    clauses = _clauses(result)
+    assert (clauses["2.a"].label, clauses["2.b"].label) == ("action", "ideation")
+    assert [e.text for e in clauses["2.a"].in_scope] == ["I tried last night"]
+    assert set(clauses) == {"1", "2.a", "2.b", "3"}
+    assert "Swastika" in clauses["3"].text
+    _round_trips(result, tmp_path / "out")
+
+
 def test_markdown_labels_named_in_the_document(tmp_path: Path) -> None:
     source = tmp_path / "events.md"
     source.write_text(
@@ -392,7 +414,11 @@ def test_dev_codebook_taxonomy(tmp_path: Path) -> None:
     assert "I’m going to punch you in the face Joey" in [
         e.text for e in clauses["3.1"].out_of_scope]
     assert "X are all terrorists" in [e.text for e in clauses["3.4"].in_scope]  # (e.g. ‘...’)
-    assert len(clauses["3.1"].in_scope) == 21 and len(clauses["3.1"].out_of_scope) == 7
+    counts = {code: (len(clauses[code].in_scope), len(clauses[code].out_of_scope))
+              for code in expected}
+    assert counts == {"3.1": (21, 7), "3.2": (2, 1), "3.3": (2, 0), "3.4": (14, 0),
+                      "3.5": (8, 0)}  # as evals/data/guideline_import_expected.json
+    assert "They Will Not Replace Us" in [e.text for e in clauses["3.3"].in_scope]  # e.g. ‘…’
     assert any("CONTENT WARNING" in f for f in result.summary.front_matter)
     assert all("Please be advised" not in d.text for d in result.drafts)
     _round_trips(result, tmp_path / "out")

@@ -210,7 +210,8 @@ def test_durations_read_at_a_glance() -> None:
 def test_a_second_concurrent_run_refuses_with_a_clear_message(tmp_path: Path) -> None:
     items = _items_file(tmp_path, 16)
     home = tmp_path / "home"
-    with OpenAIStub(latency=0.5) as stub:
+    # 8 s of calls: room for the second process to start and refuse on a loaded machine.
+    with OpenAIStub(latency=1.0) as stub:
         args = review_args(items, home, stub.url, "-c", "2")
         first = subprocess.Popen(llmqa_command(*args), cwd=tmp_path, env=subprocess_env(),
                                  text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from llmqa.text import table
@@ -19,7 +20,33 @@ def runs_table(runs: list[dict[str, Any]]) -> str:
              str(r["reviewed"]), str(r["reused"]), str(r["failed"]), _money(r["cost_usd"])]
             for r in runs]
     return table(rows, ["run", "started", "status", "model", "items", "reviewed", "reused",
-                        "no verdict", "cost $"])
+                        "no verdict", "cost $"]) + _cascades(runs)
+
+
+def _cascades(runs: list[dict[str, Any]]) -> str:
+    """One line per cascade among ``runs`` (rows with ``settings``): its two runs, what was
+    escalated, and what the strong model alone would have cost."""
+    lines, seen = [], set()
+    for run in runs:
+        note = run.get("cascade")
+        if note is None and run.get("settings"):
+            try:
+                note = json.loads(run["settings"]).get("cascade")
+            except (TypeError, ValueError, AttributeError):
+                continue
+        if not isinstance(note, dict):
+            continue
+        pair = (note.get("cheap_run"), note.get("strong_run"))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        runs_named = " and ".join(f"run {r}" for r in pair if r is not None)
+        lines.append(f"cascade ({runs_named}): {note.get('escalated')} of {note.get('items')} "
+                     f"items escalated from {note.get('cheap_model')} to "
+                     f"{note.get('strong_model')}; cost ${_money(note.get('cost_usd'))}, "
+                     f"{note.get('strong_model')} alone about "
+                     f"${_money(note.get('strong_only_estimated_usd'))} (estimated)")
+    return "".join(f"\n{line}" for line in lines)
 
 
 def cost_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -47,7 +74,7 @@ def costs_text(rows: list[dict[str, Any]]) -> str:
                         str(t["output_tokens"]), _money(t["cost_usd"], t["unpriced"])]
                        for t in cost_totals(rows)],
                       ["model", "answers", "tokens in", "tokens out", "cost $"])
-    return f"{per_run}\n\n{per_model}"
+    return f"{per_run}\n\n{per_model}{_cascades(rows)}"
 
 
 def vectors_table(counts: dict[str, tuple[int, int]], keep: str | None) -> str:

@@ -343,6 +343,7 @@ class VerdictStore:
             record = dict(row)
             settings = json.loads(record.pop("settings") or "{}")
             record["batch"] = bool(settings.get("batch_api"))
+            record["cascade"] = settings.get("cascade")
             result.append(record)
         return result
 

@@ -3,10 +3,11 @@ markdown clause format.
 
 One module per step: ``extract`` (and ``extract_pdf`` / ``extract_docx`` / ``extract_html`` /
 ``extract_text``) turns a file into ``blocks``; ``outline`` finds headings and codes;
-``body`` reads a section's text, examples and exclusion notes; ``tables`` reads definition
-tables; ``structure`` puts these together with front-matter detection and fallbacks;
-``assisted`` lets a model propose the structure, keeping only spans of the document;
-``writer`` writes the markdown. ``import_guideline`` runs them.
+``body`` reads a section's text, examples and exclusion notes (``quotes``: quotations in
+running text); ``tables`` reads definition tables (``columns``: rebuilds PDF tables that have
+no ruling lines from word positions); ``structure`` puts these together with front-matter
+detection and fallbacks; ``assisted`` lets a model propose the structure, keeping only spans
+of the document; ``writer`` writes the markdown. ``import_guideline`` runs them.
 """
 
 from __future__ import annotations

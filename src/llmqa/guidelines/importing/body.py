@@ -1,28 +1,34 @@
 """A section's blocks → clause text, in-scope and out-of-scope examples, ``Not:`` notes.
 
-An example is a list item that is a quotation (``● “I wish I was dead” (passive)``), or any
-list item after a lead-in that announces examples (``For instance:``, ``Examples:``,
-``statements like:``). Whether it is in or out of scope follows the notes around it: after an
-exclusion cue (``are NOT considered``, ``Clarifications``, ``Distinction from``, ``does not
-count``) examples are out of scope until the next sub-heading or inclusion cue; an example
-that itself says it is not covered (``-- this is not threatening``) is out of scope. A
-paragraph that states an exclusion becomes a ``Not:`` note, and quotations inside it become
-out-of-scope examples.
+An example is a list item that is a quotation (``● “I wish I was dead” (passive)``), a line that
+is nothing but quotations inside a list of examples, any list item after a lead-in that
+announces examples (``For instance:``, ``Examples:``, ``statements like:``), or a quotation
+listed after ``e.g.`` / ``for example`` in running text (``quotes``). Whether it is in or out
+of scope follows the notes around it: after an exclusion cue (``are NOT considered``,
+``Clarifications``, ``Distinction from``, ``does not count``) examples are out of scope until
+the next sub-heading or inclusion cue; an example that itself says it is not covered (``--
+this is not threatening``) is out of scope. A paragraph that states an exclusion becomes a
+``Not:`` note, and the quotations it gives as cases become out-of-scope examples.
+
+A list of examples ends at a paragraph that is not itself an example, a sub-heading, or a
+table row. Under a note heading (``A note on …``, ``Notes``) nothing is taken as an example
+until the next heading of the same rank: a note usually contrasts several categories, so its
+quotations are kept as text and counted in ``noted`` for the summary.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from llmqa.guidelines.importing.blocks import Block
+from llmqa.guidelines.importing.lines import BULLET_MARK
+from llmqa.guidelines.importing.quotes import harvest, quotations
 from llmqa.guidelines.importing.result import DraftExample
 
 _QUOTE_OPEN = "\"“'‘«"
 _QUOTED = re.compile(r"^[\"“‘'«](.+?)[\"”’'»](?=\s|$|[.,;:!?)\-–—])\s*[-–—:,.]*\s*(.*)$", re.DOTALL)
-# A closing ’ followed by a letter is an apostrophe (‘it’s not okay’), not the end of a quote.
-_QUOTATION = (r"“([^”]{3,300})”|\"([^\"]{3,300})\"|‘(.{3,300}?)’(?![A-Za-z])")
-_INLINE_QUOTE = re.compile(_QUOTATION)
 _EXCLUSION = re.compile(
     r"\b(?:not\s+(?:be\s+)?(?:considered|count(?:ed)?|covered|included|hate(?:ful)?|in scope)|"
     r"(?:would|does|do|should)\s+not\s+(?:count|be|include|cover|fall)|is\s+not\s+\w+ing\b|"
@@ -32,7 +38,6 @@ _EXCLUSION = re.compile(
 _INCLUSION = re.compile(r"\b(?:includes?|including|in\s+scope|covered|counts?\s+as|such\s+as|"
                         r"examples?|for\s+instance|e\.g\.|statements\s+like|like\s*:)\b",
                         re.IGNORECASE)
-_EG_QUOTES = re.compile(r"\((?:e\.g\.|for example|for instance),?\s*([^)]*)\)", re.IGNORECASE)
 # Only words that announce examples: "Harm can include:" introduces kinds, not exemplars.
 _LEAD_IN = re.compile(r"(?:examples?|for\s+instance|for\s+example|e\.g\.|such\s+as|"
                       r"statements\s+like|like|instance|in[\s-]scope|out[\s-]of[\s-]scope|"
@@ -41,6 +46,10 @@ _SCOPE_MARKER = re.compile(r"^(?:(in[\s-]scope|covered|violating)|(out[\s-]of[\s
                            r"covered|non-violating))(?:\s+examples?)?\s*:?\s*$", re.IGNORECASE)
 _LABEL_LINE = re.compile(r"^(?:label|category|tag)\s*:\s*`?([A-Za-z][\w\-/]*)`?\s*$",
                          re.IGNORECASE)
+NOTE_TITLE = re.compile(r"^(?:an?\s+|some\s+|general\s+|further\s+|additional\s+)?"
+                        r"(?:notes?|remarks?|comments?)\b", re.IGNORECASE)
+# What may sit between the quotations of a line that is only a list of quotations.
+_BETWEEN_QUOTES = re.compile(r"^[\s,;/•·\-–—]*(?:(?:and|or)\b)?[\s,;/•·\-–—]*$", re.IGNORECASE)
 
 
 @dataclass
@@ -50,16 +59,24 @@ class Body:
     out_of_scope: list[DraftExample] = field(default_factory=list)
     rows: list[Block] = field(default_factory=list)
     label: str | None = None  # a "Label: X" line of its own
+    noted: dict[str, int] = field(default_factory=dict)  # note heading → quotations kept as text
 
 
 def read_body(blocks: list[Block]) -> Body:
     body = Body()
     excluding = False
     expecting = False  # the last paragraph announced a list of examples
+    in_run = False  # the last block was an example: a bare quoted line continues the list
+    note: tuple[str, str] | None = None  # (heading, kind of block that opened it)
     for block in blocks:
         text = block.text.strip()
+        bullet = BULLET_MARK.match(text) if block.kind == "paragraph" else None
+        if bullet:  # a bullet line set in bold (or read as a heading) is still a list item
+            block = Block("item", bullet.group(2), block.line, marker=bullet.group(1))
+            text = block.text
         if block.kind == "row":
             body.rows.append(block)
+            expecting = in_run = False
             continue
         named = _LABEL_LINE.match(text) if block.kind == "paragraph" else None
         if named and body.label is None:
@@ -67,30 +84,49 @@ def read_body(blocks: list[Block]) -> Body:
             continue
         marker = _SCOPE_MARKER.match(text) if block.kind != "item" else None
         if marker:  # "In scope:" / "Out of scope:": a list follows, the line itself is markup
-            expecting, excluding = True, bool(marker.group(2))
+            expecting, excluding, note = True, bool(marker.group(2)), None
             continue
         if block.kind == "heading" or block.alone:
-            excluding = bool(_EXCLUSION.search(text))
-            expecting = False
+            if note is None or block.kind == "heading" or note[1] != "heading":
+                note = None
+                excluding = bool(_EXCLUSION.search(text))
+                if not excluding and NOTE_TITLE.match(text):
+                    note = (text, block.kind)
+            expecting = in_run = False
             body.text.append(f"{text}:" if not text.endswith((":", "?", ".")) else text)
             continue
-        if block.kind == "item":
-            example = _example(text) if (text[:1] in _QUOTE_OPEN or expecting) else None
-            if example is None:
-                body.text.append(f"- {text}")
-                body.in_scope.extend(_inline_examples(text))
-                continue
-            says_not = bool(_EXCLUSION.search(example.why or ""))
-            (body.out_of_scope if excluding or says_not else body.in_scope).append(example)
+        if note is not None:
+            body.text.append(f"- {text}" if block.kind == "item" else text)
+            kept = len(quotations(text))
+            if kept:
+                body.noted[note[0]] = body.noted.get(note[0], 0) + kept
             continue
-        exclusion = _EXCLUSION.search(text)
+        listed = _only_quotations(text) if block.kind == "paragraph" and (
+            expecting or in_run) else None
+        if block.kind == "item" or listed:
+            example = (_example(text) if (text[:1] in _QUOTE_OPEN or expecting) else None) if (
+                not listed or len(listed) == 1) else None
+            examples = [example] if example else [DraftExample(text=q) for q in listed or []]
+            if not examples:
+                body.text.append(f"- {text}")
+                _add_inline(body, text, whole=False)
+                in_run = False
+                continue
+            for found in examples:
+                says_not = bool(_EXCLUSION.search(found.why or ""))
+                (body.out_of_scope if excluding or says_not else body.in_scope).append(found)
+            in_run = True
+            continue
+        in_run = False
+        exclusion = _EXCLUSION.search(_unquoted(text))
         if exclusion and not text.endswith(":"):
             body.text.append(f"Not: {text}")
-            body.out_of_scope.extend(DraftExample(text=q) for q in _quotes(text))
+            _add_inline(body, text, whole=True)
             excluding = excluding or bool(_LEAD_IN.search(text))
+            expecting = False
             continue
         body.text.append(text)
-        body.in_scope.extend(_inline_examples(text))
+        _add_inline(body, text, whole=False)
         if (_LEAD_IN.search(text) and text.endswith(":")) or text.lower().startswith(
                 ("for instance", "for example", "examples")):
             expecting = True
@@ -110,11 +146,28 @@ def _example(text: str) -> DraftExample | None:
     return DraftExample(text=text)
 
 
-def _inline_examples(text: str) -> list[DraftExample]:
-    """Quotations given as examples in parentheses: ``(e.g. ‘X are lowlife’ or ‘...’)``."""
-    return [DraftExample(text=quote) for group in _EG_QUOTES.findall(text)
-            for quote in _quotes(group)]
+def _add_inline(body: Body, text: str, whole: bool) -> None:
+    found = harvest(text, _EXCLUSION, whole=whole)
+    body.in_scope.extend(DraftExample(text=q) for q in found.in_scope)
+    body.out_of_scope.extend(DraftExample(text=q) for q in found.out_of_scope)
 
 
-def _quotes(text: str) -> list[str]:
-    return [next(g for g in match if g).strip() for match in _INLINE_QUOTE.findall(text)]
+def _only_quotations(text: str) -> list[str] | None:
+    """The quotations of a line that is nothing else (``“A” “B”``; one may carry a
+    ``- reason``), else None."""
+    quotes = quotations(text)
+    if not quotes or quotes[0].start != 0:
+        return None
+    gaps = [text[a.end:b.start] for a, b in pairwise(quotes)]
+    if not all(_BETWEEN_QUOTES.match(gap) for gap in gaps):
+        return None
+    if len(quotes) > 1 and not _BETWEEN_QUOTES.match(text[quotes[-1].end:]):
+        return None
+    return [q.text for q in quotes]
+
+
+def _unquoted(text: str) -> str:
+    """The text with its quotations blanked: a cue inside a quotation is not the author's."""
+    for quote in reversed(quotations(text)):
+        text = text[:quote.start] + " " + text[quote.end:]
+    return text

@@ -17,9 +17,15 @@ from typing import Any
 
 from llmqa.errors import InputError
 from llmqa.guidelines.importing.blocks import Block, Extracted
+from llmqa.guidelines.importing.columns import PlacedLine, Word, find_tables
 from llmqa.guidelines.importing.lines import Line, group_lines
 
 _X_TOLERANCE = 1.5
+# Unruled tables (``columns``), in units of the body font size: a space this wide separates
+# two cells (a word space is about a quarter of it), and a word this close to a column's
+# start is in that column.
+_CELL_GAP = 0.6
+_ALIGN = 0.3
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–—]?\s*\d{1,4}\s*(?:of\s+\d{1,4})?\s*[-–—]?\s*$",
                           re.IGNORECASE)
 _EDGE_LINES = 3  # lines at the top and bottom of a page that may be running headers/footers
@@ -111,7 +117,7 @@ def _pdfplumber_pages(path: Path) -> list[PageEntries]:
                 bold = sum("bold" in c["fontname"].lower() for c in chars) > len(chars) / 2
                 entries.append((line["top"], (line, size, bold)))
             entries.sort(key=lambda e: e[0])
-            raw.append(entries)
+            raw.append(_unruled_tables(entries, number))
     body = sizes.most_common(1)[0][0] if sizes else 1.0
     pages: list[PageEntries] = []
     for number, entries in enumerate(raw, start=1):
@@ -129,6 +135,53 @@ def _pdfplumber_pages(path: Path) -> list[PageEntries]:
             last_bottom = line["bottom"]
         pages.append(page)
     return pages
+
+
+def _unruled_tables(entries: list[tuple[float, Any]], page: int) -> list[tuple[float, Any]]:
+    """Lines of a table without ruling lines → its rows (``columns``), in place."""
+    placed: list[PlacedLine] = []
+    where: list[int] = []  # index in entries of each placed line
+    sizes: Counter[float] = Counter()
+    for position, (_, entry) in enumerate(entries):
+        if isinstance(entry, Block):
+            continue
+        line, size, _bold = entry
+        sizes[size] += 1
+        placed.append(PlacedLine(_words(line["chars"]), line["top"]))
+        where.append(position)
+    if not sizes:
+        return entries
+    body = sizes.most_common(1)[0][0]
+    for line, (_, (_, size, _bold)) in zip(placed, (entries[i] for i in where), strict=True):
+        line.larger = size > body * 1.05
+    tables = find_tables(placed, gap=body * _CELL_GAP, tolerance=body * _ALIGN)
+    if not tables:
+        return entries
+    drop = {i for t in tables for i in where[t.first:t.last + 1]}
+    rows_at = {where[t.first]: t.rows for t in tables}
+    out: list[tuple[float, Any]] = []
+    for position, (top, entry) in enumerate(entries):
+        if position in rows_at:
+            out.extend((top, Block("row", " | ".join(cells), page, cells=cells))
+                       for cells in rows_at[position])
+        elif position not in drop:
+            out.append((top, entry))
+    return out
+
+
+def _words(chars: list[dict[str, Any]]) -> list[Word]:
+    words: list[Word] = []
+    current: list[dict[str, Any]] = []
+    for char in [*chars, None]:
+        split = char is None or not char["text"].strip() or (
+            current and char["x0"] - current[-1]["x1"] > _X_TOLERANCE)
+        if split and current:
+            words.append(Word(current[0]["x0"], current[-1]["x1"],
+                              "".join(c["text"] for c in current)))
+            current = []
+        if char is not None and char["text"].strip():
+            current.append(char)
+    return words
 
 
 def _real_table(table: Any) -> bool:
@@ -154,14 +207,42 @@ def _inside(line: dict[str, Any], bbox: tuple[float, float, float, float]) -> bo
 
 
 def _pypdf_pages(path: Path) -> list[PageEntries]:
+    """pypdf's layout text keeps each line's horizontal layout in spaces: indents tell list
+    items apart and the columns of an unruled table can be rebuilt from it."""
     from pypdf import PdfReader
 
     try:
         reader = PdfReader(str(path))
-        return [[Line(text, number) for text in (page.extract_text() or "").splitlines()]
-                for number, page in enumerate(reader.pages, start=1)]
+        pages: list[PageEntries] = []
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                text = page.extract_text(extraction_mode="layout") or ""
+            except Exception:  # layout mode is newer and stricter than plain extraction
+                text = page.extract_text() or ""
+            pages.append(_layout_entries(text, number))
+        return pages
     except Exception as exc:
         raise InputError(f"{path}: not a readable PDF ({exc})") from exc
+
+
+def _layout_entries(text: str, page: int) -> PageEntries:
+    raw = text.splitlines()
+    kept = [(index, line) for index, line in enumerate(raw) if line.strip()]
+    placed = [PlacedLine([Word(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", line)],
+                         float(index)) for index, line in kept]
+    tables = find_tables(placed, gap=2.0, tolerance=1.0)
+    rows_at = {t.first: t.rows for t in tables}
+    inside = {i for t in tables for i in range(t.first, t.last + 1)}
+    entries: PageEntries = []
+    for position, (index, line) in enumerate(kept):
+        if position in rows_at:
+            entries.extend(Block("row", " | ".join(cells), page, cells=cells)
+                           for cells in rows_at[position])
+        elif position not in inside:
+            gap = index > 0 and not raw[index - 1].strip()
+            entries.append(Line(line.strip(), page, x0=float(len(line) - len(line.lstrip())),
+                                gap_before=gap))
+    return entries
 
 
 def _key(text: str) -> str:

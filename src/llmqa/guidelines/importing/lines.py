@@ -40,6 +40,8 @@ def short_title(text: str) -> bool:
         return False
     if text.rstrip().endswith(".") and len(words) > 3:
         return False  # a sentence, not a title
+    if text.count("(") > text.count(")"):
+        return False  # a line cut off inside a parenthesis: the rest wraps onto the next line
     return not text.rstrip().endswith((",", ";", "-", "–"))
 
 

@@ -25,6 +25,7 @@ LABEL_IN_TEXT = re.compile(r"\s*[-–—:,(]*\s*\blabel\s*:\s*`?([A-Za-z][\w\-/]
 _SINGLE = re.compile(r"^(?:section\s+|chapter\s+|part\s+)?(\d{1,3})[.)]?\s+(\S.*)$",
                      re.IGNORECASE)
 _LETTER = re.compile(r"^\(?([a-z])[.)]\s+(\S.*)$")
+_CLOSING_QUOTES = ("”", "’", '"', "»", "”.", "’.", '".')
 
 
 @dataclass
@@ -119,10 +120,13 @@ def _classify(block: Block, following: Block | None) -> _Heading | None:
         if label:
             return _Heading("label", "", bare, label, True)
     if block.kind == "item":
+        number = block.marker.rstrip(".)").lstrip("(")
         if label and len(bare.split()) <= 12:
-            return _Heading("label", "", bare, label, True)
+            # "a) Suicidal action - Label: ACTION" keeps its letter as its code.
+            lettered = len(number) == 1 and number.isalpha() and number.islower()
+            return _Heading("letter" if lettered else "label", number if lettered else "",
+                            bare, label, True)
         lone = following is None or following.kind != "item" or following.indent < block.indent
-        number = block.marker.rstrip(".)")
         if lone and short_title(bare):
             if number.isdigit() and block.indent == 0:
                 return _Heading("number", number, bare, label, False)
@@ -142,6 +146,8 @@ def _classify(block: Block, following: Block | None) -> _Heading | None:
     letter = _LETTER.match(bare)
     if letter:
         return _Heading("letter", letter.group(1), letter.group(2), label, True)
+    if bare[:1].islower() or bare.endswith(_CLOSING_QUOTES):
+        return None  # the bold tail of a wrapped line or a quotation, not a title
     return _Heading("plain", "", bare.rstrip(":"), label, True)
 
 

@@ -71,6 +71,9 @@ def _emit(section: Section, parent_label: str | None, drafts: list[DraftClause],
         body.text.extend(row.text for row in left_rows)
         not_understood.append(f"{section.code} {section.title}: {len(left_rows)} table rows "
                               "kept as text, not read as definitions")
+    for heading, count in body.noted.items():
+        not_understood.append(f"{section.code} {section.title}: {count} quotations under "
+                              f"the note \"{heading}\" kept as text, not as examples")
     named = section.label or body.label
     label = named.lower() if named else parent_label
     text = "\n".join(body.text).strip()

@@ -29,6 +29,11 @@ _ROLES = {
 _QUOTES = re.compile(r"[“\"‘]([^”\"’]{2,400})[”\"’]")
 
 
+def names_a_column(cell: str) -> bool:
+    name = " ".join(cell.strip(" :*").split())
+    return any(pattern.match(name) for pattern in _ROLES.values())
+
+
 def header_roles(cells: list[str]) -> dict[str, int] | None:
     roles: dict[str, int] = {}
     for column, cell in enumerate(cells):
@@ -64,7 +69,9 @@ def definition_rows(rows: list[Block], start: int) -> tuple[list[DraftClause], l
         for role in ("category", "label"):
             if cell(role):
                 carried[role] = cell(role)
-        name = cell("subcategory") or cell("label") or carried.get("category", "")
+        # Without a subcategory column a row is named by its category, else by its label.
+        name = cell("subcategory") or (cell("category") if "subcategory" not in roles else
+                                       "") or cell("label") or carried.get("category", "")
         if not name or not cell("definition"):
             left.append(row)
             continue
