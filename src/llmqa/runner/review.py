@@ -35,6 +35,10 @@ from llmqa.store.verdicts import RETRY_STATUSES, VerdictStore
 from llmqa.verdicts import Verdict
 
 ESTIMATED_OUTPUT_TOKENS = 220
+RETRIEVAL_CHUNK = 256
+# The pipeline's first chunk: small, so calls start while the rest is embedded; later chunks
+# grow fourfold up to RETRIEVAL_CHUNK (16, 64, 256, ...), so the workers never wait long.
+FIRST_CHUNK = 16
 
 
 def estimated_output_tokens(model: str) -> int:
@@ -43,10 +47,6 @@ def estimated_output_tokens(model: str) -> int:
     from llmqa.llm.spec import LOCAL_MODEL_NAME
 
     return local_rate.ANSWER_TOKENS if model == LOCAL_MODEL_NAME else ESTIMATED_OUTPUT_TOKENS
-RETRIEVAL_CHUNK = 256
-# The pipeline's first chunk: small, so calls start while the rest is embedded; later chunks
-# grow fourfold up to RETRIEVAL_CHUNK (16, 64, 256, ...), so the workers never wait long.
-FIRST_CHUNK = 16
 
 
 @dataclass(frozen=True)
