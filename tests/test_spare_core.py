@@ -64,6 +64,10 @@ class ThreadCountingEmbedder(HashEmbedder):
         return super().embed(texts)
 
 
+def test_sparing_a_core_is_off_by_default() -> None:
+    assert ReviewOptions().spare_core is False  # it measured slower on a quiet machine
+
+
 @pytest.mark.parametrize("spare", [True, False])
 def test_the_review_embeds_items_with_a_core_spared(tmp_path: Path, four_cores: Any,
                                                     spare: bool) -> None:
