@@ -24,9 +24,16 @@ ITEMS = 200
 CONCURRENCY = 8
 
 
+def _interruptible() -> None:
+    # As in a terminal: a suite started in the background by a non-interactive shell
+    # (``cmd &``) inherits SIGINT ignored, and so would every llmqa started from it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(llmqa_command(*args), cwd=cwd, env=subprocess_env(), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_interruptible)
 
 
 def _wait_for_requests(stub: OpenAIStub, process: subprocess.Popen[str], n: int) -> None:
