@@ -23,6 +23,8 @@ import json
 import multiprocessing
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,24 @@ def _serve_stub(latency: float, queue: Any, stop: Any) -> None:
         queue.put(stub.url)
         stop.wait()
         queue.put(stub.chat_requests)
+
+
+@contextmanager
+def stub_process(latency: float) -> Iterator[tuple[str, list[int]]]:
+    """The local stub in a child process, so its HTTP work does not share this process's
+    GIL with the client being timed. Yields its URL and a list that receives the number of
+    chat requests it served once it has stopped."""
+    context = multiprocessing.get_context("spawn")
+    queue, stop = context.Queue(), context.Event()
+    server = context.Process(target=_serve_stub, args=(latency, queue, stop), daemon=True)
+    server.start()
+    served: list[int] = []
+    try:
+        yield queue.get(timeout=60), served
+    finally:
+        stop.set()
+        served.append(queue.get(timeout=30))
+        server.join(timeout=30)
 
 
 def agreeing(messages: list[Any]) -> dict[str, Any]:
@@ -134,12 +154,7 @@ def bench_throughput(items: list[Any], guidelines: Any, retriever: Any, latency:
     from llmqa.runner import ReviewOptions, ReviewRunner
     from llmqa.store import VerdictStore
 
-    context = multiprocessing.get_context("spawn")
-    queue, stop = context.Queue(), context.Event()
-    server = context.Process(target=_serve_stub, args=(latency, queue, stop), daemon=True)
-    server.start()
-    url = queue.get(timeout=60)
-    try:
+    with stub_process(latency) as (url, served):
         seam = make_seam(BackendSpec(model="gpt-4o-mini", base_url=url, timeout=30))
         judge = Judge(seam, guidelines, JudgeConfig())
         sample = items[:400]
@@ -154,10 +169,7 @@ def bench_throughput(items: list[Any], guidelines: Any, retriever: Any, latency:
             summary = asyncio.run(runner.run(items))
             wall = time.perf_counter() - started
             latencies = sorted(r["latency_s"] for r in store.verdicts())
-    finally:
-        stop.set()
-        requests = queue.get(timeout=30)
-        server.join(timeout=30)
+    requests = served[0]
     ideal = len(items) * latency / concurrency
     print(f"(1) throughput: {len(items)} items, stub latency {latency * 1000:.0f} ms, "
           f"concurrency {concurrency}; {requests - len(sample)} requests by llmqa (+{len(sample)} "

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import sqlite3
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_review import _serve_stub, make_items, make_retriever
+from bench_review import make_items, make_retriever, stub_process
 
 
 async def bare_client(url: str, bodies: list[dict[str, Any]], concurrency: int) -> float:
@@ -71,12 +70,7 @@ def bench_review(items: list[Any], guidelines: Any, embedders: list[tuple[str, A
     from llmqa.runner import ReviewOptions, ReviewRunner
     from llmqa.store import VerdictStore
 
-    context = multiprocessing.get_context("spawn")
-    queue, stop = context.Queue(), context.Event()
-    server = context.Process(target=_serve_stub, args=(latency, queue, stop), daemon=True)
-    server.start()
-    url = queue.get(timeout=60)
-    try:
+    with stub_process(latency) as (url, _):
         seam = make_seam(BackendSpec(model="gpt-4o-mini", base_url=url, timeout=30))
         judge = Judge(seam, guidelines, JudgeConfig())
         retriever = embedders[0][1]
@@ -115,10 +109,6 @@ def bench_review(items: list[Any], guidelines: Any, embedders: list[tuple[str, A
                                      first[0] - started if first else float("nan")))
                     with sqlite3.connect(home / "llmqa.db") as db:
                         db.execute("DELETE FROM verdicts")  # keep the vectors: next is warm
-    finally:
-        stop.set()
-        queue.get(timeout=30)
-        server.join(timeout=30)
     ideal = len(items) * latency / concurrency
     print(f"(1, 2) review phase: {len(items)} items, stub latency {latency * 1000:.0f} ms, "
           f"concurrency {concurrency}; ideal {ideal:.2f} s")
