@@ -99,3 +99,20 @@ def test_an_unreadable_kept_triage_is_recomputed(
         return [line for line in out.splitlines() if "judge:" not in line]
 
     assert ranked(first) == ranked(second)
+
+
+def test_a_triage_kept_by_other_triage_code_is_recomputed(
+        tmp_home: Path, cli_fake_embedder: FakeEmbedder, computations: list[int],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """An upgrade or a local edit of the scoring code is a new key without anyone bumping a
+    format number by hand."""
+    from llmqa.triage import cache
+
+    path = write_items(tmp_home / "items.jsonl", batch())
+    args = ["triage", str(path), "--no-guidelines", "--no-progress"]
+    assert run_main(args, capsys)[0] == 0
+    assert run_main(args, capsys)[0] == 0
+    assert len(computations) == 1
+    monkeypatch.setattr(cache, "_code_digest", lambda: "other triage code")
+    assert run_main(args, capsys)[0] == 0
+    assert len(computations) == 2

@@ -4,8 +4,8 @@
 otherwise embed, fold and score the batch twice. The run is kept under ``cache/triage/`` in the
 state folder, keyed by everything that feeds the scores: the rows as read, the settings (consensus,
 seed, weights, answer key, guidelines used and their version, embedder), the judge's usable
-verdicts and the analysts' decisions. Any change is a new key, so a kept run is only ever reused
-for the same inputs; only the newest run is kept.
+verdicts, the analysts' decisions, and the triage code itself. Any change is a new key, so a
+kept run is only ever reused for the same inputs; only the newest run is kept.
 
 The file is a pickle written by llmqa itself into the user's own state folder (as trusted as the
 SQLite store beside it); an unreadable or stale file is recomputed, never an error.
@@ -17,10 +17,12 @@ import hashlib
 import json
 import pickle
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-# Bumped when the scores' computation changes, so a kept run from older code is not reused.
+# Bumped when the kept object's shape changes; a change to the triage code itself changes the
+# key on its own (``_code_digest``), so nobody has to remember to bump this for a new score.
 CACHE_FORMAT = 1
 FOLDER = ("cache", "triage")
 
@@ -28,6 +30,16 @@ FOLDER = ("cache", "triage")
 def _feed(digest: Any, value: Any) -> None:
     digest.update(json.dumps(value, sort_keys=True, default=str).encode())
     digest.update(b"\0")
+
+
+@cache
+def _code_digest() -> str:
+    """The triage package's own source, once per process: a run kept by other triage code
+    (an upgrade, a local edit) is never reused."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _file_digest(path: Path | None) -> str | None:
@@ -42,7 +54,7 @@ def triage_key(records: Iterable[Any], settings: dict[str, Any],
     from llmqa.items import Item
 
     digest = hashlib.sha256()
-    _feed(digest, [CACHE_FORMAT, __version__, settings,
+    _feed(digest, [CACHE_FORMAT, __version__, _code_digest(), settings,
                    _file_digest(weights), _file_digest(answer_key), decisions])
     for record in records:
         # A rejected row is a note in the run: its text is part of the output.
