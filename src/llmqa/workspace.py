@@ -15,12 +15,13 @@ them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmqa.choices import ConsensusMethod, Purpose
+from llmqa.choices import ConsensusMethod, EscalateWhen, Purpose
 from llmqa.config import Settings, load_settings
 from llmqa.guidelines import GuidelineSet, load_guidelines
 
@@ -35,8 +36,10 @@ if TYPE_CHECKING:
     from llmqa.llm.backends import BackendSpec
     from llmqa.llm.pricing import PriceTable
     from llmqa.llm.seam import ChatSeam
+    from llmqa.policy.ci import PolicyReport
+    from llmqa.reporting.from_settings import ReportRun
     from llmqa.revision.pipeline import RevisionOptions, RevisionRun
-    from llmqa.runner import ReviewRunner, ReviewSummary
+    from llmqa.runner import ReviewSummary
     from llmqa.runner.cascade import CascadeSummary, EscalationRule
     from llmqa.store import VerdictStore
     from llmqa.store.decisions import Decision
@@ -127,6 +130,15 @@ class Workspace:
         from llmqa.store import VerdictStore
 
         return VerdictStore(self.settings.home_path, readonly=readonly)
+
+    @contextmanager
+    def locked_store(self) -> Iterator[VerdictStore]:
+        """The writable store under the run lock: no review or other writer runs meanwhile.
+        The lock comes first, so a second run refuses before it touches the store."""
+        from llmqa.store import RunLock
+
+        with RunLock(self.settings.home_path), self.open_store() as store:
+            yield store
 
     def verdicts(self, item_ids: Iterable[str] | None = None, latest: bool = True,
                  status: str | None = None) -> list[dict[str, Any]]:
@@ -222,92 +234,57 @@ class Workspace:
     def review(self, items: list[Item], spec: BackendSpec | None = None,
                judge: Judge | None = None, *, samples: int = 1, top_k: int | None = None,
                send_images: bool | None = None, max_cost: float | None = None,
-               dry_run: bool = False, batch_api: bool = False, source: str = "",
-               on_progress: Callable[[int], None] | None = None,
+               dry_run: bool = False, batch_api: bool = False, include_decided: bool = False,
+               source: str = "", on_progress: Callable[[int], None] | None = None,
                on_plan: Callable[[int], None] | None = None) -> ReviewSummary:
-        """Judge ``items`` and store the verdicts; items already judged alike are reused.
-        ``judge`` defaults to ``self.judge(spec, samples=..., top_k=..., send_images=...)``
-        with the settings' price table."""
-        from llmqa.store import RunLock
+        """Judge ``items`` and store the verdicts; items already judged alike are reused,
+        items an analyst decided are left out (counted in ``decided``) unless
+        ``include_decided``. ``judge`` defaults to ``self.judge(spec, samples=..., top_k=...,
+        send_images=...)`` with the settings' price table. See runner.from_settings."""
+        from llmqa.runner import from_settings
 
-        spec = spec or self.backend()
-        # The lock comes first: a second run must refuse before it touches the index or store.
-        with RunLock(self.settings.home_path), self.open_store() as store:
-            judge = judge or self.judge(spec, samples=samples, top_k=top_k,
-                                        send_images=send_images, prices=self.prices())
-            _, run = self._stage(judge, spec, store, self.retriever(), max_cost, dry_run,
-                                 batch_api, on_progress, on_plan)
-            return run(items, source)
+        return from_settings.review(
+            self, items, spec or self.backend(), judge, samples=samples, top_k=top_k,
+            send_images=send_images, max_cost=max_cost, dry_run=dry_run, batch_api=batch_api,
+            include_decided=include_decided, source=source, on_progress=on_progress,
+            on_plan=on_plan)
 
-    def review_cascade(self, items: list[Item], cheap: BackendSpec, strong: BackendSpec,
-                       rule: EscalationRule, *, samples: int = 1, top_k: int | None = None,
+    def review_cascade(self, items: list[Item], cheap: BackendSpec | None,
+                       strong: BackendSpec | str, rule: EscalationRule | None = None, *,
+                       strong_base_url: str | None = None,
+                       when: Iterable[EscalateWhen | str] | None = None, below: float = 0.7,
+                       samples: int = 1, top_k: int | None = None,
                        send_images: bool | None = None, max_cost: float | None = None,
-                       batch_api: bool = False, source: str = "",
-                       gate: dict[str, Any] | None = None) -> CascadeSummary:
-        """Judge every item with ``cheap`` and the items ``rule`` picks with ``strong`` too
-        (see runner.cascade). ``max_cost`` bounds both stages together. Under the
+                       batch_api: bool = False, include_decided: bool = False,
+                       source: str = "", gate: dict[str, Any] | None = None) -> CascadeSummary:
+        """Judge every item with ``cheap`` (default: the settings' model) and the items
+        ``rule`` picks with ``strong`` too (a spec, or a model name at ``strong_base_url``);
+        ``rule`` defaults to escalating on ``when`` (default conditions when empty) with a
+        confidence ``below``. ``max_cost`` bounds both stages together. Under the
         ``supervised`` condition without clauses of its own, the rule takes the clauses the
         trust gate (options ``gate``, as ``agreement.gate.compute_gate``) does not trust for
-        the cheap model."""
-        from llmqa.runner import ReviewSummary
-        from llmqa.runner.cascade import Cascade
-        from llmqa.store import RunLock
+        the cheap model. See runner.cascade and runner.from_settings."""
+        from llmqa.runner import from_settings
 
-        with RunLock(self.settings.home_path), self.open_store() as store:
-            retriever, prices = self.retriever(), self.prices()
-            judges = [self.judge(spec, samples=samples, top_k=top_k, send_images=send_images,
-                                 prices=prices) for spec in (cheap, strong)]
-            cheap_runner, cheap_run = self._stage(judges[0], cheap, store, retriever, max_cost,
-                                                  False, batch_api)
-            spent = ReviewSummary()
+        if isinstance(strong, str):
+            strong = self.backend(model=strong, base_url=strong_base_url)
+        return from_settings.review_cascade(
+            self, items, cheap or self.backend(), strong,
+            rule or from_settings.escalation_rule(when, below), samples=samples, top_k=top_k,
+            send_images=send_images, max_cost=max_cost, batch_api=batch_api,
+            include_decided=include_decided, source=source, gate=gate)
 
-            def run_cheap(batch: list[Item], name: str) -> ReviewSummary:
-                nonlocal spent
-                spent = cheap_run(batch, name)
-                return spent
+    def policy_check(self, old: GuidelineSet | str | Path, new: GuidelineSet | str | Path,
+                     items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
+                     max_kappa_drop: float | None = None, top_k: int | None = None,
+                     source: str = "policy-ci") -> PolicyReport:
+        """Judge ``items`` under the ``old`` and ``new`` guidelines (only items whose clauses
+        changed cost a call) and gate on the kappa drop per changed clause against ``gold``
+        (labels or a gold file) or the annotators. See policy.from_settings."""
+        from llmqa.policy.from_settings import run_policy_check
 
-            def run_strong(batch: list[Item], name: str) -> ReviewSummary:
-                left = None if max_cost is None else max(0.0, max_cost - spent.spent_usd)
-                return self._stage(judges[1], strong, store, retriever, left, False,
-                                   batch_api)[1](batch, name)
-
-            strong_runner, _ = self._stage(judges[1], strong, store, retriever, max_cost,
-                                           False, batch_api)
-
-            def supervised() -> frozenset[str]:
-                from llmqa.agreement.gate import untrusted_clauses
-
-                return untrusted_clauses(store, judges[0].seam.name,
-                                         judges[0].guidelines.by_id, **(gate or {}))
-
-            return Cascade(cheap_runner, strong_runner, rule, run_cheap, run_strong,
-                           supervised if not rule.supervised_clauses else None
-                           ).run(items, source)
-
-    def _stage(self, judge: Judge, spec: BackendSpec, store: VerdictStore, retriever: Retriever,
-               max_cost: float | None, dry_run: bool, batch_api: bool,
-               on_progress: Callable[[int], None] | None = None,
-               on_plan: Callable[[int], None] | None = None,
-               ) -> tuple[ReviewRunner, Callable[[list[Item], str], ReviewSummary]]:
-        """A review runner for one judge and how to run it: live, or through the Batch API."""
-        import asyncio
-        import os
-
-        from llmqa.runner import ReviewOptions, ReviewRunner
-
-        # The embedded model runs one request at a time on the CPU; queued requests would
-        # only eat into their own timeouts.
-        workers = 1 if spec.is_local else self.settings.concurrency
-        options = ReviewOptions(concurrency=workers, max_cost=max_cost, dry_run=dry_run,
-                                batch_pricing=batch_api)
-        runner = ReviewRunner(judge, retriever, store, options, on_progress=on_progress,
-                              on_plan=on_plan)
-        if batch_api and not dry_run:
-            from llmqa.runner.batch_api import BatchApiReview
-
-            poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
-            return runner, BatchApiReview(runner, spec, poll_interval=poll).run
-        return runner, lambda batch, name: asyncio.run(runner.run(batch, name))
+        return run_policy_check(self, old, new, items, gold=gold,
+                                max_kappa_drop=max_kappa_drop, top_k=top_k, source=source)
 
     def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,
@@ -334,6 +311,23 @@ class Workspace:
         return run_agreement(self, items, labels=labels, method=ConsensusMethod(method),
                              ties=ties, level=level, n_boot=n_boot, seed=seed,
                              use_judge=use_judge, source=source)
+
+    def report(self, records: str | Path | Iterable[Any], *,
+               guidelines_required: bool = False, n_boot: int = 500, seed: int = 0,
+               with_triage: bool = True, top: int = 15, review_url: str | None = None,
+               on_progress: Progress | None = None,
+               on_triage: Callable[[int], None] | None = None, source: str = "") -> ReportRun:
+        """The one-page HTML report's content (``.html()`` renders it) for items or an items
+        file: agreement, the triage's top rows (``top`` each) unless ``with_triage`` is off,
+        and the analysts' decisions linking to the review app at ``review_url``. See
+        reporting.from_settings."""
+        from llmqa.reporting.decisions import DEFAULT_REVIEW_URL
+        from llmqa.reporting.from_settings import run_report
+
+        return run_report(self, records, guidelines_required=guidelines_required,
+                          n_boot=n_boot, seed=seed, with_triage=with_triage, top=top,
+                          review_url=review_url or DEFAULT_REVIEW_URL, on_progress=on_progress,
+                          on_triage=on_triage, source=source)
 
     def revise(self, items: list[Item], options: RevisionOptions | None = None, *,
                use_judge: bool = True, seam: ChatSeam | None = None,

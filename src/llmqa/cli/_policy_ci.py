@@ -21,8 +21,7 @@ def policy_ci(
                                      "id and gold_label, e.g. from `llmqa decisions export`)."),
     max_kappa_drop: float | None = typer.Option(
         None, "--max-kappa-drop", min=0.0, help="Exit 1 when the judge's kappa against gold "
-        "(or the annotators where no gold exists) falls by more than this on any changed "
-        "clause."),
+        "(else the annotators) falls by more than this on a changed clause."),
     concurrency: opt.Concurrency = None,
     top_k: opt.TopK = None,
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown report "
@@ -38,33 +37,14 @@ def policy_ci(
     Exit codes: 0 done (gate passed); 1 the --max-kappa-drop gate failed, or bad rows;
     2 usage or configuration error.
     """
-    import asyncio
-
-    from llmqa.guidelines import load_guidelines
-    from llmqa.io.gold import read_gold
-    from llmqa.policy import PolicyCheck, render_markdown
-    from llmqa.runner import ReviewOptions
-    from llmqa.store import RunLock
-
     ws = workspace(config, model=model, base_url=base_url, structured_method=structured_method,
                    concurrency=concurrency, home=home, embedder=embedder)
-    before, after = load_guidelines(old), load_guidelines(new)
     valid, rejected = read_valid(ws, items, None)
-    gold_labels: dict[str, str] = {}
-    if gold is not None:
-        gold_labels, gold_errors = read_gold(gold)
-        for problem in gold_errors[:20]:
-            err(str(problem), "yellow")
-    spec, prices = ws.backend(), ws.prices()
-    seam = ws.seam(spec)
-    workers = 1 if spec.is_local else ws.settings.concurrency
-    with RunLock(ws.settings.home_path), ws.open_store() as store:
-        check = PolicyCheck(lambda g: ws.judge(spec, top_k=top_k, prices=prices, seam=seam,
-                                               guidelines=g),
-                            ws.embedder, store, ReviewOptions(concurrency=workers))
-        result = asyncio.run(check.run(before, after, valid, gold_labels, source=items,
-                                       max_kappa_drop=max_kappa_drop))
-    markdown = render_markdown(result)
+    result = ws.policy_check(old, new, valid, gold=gold, max_kappa_drop=max_kappa_drop,
+                             top_k=top_k, source=items)
+    for problem in result.gold_problems[:20]:
+        err(str(problem), "yellow")
+    markdown = result.markdown()
     if output is not None:
         output.write_text(markdown, encoding="utf-8")
     if as_json:
@@ -72,11 +52,8 @@ def policy_ci(
     elif output is None:
         typer.echo(markdown)
     else:
-        typer.echo(f"{len(result.changed_clauses)} changed clause(s), {len(result.affected)} "
-                   f"item(s) re-judged, {len(result.flips)} flip(s); report: {output}")
-    if not result.passed:
-        err(f"gate failed: kappa fell by more than {max_kappa_drop} on "
-            + ", ".join(k.scope for k in result.gate_failures), "red")
-        raise typer.Exit(1)
-    if rejected:
+        typer.echo(f"{result.headline}; report: {output}")
+    if result.gate_message:
+        err(f"gate failed: {result.gate_message}", "red")
+    if rejected or not result.passed:
         raise typer.Exit(1)

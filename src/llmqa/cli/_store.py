@@ -34,18 +34,16 @@ def reparse(
     config: opt.Config = None,
 ) -> None:
     """Re-validate stored answers that failed to parse or cite; no model is called."""
-    from llmqa.store import RunLock
     from llmqa.store.reparse import reparse as run_reparse
+    from llmqa.store.terminal import reparse_text
 
     ws = workspace(config, guidelines, home=home)
-    with RunLock(ws.settings.home_path), ws.open_store() as store:
+    with ws.locked_store() as store:
         report = run_reparse(store, ws.guidelines)
     if as_json:
         print_json(report.__dict__)
-        return
-    typer.echo(f"{report.examined} stored answers re-read, {report.fixed} now valid verdicts")
-    for status, count in sorted(report.still_failing.items()):
-        typer.echo(f"still {status}: {count}")
+    else:
+        typer.echo(reparse_text(report))
 
 
 def prune_vectors(
@@ -58,17 +56,15 @@ def prune_vectors(
 ) -> None:
     """Drop cached item vectors of other embedders than the configured one, or all of them.
 
-    Those of other embedders are left behind by a switch of --embedder; --all drops every one.
-
-    The vectors are a cache (review and triage embed each item text once and keep it in the
-    store); dropping them loses no verdict, and a later run embeds what it needs again.
+    Vectors of other embedders are left behind by a switch of --embedder. They are only a
+    cache (review and triage embed each item text once and keep it in the store): dropping
+    them loses no verdict, and a later run embeds what it needs again.
     """
-    from llmqa.store import RunLock
     from llmqa.store.terminal import vectors_table
 
     ws = workspace(config, home=home, embedder=embedder)
     keep = None if all_embedders else ws.embedder.name  # the local model loads lazily
-    with RunLock(ws.settings.home_path), ws.open_store() as store:
+    with ws.locked_store() as store:
         typer.echo(vectors_table(store.vector_counts(), keep))
         if dry_run:
             return

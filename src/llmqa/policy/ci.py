@@ -43,6 +43,7 @@ class PolicyReport:
     gate_failures: list[KappaChange] = field(default_factory=list)
     gold_items: int = 0
     clause_items: dict[str, int] = field(default_factory=dict)  # items judged against each
+    gold_problems: list[Any] = field(default_factory=list)  # gold rows that could not be used
 
     @property
     def changed_clauses(self) -> list[str]:
@@ -51,6 +52,25 @@ class PolicyReport:
     @property
     def passed(self) -> bool:
         return not self.gate_failures
+
+    def markdown(self) -> str:
+        """The report as markdown, fit for a pull-request comment (see policy.markdown)."""
+        from llmqa.policy.markdown import render_markdown
+
+        return render_markdown(self)
+
+    @property
+    def headline(self) -> str:
+        return (f"{len(self.changed_clauses)} changed clause(s), {len(self.affected)} item(s) "
+                f"re-judged, {len(self.flips)} flip(s)")
+
+    @property
+    def gate_message(self) -> str | None:
+        """Why the gate failed, or ``None`` when it passed."""
+        if self.passed:
+            return None
+        return (f"kappa fell by more than {self.max_kappa_drop} on "
+                + ", ".join(k.scope for k in self.gate_failures))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -64,6 +64,32 @@ class CascadeSummary:
     reasons: Counter = field(default_factory=Counter)
     strong_only_estimated_usd: float | None = None  # every item at the strong model's price
     supervised_clauses: list[str] | None = None  # under the ``supervised`` condition
+    # Statuses of each item's newest stored verdict after both stages: an item counts by its
+    # final verdict, so a cheap answer without one that the strong model then judged is fine.
+    final_statuses: Counter = field(default_factory=Counter)
+
+    @property
+    def items(self) -> int:
+        return self.cheap.items
+
+    @property
+    def decided(self) -> int:
+        """Items left out because an analyst already decided them."""
+        return self.cheap.decided
+
+    @property
+    def status(self) -> str:
+        """The first stage's status unless it finished, else the second's."""
+        return self.strong.status if self.cheap.status == "done" else self.cheap.status
+
+    @property
+    def budget_reached(self) -> bool:
+        return self.cheap.budget_reached or self.strong.budget_reached
+
+    @property
+    def complete(self) -> bool:
+        """Every item's final verdict is usable."""
+        return all(status == "ok" for status in self.final_statuses)
 
     @property
     def cost_usd(self) -> float | None:
@@ -140,6 +166,9 @@ class Cascade:
                                  cheap, strong, [i.id for i in escalated], reasons, strong_only,
                                  sorted(self.rule.supervised_clauses)
                                  if EscalateWhen.SUPERVISED in self.rule.when else None)
+        summary.final_statuses = Counter(
+            row["status"] for row in self.cheap.store.verdicts(
+                latest=True, item_ids={i.id for i in items}))
         self._annotate(summary)
         return summary
 

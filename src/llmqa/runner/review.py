@@ -86,6 +86,7 @@ class ReviewSummary:
     run_id: int | None = None
     seconds: float = 0.0
     status: str = "done"
+    decided: int = 0  # items left out because an analyst already decided them
 
     # Known costs so far; ``cost_usd`` becomes None once any answer has no price.
     spent_usd: float = 0.0
@@ -104,6 +105,17 @@ class ReviewSummary:
             self.spent_usd += verdict.cost_usd
             if self.cost_usd is not None:
                 self.cost_usd = round(self.spent_usd, 6)
+
+    @property
+    def without_verdict(self) -> int:
+        """Items whose answer, asked now or stored earlier, holds no usable verdict."""
+        return sum(n for s, n in self.statuses.items() if s != "ok") + sum(
+            n for s, n in self.reused_statuses.items() if s != "ok")
+
+    @property
+    def complete(self) -> bool:
+        """Every item has a usable verdict (a dry run, which asks nothing, counts as one)."""
+        return self.status == "dry_run" or not self.without_verdict
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from llmqa.runner.review import ReviewSummary
 from llmqa.text import table
 
 if TYPE_CHECKING:
-    from llmqa.runner import ReviewSummary
     from llmqa.runner.cascade import CascadeSummary
 
 
@@ -23,12 +23,6 @@ def _money(value: float | None) -> str:
     return "?" if value is None else f"{value:.4f}"
 
 
-def without_verdict(summary: ReviewSummary) -> int:
-    """Items whose answer, asked now or stored earlier, holds no usable verdict."""
-    return sum(n for s, n in summary.statuses.items() if s != "ok") + sum(
-        n for s, n in summary.reused_statuses.items() if s != "ok")
-
-
 def duration(seconds: float) -> str:
     """A time estimate at a glance: seconds, minutes or hours."""
     if seconds < 90:
@@ -37,8 +31,13 @@ def duration(seconds: float) -> str:
     return f"about {minutes:.0f} min" if minutes < 90 else f"about {minutes / 60:.1f} h"
 
 
-def review_text(summary: ReviewSummary, rejected: int) -> str:
-    """What a review (or its dry-run estimate) did: items, verdicts, tokens and cost."""
+def review_text(summary: ReviewSummary | CascadeSummary, rejected: int) -> str:
+    """What a review (or its dry-run estimate, or a cascade) did: items, verdicts, tokens and
+    cost."""
+    if summary.decided and not summary.items:
+        return "every item is already decided; nothing to review"
+    if not isinstance(summary, ReviewSummary):
+        return cascade_text(summary)
     if summary.status == "dry_run":
         estimate = ("unknown (no price)" if summary.estimated_cost_usd is None
                     else f"${summary.estimated_cost_usd:.4f}")

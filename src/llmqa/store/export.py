@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from llmqa.store.verdicts import VerdictStore
@@ -29,3 +30,17 @@ def verdict_rows(store: VerdictStore, latest: bool = True, project: str | None =
                                for a in item.get("annotations", [])],
                "content": text}
         yield {column: row.get(column) for column in COLUMNS}
+
+
+def export_verdicts(home: str | Path, output: str | Path | None = None, fmt: str | None = None,
+                    *, latest: bool = True, project: str | None = None,
+                    **filters: Any) -> int:
+    """Write ``verdict_rows`` of the store in ``home`` to ``output`` (standard output when
+    ``None`` or ``-``) as ``fmt`` (default: from the file name); returns the row count. An
+    unknown format is refused before the store is opened."""
+    from llmqa.io.writers import output_format, write_records
+
+    output_format(output, fmt)
+    with VerdictStore(Path(home), readonly=True) as store:
+        return write_records(verdict_rows(store, latest=latest, project=project, **filters),
+                             output, fmt)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmqa.text import table
+
+if TYPE_CHECKING:
+    from llmqa.store.reparse import ReparseReport
 
 
 def _money(value: float | None, unpriced: int = 0) -> str:
@@ -84,3 +87,10 @@ def vectors_table(counts: dict[str, tuple[int, int]], keep: str | None) -> str:
     rows = [[name, str(n), f"{size / 2**20:.1f}", "keep" if name == keep else "drop"]
             for name, (n, size) in counts.items()]
     return table(rows, ["embedder", "vectors", "MiB", "prune"])
+
+
+def reparse_text(report: ReparseReport) -> str:
+    """How many stored answers a reparse re-read and fixed, and what still fails."""
+    lines = [f"{report.examined} stored answers re-read, {report.fixed} now valid verdicts"]
+    lines += [f"still {status}: {count}" for status, count in sorted(report.still_failing.items())]
+    return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""Policy CI for a workspace: both guideline versions judged by the settings' model into the
+workspace's store (under its run lock), with gold labels read from a file when named.
+
+``Workspace.policy_check`` runs this, so a script and ``llmqa policy-ci`` gate alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from llmqa.guidelines import GuidelineSet, load_guidelines
+
+if TYPE_CHECKING:
+    from llmqa.items import Item
+    from llmqa.policy.ci import PolicyReport
+    from llmqa.workspace import Workspace
+
+
+def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: GuidelineSet | str | Path,
+                     items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
+                     max_kappa_drop: float | None = None, top_k: int | None = None,
+                     source: str = "policy-ci") -> PolicyReport:
+    """Judge ``items`` under ``old`` and ``new`` (sets, or their folders or files). ``gold``:
+    ``{item id: label}`` or a gold file; its unusable rows land in ``gold_problems``."""
+    from llmqa.io.gold import read_gold
+    from llmqa.policy.ci import PolicyCheck
+    from llmqa.runner import ReviewOptions
+
+    before, after = (g if isinstance(g, GuidelineSet) else load_guidelines(g) for g in (old, new))
+    problems: list[Any] = []
+    if gold is None:
+        labels: dict[str, str] = {}
+    elif isinstance(gold, Mapping):
+        labels = dict(gold)
+    else:
+        labels, problems = read_gold(gold)
+    spec, prices = ws.backend(), ws.prices()
+    seam = ws.seam(spec)
+    # The embedded model runs one request at a time on the CPU.
+    workers = 1 if spec.is_local else ws.settings.concurrency
+    with ws.locked_store() as store:
+        check = PolicyCheck(lambda g: ws.judge(spec, top_k=top_k, prices=prices, seam=seam,
+                                               guidelines=g),
+                            ws.embedder, store, ReviewOptions(concurrency=workers))
+        report = asyncio.run(check.run(before, after, items, labels, source=source,
+                                       max_kappa_drop=max_kappa_drop))
+    report.gold_problems = problems
+    return report

@@ -1,0 +1,144 @@
+"""The review for a workspace: what a batch must pass before any call (a price for a cost
+limit, guidelines a verdict can cite faithfully), leaving out items an analyst already
+decided, then one judge (``review``) or a cheap-then-strong cascade (``review_cascade``).
+
+``Workspace.review`` and ``Workspace.review_cascade`` run these, so a script and
+``llmqa review`` admit, skip and stage a batch alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from llmqa.choices import EscalateWhen
+from llmqa.errors import ConfigError, Hint
+
+if TYPE_CHECKING:
+    from llmqa.index.retriever import Retriever
+    from llmqa.items import Item
+    from llmqa.judge import Judge
+    from llmqa.llm.backends import BackendSpec
+    from llmqa.runner import ReviewRunner, ReviewSummary
+    from llmqa.runner.cascade import CascadeSummary, EscalationRule
+    from llmqa.store import VerdictStore
+    from llmqa.workspace import Workspace
+
+StageRun = Callable[[list["Item"], str], "ReviewSummary"]
+
+
+def admit(ws: Workspace, items: list[Item], spec: BackendSpec, max_cost: float | None,
+          include_decided: bool) -> tuple[list[Item], int]:
+    """The items to review and how many were left out as decided (settled stays settled: no
+    model call for an item whose gold label is known). Refuses a cost limit the price table
+    cannot enforce and guidelines with a clause ID defined twice, before any index or store
+    work."""
+    from llmqa.guidelines.check import ensure_reviewable
+
+    if max_cost is not None and ws.prices().get(spec.display_name) is None:
+        raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
+                          hint=Hint("add it with {}", ("prices",)))
+    ensure_reviewable(ws.guidelines)
+    if include_decided:
+        return items, 0
+    return ws.undecided(items)
+
+
+def review(ws: Workspace, items: list[Item], spec: BackendSpec, judge: Judge | None, *,
+           samples: int, top_k: int | None, send_images: bool | None, max_cost: float | None,
+           dry_run: bool, batch_api: bool, include_decided: bool, source: str,
+           on_progress: Callable[[int], None] | None,
+           on_plan: Callable[[int], None] | None) -> ReviewSummary:
+    from llmqa.runner import ReviewSummary
+
+    items, decided = admit(ws, items, spec, max_cost, include_decided)
+    if not items:
+        return ReviewSummary(decided=decided)
+    with ws.locked_store() as store:
+        judge = judge or ws.judge(spec, samples=samples, top_k=top_k, send_images=send_images,
+                                  prices=ws.prices())
+        _, run = stage(ws, judge, spec, store, ws.retriever(), max_cost, dry_run, batch_api,
+                       on_progress, on_plan)
+        summary = run(items, source)
+    summary.decided = decided
+    return summary
+
+
+def escalation_rule(when: Iterable[EscalateWhen | str] | None,
+                    below: float) -> EscalationRule:
+    """The rule for ``when`` (the default conditions when empty) at confidence ``below``."""
+    from llmqa.runner.cascade import DEFAULT_WHEN, EscalationRule
+
+    chosen = frozenset(EscalateWhen(w) for w in when or ())
+    return EscalationRule(when=chosen or DEFAULT_WHEN, min_confidence=below)
+
+
+def review_cascade(ws: Workspace, items: list[Item], cheap: BackendSpec,
+                   strong: BackendSpec, rule: EscalationRule, *, samples: int,
+                   top_k: int | None, send_images: bool | None, max_cost: float | None,
+                   batch_api: bool, include_decided: bool, source: str,
+                   gate: dict[str, Any] | None) -> CascadeSummary:
+    from llmqa.runner import ReviewSummary
+    from llmqa.runner.cascade import Cascade, CascadeSummary
+
+    items, decided = admit(ws, items, cheap, max_cost, include_decided)
+    if not items:
+        return CascadeSummary(cheap.display_name, strong.display_name,
+                              ReviewSummary(decided=decided), ReviewSummary(status="skipped"))
+    with ws.locked_store() as store:
+        retriever, prices = ws.retriever(), ws.prices()
+        judges = [ws.judge(spec, samples=samples, top_k=top_k, send_images=send_images,
+                           prices=prices) for spec in (cheap, strong)]
+        cheap_runner, cheap_run = stage(ws, judges[0], cheap, store, retriever, max_cost,
+                                        False, batch_api)
+        spent = ReviewSummary()
+
+        def run_cheap(batch: list[Item], name: str) -> ReviewSummary:
+            nonlocal spent
+            spent = cheap_run(batch, name)
+            return spent
+
+        def run_strong(batch: list[Item], name: str) -> ReviewSummary:
+            # ``max_cost`` bounds both stages together.
+            left = None if max_cost is None else max(0.0, max_cost - spent.spent_usd)
+            return stage(ws, judges[1], strong, store, retriever, left, False,
+                         batch_api)[1](batch, name)
+
+        strong_runner, _ = stage(ws, judges[1], strong, store, retriever, max_cost, False,
+                                 batch_api)
+
+        def supervised() -> frozenset[str]:
+            from llmqa.agreement.gate import untrusted_clauses
+
+            return untrusted_clauses(store, judges[0].seam.name, judges[0].guidelines.by_id,
+                                     **(gate or {}))
+
+        summary = Cascade(cheap_runner, strong_runner, rule, run_cheap, run_strong,
+                          supervised if not rule.supervised_clauses else None
+                          ).run(items, source)
+    summary.cheap.decided = decided
+    return summary
+
+
+def stage(ws: Workspace, judge: Judge, spec: BackendSpec, store: VerdictStore,
+          retriever: Retriever, max_cost: float | None, dry_run: bool, batch_api: bool,
+          on_progress: Callable[[int], None] | None = None,
+          on_plan: Callable[[int], None] | None = None) -> tuple[ReviewRunner, StageRun]:
+    """A review runner for one judge and how to run it: live, or through the Batch API."""
+    from llmqa.runner import ReviewOptions, ReviewRunner
+
+    # The embedded model runs one request at a time on the CPU; queued requests would only
+    # eat into their own timeouts.
+    workers = 1 if spec.is_local else ws.settings.concurrency
+    options = ReviewOptions(concurrency=workers, max_cost=max_cost, dry_run=dry_run,
+                            batch_pricing=batch_api)
+    runner = ReviewRunner(judge, retriever, store, options, on_progress=on_progress,
+                          on_plan=on_plan)
+    if batch_api and not dry_run:
+        from llmqa.runner.batch_api import BatchApiReview
+
+        poll = float(os.environ.get("LLMQA_BATCH_POLL") or 30.0)
+        return runner, BatchApiReview(runner, spec, poll_interval=poll).run
+    return runner, lambda batch, name: asyncio.run(runner.run(batch, name))
