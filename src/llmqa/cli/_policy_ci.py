@@ -44,13 +44,12 @@ def policy_ci(
                              top_k=top_k, source=items)
     for problem in result.gold_problems[:20]:
         err(str(problem), "yellow")
-    markdown = result.markdown()
     if output is not None:
-        output.write_text(markdown, encoding="utf-8")
+        output.write_text(result.markdown(), encoding="utf-8")
     if as_json:
         print_json(result.to_dict())
     elif output is None:
-        typer.echo(markdown)
+        typer.echo(result.markdown())
     else:
         typer.echo(f"{result.headline}; report: {output}")
     if result.gate_message:

@@ -8,15 +8,9 @@ import typer
 
 from llmqa.choices import EscalateWhen
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, print_json, read_valid, workspace
+from llmqa.cli._common import err, flag, print_json, read_valid, workspace
 
 EXIT_BUDGET = 3
-LOCAL_WARNING = (
-    "Judging with the embedded SmolLM2-135M model (offline, no key). It follows the verdict "
-    "schema but is far too small to judge well: treat its verdicts as a pipeline check, not QA. "
-    "For real review pass --model gpt-4o-mini (with OPENAI_API_KEY), or --base-url "
-    "http://HOST:PORT/v1 --model NAME for vLLM, Ollama or a llama.cpp server."
-)
 
 
 def review(
@@ -48,7 +42,8 @@ def review(
         None, "--escalate-model", help="Cascade: judge every item with --model, the doubtful "
         "ones (--escalate-when) with this stronger model too; see docs/policy-ci.md."),
     escalate_base_url: str | None = typer.Option(
-        None, "--escalate-base-url", help="Endpoint of the --escalate-model [--base-url]."),
+        None, "--escalate-base-url", help="Endpoint of the --escalate-model (default: "
+        "--base-url)."),
     escalate_when: list[EscalateWhen] | None = typer.Option(
         None, "--escalate-when", help="When a cheap verdict is doubtful (repeatable) "
         "[default: not-agree, low-confidence, no-verdict]."),
@@ -70,6 +65,7 @@ def review(
     """
     from llmqa.errors import UsageError
     from llmqa.progress import ItemBar
+    from llmqa.runner.from_settings import LOCAL_REVIEW_WARNING
     from llmqa.runner.terminal import review_text
 
     if escalate_model and dry_run:
@@ -82,7 +78,7 @@ def review(
     valid, rejected = read_valid(ws, items, fmt, check=ws.label_checks(), limit=limit,
                                  shown=1000)
     if spec.is_local and not dry_run:
-        err(LOCAL_WARNING, "yellow")
+        err(LOCAL_REVIEW_WARNING.render(flag), "yellow")
     common = {"samples": samples, "top_k": top_k, "send_images": vision, "max_cost": max_cost,
               "batch_api": batch_api, "include_decided": include_decided, "source": items}
     with ItemBar(progress and not as_json and not dry_run and not escalate_model) as bar:
@@ -153,18 +149,17 @@ def doctor(
 ) -> None:
     """Probe a model before a big batch: which structured-output method gives valid verdicts.
 
-    Sends three small known items in each method (or the one given) and reports per method
-    how many came back as valid verdicts. Exit 0 when some method works, 1 otherwise.
+    Sends three small known items in each method (or the one given) and counts the valid
+    verdicts per method. Exit 0 when some method works, 1 otherwise.
     """
     import asyncio
 
     from llmqa.judge.probe import probe_backend
+    from llmqa.progress import StageBars
     from llmqa.runner.terminal import probe_table
 
     ws = workspace(config, guidelines, model=model, model_option=model_option,
                    base_url=base_url, structured_method=structured_method, home=home)
-    from llmqa.progress import StageBars
-
     with StageBars(progress) as bars:
         outcome = asyncio.run(probe_backend(ws.backend(), ws.settings, on_progress=bars))
     if as_json:

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from llmqa.workspace import Workspace
 
 StageRun = Callable[[list["Item"], str], "ReviewSummary"]
+# Said before a review with the embedded model, so nobody takes its verdicts for QA.
+LOCAL_REVIEW_WARNING = Hint(
+    "Judging with the embedded SmolLM2-135M model (offline, no key). It follows the verdict "
+    "schema but is far too small to judge well: treat its verdicts as a pipeline check, not QA. "
+    "For real review pass {} gpt-4o-mini (with OPENAI_API_KEY), or {} http://HOST:PORT/v1 {} "
+    "NAME for vLLM, Ollama or a llama.cpp server.", ("model", "base_url", "model"))
 
 
 def admit(ws: Workspace, items: list[Item], spec: BackendSpec, max_cost: float | None,
