@@ -33,13 +33,9 @@ def serve(
     and record decisions (gold) with buttons or keys. Listens on 127.0.0.1 by default."""
     import uvicorn
 
-    from llmqa.errors import ConfigError
     from llmqa.serve import check_bind, create_app, load
 
-    try:
-        check_bind(host, token)
-    except ConfigError as exc:
-        raise ConfigError(f"{exc} (--token or LLMQA_TOKEN)") from exc
+    check_bind(host, token)
     resolved = workspace(config, guidelines, home=home).settings
     err("loading items, queue and store..." if queue else
         "no --queue given: triaging the items first (llmqa triage -o queue.jsonl saves this)")
