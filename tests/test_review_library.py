@@ -20,7 +20,7 @@ from llmqa.errors import (
 )
 from llmqa.judge.render import consensus_label
 from llmqa.runner.cascade import DEFAULT_WHEN, EscalateWhen
-from llmqa.runner.from_settings import escalation_rule
+from llmqa.runner.from_settings import escalation_rule, review_checks
 from llmqa.runner.terminal import review_text
 from llmqa.store.decisions import DecisionStore, for_item
 from llmqa.store.export import export_verdicts
@@ -73,6 +73,15 @@ def test_review_refuses_before_any_work(tmp_path, monkeypatch):
         with pytest.raises(ConfigError) as no_price:
             unpriced.review(items, spec, max_cost=1.0)
         assert "`prices`" in str(no_price.value) and "--" not in str(no_price.value)
+        with pytest.raises(ConfigError):  # the same refusal, before any row is read
+            review_checks(unpriced, spec, max_cost=1.0)
+        path = write_items(tmp_path / "items.jsonl", items)
+        bad = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+        bad["annotations"][0]["label"] = "no-such-label"
+        path.write_text(path.read_text(encoding="utf-8") + json.dumps(bad | {"id": "bad"})
+                        + "\n", encoding="utf-8")
+        read, rows = unpriced.read_items(path, check=review_checks(unpriced, spec))
+        assert len(read) == 2 and rows.rejected == 1
         # A clause ID defined twice is refused before the store or index is touched.
         twice = tmp_path / "twice"
         twice.mkdir()
@@ -81,6 +90,8 @@ def test_review_refuses_before_any_work(tmp_path, monkeypatch):
         doubled = _ws(tmp_path / "b", stub.url, guidelines=twice)
         with pytest.raises(GuidelineError, match="duplicate clause IDs"):
             doubled.review(items)
+        with pytest.raises(GuidelineError, match="duplicate clause IDs"):
+            review_checks(doubled, doubled.backend())
         assert not doubled.has_store and stub.chat_requests == 0
 
 

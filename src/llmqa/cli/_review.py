@@ -65,7 +65,7 @@ def review(
     """
     from llmqa.errors import UsageError
     from llmqa.progress import ItemBar
-    from llmqa.runner.from_settings import LOCAL_REVIEW_WARNING
+    from llmqa.runner.from_settings import LOCAL_REVIEW_WARNING, review_checks
     from llmqa.runner.terminal import review_text
 
     if escalate_model and dry_run:
@@ -75,8 +75,8 @@ def review(
                    concurrency=concurrency, home=home, chroma_url=chroma_url, embedder=embedder,
                    prices=prices)
     spec = ws.backend(vision=vision, temperature=temperature, no_calls=dry_run)
-    valid, rejected = read_valid(ws, items, fmt, check=ws.label_checks(), limit=limit,
-                                 shown=1000)
+    valid, rejected = read_valid(ws, items, fmt, check=review_checks(ws, spec, max_cost),
+                                 limit=limit, shown=1000)
     if spec.is_local and not dry_run:
         err(LOCAL_REVIEW_WARNING.render(flag), "yellow")
     common = {"samples": samples, "top_k": top_k, "send_images": vision, "max_cost": max_cost,

@@ -18,6 +18,7 @@ from llmqa.errors import ConfigError, Hint
 
 if TYPE_CHECKING:
     from llmqa.index.retriever import Retriever
+    from llmqa.io.readers import RowCheck
     from llmqa.items import Item
     from llmqa.judge import Judge
     from llmqa.llm.backends import BackendSpec
@@ -35,18 +36,31 @@ LOCAL_REVIEW_WARNING = Hint(
     "NAME for vLLM, Ollama or a llama.cpp server.", ("model", "base_url", "model"))
 
 
-def admit(ws: Workspace, items: list[Item], spec: BackendSpec, max_cost: float | None,
-          include_decided: bool) -> tuple[list[Item], int]:
-    """The items to review and how many were left out as decided (settled stays settled: no
-    model call for an item whose gold label is known). Refuses a cost limit the price table
-    cannot enforce and guidelines with a clause ID defined twice, before any index or store
-    work."""
+def refuse_unusable(ws: Workspace, spec: BackendSpec, max_cost: float | None) -> None:
+    """Refuse what no review can run with: a cost limit the price table cannot enforce for
+    the model, guidelines with a clause ID defined twice."""
     from llmqa.guidelines.check import ensure_reviewable
 
     if max_cost is not None and ws.prices().get(spec.display_name) is None:
         raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
                           hint=Hint("add it with {}", ("prices",)))
     ensure_reviewable(ws.guidelines)
+
+
+def review_checks(ws: Workspace, spec: BackendSpec, max_cost: float | None = None) -> RowCheck:
+    """The row checks for a review's items (labels and clause IDs the guidelines know), after
+    ``refuse_unusable``: call it before reading a batch, so a setting that cannot work is
+    reported before any row."""
+    refuse_unusable(ws, spec, max_cost)
+    return ws.label_checks()
+
+
+def admit(ws: Workspace, items: list[Item], spec: BackendSpec, max_cost: float | None,
+          include_decided: bool) -> tuple[list[Item], int]:
+    """The items to review and how many were left out as decided (settled stays settled: no
+    model call for an item whose gold label is known), after ``refuse_unusable``: before any
+    index or store work."""
+    refuse_unusable(ws, spec, max_cost)
     if include_decided:
         return items, 0
     return ws.undecided(items)
