@@ -53,12 +53,10 @@ def agreement(
     kappa; then per project, modality, label, annotator and clause. Exit 1 when --min-kappa
     is given and Fleiss' kappa is below it or undefined.
     """
-    from llmqa.agreement.gold import gold_from_sources
-    from llmqa.agreement.multilabel import render_multilabel
-    from llmqa.agreement.terminal import gate, render, render_gold
+    from llmqa.agreement.from_settings import run_agreement
+    from llmqa.agreement.terminal import render_run
     from llmqa.io.readers import read_items
     from llmqa.io.writers import output_format, write_records
-    from llmqa.items import Item
 
     to_stdout = output == "-"
     one_stdout({"--json": as_json, "-o -": to_stdout})
@@ -66,37 +64,26 @@ def agreement(
         output_format(output, out_format)  # refuse an unknown extension before the work
     ws = workspace(config, guidelines, home=home)
     label_source = None if no_guidelines else ws.chosen_guidelines(guidelines is not None)
-    records = list(read_items(items, fmt))
-    run = ws.agreement(records, labels=list(label_source.labels) if label_source else None,
-                       method=method, ties=ties, level=level, n_boot=bootstrap, seed=seed,
-                       use_judge=not no_judge, source=items)
-    report, multi = run.report, run.multi_label
+    run = run_agreement(ws, read_items(items, fmt), source=items,
+                        labels=list(label_source.labels) if label_source else None,
+                        method=method, ties=ties, level=level, n_boot=bootstrap, seed=seed,
+                        use_judge=not no_judge, against_gold=True, gold=gold,
+                        min_kappa=min_kappa)
     if output is not None:
         written = write_records(run.consensus.records(run.ratings), output, out_format)
         if not to_stdout:
             err(f"wrote {written} consensus rows to {output}")
-    passed = gate(report.gate_value, min_kappa)
-    against_gold, gold_problems = gold_from_sources(
-        [r for r in records if isinstance(r, Item)], ws.settings.home_path, gold,
-        use_judge=not no_judge, n_boot=bootstrap, seed=seed)
-    for problem in gold_problems[:10]:
+    for problem in run.gold_problems[:10]:
         err(problem, "red")
     if as_json:
-        payload = {"source": items, **report.to_dict(), "judge_models": run.models}
-        payload["against_gold"] = against_gold.to_dict() if against_gold else None
-        payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
-        print_json(payload | ({"multi_label": multi} if multi else {}))
+        print_json(run.to_dict(items))
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
-        typer.echo(render(report, top, more="--json for all", models=run.models), err=to_stdout)
-        if multi:
-            typer.echo("\n" + render_multilabel(multi), err=to_stdout)
-        if against_gold is not None:
-            typer.echo(render_gold(against_gold), err=to_stdout)
+        typer.echo(render_run(run, top, more="--json for all"), err=to_stdout)
         if min_kappa is not None:
-            value = report.gate_value
+            value = run.report.gate_value
             shown = "undefined" if value is None else f"{value:.3f}"
             typer.echo(f"\ngate: Fleiss' kappa {shown} vs --min-kappa {min_kappa:g}: "
-                       f"{'pass' if passed else 'FAIL'}", err=to_stdout)
-    if passed is False:
+                       f"{'pass' if run.passed else 'FAIL'}", err=to_stdout)
+    if run.passed is False:
         raise typer.Exit(1)

@@ -66,8 +66,8 @@ def examples(
     the judge asked blind. Prints generated / kept / dropped counts and the reasons.
     """
     from llmqa.choices import Purpose
-    from llmqa.errors import InputError, UsageError
-    from llmqa.generation.from_settings import disputed_clauses, named_clauses, run_examples
+    from llmqa.errors import UsageError
+    from llmqa.generation.from_settings import DISPUTED, example_clauses, run_examples
     from llmqa.io.writers import write_records
 
     if sum(bool(x) for x in (clause_ids, all_clauses, where_disagreement)) != 1:
@@ -75,16 +75,9 @@ def examples(
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, home=home, chroma_url=chroma_url,
                    embedder=embedder)
-    if all_clauses:
-        clauses = list(ws.guidelines.by_id.values())
-    elif clause_ids:
-        clauses = named_clauses(ws, clause_ids)
-    elif items is None and not ws.has_store:
-        raise InputError("--where-disagreement needs items: pass --items FILE (or run "
-                         "`llmqa review` first so the store holds them)")
-    else:
-        records = read_valid(ws, items, fmt)[0] if items else None
-        clauses = disputed_clauses(ws, records, max_clauses)
+    records = read_valid(ws, items, fmt)[0] if items and where_disagreement else None
+    clauses = example_clauses(ws, clause_ids or ("all" if all_clauses else DISPUTED), records,
+                              max_clauses)
     if not clauses:
         err("no clause meets the disagreement thresholds; nothing to generate")
         if as_json:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, print_json, read_valid, workspace
+from llmqa.cli._common import err, flag, print_json, read_valid, workspace
 
 LOCAL_REVISION_WARNING = (
     "Drafting wording with the embedded SmolLM2-135M model (offline, no key). It is far too "
@@ -72,6 +72,7 @@ def revise(
     a unified diff that `git apply` and `patch -p1` apply; its preamble holds the evidence.
     """
     from llmqa.io.writers import write_text
+    from llmqa.progress import StageBars
     from llmqa.revision import Thresholds
     from llmqa.revision.pipeline import RevisionOptions
 
@@ -87,35 +88,22 @@ def revise(
         max_generated_examples=max_generated_examples, example_chars=example_chars,
         clause_summary=clause_summary, examples=examples_file, root=root, apply=apply,
         queue=queue, check_first=check_first_score)
-    from llmqa.progress import StageBars
-
     with StageBars(progress) as bars:
         run = ws.revise(records, options, use_judge=not no_judge, source=items,
                         on_progress=bars)
     for note in run.notes:
         err(note, "yellow")
-    if not run.drafts:
-        err("no clause meets the thresholds (see --max-agreement, --min-flags); nothing to "
-            "revise")
-        if as_json:
-            print_json({"clauses": [], "applied": None})
-        return
-    if out is not None:
-        write_text(run.patch, out)
-        err(f"patch written to {out} ({len(run.edits)} files; apply with `git apply {out}`)")
-    elif not as_json:
-        typer.echo(run.patch, nl=False)
-    if report_out is not None:
-        write_text(run.report, report_out)
-        err(f"evidence report written to {report_out}")
-    for draft in run.drafts:
-        err(f"{draft.clause.id}: {draft.wording_note}; {len(draft.examples)} new examples")
-    if apply and run.applied is None:
-        err("nothing to apply: no clause has a change")
-    elif run.applied is not None:
-        applied = run.applied
-        err(f"guidelines {applied.old_version} -> {applied.new_version}; changed: "
-            f"{', '.join(applied.diff.changed) or 'none'} (in {', '.join(applied.files)})")
-        err("run `llmqa index` to re-embed the changed clauses")
+    if run.drafts:
+        if out is not None:
+            write_text(run.patch, out)
+            err(f"patch written to {out} ({len(run.edits)} files; apply with `git apply {out}`)")
+        elif not as_json:
+            typer.echo(run.patch, nl=False)
+        if report_out is not None:
+            write_text(run.report, report_out)
+            err(f"evidence report written to {report_out}")
+    for line in run.summary(flag):
+        err(line)
     if as_json:
-        print_json(run.to_dict(patch=None if out is None else str(out)))
+        print_json(run.to_dict(patch=None if out is None else str(out)) if run.drafts
+                   else {"clauses": [], "applied": None})

@@ -8,7 +8,7 @@ import typer
 
 from llmqa.choices import ConsensusMethod, Kind
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, one_stdout, print_json, workspace
+from llmqa.cli._common import err, flag, one_stdout, print_json, workspace
 
 
 def triage(
@@ -72,7 +72,7 @@ def triage(
     from llmqa.io.writers import json_text, output_format, write_text
     from llmqa.progress import StageBars
     from llmqa.triage import QueueOptions
-    from llmqa.triage.output import payload, render, write_queue
+    from llmqa.triage.output import write_queue
     from llmqa.triage.queue import parse_priorities
 
     to_stdout = {"--json": as_json, "-o -": out == "-", "--clause-summary -": clause_summary == "-"}
@@ -84,36 +84,27 @@ def triage(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--project-priority") from None
     ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
-    records = list(read_items(items, fmt))
+    options = QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
+                           min_score=min_score, top=top, project_priority=priorities)
     with StageBars(progress and not as_json) as bars:
-        run = ws.triage(records, consensus=consensus, seed=seed,
-                        use_guidelines=False if no_guidelines else (guidelines is not None
-                                                                    or None),
-                        offline=offline, weights=weights, answer_key=calibrate,
-                        on_progress=bars, source=items)
+        queue = ws.triage_queue(
+            read_items(items, fmt), options, include_decided=include_decided, source=items,
+            consensus=consensus, seed=seed, offline=offline, weights=weights,
+            answer_key=calibrate, on_progress=bars,
+            use_guidelines=False if no_guidelines else (guidelines is not None or None))
     if save_weights is not None:
-        run.weights.save(save_weights)
+        queue.run.weights.save(save_weights)
         err(f"wrote weights to {save_weights}")
-    decided = ws.decisions(records)
-    rows = run.queue(QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
-                                  min_score=min_score, top=top, project_priority=priorities,
-                                  exclude=frozenset() if include_decided else frozenset(decided)),
-                     decided)
-    n_items = run.result.data.n_items
-    run.notes.insert(0, f"{n_items - len(decided)} undecided of {n_items} items"
-                     + (f"; {len(decided)} decided by analysts left out (--include-decided "
-                        "keeps them)" if decided and not include_decided else ""))
     if out is not None:
-        written = write_queue(rows, out, out_format)
+        written = write_queue(queue.rows, out, out_format)
         if out != "-":
             err(f"wrote {written} queue rows to {out}")
     if clause_summary is not None:
-        summary = run.clause_summary()
+        summary = queue.run.clause_summary()
         write_text(json_text(summary), clause_summary)
         if clause_summary != "-":
             err(f"wrote {len(summary['clauses'])} clause rows to {clause_summary}")
     if as_json:
-        print_json(payload(items, run.result, rows, run.notes, run.calibration))
+        print_json(queue.to_dict(flag))
         return
-    typer.echo(render(run.result, rows[:show], len(rows), run.notes, run.calibration,
-                      more="-o FILE for all"), err=any(to_stdout.values()))
+    typer.echo(queue.render(show, more="-o FILE for all", name=flag), err=any(to_stdout.values()))

@@ -231,3 +231,12 @@ def current_decisions(home: Path, items: Iterable[Item]) -> dict[str, Decision]:
 def current_gold(home: Path, items: Iterable[Item]) -> dict[str, str]:
     """item id → the gold label analysts gave it (on its current content and labels)."""
     return {k: str(d.label) for k, d in current_decisions(home, items).items() if d.is_gold}
+
+
+def history_table(rows: list[Decision]) -> str:
+    """An item's decisions (``DecisionStore.history``) as a table for a terminal."""
+    from llmqa.text import table
+
+    return table([[r.created_at or "", r.analyst, r.decision.value, r.label or "",
+                   ",".join(r.clause_ids), r.note or ""] for r in rows],
+                 ["when", "analyst", "decision", "label", "clauses", "note"])
