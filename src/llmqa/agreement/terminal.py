@@ -3,6 +3,7 @@ table per breakdown (project, modality, label, annotator, clause) and the judge 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from llmqa.agreement.metrics import Score
@@ -62,16 +63,24 @@ def render(report: AgreementReport, top: int = 20, more: str = "",
     return "\n\n".join(p for p in parts if p)
 
 
-def render_run(run: AgreementRun, top: int = 20, more: str = "") -> str:
-    """``render`` for a whole run: the report, then the label-set section and everyone
-    against gold when the run has them."""
+def render_run(run: AgreementRun, top: int = 20, more: str = "",
+               name: Callable[[str], str] | None = None) -> str:
+    """``render`` for a whole run: the report, then the label-set section, everyone against
+    gold and the kappa gate when the run has them (``name`` spells the gate's option)."""
     from llmqa.agreement.multilabel import render_multilabel
+    from llmqa.errors import Hint
 
     parts = [render(run.report, top, more, models=run.models)]
     if run.multi_label:
         parts.append("\n" + render_multilabel(run.multi_label))
     if run.against_gold is not None:
         parts.append(render_gold(run.against_gold))
+    if run.min_kappa is not None:
+        value = run.report.gate_value
+        shown = "undefined" if value is None else f"{value:.3f}"
+        threshold = Hint("{}", ("min_kappa",)).render(name)
+        parts.append(f"\ngate: Fleiss' kappa {shown} vs {threshold} {run.min_kappa:g}: "
+                     f"{'pass' if run.passed else 'FAIL'}")
     return "\n".join(parts)
 
 

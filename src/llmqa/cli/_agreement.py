@@ -8,15 +8,15 @@ import typer
 
 from llmqa.choices import ConsensusMethod, Level, Ties
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, one_stdout, print_json, workspace
+from llmqa.cli._common import err, flag, one_stdout, print_json, workspace
 
 
 def agreement(
     items: opt.Items,
     fmt: opt.InputFormat = None,
     guidelines: Path | None = typer.Option(
-        None, "--guidelines", "-g", help="Take the label set from these guidelines; ratings "
-        "with other labels are reported and left out [default: guidelines/ when it exists]."),
+        None, "--guidelines", "-g", help="Take the label set from these guidelines (ratings with "
+        "other labels reported, left out) [default: guidelines/ when it exists]."),
     no_guidelines: bool = typer.Option(False, "--no-guidelines",
                                        help="Use the labels found in the file as the label set."),
     method: ConsensusMethod = typer.Option(ConsensusMethod.MAJORITY, "--method",
@@ -26,22 +26,19 @@ def agreement(
                               "Ties are flagged either way."),
     level: Level = typer.Option(Level.NOMINAL, "--level", help="Level of measurement for "
                                 "Krippendorff's alpha (ordinal/interval use the label order)."),
-    output: str | None = typer.Option(
-        None, "--output", "-o", help="Write one consensus row per item (.csv, .jsonl, "
-        ".parquet; - for stdout)."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write one consensus row per "
+                                      "item (.csv, .jsonl, .parquet; - for stdout)."),
     out_format: opt.OutputFormat = None,
     bootstrap: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap replicates for "
                                   "the 95% CIs (0: no intervals)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap and MACE."),
-    min_kappa: float | None = typer.Option(
-        None, "--min-kappa", help="Exit 1 when the headline Fleiss' kappa is below this (or "
-        "undefined)."),
+    seed: opt.Seed = 0,
+    min_kappa: float | None = typer.Option(None, "--min-kappa", help="Exit 1 when the headline "
+                                           "Fleiss' kappa is below this (or undefined)."),
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
     as_json: opt.Json = False,
     home: opt.Home = None,
-    gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL: id, label, as "
-                                     "`llmqa decisions export` writes) [default: the store's "
-                                     "decisions]."),
+    gold: Path | None = typer.Option(None, "--gold", help="Gold labels, JSONL of id, label (as "
+                                     "decisions export writes) [default: the store's]."),
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in "
                                   "the store (human-human agreement only)."),
     config: opt.Config = None,
@@ -50,8 +47,8 @@ def agreement(
 
     Headline figures (on items with 2+ ratings): percent agreement, Fleiss' kappa,
     Krippendorff's alpha, Gwet's AC1 (with bootstrap 95% CIs) and mean pairwise Cohen's
-    kappa; then per project, modality, label, annotator and clause. Exit 1 when --min-kappa
-    is given and Fleiss' kappa is below it or undefined.
+    kappa; then per project, modality, label, annotator and clause, and everyone against
+    the analysts' gold labels when there are some.
     """
     from llmqa.agreement.from_settings import run_agreement
     from llmqa.agreement.terminal import render_run
@@ -79,11 +76,6 @@ def agreement(
         print_json(run.to_dict(items))
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
-        typer.echo(render_run(run, top, more="--json for all"), err=to_stdout)
-        if min_kappa is not None:
-            value = run.report.gate_value
-            shown = "undefined" if value is None else f"{value:.3f}"
-            typer.echo(f"\ngate: Fleiss' kappa {shown} vs --min-kappa {min_kappa:g}: "
-                       f"{'pass' if run.passed else 'FAIL'}", err=to_stdout)
+        typer.echo(render_run(run, top, more="--json for all", name=flag), err=to_stdout)
     if run.passed is False:
         raise typer.Exit(1)

@@ -9,13 +9,6 @@ import typer
 from llmqa.cli import _options as opt
 from llmqa.cli._common import err, flag, print_json, read_valid, workspace
 
-LOCAL_REVISION_WARNING = (
-    "Drafting wording with the embedded SmolLM2-135M model (offline, no key). It is far too "
-    "small to rewrite policy: its drafts are checked and usually rejected, and the patch then "
-    "holds only examples from real items. Pass --model/--base-url for real drafts, or "
-    "--no-wording to skip the model."
-)
-
 
 def revise(
     items: opt.AnnotatedItems,
@@ -74,13 +67,13 @@ def revise(
     from llmqa.io.writers import write_text
     from llmqa.progress import StageBars
     from llmqa.revision import Thresholds
-    from llmqa.revision.pipeline import RevisionOptions
+    from llmqa.revision.pipeline import LOCAL_REVISION_WARNING, RevisionOptions
 
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, home=home)
     records = read_valid(ws, items, fmt)[0]
     if wording and ws.backend().is_local:
-        err(LOCAL_REVISION_WARNING, "yellow")
+        err(LOCAL_REVISION_WARNING.render(flag), "yellow")
     options = RevisionOptions(
         thresholds=Thresholds(min_items=min_items, max_agreement=max_agreement,
                               min_flags=min_flags, max_clauses=max_clauses),

@@ -15,42 +15,37 @@ def triage(
     items: opt.Items,
     fmt: opt.InputFormat = None,
     guidelines: Path | None = typer.Option(
-        None, "--guidelines", "-g", help="Guidelines for the retrieval evidence (indexed "
-        "first when changed) [default: guidelines/ when it exists]."),
-    no_guidelines: bool = typer.Option(False, "--no-guidelines", help="Skip the retrieval "
-                                       "evidence (no index needed)."),
-    offline: bool = typer.Option(False, "--offline", help="Ignore the judge's verdicts even "
-                                 "when the store has them."),
+        None, "--guidelines", "-g", help="Guidelines for the retrieval evidence, indexed when "
+        "changed [default: guidelines/ when it exists]."),
+    no_guidelines: bool = typer.Option(False, "--no-guidelines",
+                                       help="Skip the retrieval evidence (no index needed)."),
+    offline: bool = typer.Option(False, "--offline", help="Ignore the judge's stored verdicts."),
     kind: Kind = typer.Option(Kind.ALL, "--kind", help="Rank by the likely-error score, the "
                               "ambiguity score, or the larger of the two."),
     project: opt.Projects = None,
     min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
-                                           help="Leave out rows whose score is below this."),
+                                           help="Leave out rows scored below this."),
     top: int | None = typer.Option(None, "--top", min=1, help="Keep the N most urgent rows."),
-    out: str | None = typer.Option(None, "--output", "-o", help="Write the queue (.csv, "
-                                   ".jsonl, .parquet; - for stdout), every signal and its "
-                                   "inputs included."),
+    out: str | None = typer.Option(None, "--output", "-o", help="Write the queue with every "
+                                   "signal and its inputs (.csv, .jsonl, .parquet; - stdout)."),
     out_format: opt.OutputFormat = None,
-    clause_summary: str | None = typer.Option(
-        None, "--clause-summary", help="Write where errors and ambiguity cluster, per clause, "
-        "as JSON (- for stdout); shape in docs/triage.md."),
+    clause_summary: str | None = typer.Option(None, "--clause-summary", help="Write where errors "
+                                              "and ambiguity cluster per clause, JSON (- stdout; "
+                                              "shape in docs/triage.md)."),
     project_priority: list[str] | None = typer.Option(
-        None, "--project-priority", help="PROJECT=WEIGHT, repeatable: the priority of that "
-        "project's items (overrides the items' own priority; default 1)."),
-    consensus: ConsensusMethod = typer.Option(
-        ConsensusMethod.MAJORITY, "--consensus",
-        help="How the label under review is chosen from the annotations."),
-    weights: Path | None = typer.Option(None, "--weights", help="Score weights (JSON, e.g. "
-                                        "from --save-weights)."),
+        None, "--project-priority", help="PROJECT=WEIGHT (repeatable): that project's item "
+        "priority, over the items' own [default 1]."),
+    consensus: ConsensusMethod = typer.Option(ConsensusMethod.MAJORITY, "--consensus",
+                                              help="How the label under review is chosen."),
+    weights: Path | None = typer.Option(None, "--weights",
+                                        help="Score weights (JSON, as --save-weights writes)."),
     calibrate: Path | None = typer.Option(
-        None, "--calibrate", help="Answer key (JSONL: id + kind seeded_error/ambiguous/clean, "
-        "or is_error/is_ambiguous): fit the weights on it, report their cross-validated "
-        "quality, and use them."),
+        None, "--calibrate", help="Answer key (JSONL: id + kind seeded_error/ambiguous/clean, or "
+        "is_error/is_ambiguous): fit the weights on it, report their CV quality, use them."),
     save_weights: Path | None = typer.Option(None, "--save-weights", help="Save the weights "
                                              "used (with --calibrate: the fitted ones)."),
-    include_decided: bool = typer.Option(False, "--include-decided", help="Keep items an "
-                                         "analyst already decided (on their current content "
-                                         "and labels) in the queue, marked."),
+    include_decided: bool = typer.Option(False, "--include-decided", help="Keep, marked, the "
+                                         "items analysts decided on their current labels."),
     show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
     seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
     progress: opt.Progress = True,

@@ -13,6 +13,13 @@ from llmqa.choices import Purpose
 from llmqa.errors import Hint, InputError
 
 DISPUTED = "disputed"
+# Said before a run with the embedded model, so nobody takes its drop rate for the method's.
+LOCAL_GENERATION_WARNING = Hint(
+    "Generating and verifying with the embedded SmolLM2-135M model (offline, no key). It "
+    "follows the schema but is far too small to write or judge policy examples: expect most "
+    "candidates to be dropped, and treat what is kept as a pipeline check. For real examples "
+    "pass {} gpt-4o-mini (with OPENAI_API_KEY), or {} http://HOST:PORT/v1 {} NAME for vLLM, "
+    "Ollama or a llama.cpp server.", ("model", "base_url", "model"))
 
 if TYPE_CHECKING:
     from llmqa.generation import ClauseReport, ExamplesRun

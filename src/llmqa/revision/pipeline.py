@@ -34,6 +34,15 @@ if TYPE_CHECKING:
     from llmqa.progress import StageProgress
 
 
+# Said before drafting with the embedded model, so its rejected drafts are not read as the
+# method's.
+LOCAL_REVISION_WARNING = Hint(
+    "Drafting wording with the embedded SmolLM2-135M model (offline, no key). It is far too "
+    "small to rewrite policy: its drafts are checked and usually rejected, and the patch then "
+    "holds only examples from real items. Pass {}/{} for real drafts, or {} to skip the model.",
+    ("model", "base_url", "no_wording"))
+
+
 @dataclass(frozen=True)
 class RevisionOptions:
     """What to revise and how. ``clauses`` names clauses to revise whether troubled or not;
