@@ -161,6 +161,22 @@ def test_import_decisions_counts_and_names_bad_lines(tmp_path: Path) -> None:
     assert "ana" in text and "spam" in text
 
 
+def test_decide_names_what_is_missing_and_sums_up(tmp_path: Path) -> None:
+    from llmqa.store.decisions import decide
+
+    ws = _ws(tmp_path)
+    with ws.open_store() as store:
+        with pytest.raises(InputError) as nobody:
+            decide(store, "a", analyst=None, label="spam")
+        assert nobody.value.describe(_flag).endswith("pass --analyst NAME")
+        with pytest.raises(InputError) as nothing:
+            decide(store, "a", analyst="ana")
+        assert nothing.value.describe(_flag).endswith(
+            "pass --label LABEL, or --decision ambiguous|escalate")
+        made, known = decide(store, "a", analyst="ana", label="spam")
+    assert not known and made.summary() == "a: correct → spam by ana"
+
+
 def test_trust_gate_text_without_gold() -> None:
     text = render_trust_gate(compute_gate([], {}), 0.6, 20)
     assert text.startswith("no item has both a judge verdict and a gold decision")

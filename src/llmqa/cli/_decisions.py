@@ -17,13 +17,12 @@ app = typer.Typer(help="Analysts' decisions (gold labels): export, import, histo
 
 def decide(
     item_id: str = typer.Argument(..., help="The item's id."),
-    label: str | None = typer.Option(None, "--label", "-l", help="The gold label (confirm or "
-                                     "correct)."),
+    label: str | None = typer.Option(None, "--label", "-l",
+                                     help="The gold label (confirm or correct)."),
     analyst: opt.Analyst = None,
-    decision: DecisionKind | None = typer.Option(None, "--decision", help="confirm, correct, "
-                                                 "ambiguous or escalate [default: confirm "
-                                                 "when --label is the annotators' label, else "
-                                                 "correct]."),
+    decision: DecisionKind | None = typer.Option(
+        None, "--decision", help="confirm, correct, ambiguous or escalate [default: confirm when "
+        "--label is the annotators' label, else correct]."),
     clause: list[str] | None = typer.Option(None, "--clause", help="Clause id the decision "
                                             "rests on (repeatable)."),
     note: str | None = typer.Option(None, "--note", help="Why, for the audit trail."),
@@ -31,21 +30,15 @@ def decide(
     config: opt.Config = None,
 ) -> None:
     """Record an analyst's decision on one item (appended; the newest decision wins)."""
-    from llmqa.errors import InputError
     from llmqa.store.decisions import decide as record
 
-    if not analyst:
-        raise InputError("a decision needs the analyst's name: pass --analyst NAME")
-    if decision is None and label is None:
-        raise InputError("pass --label LABEL, or --decision ambiguous|escalate")
     with workspace(config, home=home).open_store() as store:
-        made, known = record(store, item_id, analyst=analyst, label=label, kind=decision,
+        made, known = record(store, item_id, analyst=analyst, label=label, decision=decision,
                              clause_ids=list(clause or []), note=note, source="decide")
     if not known:
         err(f"note: {item_id} is not in the store's items; recorded without its content hash "
             "(it settles nothing until reviewed)")
-    typer.echo(f"{item_id}: {made.decision.value}"
-               + (f" → {made.label}" if made.label else "") + f" by {made.analyst}")
+    typer.echo(made.summary())
 
 
 @app.command("export")

@@ -21,8 +21,7 @@ def themes(
     per_theme: int = typer.Option(3, "--examples", min=1, max=10, help="Representative items "
                                   "per theme."),
     top: int = typer.Option(10, "--top", min=1, help="Clauses and annotators listed."),
-    title: str = typer.Option("Recurring annotation error themes", "--title",
-                              help="Report title."),
+    title: str = typer.Option("Recurring annotation error themes", "--title", help="Report title."),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown here "
                                     "(default: standard output)."),
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder "
