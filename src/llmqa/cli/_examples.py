@@ -25,7 +25,8 @@ def examples(
         0.92, "--duplicate-threshold", min=0.0, max=1.0, help="Drop candidates whose embedding "
         "cosine with an existing example or another candidate is above this."),
     near_miss_k: int = typer.Option(8, "--near-miss-k", min=1, help="An out-of-scope candidate "
-                                    "must retrieve its clause or a neighbour in this many."),
+                                    "must retrieve its clause or a neighbour within this many "
+                                    "clauses."),
     top_k: int | None = typer.Option(None, "--top-k", min=1, max=20, help="Clauses shown to "
                                      "the judge [5; 3 for the embedded model]; an in-scope "
                                      "candidate must retrieve its clause within them."),

@@ -21,8 +21,7 @@ def revise(
     min_items: int = typer.Option(3, "--min-items", min=1, help="Items with 2+ ratings a clause "
                                   "needs before its agreement counts."),
     max_agreement: float = typer.Option(0.75, "--max-agreement", min=0.0, max=1.0,
-                                        help="A clause whose percent agreement is below this "
-                                        "is troubled."),
+                                        help="Percent agreement below which a clause is troubled."),
     min_flags: int = typer.Option(2, "--min-flags", min=1, help="Judge likely_error/ambiguous "
                                   "or triage flags that make a clause troubled."),
     max_clauses: int = typer.Option(10, "--max-clauses", min=1, help="Revise at most this many "
@@ -40,11 +39,9 @@ def revise(
     report_out: Path | None = typer.Option(None, "--report", help="Also write the evidence "
                                            "report as markdown."),
     apply: bool = typer.Option(False, "--apply", help="Write the revised guideline files (a new "
-                               "guideline version). Without it nothing is written but -o and "
-                               "--report."),
-    root: Path | None = typer.Option(None, "--root", help="Folder the patch paths are relative "
-                                     "to [default: the current folder when the guidelines are "
-                                     "inside it]."),
+                               "version); without it only -o and --report are written."),
+    root: Path | None = typer.Option(None, "--root", help="Folder the patch paths start from "
+                                     "[default: the current one when it holds the guidelines]."),
     guidelines: opt.Guidelines = None,
     model: opt.Model = None,
     base_url: opt.BaseUrl = None,

@@ -27,11 +27,11 @@ def triage(
                                            help="Leave out rows scored below this."),
     top: int | None = typer.Option(None, "--top", min=1, help="Keep the N most urgent rows."),
     out: str | None = typer.Option(None, "--output", "-o", help="Write the queue with every "
-                                   "signal and its inputs (.csv, .jsonl, .parquet; - stdout)."),
+                                   "signal and its inputs (.csv, .jsonl, .parquet; - for stdout)."),
     out_format: opt.OutputFormat = None,
-    clause_summary: str | None = typer.Option(None, "--clause-summary", help="Write where errors "
-                                              "and ambiguity cluster per clause, JSON (- stdout; "
-                                              "shape in docs/triage.md)."),
+    clause_summary: str | None = typer.Option(
+        None, "--clause-summary", help="Write where errors and ambiguity cluster, per clause, as "
+        "JSON (- for stdout); shape in docs/triage.md."),
     project_priority: list[str] | None = typer.Option(
         None, "--project-priority", help="PROJECT=WEIGHT (repeatable): that project's item "
         "priority, over the items' own [default 1]."),
@@ -44,8 +44,8 @@ def triage(
         "is_error/is_ambiguous): fit the weights on it, report their CV quality, use them."),
     save_weights: Path | None = typer.Option(None, "--save-weights", help="Save the weights "
                                              "used (with --calibrate: the fitted ones)."),
-    include_decided: bool = typer.Option(False, "--include-decided", help="Keep, marked, the "
-                                         "items analysts decided on their current labels."),
+    include_decided: bool = typer.Option(False, "--include-decided", help="Keep items analysts "
+                                         "decided (on their current content and labels), marked."),
     show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
     seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
     progress: opt.Progress = True,
