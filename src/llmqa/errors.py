@@ -27,6 +27,7 @@ Row-level problems in an otherwise readable file are not exceptions: readers yie
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -108,3 +109,12 @@ class StoreError(LlmqaError):
 
 class UnannotatedWarning(UserWarning):
     """Items are read without annotations because the file has no annotations column."""
+
+
+def fault_message(exc: OSError | sqlite3.DatabaseError) -> str:
+    """A fault of the machine rather than of llmqa (a disk filling up, a file vanishing, a
+    store corrupted under us) as one line for the user."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the store cannot be read ({exc}); it may be corrupt: move it aside to start anew"
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"

@@ -32,7 +32,7 @@ from llmqa.cli import (
 )
 from llmqa.cli._common import flag
 from llmqa.cli._deprecated import DeprecatingGroup
-from llmqa.errors import LlmqaError, UnannotatedWarning
+from llmqa.errors import LlmqaError, UnannotatedWarning, fault_message
 
 app = typer.Typer(
     name="llmqa",
@@ -109,13 +109,6 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: object
 _default_showwarning = warnings.showwarning
 
 
-def _fault(exc: OSError | sqlite3.DatabaseError) -> str:
-    if isinstance(exc, sqlite3.DatabaseError):
-        return f"the store cannot be read ({exc}); it may be corrupt: move it aside to start anew"
-    where = f"{exc.filename}: " if exc.filename else ""
-    return f"{where}{exc.strerror or exc}"
-
-
 def main() -> None:
     warnings.showwarning = _show_warning
     try:
@@ -127,7 +120,7 @@ def main() -> None:
     except (OSError, sqlite3.DatabaseError) as exc:
         # The last net for faults of the machine rather than of llmqa (a disk filling up, a
         # file vanishing, a store corrupted under us) that no library check named first.
-        typer.secho(f"error: {_fault(exc)}", err=True, fg=typer.colors.RED)
+        typer.secho(f"error: {fault_message(exc)}", err=True, fg=typer.colors.RED)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)

@@ -1,18 +1,16 @@
-"""``llmqa guidelines ...``: inspect guideline files."""
+"""``llmqa guidelines check|list|diff|import``: inspect guideline files, import foreign ones."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import guidelines_arg, print_json, workspace
-from llmqa.cli._guidelines_import import import_command
+from llmqa.cli._common import err, guidelines_arg, print_json, workspace
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
-app.command("import", short_help="Turn a PDF, Word, HTML or text guideline into clauses.")(
-    import_command)
 _PATH_HELP = "Deprecated: use -g."
 
 
@@ -29,25 +27,18 @@ def check(
     Exit 1 when there are errors (duplicate IDs, clauses without a label), or warnings with
     --strict.
     """
-    from llmqa.guidelines import check_guidelines, load_guidelines
-    from llmqa.guidelines.check import check_report
+    from llmqa.guidelines.check import check as run_check
+    from llmqa.guidelines.terminal import check_headline
 
-    folder = Path(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
-    guidelines = load_guidelines(folder)
-    problems = check_guidelines(guidelines)
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity == "warning"]
+    result = run_check(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
     if as_json:
-        print_json(check_report(guidelines, problems, str(folder)))
+        print_json(result.to_dict())
     else:
-        typer.echo(f"{len(guidelines)} clauses in {len(guidelines.sources)} files, "
-                   f"version {guidelines.version}")
-        typer.echo(f"labels: {', '.join(guidelines.labels)}")
-        for problem in problems:
-            typer.secho(str(problem), err=True,
-                        fg=typer.colors.RED if problem.severity == "error" else typer.colors.YELLOW)
-        typer.echo(f"{len(errors)} errors, {len(warnings)} warnings")
-    if errors or (strict and warnings):
+        typer.echo(check_headline(result))
+        for problem in result.problems:
+            err(str(problem), "red" if problem.severity == "error" else "yellow")
+        typer.echo(f"{len(result.errors)} errors, {len(result.warnings)} warnings")
+    if not result.passed(strict):
         raise typer.Exit(1)
 
 
@@ -59,14 +50,13 @@ def list_clauses(
     config: opt.Config = None,
 ) -> None:
     """List clauses: ID, label, title, example counts."""
-    from llmqa.guidelines.check import clause_lines
+    from llmqa.guidelines.terminal import clause_lines
 
     guidelines = workspace(config, guidelines_arg(path, guidelines_opt)).guidelines
     if as_json:
         print_json([c.model_dump(mode="json") | {"hash": c.content_hash} for c in guidelines])
-        return
-    for line in clause_lines(guidelines):
-        typer.echo(line)
+    else:
+        typer.echo("\n".join(clause_lines(guidelines)))
 
 
 @app.command("diff", short_help="Clauses added, removed or changed between two versions.")
@@ -77,15 +67,50 @@ def diff(
 ) -> None:
     """Which clauses were added, removed or changed between two guideline versions."""
     from llmqa.guidelines import load_guidelines
+    from llmqa.guidelines.terminal import diff_text
 
     before, after = load_guidelines(old), load_guidelines(new)
-    changes = before.diff(after)
     if as_json:
-        print_json({"from": before.version, "to": after.version} | changes.model_dump())
+        print_json({"from": before.version, "to": after.version} | before.diff(after).model_dump())
+    else:
+        typer.echo(diff_text(before, after))
+
+
+@app.command("import", short_help="Turn a PDF, Word, HTML or text guideline into clauses.")
+def import_command(
+    file: Path = typer.Argument(..., help="The guideline document: .pdf, .docx, .html, .md or "
+                                ".txt."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder to write <name>.md into."),
+    prefix: str | None = typer.Option(None, "--prefix", help="Clause ID prefix, e.g. HATE "
+                                      "[default: from the file name]."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Let this model propose the "
+                                     "structure (only spans of the document are kept); offline "
+                                     "without it."),
+    base_url: opt.BaseUrl = None,
+    method: opt.StructuredMethod = None,
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    as_json: opt.Json = False,
+    config: opt.Config = None,
+) -> None:
+    """Import a guideline document; print what was found and what was left out.
+
+    Exit 0 when written; 1 when the file cannot be read (encrypted or image-only PDF, empty
+    file, a .docx that is not a Word document); 2 for a bad prefix or an existing output
+    without --force.
+    """
+    from llmqa.guidelines.importing import import_to_folder
+    from llmqa.guidelines.terminal import import_text
+
+    seam = None
+    if model:
+        ws = workspace(config, model=model, base_url=base_url, structured_method=method)
+        # A whole document's structure is a long answer, and a slow one.
+        seam = ws.seam(replace(ws.backend(), timeout=max(ws.settings.timeout, 180),
+                               max_tokens=8000))
+    result, written = import_to_folder(file, output, prefix=prefix, seam=seam, force=force)
+    if as_json:
+        print_json({"output": str(written), "prefix": result.prefix}
+                   | result.summary.model_dump())
         return
-    typer.echo(f"{before.version} -> {after.version}")
-    for name in ("added", "removed", "changed"):
-        for clause_id in getattr(changes, name):
-            typer.echo(f"{name:<8} {clause_id}")
-    if changes.unchanged:
-        typer.echo("no clause changed")
+    typer.echo(import_text(result, written))
+    typer.echo(f"next: review {written}, then `llmqa guidelines check {output}`")

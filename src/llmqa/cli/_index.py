@@ -29,9 +29,7 @@ def index(
     if as_json:
         print_json(report.to_dict())
         return
-    typer.echo(f"indexed guideline version {report.version}: {report.clauses} clauses "
-               f"({report.added} added, {report.changed} changed, {report.removed} removed), "
-               f"{report.documents_embedded} documents embedded in {report.seconds:.1f}s")
+    typer.echo(report.summary())
 
 
 def search(
@@ -71,19 +69,17 @@ def search(
 
 
 def _search_file(ws, file: Path, k: int, as_json: bool) -> None:
-    from llmqa.index.batch_search import search_items
-    from llmqa.io.readers import ReadReport, read_items
+    from llmqa.index.batch_search import search_file
+    from llmqa.io.readers import ReadReport
 
-    current = ws.optional_guidelines
-    report = ReadReport()
-    # Streamed: each bad row is named as it is met, and the rest searched.
-    items = report.track(read_items(file), on_error=lambda row: err(str(row)))
-    for found in search_items(ws.index.retriever(current), items, k=k, guidelines=current):
+    current, report = ws.optional_guidelines, ReadReport()
+    for found in search_file(ws.index.retriever(current), file, report, k, current,
+                             on_error=lambda row: err(str(row))):
         if as_json:
             sys.stdout.write(found.model_dump_json() + "\n")
         else:
             typer.echo(f"{found.id}\t" + ", ".join(f"{c.id} {c.score:.3f}"
-                                                  for c in found.clauses))
+                                                   for c in found.clauses))
     if report.rejected:
         err(f"{report.rejected} bad rows skipped")
         raise typer.Exit(1)

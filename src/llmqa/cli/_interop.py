@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -27,23 +26,12 @@ ExportItems = Annotated[str | None, typer.Argument(help="Items file to export (d
 MultiLabel = Annotated[bool, typer.Option("--multi-label", help="Let annotators pick several "
                                           "labels per item.")]
 Question = Annotated[str, typer.Option("--question", help="The label question's name.")]
-NOTES_SHOWN = 20
 
 
-def _write_items(records: Iterator, report, output: str, output_format: str | None) -> None:
-    from llmqa.io.writers import write_records
-
-    rows = (item.model_dump(mode="json", exclude_none=True) for item in report.track(records))
-    write_records(rows, output, output_format)
+def _imported(report, output: str) -> None:
     for error in report.errors:
         err(str(error), "red")
-    for note in report.notes[:NOTES_SHOWN]:
-        err(note)
-    if len(report.notes) > NOTES_SHOWN:
-        err(f"... and {len(report.notes) - NOTES_SHOWN} more notes")
-    where = "" if output == "-" else f" to {output}"
-    err(f"{report.items} items with {report.annotations} annotations written{where}; "
-        f"{len(report.errors)} rejected, {len(report.notes)} notes")
+    err("\n".join(report.summary(output)))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -58,11 +46,10 @@ def import_label_studio(
     output_format: ItemsFormat = None,
 ) -> None:
     """One item per task, one annotation per annotator; skipped annotations are named."""
-    from llmqa.interop.label_studio import import_file
-    from llmqa.interop.mapping import ImportReport
+    from llmqa.interop.convert import items_from_label_studio
 
-    report = ImportReport()
-    _write_items(import_file(export, label_config, report), report, output, output_format)
+    _imported(items_from_label_studio(export, output, label_config=label_config,
+                                      output_format=output_format), output)
 
 
 @import_app.command("argilla")
@@ -76,13 +63,12 @@ def import_argilla(
     output_format: ItemsFormat = None,
 ) -> None:
     """One item per record, one annotation per submitted response."""
-    from llmqa.interop.argilla import import_file
-    from llmqa.interop.mapping import ImportReport
+    from llmqa.interop.convert import items_from_argilla
     from llmqa.io.json_file import read_json_file
 
     names = read_json_file(users, "users file") if users else None
-    report = ImportReport()
-    _write_items(import_file(records, question, names, report), report, output, output_format)
+    _imported(items_from_argilla(records, output, question=question, users=names,
+                                 output_format=output_format), output)
 
 
 def _source(items: str | None, fmt: str | None, home: str | None, guidelines: Path | None,
@@ -96,22 +82,13 @@ def _source(items: str | None, fmt: str | None, home: str | None, guidelines: Pa
         err(str(error), "red")
     if ws.optional_guidelines is None:
         err(f"no guidelines at {ws.settings.guidelines}: offering the labels the items use")
-        return source, source.labels(None)
-    return source, source.labels(ws.optional_guidelines.labels)
+    return source, source.labels(ws.optional_guidelines.labels if ws.optional_guidelines
+                                 else None)
 
 
-def _write_json(payload: object, output: str) -> None:
-    from llmqa.io.writers import json_text, write_text
-
-    write_text(json_text(payload), output)
-
-
-def _finish(source, count: int, output: str) -> None:
-    """Say how much was exported with a suggestion; exit 1 on rejected rows or nothing."""
-    with_suggestion = sum(1 for item in source.items if item.id in source.suggestions)
-    where = "" if output == "-" else f" to {output}"
-    err(f"{count} items written{where}, {with_suggestion} with the judge's suggestion")
-    if source.read.rejected or not count:
+def _exported(exported, output: str) -> None:
+    err(exported.summary(output))
+    if not exported.ok:
         raise typer.Exit(1)
 
 
@@ -130,17 +107,16 @@ def export_label_studio(
     config: opt.Config = None,
 ) -> None:
     """Tasks with the judge's suggestion as a prediction (score = confidence), and a config."""
-    from llmqa.interop.label_studio import export_tasks, labelling_config
+    from llmqa.interop.convert import to_label_studio
 
     source, labels = _source(items, fmt, home, guidelines, config)
-    tasks, keys = export_tasks(source.items, source.suggestions, multi_label)
-    _write_json(tasks, output)
     config_path = label_config or (Path(output).with_suffix(".label_config.xml")
                                    if output != "-" else None)
+    exported = to_label_studio(source, labels, output, config_path=config_path,
+                               multi_label=multi_label)
     if config_path is not None:
-        config_path.write_text(labelling_config(labels, keys, multi_label), encoding="utf-8")
         err(f"labelling config written to {config_path}")
-    _finish(source, len(tasks), output)
+    _exported(exported, output)
 
 
 @export_app.command("argilla")
@@ -156,10 +132,9 @@ def export_argilla(
     config: opt.Config = None,
 ) -> None:
     """Records with the judge's suggestion (label, score, agent), for rg.Record.from_dict."""
-    from llmqa.interop.argilla import export_records
+    from llmqa.interop.convert import to_argilla
 
     source, labels = _source(items, fmt, home, guidelines, config)
-    records = list(export_records(source.items, source.suggestions, question, multi_label))
-    _write_json(records, output)
+    exported = to_argilla(source, labels, output, question=question, multi_label=multi_label)
     err(f"labels for the {question!r} question: {', '.join(labels)}")
-    _finish(source, len(records), output)
+    _exported(exported, output)

@@ -9,8 +9,6 @@ import typer
 from llmqa.cli import _options as opt
 from llmqa.cli._common import err, print_json, workspace
 
-_TOOL_NAMES = {"label-studio": "Label Studio", "argilla": "Argilla"}
-
 
 def validate(
     items: opt.Items,
@@ -18,8 +16,7 @@ def validate(
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Also check labels and clause IDs against these "
         "guidelines [default: guidelines/ when it exists]."),
-    no_guidelines: bool = typer.Option(False, "--no-guidelines",
-                                       help="Skip the label and clause checks."),
+    no_guidelines: opt.NoGuidelines = False,
     max_errors: int = typer.Option(50, "--max-errors", help="Print at most this many row errors."),
     as_json: opt.Json = False,
     config: opt.Config = None,
@@ -28,6 +25,7 @@ def validate(
 
     Exit 0 when every row is valid, 1 when any row was rejected or the file holds no items.
     """
+    from llmqa.io.foreign import TOOL_NAMES
     from llmqa.io.validate import validate_file
 
     loaded = None if no_guidelines else workspace(config, guidelines).chosen_guidelines(
@@ -43,7 +41,7 @@ def validate(
         for error in report.errors:
             err(str(error), "red")
         if foreign:
-            err(f"{items} is an export from {_TOOL_NAMES[foreign]}, not an llmqa items file; "
+            err(f"{items} is an export from {TOOL_NAMES[foreign]}, not an llmqa items file; "
                 f"convert it with: {hint}", "yellow")
         if report.rejected > len(report.errors):
             err(f"... and {report.rejected - len(report.errors)} more rejected rows")

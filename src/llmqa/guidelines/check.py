@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Literal
 
 from llmqa.errors import GuidelineError
@@ -85,20 +86,42 @@ def ensure_reviewable(guidelines: GuidelineSet) -> None:
                              "lists every problem)")
 
 
-def check_report(guidelines: GuidelineSet, problems: list[Problem], path: str) -> dict:
-    """What ``llmqa guidelines check --json`` prints: counts, labels, problems, clause hashes."""
-    return {
-        "path": path, "version": guidelines.version, "clauses": len(guidelines),
-        "files": len(guidelines.sources), "labels": list(guidelines.labels),
-        "examples": {"in_scope": sum(len(c.in_scope) for c in guidelines),
-                     "out_of_scope": sum(len(c.out_of_scope) for c in guidelines)},
-        "problems": [p.to_dict() for p in problems],
-        "clause_hashes": guidelines.clause_hashes(),
-    }
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check of one guideline folder found: the parsed set and its problems."""
+
+    guidelines: GuidelineSet
+    problems: list[Problem]
+    path: str
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def passed(self, strict: bool = False) -> bool:
+        """No errors (and, when ``strict``, no warnings either)."""
+        return not self.errors and not (strict and self.warnings)
+
+    def to_dict(self) -> dict:
+        """Counts, labels, problems and clause hashes (``llmqa guidelines check --json``)."""
+        guidelines = self.guidelines
+        return {
+            "path": self.path, "version": guidelines.version, "clauses": len(guidelines),
+            "files": len(guidelines.sources), "labels": list(guidelines.labels),
+            "examples": {"in_scope": sum(len(c.in_scope) for c in guidelines),
+                         "out_of_scope": sum(len(c.out_of_scope) for c in guidelines)},
+            "problems": [p.to_dict() for p in self.problems],
+            "clause_hashes": guidelines.clause_hashes(),
+        }
 
 
-def clause_lines(guidelines: GuidelineSet) -> list[str]:
-    """One line per clause: ID, label, title, example counts."""
-    return [f"{clause.id:<12} {clause.label or '-':<18} {clause.title}  "
-            f"[{len(clause.in_scope)} in / {len(clause.out_of_scope)} out]"
-            for clause in guidelines]
+def check(path: str | Path) -> CheckResult:
+    """Parse the guidelines at ``path`` and list what a policy team should fix."""
+    from llmqa.guidelines.loader import load_guidelines
+
+    guidelines = load_guidelines(path)
+    return CheckResult(guidelines, check_guidelines(guidelines), str(Path(path)))

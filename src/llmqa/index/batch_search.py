@@ -8,13 +8,18 @@ batch touches; evaluations use it to measure retrieval on real data in one proce
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from llmqa.guidelines.model import GuidelineSet
 from llmqa.index.retriever import Retriever
 from llmqa.items import Item
+
+if TYPE_CHECKING:
+    from llmqa.io.readers import ReadReport, RowError
 
 CHUNK = 256
 
@@ -60,3 +65,14 @@ def search_items(retriever: Retriever, items: Iterable[Item], k: int = 5,
             yield from flush()
     if pending:
         yield from flush()
+
+
+def search_file(retriever: Retriever, path: str | Path, report: ReadReport, k: int = 5,
+                guidelines: GuidelineSet | None = None,
+                on_error: Callable[[RowError], object] | None = None) -> Iterator[ItemClauses]:
+    """``search_items`` over an items file, streamed: rows are counted in ``report``, and each
+    bad one goes to ``on_error`` as it is met; the rest is searched."""
+    from llmqa.io.readers import read_items
+
+    yield from search_items(retriever, report.track(read_items(path), on_error=on_error), k,
+                            guidelines)

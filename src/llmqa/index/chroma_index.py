@@ -47,6 +47,11 @@ class SyncReport:
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
+    def summary(self) -> str:
+        return (f"indexed guideline version {self.version}: {self.clauses} clauses "
+                f"({self.added} added, {self.changed} changed, {self.removed} removed), "
+                f"{self.documents_embedded} documents embedded in {self.seconds:.1f}s")
+
 
 def make_client(home: Path, chroma_url: str | None = None):
     import chromadb  # heavy; only commands that touch the index pay for it

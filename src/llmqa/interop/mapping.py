@@ -145,6 +145,16 @@ class ImportReport:
                 self.annotations += len(record.annotations)
                 yield record
 
+    def summary(self, output: str | Path, notes_shown: int = 20) -> list[str]:
+        """The first ``notes_shown`` notes and a closing count line (errors are the caller's
+        to show: they come first, in red)."""
+        lines = self.notes[:notes_shown]
+        if len(self.notes) > notes_shown:
+            lines.append(f"... and {len(self.notes) - notes_shown} more notes")
+        where = "" if str(output) == "-" else f" to {output}"
+        return [*lines, f"{self.items} items with {self.annotations} annotations written"
+                f"{where}; {len(self.errors)} rejected, {len(self.notes)} notes"]
+
 
 def row_error(source: str, number: int, unit: str, exc: ValidationError | ValueError) -> RowError:
     """A RowError naming every problem pydantic found, not only the first."""

@@ -13,6 +13,7 @@ from typing import Any
 
 LABEL_STUDIO = "label-studio"
 ARGILLA = "argilla"
+TOOL_NAMES = {LABEL_STUDIO: "Label Studio", ARGILLA: "Argilla"}
 _PEEK_BYTES = 1 << 20
 
 

@@ -13,7 +13,9 @@ of the document; ``writer`` writes the markdown. ``import_guideline`` runs them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from llmqa.errors import ConfigError, Hint
 from llmqa.guidelines.importing.extract import SUFFIXES, extract
 from llmqa.guidelines.importing.result import (
     DraftClause,
@@ -22,7 +24,10 @@ from llmqa.guidelines.importing.result import (
     ImportSummary,
 )
 from llmqa.guidelines.importing.structure import recover
-from llmqa.guidelines.importing.writer import to_markdown
+from llmqa.guidelines.importing.writer import to_markdown, valid_prefix
+
+if TYPE_CHECKING:
+    from llmqa.llm.seam import ChatSeam
 
 __all__ = [
     "SUFFIXES",
@@ -31,6 +36,7 @@ __all__ = [
     "ImportResult",
     "ImportSummary",
     "import_guideline",
+    "import_to_folder",
     "to_markdown",
     "write_import",
 ]
@@ -55,3 +61,24 @@ def write_import(result: ImportResult, folder: str | Path) -> Path:
     target = out / f"{Path(result.summary.source).stem}.md"
     target.write_text(to_markdown(result), encoding="utf-8")
     return target
+
+
+def import_to_folder(path: str | Path, folder: str | Path, *, prefix: str | None = None,
+                     seam: ChatSeam | None = None,
+                     force: bool = False) -> tuple[ImportResult, Path]:
+    """Import ``path`` into ``<folder>/<its stem>.md``, offline or with ``seam``'s model
+    proposing the structure (only spans of the document are kept). A malformed ``prefix``
+    and an existing file (unless ``force``) are refused before any work."""
+    if prefix is not None and not valid_prefix(prefix):
+        raise ConfigError(f"clause ID prefix {prefix!r}: use capital letters and digits, "
+                          "starting with a letter (e.g. HATE)", hint=Hint("fix {}", ("prefix",)))
+    target = Path(folder) / f"{Path(path).stem}.md"
+    if target.exists() and not force:
+        raise ConfigError(f"{target} exists", hint=Hint("pass {} to overwrite it", ("force",)))
+    if seam is None:
+        result = import_guideline(path, prefix=prefix)
+    else:
+        from llmqa.guidelines.importing.assisted import import_with_model
+
+        result = import_with_model(path, seam, prefix=prefix)
+    return result, write_import(result, folder)

@@ -1,0 +1,95 @@
+"""Whole conversions with a labelling tool, each one call: a tool's export into an items file
+(with the report of what was left out), and items with the judge's suggestions into a file
+the tool imports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llmqa.interop.mapping import ImportReport
+from llmqa.io.writers import json_text, write_records, write_text
+
+if TYPE_CHECKING:
+    from llmqa.interop.sources import ExportSource
+    from llmqa.io.readers import RowError
+    from llmqa.items import Item
+
+
+def _write_items(records: Iterator[Item | RowError], report: ImportReport, output: str | Path,
+                 output_format: str | None) -> ImportReport:
+    rows = (item.model_dump(mode="json", exclude_none=True) for item in report.track(records))
+    write_records(rows, output, output_format)
+    return report
+
+
+def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
+                            label_config: str | Path | None = None,
+                            output_format: str | None = None) -> ImportReport:
+    """Write one item per Label Studio task, one annotation per annotator, to ``output``
+    (``-``: standard output); ``label_config`` tells which data field is which modality."""
+    from llmqa.interop.label_studio import import_file
+
+    report = ImportReport()
+    return _write_items(import_file(export, label_config, report), report, output,
+                        output_format)
+
+
+def items_from_argilla(records: str | Path, output: str | Path = "-", *,
+                       question: str = "label", users: dict[str, str] | None = None,
+                       output_format: str | None = None) -> ImportReport:
+    """Write one item per Argilla record, one annotation per submitted response to
+    ``question``; ``users`` maps Argilla user ids to annotator names."""
+    from llmqa.interop.argilla import import_file
+
+    report = ImportReport()
+    return _write_items(import_file(records, question, users, report), report, output,
+                        output_format)
+
+
+@dataclass
+class Exported:
+    """What an export wrote: how many tasks or records, and from what."""
+
+    source: ExportSource
+    count: int
+    labels: list[str]
+
+    @property
+    def with_suggestion(self) -> int:
+        return sum(1 for item in self.source.items if item.id in self.source.suggestions)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing rejected on the way in, and something written."""
+        return not self.source.read.rejected and self.count > 0
+
+    def summary(self, output: str | Path) -> str:
+        where = "" if str(output) == "-" else f" to {output}"
+        return (f"{self.count} items written{where}, {self.with_suggestion} with the judge's "
+                "suggestion")
+
+
+def to_label_studio(source: ExportSource, labels: list[str], output: str | Path = "-", *,
+                    config_path: str | Path | None = None, multi_label: bool = False) -> Exported:
+    """Tasks with the judge's suggestion as a prediction (score = confidence) to ``output``,
+    and the matching labelling config to ``config_path`` when given."""
+    from llmqa.interop.label_studio import export_tasks, labelling_config
+
+    tasks, keys = export_tasks(source.items, source.suggestions, multi_label)
+    write_text(json_text(tasks), output)
+    if config_path is not None:
+        write_text(labelling_config(labels, keys, multi_label), config_path)
+    return Exported(source, len(tasks), labels)
+
+
+def to_argilla(source: ExportSource, labels: list[str], output: str | Path = "-", *,
+               question: str = "label", multi_label: bool = False) -> Exported:
+    """Records with the judge's suggestion (label, score, agent), for ``rg.Record.from_dict``."""
+    from llmqa.interop.argilla import export_records
+
+    records = list(export_records(source.items, source.suggestions, question, multi_label))
+    write_text(json_text(records), output)
+    return Exported(source, len(records), labels)
