@@ -120,8 +120,8 @@ def test_example_clauses_by_id_all_or_disputed(tmp_path: Path) -> None:
         example_clauses(ws, ["NOPE-1"])
     with pytest.raises(InputError) as missing:
         example_clauses(ws, DISPUTED)
-    assert missing.value.describe(_flag).endswith("pass --items (or run a review first so "
-                                                  "the store holds them)")
+    assert missing.value.describe(_flag).endswith("pass --items FILE, or review them first "
+                                                  "so the store holds them")
     split = [item(f"d{n}", f"keyword stuffing {n}", ["spam", "allowed", "hate"],
                   clause={0: ids[0], 1: ids[0], 2: ids[0]}) for n in range(4)]
     assert [c.id for c in example_clauses(ws, DISPUTED, split, max_clauses=1)] == [ids[0]]

@@ -48,7 +48,7 @@ def example_clauses(ws: Workspace, which: Sequence[str] | str, items: list[Item]
         return named_clauses(ws, [which] if isinstance(which, str) else which)
     if items is None and not ws.has_store:
         raise InputError("finding the disputed clauses needs items", Hint(
-            "pass {} (or run a review first so the store holds them)", ("items",)))
+            "pass {} FILE, or review them first so the store holds them", ("items",)))
     return disputed_clauses(ws, items, max_clauses)
 
 
