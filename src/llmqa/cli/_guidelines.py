@@ -83,9 +83,9 @@ def import_command(
     output: Path = typer.Option(..., "--output", "-o", help="Folder to write <name>.md into."),
     prefix: str | None = typer.Option(None, "--prefix", help="Clause ID prefix, e.g. HATE "
                                       "[default: from the file name]."),
-    model: str | None = typer.Option(None, "--model", "-m", help="Let this model propose the "
-                                     "structure (only spans of the document are kept); offline "
-                                     "without it."),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="Let this model propose the structure (only spans of the "
+        "document are kept); offline without it."),
     base_url: opt.BaseUrl = None,
     method: opt.StructuredMethod = None,
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),

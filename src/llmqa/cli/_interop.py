@@ -39,9 +39,9 @@ def _imported(report, output: str) -> None:
 @import_app.command("label-studio")
 def import_label_studio(
     export: Path = typer.Argument(..., help="Label Studio JSON export (Export > JSON)."),
-    label_config: Path | None = typer.Option(None, "--label-config", help="The project's "
-                                             "labelling config XML: tells which data field is "
-                                             "text, audio, image or video."),
+    label_config: Path | None = typer.Option(
+        None, "--label-config", help="The project's labelling config XML: tells which data "
+        "field is text, audio, image or video."),
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
 ) -> None:
@@ -97,9 +97,9 @@ def export_label_studio(
     items: ExportItems = None,
     fmt: opt.InputFormat = None,
     output: JsonOutput = "-",
-    label_config: Path | None = typer.Option(None, "--label-config", help="Write the matching "
-                                             "labelling config XML here [default: next to -o, "
-                                             "as NAME.label_config.xml]."),
+    label_config: Path | None = typer.Option(
+        None, "--label-config", help="Write the matching labelling config XML here [default: "
+        "next to -o, as NAME.label_config.xml]."),
     multi_label: MultiLabel = False,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines whose "
                                            "labels the config offers."),

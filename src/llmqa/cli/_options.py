@@ -37,9 +37,9 @@ InputFormat = Annotated[str | None, typer.Option("--input-format", help="jsonl, 
 OutputFormat = Annotated[str | None, typer.Option("--output-format", help="jsonl, csv or "
                                                   "parquet (default: from the -o file name).")]
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-Progress = Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bars on "
-                                        "standard error for the long steps (shown on a "
-                                        "terminal only).")]
+Progress = Annotated[bool, typer.Option(
+    "--progress/--no-progress", help="Progress bars on standard error for the long steps (shown "
+    "on a terminal only).")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed for the bootstrap and MACE.")]
 Projects = Annotated[list[str] | None, typer.Option("--project", help="Only these projects "
                                                     "(repeatable).")]
@@ -51,15 +51,14 @@ Model = Annotated[str | None, typer.Option(
 ModelOption = Annotated[list[str] | None, typer.Option(
     "--model-option", help="key=value passed to the model class, e.g. "
     "model=claude-3-5-haiku-latest (repeatable; adds to the [model] table of llmqa.toml).")]
-BaseUrl = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, "
-                                             "e.g. http://localhost:8000/v1 [env "
-                                             "OPENAI_BASE_URL].")]
+BaseUrl = Annotated[str | None, typer.Option(
+    "--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 [env "
+    "OPENAI_BASE_URL].")]
 StructuredMethod = Annotated[str | None, typer.Option(
     "--structured-method", help="json_schema (default), function_calling or json_mode; "
     "`llmqa doctor` tells which works.")]
-Concurrency = Annotated[int | None, typer.Option("--concurrency", "-c", min=1, max=256,
-                                                 help="Requests in flight [env "
-                                                 "LLMQA_CONCURRENCY; 8].")]
+Concurrency = Annotated[int | None, typer.Option(
+    "--concurrency", "-c", min=1, max=256, help="Requests in flight [env LLMQA_CONCURRENCY; 8].")]
 TopK = Annotated[int | None, typer.Option("--top-k", min=1, max=20, help="Clauses retrieved per "
                                           "item [5; 3 for the embedded model].")]
 
@@ -69,9 +68,8 @@ NoJudge = Annotated[bool, typer.Option("--no-judge", help="Ignore the judge's ve
 Queue = Annotated[Path | None, typer.Option(
     "--queue", help="Triage queue (llmqa triage -o queue.jsonl): items it ranks as likely "
     "errors are listed under 'check first', not used, until an analyst decides them.")]
-CheckFirst = Annotated[float, typer.Option("--check-first", min=0.0, max=1.0, help="Likely-error "
-                                           "score from which a queued item waits for a "
-                                           "person.")]
-Analyst = Annotated[str | None, typer.Option("--analyst", envvar="LLMQA_ANALYST",
-                                             help="Who decides (required) [env "
-                                             "LLMQA_ANALYST].")]
+CheckFirst = Annotated[float, typer.Option(
+    "--check-first", min=0.0, max=1.0, help="Likely-error score from which a queued item waits "
+    "for a person.")]
+Analyst = Annotated[str | None, typer.Option(
+    "--analyst", envvar="LLMQA_ANALYST", help="Who decides (required) [env LLMQA_ANALYST].")]

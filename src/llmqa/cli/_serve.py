@@ -15,15 +15,15 @@ def serve(
     fmt: opt.InputFormat = None,
     queue: Path | None = typer.Option(None, "--queue", help="Triage queue written by `llmqa "
                                       "triage -o queue.jsonl` [default: triage the items now]."),
-    guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines for the "
-                                           "cited clauses [default: guidelines/ when it "
-                                           "exists]."),
+    guidelines: Path | None = typer.Option(
+        None, "--guidelines", "-g", help="Guidelines for the cited clauses [default: "
+        "guidelines/ when it exists]."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but "
                              "loopback needs --token."),
     port: int = typer.Option(8765, "--port", min=0, max=65535),
-    token: str | None = typer.Option(None, "--token", envvar="LLMQA_TOKEN", help="Access token "
-                                     "every request must carry (open /?token=... once) [env "
-                                     "LLMQA_TOKEN]."),
+    token: str | None = typer.Option(
+        None, "--token", envvar="LLMQA_TOKEN", help="Access token every request must carry "
+        "(open /?token=... once) [env LLMQA_TOKEN]."),
     analyst: str | None = typer.Option(None, "--analyst", envvar="LLMQA_ANALYST",
                                        help="Prefill the analyst's name [env LLMQA_ANALYST]."),
     home: opt.Home = None,
@@ -33,13 +33,9 @@ def serve(
     and record decisions (gold) with buttons or keys. Listens on 127.0.0.1 by default."""
     import uvicorn
 
-    from llmqa.errors import ConfigError
     from llmqa.serve import check_bind, create_app, load
 
-    try:
-        check_bind(host, token)
-    except ConfigError as exc:
-        raise ConfigError(f"{exc} (--token or LLMQA_TOKEN)") from exc
+    check_bind(host, token)
     resolved = workspace(config, guidelines, home=home).settings
     err("loading items, queue and store..." if queue else
         "no --queue given: triaging the items first (llmqa triage -o queue.jsonl saves this)")

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from llmqa.errors import ConfigError
+from llmqa.errors import ConfigError, Hint
 
 TOKEN_COOKIE = "llmqa_token"
 SECURITY_HEADERS = {
@@ -55,8 +55,9 @@ def is_loopback(host: str) -> bool:
 
 def check_bind(host: str, token: str | None) -> None:
     if not is_loopback(host) and not token:
-        raise ConfigError(f"listening on {host} makes the review app reachable by others: "
-                          "set an access token or bind to 127.0.0.1")
+        raise ConfigError(f"listening on {host} makes the review app reachable by others",
+                          hint=Hint("set an access token ({}, or LLMQA_TOKEN) or bind to "
+                                    "127.0.0.1", ("token",)))
 
 
 def new_secret() -> str:
