@@ -29,11 +29,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from llmqa.errors import InputError
 from llmqa.guidelines.model import NO_VIOLATION_LABEL, GuidelineSet
 from llmqa.items import Item
 from llmqa.revision.anonymize import item_excerpt
+
+if TYPE_CHECKING:
+    from llmqa.workspace import Workspace
 
 NO_CLAUSE = "(no clause)"
 
@@ -64,6 +69,7 @@ class ThemeSummary:
     left_out: dict[str, int]  # reason → items without a reference
     annotations: Counter[str] = field(default_factory=Counter)  # annotator → ratings
     check_first: dict[str, float] = field(default_factory=dict)  # item → likely-error score
+    guidelines: GuidelineSet | None = None  # clause titles and the label set, when known
 
     @property
     def n_annotations(self) -> int:
@@ -94,6 +100,31 @@ def _reference_clause(item: Item, label: str, verdict: Mapping[str, Any] | None,
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
+def workspace_themes(ws: Workspace, items: Iterable[Item], *,
+                     projects: Iterable[str] | None = None, method: str = "majority",
+                     use_judge: bool = True, queue: Path | None = None,
+                     check_first: float | None = None,
+                     require_guidelines: bool = False) -> ThemeSummary:
+    """``find_mistakes`` with what the workspace knows: its guidelines (when they exist, or
+    ``require_guidelines``), the store's verdicts unless not ``use_judge``, the analysts' gold
+    and a triage ``queue``'s likely errors (see ``Workspace.best_truth``). ``projects`` keeps
+    only their items; none left is an error."""
+    items = list(items)
+    if projects:
+        wanted = set(projects)
+        items = [i for i in items if (i.project or "") in wanted]
+        if not items:
+            raise InputError(f"no items in project(s) {', '.join(sorted(wanted))}")
+    verdicts = {}
+    if use_judge:
+        from llmqa.revision.evidence import verdict_index
+
+        verdicts = verdict_index(ws.verdicts({i.id for i in items}))
+    gold, first = ws.best_truth(items, queue, check_first)
+    return find_mistakes(items, verdicts, ws.chosen_guidelines(require_guidelines), method,
+                         gold=gold, check_first=first)
+
+
 def find_mistakes(items: Iterable[Item], verdicts: Mapping[str, Mapping[str, Any]] | None = None,
                   guidelines: GuidelineSet | None = None,
                   method: str = "majority", gold: Mapping[str, str] | None = None,
@@ -108,7 +139,7 @@ def find_mistakes(items: Iterable[Item], verdicts: Mapping[str, Mapping[str, Any
     known = set(guidelines.by_id) if guidelines is not None else None
     consensus = _consensus(ordered, labels, method)
     verdicts = verdicts or {}
-    summary = ThemeSummary(by_id, {}, [], Counter())
+    summary = ThemeSummary(by_id, {}, [], Counter(), guidelines=guidelines)
     for item in ordered:
         for annotation in item.annotations:
             summary.annotations[annotation.annotator] += 1
@@ -195,7 +226,9 @@ def _representatives(mistakes: list[Mistake], count: int) -> list[str]:
 def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None, *,
                   title: str = "Recurring annotation error themes", min_count: int = 2,
                   examples: int = 3, top: int = 10, excerpt_chars: int = 160) -> str:
-    """The markdown report: overview, by project, by clause, by annotator."""
+    """The markdown report: overview, by project, by clause, by annotator; clause titles from
+    ``guidelines``, else the summary's own."""
+    guidelines = guidelines or summary.guidelines
     clauses = guidelines.by_id if guidelines is not None else {}
     mistakes = summary.mistakes
     wrong_items = {m.item_id for m in mistakes}

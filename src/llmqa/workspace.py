@@ -43,7 +43,10 @@ if TYPE_CHECKING:
     from llmqa.runner.cascade import CascadeSummary, EscalationRule
     from llmqa.store import VerdictStore
     from llmqa.store.decisions import Decision
-    from llmqa.triage.from_settings import TriageRun
+    from llmqa.store.gold import GoldImport
+    from llmqa.themes import ThemeSummary
+    from llmqa.triage.from_settings import TriageQueue, TriageRun
+    from llmqa.triage.queue import QueueOptions
     from llmqa.triage.signals import Progress
 
 # Output budgets for writing (examples, clause wording): longer than a verdict. The embedded
@@ -355,3 +358,32 @@ class Workspace:
 
         return best_truth(self.settings.home_path, items, queue,
                           DEFAULT_CHECK_FIRST if threshold is None else threshold)
+
+    def triage_queue(self, items: Iterable[Any], options: QueueOptions | None = None, *,
+                     include_decided: bool = False, source: str = "",
+                     **triage: Any) -> TriageQueue:
+        """``triage`` (taking its keyword arguments) made into the queue: items analysts
+        decided are left out, or kept and marked with ``include_decided``."""
+        from llmqa.triage.from_settings import triage_queue
+
+        return triage_queue(self, items, options, include_decided=include_decided,
+                            source=source, **triage)
+
+    def themes(self, items: Iterable[Item], *, projects: Iterable[str] | None = None,
+               method: ConsensusMethod | str = "majority", use_judge: bool = True,
+               queue: Path | None = None, check_first: float | None = None,
+               require_guidelines: bool = False) -> ThemeSummary:
+        """Which annotations were wrong, against the best truth there is (see llmqa.themes);
+        ``render_themes`` writes the report."""
+        from llmqa.themes import workspace_themes
+
+        return workspace_themes(self, items, projects=projects, method=str(method),
+                                use_judge=use_judge, queue=queue, check_first=check_first,
+                                require_guidelines=require_guidelines)
+
+    def import_decisions(self, path: str | Path, analyst: str | None = None) -> GoldImport:
+        """Record the gold decisions of a JSONL file; its bad lines come back, named."""
+        from llmqa.store.gold import import_gold
+
+        with self.open_store() as store:
+            return import_gold(store, path, analyst)

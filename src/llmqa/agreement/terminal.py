@@ -3,11 +3,15 @@ table per breakdown (project, modality, label, annotator, clause) and the judge 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from llmqa.agreement.metrics import Score
 from llmqa.agreement.report import AgreementReport
 from llmqa.text import table
+
+if TYPE_CHECKING:
+    from llmqa.agreement.from_settings import AgreementRun
 
 
 def gate(value: float | None, threshold: float | None) -> bool | None:
@@ -57,6 +61,27 @@ def render(report: AgreementReport, top: int = 20, more: str = "",
         parts.append(_judge(report, models or []))
     parts.append(_notes(report))
     return "\n\n".join(p for p in parts if p)
+
+
+def render_run(run: AgreementRun, top: int = 20, more: str = "",
+               name: Callable[[str], str] | None = None) -> str:
+    """``render`` for a whole run: the report, then the label-set section, everyone against
+    gold and the kappa gate when the run has them (``name`` spells the gate's option)."""
+    from llmqa.agreement.multilabel import render_multilabel
+    from llmqa.errors import Hint
+
+    parts = [render(run.report, top, more, models=run.models)]
+    if run.multi_label:
+        parts.append("\n" + render_multilabel(run.multi_label))
+    if run.against_gold is not None:
+        parts.append(render_gold(run.against_gold))
+    if run.min_kappa is not None:
+        value = run.report.gate_value
+        shown = "undefined" if value is None else f"{value:.3f}"
+        threshold = Hint("{}", ("min_kappa",)).render(name)
+        parts.append(f"\ngate: Fleiss' kappa {shown} vs {threshold} {run.min_kappa:g}: "
+                     f"{'pass' if run.passed else 'FAIL'}")
+    return "\n".join(parts)
 
 
 def _summary(report: AgreementReport) -> str:
@@ -176,7 +201,10 @@ def _num(value: float | None) -> str:
 
 def render_trust_gate(result: Any, min_kappa: float, min_items: int) -> str:
     """Per clause, the judge's agreement with gold and whether it is trusted there
-    (``agreement.gate.gate_from_store``)."""
+    (``agreement.gate.gate_from_store``); without gold every clause is supervised."""
+    if not result.gold_items:
+        return ("no item has both a judge verdict and a gold decision: every clause is "
+                "supervised (record decisions with llmqa decide or llmqa serve)")
     rows = [[c.clause_id, str(c.n_items), _num(c.agreement), _num(c.kappa), _num(c.ci_low),
              c.state, c.why] for c in [*result.clauses, result.overall]]
     return (f"judge {', '.join(result.models) or '(model unknown)'} against "

@@ -16,7 +16,6 @@ from llmqa.cli import (
     _agreement,
     _decisions,
     _examples,
-    _gate,
     _guidelines,
     _index,
     _interop,
@@ -68,7 +67,7 @@ COMMANDS = {
     "prune-vectors": (_store.prune_vectors, "Drop cached item vectors that no longer serve."),
     "policy-ci": (_policy_ci.policy_ci, "Judge a batch under old and new guidelines; gate."),
     "decide": (_decisions.decide, "Record an analyst's decision (gold) on an item."),
-    "gate": (_gate.gate, "Per clause: may the judge flag alone? (trust gate)"),
+    "gate": (_decisions.gate, "Per clause: may the judge flag alone? (trust gate)"),
     "serve": (_serve.serve, "Run the review app where analysts record decisions."),
 }
 for _name, (_command, _short) in COMMANDS.items():

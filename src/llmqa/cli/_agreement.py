@@ -8,15 +8,15 @@ import typer
 
 from llmqa.choices import ConsensusMethod, Level, Ties
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, one_stdout, print_json, workspace
+from llmqa.cli._common import err, flag, one_stdout, print_json, workspace
 
 
 def agreement(
     items: opt.Items,
     fmt: opt.InputFormat = None,
     guidelines: Path | None = typer.Option(
-        None, "--guidelines", "-g", help="Take the label set from these guidelines; ratings "
-        "with other labels are reported and left out [default: guidelines/ when it exists]."),
+        None, "--guidelines", "-g", help="Take the label set from these guidelines (ratings with "
+        "other labels reported, left out) [default: guidelines/ when it exists]."),
     no_guidelines: bool = typer.Option(False, "--no-guidelines",
                                        help="Use the labels found in the file as the label set."),
     method: ConsensusMethod = typer.Option(ConsensusMethod.MAJORITY, "--method",
@@ -26,16 +26,14 @@ def agreement(
                               "Ties are flagged either way."),
     level: Level = typer.Option(Level.NOMINAL, "--level", help="Level of measurement for "
                                 "Krippendorff's alpha (ordinal/interval use the label order)."),
-    output: str | None = typer.Option(
-        None, "--output", "-o", help="Write one consensus row per item (.csv, .jsonl, "
-        ".parquet; - for stdout)."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write one consensus row per "
+                                      "item (.csv, .jsonl, .parquet; - for stdout)."),
     out_format: opt.OutputFormat = None,
     bootstrap: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap replicates for "
                                   "the 95% CIs (0: no intervals)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap and MACE."),
-    min_kappa: float | None = typer.Option(
-        None, "--min-kappa", help="Exit 1 when the headline Fleiss' kappa is below this (or "
-        "undefined)."),
+    seed: opt.Seed = 0,
+    min_kappa: float | None = typer.Option(None, "--min-kappa", help="Exit 1 when the headline "
+                                           "Fleiss' kappa is below this (or undefined)."),
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
     as_json: opt.Json = False,
     home: opt.Home = None,
@@ -50,15 +48,13 @@ def agreement(
 
     Headline figures (on items with 2+ ratings): percent agreement, Fleiss' kappa,
     Krippendorff's alpha, Gwet's AC1 (with bootstrap 95% CIs) and mean pairwise Cohen's
-    kappa; then per project, modality, label, annotator and clause. Exit 1 when --min-kappa
-    is given and Fleiss' kappa is below it or undefined.
+    kappa; then per project, modality, label, annotator and clause, and everyone against
+    the analysts' gold labels when there are some.
     """
-    from llmqa.agreement.gold import gold_from_sources
-    from llmqa.agreement.multilabel import render_multilabel
-    from llmqa.agreement.terminal import gate, render, render_gold
+    from llmqa.agreement.from_settings import run_agreement
+    from llmqa.agreement.terminal import render_run
     from llmqa.io.readers import read_items
     from llmqa.io.writers import output_format, write_records
-    from llmqa.items import Item
 
     to_stdout = output == "-"
     one_stdout({"--json": as_json, "-o -": to_stdout})
@@ -66,37 +62,21 @@ def agreement(
         output_format(output, out_format)  # refuse an unknown extension before the work
     ws = workspace(config, guidelines, home=home)
     label_source = None if no_guidelines else ws.chosen_guidelines(guidelines is not None)
-    records = list(read_items(items, fmt))
-    run = ws.agreement(records, labels=list(label_source.labels) if label_source else None,
-                       method=method, ties=ties, level=level, n_boot=bootstrap, seed=seed,
-                       use_judge=not no_judge, source=items)
-    report, multi = run.report, run.multi_label
+    run = run_agreement(ws, read_items(items, fmt), source=items,
+                        labels=list(label_source.labels) if label_source else None,
+                        method=method, ties=ties, level=level, n_boot=bootstrap, seed=seed,
+                        use_judge=not no_judge, against_gold=True, gold=gold,
+                        min_kappa=min_kappa)
     if output is not None:
         written = write_records(run.consensus.records(run.ratings), output, out_format)
         if not to_stdout:
             err(f"wrote {written} consensus rows to {output}")
-    passed = gate(report.gate_value, min_kappa)
-    against_gold, gold_problems = gold_from_sources(
-        [r for r in records if isinstance(r, Item)], ws.settings.home_path, gold,
-        use_judge=not no_judge, n_boot=bootstrap, seed=seed)
-    for problem in gold_problems[:10]:
+    for problem in run.gold_problems[:10]:
         err(problem, "red")
     if as_json:
-        payload = {"source": items, **report.to_dict(), "judge_models": run.models}
-        payload["against_gold"] = against_gold.to_dict() if against_gold else None
-        payload["gate"] |= {"min_kappa": min_kappa, "passed": passed}
-        print_json(payload | ({"multi_label": multi} if multi else {}))
+        print_json(run.to_dict(items))
     else:
         # With -o - the consensus rows own standard output, so the report goes to stderr.
-        typer.echo(render(report, top, more="--json for all", models=run.models), err=to_stdout)
-        if multi:
-            typer.echo("\n" + render_multilabel(multi), err=to_stdout)
-        if against_gold is not None:
-            typer.echo(render_gold(against_gold), err=to_stdout)
-        if min_kappa is not None:
-            value = report.gate_value
-            shown = "undefined" if value is None else f"{value:.3f}"
-            typer.echo(f"\ngate: Fleiss' kappa {shown} vs --min-kappa {min_kappa:g}: "
-                       f"{'pass' if passed else 'FAIL'}", err=to_stdout)
-    if passed is False:
+        typer.echo(render_run(run, top, more="--json for all", name=flag), err=to_stdout)
+    if run.passed is False:
         raise typer.Exit(1)

@@ -1,4 +1,5 @@
-"""``llmqa decide`` and ``llmqa decisions export|import|history``: analysts' gold labels."""
+"""``llmqa decide``, ``llmqa decisions export|import|history``: analysts' gold labels; and
+``llmqa gate``: per clause, whether those labels let the judge flag alone."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import typer
 
 from llmqa.choices import DecisionKind
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, print_json, table, workspace
+from llmqa.cli._common import err, print_json, workspace
 
 app = typer.Typer(help="Analysts' decisions (gold labels): export, import, history.",
                   no_args_is_help=True)
@@ -16,13 +17,12 @@ app = typer.Typer(help="Analysts' decisions (gold labels): export, import, histo
 
 def decide(
     item_id: str = typer.Argument(..., help="The item's id."),
-    label: str | None = typer.Option(None, "--label", "-l", help="The gold label (confirm or "
-                                     "correct)."),
+    label: str | None = typer.Option(None, "--label", "-l",
+                                     help="The gold label (confirm or correct)."),
     analyst: opt.Analyst = None,
-    decision: DecisionKind | None = typer.Option(None, "--decision", help="confirm, correct, "
-                                                 "ambiguous or escalate [default: confirm "
-                                                 "when --label is the annotators' label, else "
-                                                 "correct]."),
+    decision: DecisionKind | None = typer.Option(
+        None, "--decision", help="confirm, correct, ambiguous or escalate [default: confirm when "
+        "--label is the annotators' label, else correct]."),
     clause: list[str] | None = typer.Option(None, "--clause", help="Clause id the decision "
                                             "rests on (repeatable)."),
     note: str | None = typer.Option(None, "--note", help="Why, for the audit trail."),
@@ -30,21 +30,15 @@ def decide(
     config: opt.Config = None,
 ) -> None:
     """Record an analyst's decision on one item (appended; the newest decision wins)."""
-    from llmqa.errors import InputError
     from llmqa.store.decisions import decide as record
 
-    if not analyst:
-        raise InputError("a decision needs the analyst's name: pass --analyst NAME")
-    if decision is None and label is None:
-        raise InputError("pass --label LABEL, or --decision ambiguous|escalate")
     with workspace(config, home=home).open_store() as store:
-        made, known = record(store, item_id, analyst=analyst, label=label, kind=decision,
+        made, known = record(store, item_id, analyst=analyst, label=label, decision=decision,
                              clause_ids=list(clause or []), note=note, source="decide")
     if not known:
         err(f"note: {item_id} is not in the store's items; recorded without its content hash "
             "(it settles nothing until reviewed)")
-    typer.echo(f"{item_id}: {made.decision.value}"
-               + (f" → {made.label}" if made.label else "") + f" by {made.analyst}")
+    typer.echo(made.summary())
 
 
 @app.command("export")
@@ -58,12 +52,10 @@ def export(
 ) -> None:
     """Write the newest decision per item as gold JSONL (id, label, decision, analyst, ...)."""
     from llmqa.io.writers import write_records
-    from llmqa.store.decisions import DecisionStore
-    from llmqa.store.gold import gold_record
+    from llmqa.store.gold import gold_rows
 
     with workspace(config, home=home).open_store(readonly=True) as store:
-        latest = DecisionStore(store).latest()
-    rows = [gold_record(d) for d in latest.values() if all_decisions or d.is_gold]
+        rows = gold_rows(store, include_undecided=all_decisions)
     written = write_records(rows, None if out == "-" else out, "jsonl")
     if out != "-":
         err(f"wrote {written} gold items to {out}")
@@ -78,20 +70,11 @@ def import_(
     config: opt.Config = None,
 ) -> None:
     """Append gold decisions made elsewhere; bad lines are named (file:line), the rest kept."""
-    from llmqa.io.readers import RowError
-    from llmqa.store.decisions import record_imported
-    from llmqa.store.gold import read_gold
-
-    ws = workspace(config, home=home)
-    good, bad = [], []
-    for record in read_gold(path, analyst=analyst):
-        (bad if isinstance(record, RowError) else good).append(record)
-    with ws.open_store() as store:
-        record_imported(store, good)
-    for problem in bad:
+    done = workspace(config, home=home).import_decisions(path, analyst)
+    for problem in done.rejected:
         err(str(problem), "red")
-    typer.echo(f"imported {len(good)} decisions, {len(bad)} rejected")
-    if bad:
+    typer.echo(f"imported {done.imported} decisions, {len(done.rejected)} rejected")
+    if done.rejected:
         raise typer.Exit(1)
 
 
@@ -103,16 +86,36 @@ def history(
     config: opt.Config = None,
 ) -> None:
     """Every decision on one item, oldest first (the newest is the one in force)."""
-    from llmqa.store.decisions import DecisionStore
+    from llmqa.store.decisions import DecisionStore, history_table
 
     with workspace(config, home=home).open_store(readonly=True) as store:
         rows = DecisionStore(store).history(item_id)
     if as_json:
         print_json([r.model_dump(mode="json") for r in rows])
-        return
-    if not rows:
-        typer.echo(f"{item_id}: no decisions")
-        return
-    typer.echo(table([[r.created_at or "", r.analyst, r.decision.value, r.label or "",
-                       ",".join(r.clause_ids), r.note or ""] for r in rows],
-                     ["when", "analyst", "decision", "label", "clauses", "note"]))
+    else:
+        typer.echo(history_table(rows) if rows else f"{item_id}: no decisions")
+
+
+def gate(
+    min_kappa: float = typer.Option(0.6, "--min-kappa", help="Trusted when the lower bound of "
+                                    "the judge's kappa with gold reaches this."),
+    min_items: int = typer.Option(20, "--min-items", min=1, help="Trusted only on at least "
+                                  "this many gold items."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", min=1, help="Bootstrap replicates."),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    as_json: opt.Json = False,
+    home: opt.Home = None,
+    config: opt.Config = None,
+) -> None:
+    """Per clause: the judge's agreement with the analysts' gold labels (kappa and its 95%
+    lower bound) and whether its flags there are trusted or supervised."""
+    from llmqa.agreement.gate import gate_from_store
+    from llmqa.agreement.terminal import render_trust_gate
+
+    with workspace(config, home=home).open_store() as store:
+        result = gate_from_store(store, min_kappa=min_kappa, min_items=min_items,
+                                 n_boot=bootstrap, seed=seed)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        typer.echo(render_trust_gate(result, min_kappa, min_items))

@@ -8,50 +8,38 @@ from typing import Any
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, print_json, read_valid, workspace
-
-LOCAL_GENERATION_WARNING = (
-    "Generating and verifying with the embedded SmolLM2-135M model (offline, no key). It "
-    "follows the schema but is far too small to write or judge policy examples: expect most "
-    "candidates to be dropped, and treat what is kept as a pipeline check. For real examples "
-    "pass --model gpt-4o-mini (with OPENAI_API_KEY), or --base-url http://HOST:PORT/v1 --model "
-    "NAME for vLLM, Ollama or a llama.cpp server."
-)
+from llmqa.cli._common import err, flag, print_json, read_valid, workspace
 
 
 def examples(
     clause_ids: list[str] | None = typer.Argument(None, help="Clause IDs to write examples for."),
     all_clauses: bool = typer.Option(False, "--all", help="Every clause of the guidelines."),
-    where_disagreement: bool = typer.Option(
-        False, "--where-disagreement", help="The clauses annotators disagree on (from "
-        "--items, or the items stored by `llmqa review`)."),
-    items: str | None = typer.Option(None, "--items", help="Items file for "
-                                     "--where-disagreement."),
-    max_clauses: int = typer.Option(10, "--max-clauses", min=1, help="At most this many "
-                                    "clauses with --where-disagreement."),
-    count: int | None = typer.Option(None, "--count", "-n", min=1, max=10, help="In-scope and "
-                                     "out-of-scope examples asked for, each [3; 2 for the "
-                                     "embedded model]."),
-    duplicate_threshold: float = typer.Option(0.92, "--duplicate-threshold", min=0.0, max=1.0,
-                                              help="Drop candidates whose embedding cosine with "
-                                              "an existing example or another candidate is "
-                                              "above this."),
+    where_disagreement: bool = typer.Option(False, "--where-disagreement", help="The clauses "
+                                            "annotators disagree on (in --items or the store)."),
+    items: str | None = typer.Option(None, "--items", help="Items for --where-disagreement."),
+    max_clauses: int = typer.Option(10, "--max-clauses", min=1,
+                                    help="At most this many clauses with --where-disagreement."),
+    count: int | None = typer.Option(None, "--count", "-n", min=1, max=10, help="Examples asked "
+                                     "for, in and out of scope, each [3; the embedded model: 2]."),
+    duplicate_threshold: float = typer.Option(
+        0.92, "--duplicate-threshold", min=0.0, max=1.0, help="Drop candidates whose embedding "
+        "cosine with an existing example or another candidate is above this."),
     near_miss_k: int = typer.Option(8, "--near-miss-k", min=1, help="An out-of-scope candidate "
                                     "must retrieve its clause or a neighbour within this many "
                                     "clauses."),
     top_k: int | None = typer.Option(None, "--top-k", min=1, max=20, help="Clauses shown to "
                                      "the judge [5; 3 for the embedded model]; an in-scope "
                                      "candidate must retrieve its clause within them."),
-    out: Path | None = typer.Option(None, "--output", "-o", help="Write the kept candidates, "
-                                    "with their verification evidence, as JSONL."),
-    include_dropped: bool = typer.Option(False, "--include-dropped", help="Write dropped "
-                                         "candidates to -o too, with their reasons."),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write the kept candidates "
+                                    "with their verification evidence (JSONL)."),
+    include_dropped: bool = typer.Option(False, "--include-dropped", help="Also write dropped "
+                                         "candidates to -o, with their reasons."),
     guidelines: opt.Guidelines = None,
     model: opt.Model = None,
     base_url: opt.BaseUrl = None,
     structured_method: opt.StructuredMethod = None,
-    temperature: float = typer.Option(0.7, "--temperature", help="Sampling temperature of the "
-                                      "generator (the judge always uses 0)."),
+    temperature: float = typer.Option(0.7, "--temperature",
+                                      help="The generator's temperature (the judge's is 0)."),
     fmt: opt.InputFormat = None,
     home: opt.Home = None,
     chroma_url: opt.ChromaUrl = None,
@@ -66,8 +54,13 @@ def examples(
     the judge asked blind. Prints generated / kept / dropped counts and the reasons.
     """
     from llmqa.choices import Purpose
-    from llmqa.errors import InputError, UsageError
-    from llmqa.generation.from_settings import disputed_clauses, named_clauses, run_examples
+    from llmqa.errors import UsageError
+    from llmqa.generation.from_settings import (
+        DISPUTED,
+        LOCAL_GENERATION_WARNING,
+        example_clauses,
+        run_examples,
+    )
     from llmqa.io.writers import write_records
 
     if sum(bool(x) for x in (clause_ids, all_clauses, where_disagreement)) != 1:
@@ -75,23 +68,16 @@ def examples(
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, home=home, chroma_url=chroma_url,
                    embedder=embedder)
-    if all_clauses:
-        clauses = list(ws.guidelines.by_id.values())
-    elif clause_ids:
-        clauses = named_clauses(ws, clause_ids)
-    elif items is None and not ws.has_store:
-        raise InputError("--where-disagreement needs items: pass --items FILE (or run "
-                         "`llmqa review` first so the store holds them)")
-    else:
-        records = read_valid(ws, items, fmt)[0] if items else None
-        clauses = disputed_clauses(ws, records, max_clauses)
+    records = read_valid(ws, items, fmt)[0] if items and where_disagreement else None
+    clauses = example_clauses(ws, clause_ids or ("all" if all_clauses else DISPUTED), records,
+                              max_clauses)
     if not clauses:
         err("no clause meets the disagreement thresholds; nothing to generate")
         if as_json:
             print_json({"generated": 0, "kept": 0, "dropped": 0, "clauses": []})
         return
     if ws.backend(Purpose.WRITING).is_local:
-        err(LOCAL_GENERATION_WARNING, "yellow")
+        err(LOCAL_GENERATION_WARNING.render(flag), "yellow")
 
     def progress(report: Any) -> None:
         if not as_json:

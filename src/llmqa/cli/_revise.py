@@ -7,14 +7,7 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, print_json, read_valid, workspace
-
-LOCAL_REVISION_WARNING = (
-    "Drafting wording with the embedded SmolLM2-135M model (offline, no key). It is far too "
-    "small to rewrite policy: its drafts are checked and usually rejected, and the patch then "
-    "holds only examples from real items. Pass --model/--base-url for real drafts, or "
-    "--no-wording to skip the model."
-)
+from llmqa.cli._common import err, flag, print_json, read_valid, workspace
 
 
 def revise(
@@ -28,8 +21,7 @@ def revise(
     min_items: int = typer.Option(3, "--min-items", min=1, help="Items with 2+ ratings a clause "
                                   "needs before its agreement counts."),
     max_agreement: float = typer.Option(0.75, "--max-agreement", min=0.0, max=1.0,
-                                        help="A clause whose percent agreement is below this "
-                                        "is troubled."),
+                                        help="Percent agreement below which a clause is troubled."),
     min_flags: int = typer.Option(2, "--min-flags", min=1, help="Judge likely_error/ambiguous "
                                   "or triage flags that make a clause troubled."),
     max_clauses: int = typer.Option(10, "--max-clauses", min=1, help="Revise at most this many "
@@ -47,11 +39,9 @@ def revise(
     report_out: Path | None = typer.Option(None, "--report", help="Also write the evidence "
                                            "report as markdown."),
     apply: bool = typer.Option(False, "--apply", help="Write the revised guideline files (a new "
-                               "guideline version). Without it nothing is written but -o and "
-                               "--report."),
-    root: Path | None = typer.Option(None, "--root", help="Folder the patch paths are relative "
-                                     "to [default: the current folder when the guidelines are "
-                                     "inside it]."),
+                               "version); without it only -o and --report are written."),
+    root: Path | None = typer.Option(None, "--root", help="Folder the patch paths start from "
+                                     "[default: the current one when it holds the guidelines]."),
     guidelines: opt.Guidelines = None,
     model: opt.Model = None,
     base_url: opt.BaseUrl = None,
@@ -72,14 +62,15 @@ def revise(
     a unified diff that `git apply` and `patch -p1` apply; its preamble holds the evidence.
     """
     from llmqa.io.writers import write_text
+    from llmqa.progress import StageBars
     from llmqa.revision import Thresholds
-    from llmqa.revision.pipeline import RevisionOptions
+    from llmqa.revision.pipeline import LOCAL_REVISION_WARNING, RevisionOptions
 
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, home=home)
     records = read_valid(ws, items, fmt)[0]
     if wording and ws.backend().is_local:
-        err(LOCAL_REVISION_WARNING, "yellow")
+        err(LOCAL_REVISION_WARNING.render(flag), "yellow")
     options = RevisionOptions(
         thresholds=Thresholds(min_items=min_items, max_agreement=max_agreement,
                               min_flags=min_flags, max_clauses=max_clauses),
@@ -87,35 +78,22 @@ def revise(
         max_generated_examples=max_generated_examples, example_chars=example_chars,
         clause_summary=clause_summary, examples=examples_file, root=root, apply=apply,
         queue=queue, check_first=check_first_score)
-    from llmqa.progress import StageBars
-
     with StageBars(progress) as bars:
         run = ws.revise(records, options, use_judge=not no_judge, source=items,
                         on_progress=bars)
     for note in run.notes:
         err(note, "yellow")
-    if not run.drafts:
-        err("no clause meets the thresholds (see --max-agreement, --min-flags); nothing to "
-            "revise")
-        if as_json:
-            print_json({"clauses": [], "applied": None})
-        return
-    if out is not None:
-        write_text(run.patch, out)
-        err(f"patch written to {out} ({len(run.edits)} files; apply with `git apply {out}`)")
-    elif not as_json:
-        typer.echo(run.patch, nl=False)
-    if report_out is not None:
-        write_text(run.report, report_out)
-        err(f"evidence report written to {report_out}")
-    for draft in run.drafts:
-        err(f"{draft.clause.id}: {draft.wording_note}; {len(draft.examples)} new examples")
-    if apply and run.applied is None:
-        err("nothing to apply: no clause has a change")
-    elif run.applied is not None:
-        applied = run.applied
-        err(f"guidelines {applied.old_version} -> {applied.new_version}; changed: "
-            f"{', '.join(applied.diff.changed) or 'none'} (in {', '.join(applied.files)})")
-        err("run `llmqa index` to re-embed the changed clauses")
+    if run.drafts:
+        if out is not None:
+            write_text(run.patch, out)
+            err(f"patch written to {out} ({len(run.edits)} files; apply with `git apply {out}`)")
+        elif not as_json:
+            typer.echo(run.patch, nl=False)
+        if report_out is not None:
+            write_text(run.report, report_out)
+            err(f"evidence report written to {report_out}")
+    for line in run.summary(flag):
+        err(line)
     if as_json:
-        print_json(run.to_dict(patch=None if out is None else str(out)))
+        print_json(run.to_dict(patch=None if out is None else str(out)) if run.drafts
+                   else {"clauses": [], "applied": None})

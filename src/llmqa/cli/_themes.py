@@ -9,7 +9,6 @@ import typer
 from llmqa.choices import ConsensusMethod
 from llmqa.cli import _options as opt
 from llmqa.cli._common import err, read_valid, workspace
-from llmqa.errors import InputError
 
 
 def themes(
@@ -22,8 +21,7 @@ def themes(
     per_theme: int = typer.Option(3, "--examples", min=1, max=10, help="Representative items "
                                   "per theme."),
     top: int = typer.Option(10, "--top", min=1, help="Clauses and annotators listed."),
-    title: str = typer.Option("Recurring annotation error themes", "--title",
-                              help="Report title."),
+    title: str = typer.Option("Recurring annotation error themes", "--title", help="Report title."),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown here "
                                     "(default: standard output)."),
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines folder "
@@ -42,23 +40,13 @@ def themes(
     the judge flagged an item in the store, from the judge's suggested label.
     """
     from llmqa.io.writers import write_text
-    from llmqa.revision.evidence import verdict_index
-    from llmqa.themes import find_mistakes, render_themes
+    from llmqa.themes import render_themes
 
     ws = workspace(config, guidelines, home=home)
-    guideline_set = ws.chosen_guidelines(guidelines is not None)
-    records = read_valid(ws, items, fmt)[0]
-    if project:
-        wanted = set(project)
-        records = [i for i in records if (i.project or "") in wanted]
-        if not records:
-            raise InputError(f"no items in project(s) {', '.join(sorted(wanted))}")
-    verdicts = {} if no_judge else verdict_index(ws.verdicts({i.id for i in records}))
-    gold, first = ws.best_truth(records, queue, check_first_score)
-    summary = find_mistakes(records, verdicts, guideline_set, method, gold=gold,
-                            check_first=first)
-    markdown = render_themes(summary, guideline_set, title=title, min_count=min_count,
-                             examples=per_theme, top=top)
-    write_text(markdown, out)
+    summary = ws.themes(read_valid(ws, items, fmt)[0], projects=project, method=method,
+                        use_judge=not no_judge, queue=queue, check_first=check_first_score,
+                        require_guidelines=guidelines is not None)
+    write_text(render_themes(summary, title=title, min_count=min_count, examples=per_theme,
+                             top=top), out)
     if out is not None:
         err(f"themes written to {out} ({len(summary.mistakes)} differing annotations)")

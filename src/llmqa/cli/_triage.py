@@ -8,49 +8,44 @@ import typer
 
 from llmqa.choices import ConsensusMethod, Kind
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, one_stdout, print_json, workspace
+from llmqa.cli._common import err, flag, one_stdout, print_json, workspace
 
 
 def triage(
     items: opt.Items,
     fmt: opt.InputFormat = None,
     guidelines: Path | None = typer.Option(
-        None, "--guidelines", "-g", help="Guidelines for the retrieval evidence (indexed "
-        "first when changed) [default: guidelines/ when it exists]."),
-    no_guidelines: bool = typer.Option(False, "--no-guidelines", help="Skip the retrieval "
-                                       "evidence (no index needed)."),
-    offline: bool = typer.Option(False, "--offline", help="Ignore the judge's verdicts even "
-                                 "when the store has them."),
+        None, "--guidelines", "-g", help="Guidelines for the retrieval evidence, indexed when "
+        "changed [default: guidelines/ when it exists]."),
+    no_guidelines: bool = typer.Option(False, "--no-guidelines",
+                                       help="Skip the retrieval evidence (no index needed)."),
+    offline: bool = typer.Option(False, "--offline", help="Ignore the judge's stored verdicts."),
     kind: Kind = typer.Option(Kind.ALL, "--kind", help="Rank by the likely-error score, the "
                               "ambiguity score, or the larger of the two."),
     project: opt.Projects = None,
     min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
-                                           help="Leave out rows whose score is below this."),
+                                           help="Leave out rows scored below this."),
     top: int | None = typer.Option(None, "--top", min=1, help="Keep the N most urgent rows."),
-    out: str | None = typer.Option(None, "--output", "-o", help="Write the queue (.csv, "
-                                   ".jsonl, .parquet; - for stdout), every signal and its "
-                                   "inputs included."),
+    out: str | None = typer.Option(None, "--output", "-o", help="Write the queue with every "
+                                   "signal and its inputs (.csv, .jsonl, .parquet; - for stdout)."),
     out_format: opt.OutputFormat = None,
     clause_summary: str | None = typer.Option(
-        None, "--clause-summary", help="Write where errors and ambiguity cluster, per clause, "
-        "as JSON (- for stdout); shape in docs/triage.md."),
+        None, "--clause-summary", help="Write where errors and ambiguity cluster, per clause, as "
+        "JSON (- for stdout); shape in docs/triage.md."),
     project_priority: list[str] | None = typer.Option(
-        None, "--project-priority", help="PROJECT=WEIGHT, repeatable: the priority of that "
-        "project's items (overrides the items' own priority; default 1)."),
-    consensus: ConsensusMethod = typer.Option(
-        ConsensusMethod.MAJORITY, "--consensus",
-        help="How the label under review is chosen from the annotations."),
-    weights: Path | None = typer.Option(None, "--weights", help="Score weights (JSON, e.g. "
-                                        "from --save-weights)."),
+        None, "--project-priority", help="PROJECT=WEIGHT (repeatable): that project's item "
+        "priority, over the items' own [default 1]."),
+    consensus: ConsensusMethod = typer.Option(ConsensusMethod.MAJORITY, "--consensus",
+                                              help="How the label under review is chosen."),
+    weights: Path | None = typer.Option(None, "--weights",
+                                        help="Score weights (JSON, as --save-weights writes)."),
     calibrate: Path | None = typer.Option(
-        None, "--calibrate", help="Answer key (JSONL: id + kind seeded_error/ambiguous/clean, "
-        "or is_error/is_ambiguous): fit the weights on it, report their cross-validated "
-        "quality, and use them."),
+        None, "--calibrate", help="Answer key (JSONL: id + kind seeded_error/ambiguous/clean, or "
+        "is_error/is_ambiguous): fit the weights on it, report their CV quality, use them."),
     save_weights: Path | None = typer.Option(None, "--save-weights", help="Save the weights "
                                              "used (with --calibrate: the fitted ones)."),
-    include_decided: bool = typer.Option(False, "--include-decided", help="Keep items an "
-                                         "analyst already decided (on their current content "
-                                         "and labels) in the queue, marked."),
+    include_decided: bool = typer.Option(False, "--include-decided", help="Keep items analysts "
+                                         "decided (on their current content and labels), marked."),
     show: int = typer.Option(20, "--show", min=0, help="Rows shown in the terminal table."),
     seed: int = typer.Option(0, "--seed", help="Seed for the folds and MACE."),
     progress: opt.Progress = True,
@@ -72,7 +67,7 @@ def triage(
     from llmqa.io.writers import json_text, output_format, write_text
     from llmqa.progress import StageBars
     from llmqa.triage import QueueOptions
-    from llmqa.triage.output import payload, render, write_queue
+    from llmqa.triage.output import write_queue
     from llmqa.triage.queue import parse_priorities
 
     to_stdout = {"--json": as_json, "-o -": out == "-", "--clause-summary -": clause_summary == "-"}
@@ -84,36 +79,27 @@ def triage(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--project-priority") from None
     ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
-    records = list(read_items(items, fmt))
+    options = QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
+                           min_score=min_score, top=top, project_priority=priorities)
     with StageBars(progress and not as_json) as bars:
-        run = ws.triage(records, consensus=consensus, seed=seed,
-                        use_guidelines=False if no_guidelines else (guidelines is not None
-                                                                    or None),
-                        offline=offline, weights=weights, answer_key=calibrate,
-                        on_progress=bars, source=items)
+        queue = ws.triage_queue(
+            read_items(items, fmt), options, include_decided=include_decided, source=items,
+            consensus=consensus, seed=seed, offline=offline, weights=weights,
+            answer_key=calibrate, on_progress=bars,
+            use_guidelines=False if no_guidelines else (guidelines is not None or None))
     if save_weights is not None:
-        run.weights.save(save_weights)
+        queue.run.weights.save(save_weights)
         err(f"wrote weights to {save_weights}")
-    decided = ws.decisions(records)
-    rows = run.queue(QueueOptions(kind=kind.value, projects=tuple(project) if project else None,
-                                  min_score=min_score, top=top, project_priority=priorities,
-                                  exclude=frozenset() if include_decided else frozenset(decided)),
-                     decided)
-    n_items = run.result.data.n_items
-    run.notes.insert(0, f"{n_items - len(decided)} undecided of {n_items} items"
-                     + (f"; {len(decided)} decided by analysts left out (--include-decided "
-                        "keeps them)" if decided and not include_decided else ""))
     if out is not None:
-        written = write_queue(rows, out, out_format)
+        written = write_queue(queue.rows, out, out_format)
         if out != "-":
             err(f"wrote {written} queue rows to {out}")
     if clause_summary is not None:
-        summary = run.clause_summary()
+        summary = queue.run.clause_summary()
         write_text(json_text(summary), clause_summary)
         if clause_summary != "-":
             err(f"wrote {len(summary['clauses'])} clause rows to {clause_summary}")
     if as_json:
-        print_json(payload(items, run.result, rows, run.notes, run.calibration))
+        print_json(queue.to_dict(flag))
         return
-    typer.echo(render(run.result, rows[:show], len(rows), run.notes, run.calibration,
-                      more="-o FILE for all"), err=any(to_stdout.values()))
+    typer.echo(queue.render(show, more="-o FILE for all", name=flag), err=any(to_stdout.values()))

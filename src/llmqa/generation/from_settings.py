@@ -10,7 +10,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llmqa.choices import Purpose
-from llmqa.errors import InputError
+from llmqa.errors import Hint, InputError
+
+DISPUTED = "disputed"
+# Said before a run with the embedded model, so nobody takes its drop rate for the method's.
+LOCAL_GENERATION_WARNING = Hint(
+    "Generating and verifying with the embedded SmolLM2-135M model (offline, no key). It "
+    "follows the schema but is far too small to write or judge policy examples: expect most "
+    "candidates to be dropped, and treat what is kept as a pipeline check. For real examples "
+    "pass {} gpt-4o-mini (with OPENAI_API_KEY), or {} http://HOST:PORT/v1 {} NAME for vLLM, "
+    "Ollama or a llama.cpp server.", ("model", "base_url", "model"))
 
 if TYPE_CHECKING:
     from llmqa.generation import ClauseReport, ExamplesRun
@@ -26,6 +35,21 @@ def named_clauses(ws: Workspace, clause_ids: Sequence[str]) -> list[Clause]:
     if unknown:
         raise InputError(f"unknown clause ID(s): {', '.join(unknown)}")
     return [by_id[c] for c in dict.fromkeys(clause_ids)]
+
+
+def example_clauses(ws: Workspace, which: Sequence[str] | str, items: list[Item] | None = None,
+                    max_clauses: int = 10) -> list[Clause]:
+    """The clauses to write examples for: ``which`` names clause IDs, or is ``"all"`` (every
+    clause) or ``"disputed"`` (the ones annotators disagree on most, from ``items`` or the
+    items the store holds; at most ``max_clauses``)."""
+    if which == "all":
+        return list(ws.guidelines.by_id.values())
+    if which != DISPUTED:
+        return named_clauses(ws, [which] if isinstance(which, str) else which)
+    if items is None and not ws.has_store:
+        raise InputError("finding the disputed clauses needs items", Hint(
+            "pass {} FILE, or review them first so the store holds them", ("items",)))
+    return disputed_clauses(ws, items, max_clauses)
 
 
 def disputed_clauses(ws: Workspace, items: list[Item] | None, max_clauses: int) -> list[Clause]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmqa.errors import InputError
+from llmqa.errors import Hint, InputError
 from llmqa.revision.apply import Applied, apply_edits
 from llmqa.revision.clause_summary import load_clause_summary
 from llmqa.revision.draft import ClauseDraft, DraftConfig, RevisionDrafter
@@ -32,6 +32,15 @@ if TYPE_CHECKING:
     from llmqa.items import Item
     from llmqa.llm.seam import ChatSeam
     from llmqa.progress import StageProgress
+
+
+# Said before drafting with the embedded model, so its rejected drafts are not read as the
+# method's.
+LOCAL_REVISION_WARNING = Hint(
+    "Drafting wording with the embedded SmolLM2-135M model (offline, no key). It is far too "
+    "small to rewrite policy: its drafts are checked and usually rejected, and the patch then "
+    "holds only examples from real items. Pass {}/{} for real drafts, or {} to skip the model.",
+    ("model", "base_url", "no_wording"))
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,25 @@ class RevisionRun:
     patch: str
     applied: Applied | None = None
     notes: list[str] = field(default_factory=list)
+    apply_asked: bool = False
+
+    def summary(self, name: Callable[[str], str] | None = None) -> list[str]:
+        """What the run did, a line each: per revised clause its wording and new examples,
+        then what was applied (``name`` spells the options a line points to)."""
+        if not self.drafts:
+            see = Hint("see {}, {}", ("max_agreement", "min_flags")).render(name)
+            return [f"no clause meets the thresholds ({see}); nothing to revise"]
+        lines = [f"{d.clause.id}: {d.wording_note}; {len(d.examples)} new examples"
+                 for d in self.drafts]
+        applied = self.applied
+        if applied is not None:
+            lines += [f"guidelines {applied.old_version} -> {applied.new_version}; changed: "
+                      f"{', '.join(applied.diff.changed) or 'none'} "
+                      f"(in {', '.join(applied.files)})",
+                      "run `llmqa index` to re-embed the changed clauses"]
+        elif self.apply_asked:
+            lines.append("nothing to apply: no clause has a change")
+        return lines
 
     def to_dict(self, patch: str | None = None) -> dict[str, Any]:
         """JSON-ready; ``patch`` replaces the patch text (e.g. with the file it went to)."""
@@ -156,7 +184,8 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
                                options.thresholds, gold=gold, check_first=check_first)
     chosen = choose_clauses(guidelines, evidence, options)
     if not chosen:
-        return RevisionRun(guidelines.version, [], {}, [], "", "", notes=notes)
+        return RevisionRun(guidelines.version, [], {}, [], "", "", notes=notes,
+                           apply_asked=options.apply)
     if seam is None and seam_factory is not None and options.wording:
         seam = seam_factory()
     drafter = RevisionDrafter(guidelines, seam if options.wording else None, DraftConfig(
@@ -171,7 +200,7 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
     edits = plan_edits(guidelines, changes, patch_root(folder, options.root))
     report = revision_report(drafts, guidelines, source, failures)
     run = RevisionRun(guidelines.version, drafts, failures, edits, report,
-                      render_patch(edits, report), notes=notes)
+                      render_patch(edits, report), notes=notes, apply_asked=options.apply)
     if options.apply and edits:
         if guidelines_path is None:
             raise InputError("applying a revision needs the folder the guidelines came from")

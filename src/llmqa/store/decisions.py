@@ -71,6 +71,11 @@ class Decision(BaseModel):
     def is_gold(self) -> bool:
         return self.decision in GOLD_KINDS
 
+    def summary(self) -> str:
+        """One line: ``item: correct → label by analyst``."""
+        label = f" → {self.label}" if self.label else ""
+        return f"{self.item_id}: {self.decision.value}{label} by {self.analyst}"
+
     def matches(self, item: Item) -> bool:
         """True while the item's content and annotations are what the analyst decided on."""
         return ((self.item_hash is None or self.item_hash == item.content_hash())
@@ -181,24 +186,30 @@ def verdict_reference(store: VerdictStore, item_id: str) -> dict[str, str | None
     return {"verdict_key": row[0], "model": row[1], "guideline_version": row[2]}
 
 
-def decide(store: VerdictStore, item_id: str, *, analyst: str, label: str | None = None,
-           kind: str | None = None, **fields: Any) -> tuple[Decision, bool]:
+def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str | None = None,
+           decision: str | None = None, **fields: Any) -> tuple[Decision, bool]:
     """Record one analyst decision on ``item_id`` and return it, with whether the store knows
-    the item. Without ``kind``: ``confirm`` when ``label`` is the annotators' plurality label,
-    else ``correct``. A decision on an unknown item has no content hash: it settles nothing
-    until the item is reviewed."""
-    from llmqa.errors import InputError
+    the item. Without a ``decision`` kind: ``confirm`` when ``label`` is the annotators'
+    plurality label, else ``correct``. A decision on an unknown item has no content hash: it
+    settles nothing until the item is reviewed."""
+    from llmqa.errors import Hint, InputError
 
+    if not analyst:
+        raise InputError("a decision needs the analyst's name", Hint("pass {} NAME", ("analyst",)))
+    if decision is None and label is None:
+        raise InputError("a decision needs a gold label or its kind", Hint(
+            "pass {} LABEL, or {} ambiguous|escalate", ("label", "decision")))
     item = stored_item(store, item_id)
     fields |= verdict_reference(store, item_id)
     try:
         if item is None:
-            made = Decision(item_id=item_id, decision=kind or DecisionKind.CORRECT, label=label,
-                            analyst=analyst, **fields)
+            made = Decision(item_id=item_id, decision=decision or DecisionKind.CORRECT,
+                            label=label, analyst=analyst, **fields)
         else:
             plurality = for_item(item, DecisionKind.CONFIRM, analyst=analyst).label
-            kind = kind or (DecisionKind.CONFIRM if label == plurality else DecisionKind.CORRECT)
-            made = for_item(item, kind, analyst=analyst, label=label, **fields)
+            decision = decision or (DecisionKind.CONFIRM if label == plurality
+                                    else DecisionKind.CORRECT)
+            made = for_item(item, decision, analyst=analyst, label=label, **fields)
     except ValueError as exc:
         raise InputError(f"{item_id}: {exc}") from exc
     DecisionStore(store).record(made)
@@ -231,3 +242,12 @@ def current_decisions(home: Path, items: Iterable[Item]) -> dict[str, Decision]:
 def current_gold(home: Path, items: Iterable[Item]) -> dict[str, str]:
     """item id → the gold label analysts gave it (on its current content and labels)."""
     return {k: str(d.label) for k, d in current_decisions(home, items).items() if d.is_gold}
+
+
+def history_table(rows: list[Decision]) -> str:
+    """An item's decisions (``DecisionStore.history``) as a table for a terminal."""
+    from llmqa.text import table
+
+    return table([[r.created_at or "", r.analyst, r.decision.value, r.label or "",
+                   ",".join(r.clause_ids), r.note or ""] for r in rows],
+                 ["when", "analyst", "decision", "label", "clauses", "note"])

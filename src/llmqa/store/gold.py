@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,44 @@ from pydantic import ValidationError
 
 from llmqa.errors import InputError
 from llmqa.io.readers import RowError
-from llmqa.store.decisions import Decision
+from llmqa.store.decisions import Decision, DecisionStore, record_imported
+from llmqa.store.verdicts import VerdictStore
+
+
+@dataclass
+class GoldImport:
+    """What an import recorded, and the lines it rejected (file:line and why)."""
+
+    imported: int = 0
+    rejected: list[RowError] = field(default_factory=list)
 
 
 def gold_record(decision: Decision) -> dict[str, Any]:
     row = decision.model_dump(mode="json", exclude_none=True)
     return {"id": row.pop("item_id"), **row}
+
+
+def gold_rows(store: VerdictStore, include_undecided: bool = False) -> list[dict[str, Any]]:
+    """The newest decision per item as gold lines; ``include_undecided`` adds the items whose
+    newest decision is ambiguous or escalate (no gold label)."""
+    latest = DecisionStore(store).latest().values()
+    return [gold_record(d) for d in latest if include_undecided or d.is_gold]
+
+
+def import_gold(store: VerdictStore, path: str | Path,
+                analyst: str | None = None) -> GoldImport:
+    """Record a gold file's decisions (``analyst`` fills lines that name none); a bad line is
+    rejected with file:line and the rest are recorded."""
+    done = GoldImport()
+    good = []
+    for record in read_gold(path, analyst=analyst):
+        if isinstance(record, RowError):
+            done.rejected.append(record)
+        else:
+            good.append(record)
+    record_imported(store, good)
+    done.imported = len(good)
+    return done
 
 
 def read_gold(path: str | Path, analyst: str | None = None,

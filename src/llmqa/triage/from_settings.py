@@ -7,13 +7,13 @@ weights).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmqa.errors import InputError
+from llmqa.errors import Hint, InputError
 
 if TYPE_CHECKING:
     from llmqa.agreement.gate import Gate
@@ -66,6 +66,63 @@ class TriageRun:
         from llmqa.triage.clauses import clause_summary
 
         return clause_summary(self.result, guidelines=self.guidelines)
+
+
+@dataclass
+class TriageQueue:
+    """A scored batch as the queue an analyst works through: the rows (``options`` applied;
+    items analysts already decided left out unless ``include_decided``, else marked) and
+    how many items were decided."""
+
+    run: TriageRun
+    rows: list[dict[str, Any]]
+    decided: int
+    include_decided: bool = False
+    source: str = ""
+
+    def notes(self, name: Callable[[str], str] | None = None) -> list[str]:
+        """How many items are undecided, then the run's notes; ``name`` spells an option
+        (the CLI's flag names) where a note says what to change."""
+        n_items = self.run.result.data.n_items
+        head = f"{n_items - self.decided} undecided of {n_items} items"
+        if self.decided and not self.include_decided:
+            keep = Hint("{} keeps them", ("include_decided",)).render(name)
+            head += f"; {self.decided} decided by analysts left out ({keep})"
+        return [head, *self.run.notes]
+
+    def to_dict(self, name: Callable[[str], str] | None = None) -> dict[str, Any]:
+        from llmqa.triage.output import payload
+
+        run = self.run
+        return payload(self.source, run.result, self.rows, self.notes(name), run.calibration)
+
+    def render(self, show: int = 20, more: str = "",
+               name: Callable[[str], str] | None = None) -> str:
+        """The terminal text: signals, calibration and the first ``show`` rows; ``more``
+        says how to get the rest."""
+        from llmqa.triage.output import render
+
+        run = self.run
+        return render(run.result, self.rows[:show], len(self.rows), self.notes(name),
+                      run.calibration, more=more)
+
+
+def triage_queue(ws: Workspace, records: Iterable[Any], options: QueueOptions | None = None, *,
+                 include_decided: bool = False, source: str = "",
+                 **triage: Any) -> TriageQueue:
+    """Score ``records`` (``triage`` as ``run_triage`` takes them) and build the queue; an
+    item an analyst decided on its current content and labels settles out of it."""
+    from dataclasses import replace
+
+    from llmqa.triage.queue import QueueOptions
+
+    records = list(records)
+    run = run_triage(ws, records, source=source, **triage)
+    decided = ws.decisions(records)
+    options = options or QueueOptions()
+    if not include_decided:
+        options = replace(options, exclude=options.exclude | frozenset(decided))
+    return TriageQueue(run, run.queue(options, decided), len(decided), include_decided, source)
 
 
 def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "majority",
