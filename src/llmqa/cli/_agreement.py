@@ -8,7 +8,7 @@ import typer
 
 from llmqa.choices import ConsensusMethod, Level, Ties
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, flag, one_stdout, print_json, workspace
+from llmqa.cli._common import err, flag, one_stdout, print_json, workspace, wrote
 
 
 def agreement(
@@ -68,9 +68,8 @@ def agreement(
                         use_judge=not no_judge, against_gold=True, gold=gold,
                         min_kappa=min_kappa)
     if output is not None:
-        written = write_records(run.consensus.records(run.ratings), output, out_format)
-        if not to_stdout:
-            err(f"wrote {written} consensus rows to {output}")
+        wrote(output, write_records(run.consensus.records(run.ratings), output, out_format),
+              "consensus rows")
     for problem in run.gold_problems[:10]:
         err(problem, "red")
     if as_json:

@@ -34,6 +34,23 @@ def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def emit(as_json: bool, payload: Any, text: str) -> None:
+    """The payload as JSON with ``--json``, else the text for people."""
+    if as_json:
+        print_json(payload)
+    else:
+        typer.echo(text)
+
+
+def wrote(out: str | Path | None, count: int, what: str) -> None:
+    """Say on standard error what went to a file; nothing when it went to standard output."""
+    if out not in (None, "-"):
+        err(f"wrote {count} {what} to {out}")
+
+
+COLORS = {"error": "red", "warning": "yellow"}  # for a library message's severity
+
+
 def err(message: str, color: str | None = None) -> None:
     typer.secho(message, err=True, fg=color)
 

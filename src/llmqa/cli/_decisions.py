@@ -9,7 +9,7 @@ import typer
 
 from llmqa.choices import DecisionKind
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, print_json, workspace
+from llmqa.cli._common import emit, err, workspace, wrote
 
 app = typer.Typer(help="Analysts' decisions (gold labels): export, import, history.",
                   no_args_is_help=True)
@@ -56,9 +56,7 @@ def export(
 
     with workspace(config, home=home).open_store(readonly=True) as store:
         rows = gold_rows(store, include_undecided=all_decisions)
-    written = write_records(rows, None if out == "-" else out, "jsonl")
-    if out != "-":
-        err(f"wrote {written} gold items to {out}")
+    wrote(out, write_records(rows, None if out == "-" else out, "jsonl"), "gold items")
 
 
 @app.command("import")
@@ -90,10 +88,8 @@ def history(
 
     with workspace(config, home=home).open_store(readonly=True) as store:
         rows = DecisionStore(store).history(item_id)
-    if as_json:
-        print_json([r.model_dump(mode="json") for r in rows])
-    else:
-        typer.echo(history_table(rows) if rows else f"{item_id}: no decisions")
+    emit(as_json, [r.model_dump(mode="json") for r in rows],
+         history_table(rows) if rows else f"{item_id}: no decisions")
 
 
 def gate(
@@ -115,7 +111,4 @@ def gate(
     with workspace(config, home=home).open_store() as store:
         result = gate_from_store(store, min_kappa=min_kappa, min_items=min_items,
                                  n_boot=bootstrap, seed=seed)
-    if as_json:
-        print_json(result.to_dict())
-    else:
-        typer.echo(render_trust_gate(result, min_kappa, min_items))
+    emit(as_json, result.to_dict(), render_trust_gate(result, min_kappa, min_items))

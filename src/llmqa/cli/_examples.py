@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, flag, print_json, read_valid, workspace
+from llmqa.cli._common import emit, err, flag, print_json, read_valid, workspace, wrote
 
 
 def examples(
@@ -87,9 +87,5 @@ def examples(
                        near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
                        on_clause=progress)
     if out is not None:
-        written = write_records(run.records(include_dropped), out, "jsonl")
-        err(f"{written} candidates written to {out}")
-    if as_json:
-        print_json(run.to_dict())
-    else:
-        typer.echo(run.render())
+        wrote(out, write_records(run.records(include_dropped), out, "jsonl"), "candidates")
+    emit(as_json, run.to_dict(), run.render())

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, guidelines_arg, print_json, workspace
+from llmqa.cli._common import COLORS, emit, err, guidelines_arg, print_json, workspace
 
 app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
 _PATH_HELP = "Deprecated: use -g."
@@ -31,13 +31,10 @@ def check(
     from llmqa.guidelines.terminal import check_headline
 
     result = run_check(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
-    if as_json:
-        print_json(result.to_dict())
-    else:
-        typer.echo(check_headline(result))
+    if not as_json:
         for problem in result.problems:
-            err(str(problem), "red" if problem.severity == "error" else "yellow")
-        typer.echo(f"{len(result.errors)} errors, {len(result.warnings)} warnings")
+            err(str(problem), COLORS[problem.severity])
+    emit(as_json, result.to_dict(), check_headline(result))
     if not result.passed(strict):
         raise typer.Exit(1)
 
@@ -53,10 +50,8 @@ def list_clauses(
     from llmqa.guidelines.terminal import clause_lines
 
     guidelines = workspace(config, guidelines_arg(path, guidelines_opt)).guidelines
-    if as_json:
-        print_json([c.model_dump(mode="json") | {"hash": c.content_hash} for c in guidelines])
-    else:
-        typer.echo("\n".join(clause_lines(guidelines)))
+    emit(as_json, [c.model_dump(mode="json") | {"hash": c.content_hash} for c in guidelines],
+         "\n".join(clause_lines(guidelines)))
 
 
 @app.command("diff", short_help="Clauses added, removed or changed between two versions.")
@@ -70,10 +65,8 @@ def diff(
     from llmqa.guidelines.terminal import diff_text
 
     before, after = load_guidelines(old), load_guidelines(new)
-    if as_json:
-        print_json({"from": before.version, "to": after.version} | before.diff(after).model_dump())
-    else:
-        typer.echo(diff_text(before, after))
+    emit(as_json, {"from": before.version, "to": after.version} | before.diff(after).model_dump(),
+         diff_text(before, after))
 
 
 @app.command("import", short_help="Turn a PDF, Word, HTML or text guideline into clauses.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, guidelines_arg, print_json, workspace
+from llmqa.cli._common import emit, err, guidelines_arg, workspace
 
 
 def index(
@@ -26,10 +26,7 @@ def index(
     ws = workspace(config, guidelines_arg(path, guidelines), chroma_url=chroma_url,
                    embedder=embedder, home=home)
     report = (ws.index.rebuild if rebuild else ws.index.sync)(ws.guidelines)
-    if as_json:
-        print_json(report.to_dict())
-        return
-    typer.echo(report.summary())
+    emit(as_json, report.to_dict(), report.summary())
 
 
 def search(
@@ -62,10 +59,7 @@ def search(
     current = ws.optional_guidelines
     hits = ws.index.search(sys.stdin.read() if text == "-" else str(text), k=k,
                            guidelines=current)
-    if as_json:
-        print_json(hits_json(hits, current))
-    else:
-        typer.echo(hits_table(hits, current))
+    emit(as_json, hits_json(hits, current), hits_table(hits, current))
 
 
 def _search_file(ws, file: Path, k: int, as_json: bool) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from llmqa.choices import EscalateWhen
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, flag, print_json, read_valid, workspace
+from llmqa.cli._common import err, flag, print_json, read_valid, workspace, wrote
 
 EXIT_BUDGET = 3
 
@@ -132,8 +132,7 @@ def results(
     count = export_verdicts(workspace(config, home=home).settings.home_path, output, fmt,
                             latest=not history, verdict=verdict, status=status,
                             human_label=label, model=model, project=project)
-    if output not in (None, "-"):
-        err(f"{count} rows written to {output}")
+    wrote(output, count, "rows")
 
 
 def doctor(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import print_json, workspace
+from llmqa.cli._common import emit, workspace
 
 
 def runs(
@@ -21,10 +21,8 @@ def runs(
 
     with workspace(config, home=home).open_store(readonly=True) as store:
         rows = store.cost_breakdown(limit) if costs else store.runs(limit)
-    if as_json:
-        print_json({"runs": rows, "models": cost_totals(rows)} if costs else rows)
-    else:
-        typer.echo(costs_text(rows) if costs else runs_table(rows))
+    emit(as_json, {"runs": rows, "models": cost_totals(rows)} if costs else rows,
+         costs_text(rows) if costs else runs_table(rows))
 
 
 def reparse(
@@ -40,10 +38,7 @@ def reparse(
     ws = workspace(config, guidelines, home=home)
     with ws.locked_store() as store:
         report = run_reparse(store, ws.guidelines)
-    if as_json:
-        print_json(report.__dict__)
-    else:
-        typer.echo(reparse_text(report))
+    emit(as_json, report.__dict__, reparse_text(report))
 
 
 def prune_vectors(

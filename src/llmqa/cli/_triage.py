@@ -8,7 +8,7 @@ import typer
 
 from llmqa.choices import ConsensusMethod, Kind
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, flag, one_stdout, print_json, workspace
+from llmqa.cli._common import err, flag, one_stdout, print_json, workspace, wrote
 
 
 def triage(
@@ -91,14 +91,11 @@ def triage(
         queue.run.weights.save(save_weights)
         err(f"wrote weights to {save_weights}")
     if out is not None:
-        written = write_queue(queue.rows, out, out_format)
-        if out != "-":
-            err(f"wrote {written} queue rows to {out}")
+        wrote(out, write_queue(queue.rows, out, out_format), "queue rows")
     if clause_summary is not None:
         summary = queue.run.clause_summary()
         write_text(json_text(summary), clause_summary)
-        if clause_summary != "-":
-            err(f"wrote {len(summary['clauses'])} clause rows to {clause_summary}")
+        wrote(clause_summary, len(summary["clauses"]), "clause rows")
     if as_json:
         print_json(queue.to_dict(flag))
         return

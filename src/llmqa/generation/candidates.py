@@ -27,7 +27,7 @@ from llmqa.generation.schema import (
 from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause, GuidelineSet
 from llmqa.llm.ask import Problem, ask_until_valid
 from llmqa.llm.messages import Message, system, user
-from llmqa.llm.reply import Reply, ReplyStatus, first_error, strip_fence
+from llmqa.llm.reply import Reply, ReplyStatus, Usage, first_error, strip_fence
 from llmqa.llm.retry import RetryPolicy
 from llmqa.prompts import render, template_hash
 
@@ -59,7 +59,7 @@ class Malformed:
 
 
 @dataclass
-class GenerationOutcome:
+class GenerationOutcome(Usage):
     clause_id: str
     candidates: list[Candidate] = field(default_factory=list)
     malformed: list[Malformed] = field(default_factory=list)
@@ -69,14 +69,6 @@ class GenerationOutcome:
     def generated(self) -> int:
         """What the model produced: usable candidates plus each malformed example or reply."""
         return len(self.candidates) + len(self.malformed)
-
-    @property
-    def input_tokens(self) -> int:
-        return sum(r.input_tokens for r in self.replies)
-
-    @property
-    def output_tokens(self) -> int:
-        return sum(r.output_tokens for r in self.replies)
 
 
 def modality_counts(clause: Clause) -> list[tuple[str, int]]:

@@ -20,9 +20,11 @@ def clause_lines(guidelines: GuidelineSet) -> list[str]:
 
 
 def check_headline(result: CheckResult) -> str:
+    """Clauses, files, version, labels, and the count of problems (listed separately)."""
     guidelines = result.guidelines
     return (f"{len(guidelines)} clauses in {len(guidelines.sources)} files, version "
-            f"{guidelines.version}\nlabels: {', '.join(guidelines.labels)}")
+            f"{guidelines.version}\nlabels: {', '.join(guidelines.labels)}\n"
+            f"{len(result.errors)} errors, {len(result.warnings)} warnings")
 
 
 def diff_text(before: GuidelineSet, after: GuidelineSet) -> str:

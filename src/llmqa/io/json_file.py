@@ -1,8 +1,9 @@
-"""One JSON document from a file a user named (weights, clause summaries), errors for people."""
+"""JSON from a file a user named (weights, clause summaries, candidates), errors for people."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,3 +19,16 @@ def read_json_file(path: str | Path, what: str) -> Any:
         raise InputError(f"{path}: no such {what}") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+
+
+def read_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, value) per non-blank line of a JSONL file llmqa wrote; the first line
+    that is not JSON is an ``InputError`` naming file:line (the file is damaged, not a batch
+    of rows to sort)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from exc

@@ -54,12 +54,33 @@ class Validation:
     modalities: dict[str, int]
     foreign: str | None = None
 
+    def hint(self, source: str) -> str | None:
+        """The command that converts the file, when it is a labelling tool's export."""
+        return f"llmqa import {self.foreign} {source} -o items.jsonl" if self.foreign else None
+
     def to_dict(self, source: str) -> dict[str, Any]:
         report = self.report
         return {"source": source, "valid": report.accepted, "rejected": report.rejected,
                 "modalities": self.modalities, "errors": [str(e) for e in report.errors],
                 "problems": [{"line": e.line, "unit": e.unit, "problems": e.problems()}
-                             for e in report.errors]}
+                             for e in report.errors]} | (
+            {"foreign_export": self.foreign, "hint": self.hint(source)} if self.foreign else {})
+
+    def messages(self, source: str) -> list[tuple[str, str]]:
+        """(line, severity) for people: the kept row errors, then what else to know."""
+        from llmqa.io.foreign import TOOL_NAMES
+
+        report = self.report
+        lines = [(str(e), "error") for e in report.errors]
+        if self.foreign:
+            lines.append((f"{source} is an export from {TOOL_NAMES[self.foreign]}, not an llmqa "
+                          f"items file; convert it with: {self.hint(source)}", "warning"))
+        if report.rejected > len(report.errors):
+            lines.append((f"... and {report.rejected - len(report.errors)} more rejected rows",
+                          "note"))
+        if report.accepted == 0 and report.rejected == 0:
+            lines.append((f"{source}: no items found (empty file?)", "error"))
+        return lines
 
     def summary(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(self.modalities.items()))

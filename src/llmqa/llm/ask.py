@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from llmqa.llm.failures import Failure, classify_exception
 from llmqa.llm.messages import Message, assistant
-from llmqa.llm.reply import Reply, ReplyStatus
+from llmqa.llm.reply import Reply, ReplyStatus, Usage
 from llmqa.llm.retry import RetryPolicy, call_with_retries
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def reply_problem(reply: Reply) -> Problem | None:
 
 
 @dataclass
-class Asked:
+class Asked(Usage):
     """What asking produced: every reply, the transport attempts they took, and either an
     accepted answer or the reason there is none (``problem`` or ``failure``)."""
 
@@ -75,17 +75,6 @@ class Asked:
     def raw(self) -> str | None:
         return self.replies[-1].raw if self.replies else None
 
-    @property
-    def input_tokens(self) -> int:
-        return sum(r.input_tokens for r in self.replies)
-
-    @property
-    def output_tokens(self) -> int:
-        return sum(r.output_tokens for r in self.replies)
-
-    @property
-    def cached_tokens(self) -> int:
-        return sum(r.cached_tokens for r in self.replies)
 
 
 async def ask_until_valid(seam: ChatSeam, messages: Sequence[Message], schema: type[BaseModel],

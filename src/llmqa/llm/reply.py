@@ -37,6 +37,25 @@ class Reply:
     error: str | None = None
 
 
+class Usage:
+    """Token totals over ``self.replies``: every call of an asking is paid for, the re-asks
+    and the unusable replies too."""
+
+    replies: list[Reply]
+
+    @property
+    def input_tokens(self) -> int:
+        return sum(r.input_tokens for r in self.replies)
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(r.output_tokens for r in self.replies)
+
+    @property
+    def cached_tokens(self) -> int:
+        return sum(r.cached_tokens for r in self.replies)
+
+
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 

@@ -11,12 +11,12 @@ guidelines, items and verdicts it holds::
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmqa.errors import Hint, InputError
+from llmqa.io.json_file import read_json_lines
 from llmqa.revision.apply import Applied, apply_edits
 from llmqa.revision.clause_summary import load_clause_summary
 from llmqa.revision.draft import ClauseDraft, DraftConfig, RevisionDrafter
@@ -120,17 +120,8 @@ def read_examples(path: Path) -> list[dict[str, Any]]:
     """Verified candidates written by example generation (JSONL); other records are skipped."""
     if not path.is_file():
         raise InputError(f"{path}: no such examples file")
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-        if isinstance(record, dict) and record.get("clause_id") and record.get("kind"):
-            records.append(record)
-    return records
+    return [record for _, record in read_json_lines(path)
+            if isinstance(record, dict) and record.get("clause_id") and record.get("kind")]
 
 
 def patch_root(guidelines_path: Path, root: Path | None = None) -> Path:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmqa.errors import InputError
+from llmqa.io.json_file import read_json_lines
 
 DEFAULT_CHECK_FIRST = 0.75  # likely-error score (rank-based, 0..1) from which an item waits
 
@@ -24,13 +25,7 @@ def read_queue_file(path: Path) -> list[dict[str, Any]]:
         raise InputError(f"{path}: no such queue file")
     if path.suffix == ".jsonl":
         rows = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        for number, row in read_json_lines(path):
             if not isinstance(row, dict) or not row.get("item_id"):
                 raise InputError(f"{path}:{number}: a queue row needs an item_id")
             rows.append(row)
