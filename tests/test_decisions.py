@@ -71,6 +71,15 @@ def test_read_gold_names_bad_lines_and_keeps_the_rest(tmp_path: Path) -> None:
     assert records[3].analyst == "x"
 
 
+def test_a_gold_line_with_several_problems_names_each(tmp_path: Path) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "a", "decision": "maybe", "clause_ids": "R1", "analyst": "ana"}\n')
+    [record] = read_gold(path)
+    # Every problem on the line, the enum's with the value given, so one fix fixes the line.
+    assert str(record).startswith(f"{path}:1: decision: unknown value 'maybe'")
+    assert "clause_ids:" in str(record)
+
+
 def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:
     with VerdictStore(tmp_home) as store:
         store.save_items([_item("i1"), _item("i2", text="calm piano")])

@@ -98,7 +98,7 @@ def test_review_then_results_in_every_format_with_filters(cwd: Path, stub: OpenA
                for r in picked)
 
     code, _, err = run_main(["results", "--home", str(home), "-o", str(cwd / "out.csv")], capsys)
-    assert code == 0 and f"{n} rows written" in err
+    assert code == 0 and f"wrote {n} rows to" in err
     with open(cwd / "out.csv", encoding="utf-8", newline="") as handle:
         table = list(csv.DictReader(handle))
     assert len(table) == n

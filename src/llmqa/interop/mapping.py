@@ -160,10 +160,7 @@ def row_error(source: str, number: int, unit: str, exc: ValidationError | ValueE
     """A RowError naming every problem pydantic found, not only the first."""
     if not isinstance(exc, ValidationError):
         return RowError(source, number, None, str(exc), unit)
-    problems = [(".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()]
-    (location, message), rest = problems[0], problems[1:]
-    return RowError(source, number, location, message, unit,
-                    more=tuple(f"{loc}: {msg}" if loc else msg for loc, msg in rest))
+    return RowError.invalid(source, number, exc, unit)
 
 
 def read_json_array(path: str | Path, kind: str, rows: str) -> list[Any]:

@@ -59,6 +59,15 @@ class RowError:
         first = f"{self.field}: {self.message}" if self.field else self.message
         return [first, *self.more]
 
+    @classmethod
+    def invalid(cls, source: str, number: int, exc: ValidationError,
+                unit: str = "line") -> RowError:
+        """A row pydantic refused, naming every problem it found, not only the first."""
+        problems = [_problem(error) for error in exc.errors()]
+        (location, message), rest = problems[0], problems[1:]
+        return cls(source, number, location, message, unit,
+                   more=tuple(f"{loc}: {msg}" if loc else msg for loc, msg in rest))
+
 
 @dataclass
 class ReadReport:
@@ -346,10 +355,7 @@ def _validate(row: dict[str, Any], source: str, number: int, check: RowCheck) ->
     except RecursionError:
         return RowError(source, number, None, TOO_DEEP)
     except ValidationError as exc:
-        problems = [_problem(error) for error in exc.errors()]
-        (location, message), rest = problems[0], problems[1:]
-        return RowError(source, number, location, message,
-                        more=tuple(f"{loc}: {msg}" if loc else msg for loc, msg in rest))
+        return RowError.invalid(source, number, exc)
 
 
 def _problem(error: Any) -> tuple[str | None, str]:

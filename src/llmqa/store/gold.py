@@ -91,9 +91,7 @@ def _parse(line: str, source: str, number: int, analyst: str | None,
     try:
         return Decision(**row)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        return RowError(source, number, field, first["msg"])
+        return RowError.invalid(source, number, exc)
 
 
 def gold_labels(decisions: Iterable[Decision]) -> dict[str, str]:
