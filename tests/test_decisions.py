@@ -73,11 +73,34 @@ def test_read_gold_names_bad_lines_and_keeps_the_rest(tmp_path: Path) -> None:
 
 def test_a_gold_line_with_several_problems_names_each(tmp_path: Path) -> None:
     path = tmp_path / "gold.jsonl"
-    path.write_text('{"id": "a", "decision": "maybe", "clause_ids": "R1", "analyst": "ana"}\n')
+    path.write_text('{"id": "a", "decision": "maybe", "note": 3, "analyst": "ana"}\n')
     [record] = read_gold(path)
     # Every problem on the line, the enum's with the value given, so one fix fixes the line.
     assert str(record).startswith(f"{path}:1: decision: unknown value 'maybe'")
-    assert "clause_ids:" in str(record)
+    assert "note: Input should be a valid string" in str(record)
+
+
+def test_gold_decisions_from_csv_and_parquet(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    csv_path = tmp_path / "gold.csv"
+    csv_path.write_text("id,gold_label,decision,clause_ids,analyst,note\n"
+                        "a,spam,,SPAM-1;SPAM-2,ana,\n"
+                        "b,,escalate,,ana,ask legal\n"
+                        "c,,,,ana,\n")
+    a, b, c = read_gold(csv_path)
+    # A spreadsheet's empty cells are fields not given; gold_label is the label.
+    assert a.decision == "correct" and a.label == "spam" and a.clause_ids == ["SPAM-1", "SPAM-2"]
+    assert b.decision == "escalate" and b.note == "ask legal" and b.label is None
+    assert str(c).startswith(f"{csv_path}:4: decision")
+    parquet_path = tmp_path / "gold.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "d", "label": "hate", "clause_ids": ["HATE-1"],
+                                          "analyst": None}]), parquet_path)
+    [d] = read_gold(parquet_path, analyst="vendor")
+    assert (d.item_id, d.label, d.clause_ids, d.analyst) == ("d", "hate", ["HATE-1"], "vendor")
+    with pytest.raises(InputError, match="no such gold file"):
+        list(read_gold(tmp_path / "missing.jsonl"))
 
 
 def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:

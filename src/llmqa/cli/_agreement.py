@@ -37,9 +37,9 @@ def agreement(
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per breakdown table."),
     as_json: opt.Json = False,
     home: opt.Home = None,
-    gold: Path | None = typer.Option(None, "--gold", help="Gold labels (JSONL: id, label, as "
-                                     "`llmqa decisions export` writes) [default: the store's "
-                                     "decisions]."),
+    gold: Path | None = typer.Option(None, "--gold", help="Gold labels (.jsonl, .csv, .parquet: "
+                                     "id, label, as `llmqa decisions export` writes) [default: "
+                                     "the store's decisions]."),
     no_judge: bool = typer.Option(False, "--no-judge", help="Ignore the judge's verdicts in "
                                   "the store (human-human agreement only)."),
     config: opt.Config = None,

@@ -61,13 +61,13 @@ def export(
 
 @app.command("import")
 def import_(
-    path: Path = typer.Argument(..., help="Gold JSONL: id, label, and optionally decision, "
-                                "analyst, clause_ids, note."),
+    path: Path = typer.Argument(..., help="Gold file (.jsonl, .csv, .parquet): id, label, and "
+                                "optionally decision, analyst, clause_ids, note."),
     analyst: opt.Analyst = None,
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
-    """Append gold decisions made elsewhere; bad lines are named (file:line), the rest kept."""
+    """Append gold decisions made elsewhere; bad rows are named (file:line), the rest kept."""
     done = workspace(config, home=home).import_decisions(path, analyst)
     for problem in done.rejected:
         err(str(problem), "red")

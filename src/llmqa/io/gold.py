@@ -2,7 +2,8 @@
 
 Accepted rows (JSONL, CSV or Parquet via pyarrow): an ``id`` and the gold label as
 ``gold_label``, ``gold`` (a label or ``{"label": ...}``) or ``label``. A row without an id
-or a label is reported by file and line, and the rest are kept.
+or a label is reported by file and line, and the rest are kept. ``store.gold`` reads whole
+decisions from the same rows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from llmqa.io.readers import RowError, detect_format
 LABEL_FIELDS = ("gold_label", "gold", "label")
 
 
-def _label(row: dict[str, Any]) -> str | None:
+def gold_label(row: dict[str, Any]) -> str | None:
+    """The row's gold label, under whichever of its accepted names it is given."""
     for name in LABEL_FIELDS:
         value = row.get(name)
         if isinstance(value, dict):
@@ -28,7 +30,9 @@ def _label(row: dict[str, Any]) -> str | None:
     return None
 
 
-def _rows(path: Path, fmt: str) -> list[tuple[int, Any]]:
+def gold_file_rows(path: Path) -> list[tuple[int, Any]]:
+    """(line number, row) per row; a JSONL line that is not JSON is a ``RowError`` there."""
+    fmt = detect_format(path)
     if fmt == "csv":
         with open(path, newline="", encoding="utf-8") as handle:
             return [(n, row) for n, row in enumerate(csv.DictReader(handle), start=2)]
@@ -44,7 +48,7 @@ def _rows(path: Path, fmt: str) -> list[tuple[int, Any]]:
             try:
                 rows.append((number, json.loads(line)))
             except json.JSONDecodeError as exc:
-                rows.append((number, RowError(str(path), number, None, f"not JSON: {exc.msg}")))
+                rows.append((number, RowError(str(path), number, None, f"not JSON ({exc.msg})")))
     return rows
 
 
@@ -56,14 +60,14 @@ def read_gold(path: str | Path) -> tuple[dict[str, str], list[RowError]]:
         raise InputError(f"{path}: no such gold file")
     gold: dict[str, str] = {}
     errors: list[RowError] = []
-    for number, row in _rows(path, detect_format(path)):
+    for number, row in gold_file_rows(path):
         if isinstance(row, RowError):
             errors.append(row)
             continue
         if not isinstance(row, dict) or not row.get("id"):
             errors.append(RowError(str(path), number, "id", "missing"))
             continue
-        label = _label(row)
+        label = gold_label(row)
         if label is None:
             errors.append(RowError(str(path), number, "gold_label", "missing"))
             continue

@@ -1,15 +1,16 @@
-"""Gold files: analysts' decisions as JSONL, one line per item (``llmqa decisions export``).
+"""Gold files: analysts' decisions, one row per item (``llmqa decisions export`` writes JSONL).
 
 A line is ``{"id": ITEM, "label": GOLD, "decision": ..., "clause_ids": [...], "analyst": ...,
 "note": ..., "created_at": ..., "item_hash": ...}``; ``id`` and ``label`` are what
-``llmqa agreement --gold`` and the evals read. ``read_gold`` accepts the same lines (also
-``item_id`` for ``id``; ``decision`` defaults to ``correct`` when only a label is given) and
-yields a ``RowError`` with file:line for each bad one, so one bad row never stops an import.
+``llmqa agreement --gold`` and the evals read. ``read_gold`` accepts the same rows as JSONL,
+CSV or Parquet (also ``item_id`` for ``id``, the label names ``io.gold`` accepts, and in CSV
+``clause_ids`` as ``A;B``; ``decision`` defaults to ``correct`` when only a label is given)
+and yields a ``RowError`` with file:line for each bad one, so one bad row never stops an
+import.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from llmqa.errors import InputError
+from llmqa.io.gold import LABEL_FIELDS, gold_file_rows, gold_label
 from llmqa.io.readers import RowError
 from llmqa.store.decisions import Decision, DecisionStore, record_imported
 from llmqa.store.verdicts import VerdictStore
@@ -61,29 +63,29 @@ def import_gold(store: VerdictStore, path: str | Path,
 
 def read_gold(path: str | Path, analyst: str | None = None,
               source: str = "import") -> Iterator[Decision | RowError]:
-    """Decisions from a gold JSONL file; ``analyst`` fills lines that name none."""
+    """Decisions from a gold file; ``analyst`` fills rows that name none."""
     path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            yield _parse(line, str(path), number, analyst, source)
+    if not path.is_file():
+        raise InputError(f"{path}: no such gold file")
+    for number, row in gold_file_rows(path):
+        yield row if isinstance(row, RowError) else _parse(row, str(path), number, analyst,
+                                                           source)
 
 
-def _parse(line: str, source: str, number: int, analyst: str | None,
+def _parse(row: Any, source: str, number: int, analyst: str | None,
            origin: str) -> Decision | RowError:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return RowError(source, number, None, f"not JSON ({exc.msg})")
     if not isinstance(row, dict):
         return RowError(source, number, None, "expected a JSON object")
+    # A spreadsheet's empty cell (or Parquet's null) is a field not given.
+    row = {k: v for k, v in row.items() if v is not None and v != ""}
     if "id" in row:
         row["item_id"] = row.pop("id")
+    label = gold_label(row)
+    row = {k: v for k, v in row.items() if k not in LABEL_FIELDS}
+    if label is not None:
+        row["label"] = label
+    if isinstance(row.get("clause_ids"), str):
+        row["clause_ids"] = [c.strip() for c in row["clause_ids"].split(";") if c.strip()]
     row.setdefault("decision", "correct" if row.get("label") else None)
     if analyst and not row.get("analyst"):
         row["analyst"] = analyst
