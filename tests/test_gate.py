@@ -107,3 +107,11 @@ def test_cli_gate_json(tmp_home: Path) -> None:
     assert states == {"HATE-1.1": "trusted", "SPAM-1.1": "supervised"}
     text = runner.invoke(app, ["gate", "--bootstrap", "200"]).output
     assert "judge judge-x against 48 gold items" in text and "supervised" in text
+
+
+def test_cli_gate_without_a_store_says_so_and_creates_none(tmp_home: Path) -> None:
+    home = tmp_home / "empty-home"
+    result = runner.invoke(app, ["gate", "--home", str(home)])
+    # Like runs and decisions export: no store is an error, not an empty store made to answer.
+    assert "no store" in str(result.exception)
+    assert not home.exists()

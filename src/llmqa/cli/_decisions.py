@@ -108,7 +108,7 @@ def gate(
     from llmqa.agreement.gate import gate_from_store
     from llmqa.agreement.terminal import render_trust_gate
 
-    with workspace(config, home=home).open_store() as store:
+    with workspace(config, home=home).open_store(readonly=True) as store:
         result = gate_from_store(store, min_kappa=min_kappa, min_items=min_items,
                                  n_boot=bootstrap, seed=seed)
     emit(as_json, result.to_dict(), render_trust_gate(result, min_kappa, min_items))
