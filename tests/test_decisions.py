@@ -9,13 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from llmqa.cli import app
-from llmqa.errors import InputError
+from llmqa.errors import InputError, UsageError
+from llmqa.guidelines import load_guidelines
 from llmqa.items import Annotation, Content, Item
 from llmqa.store.decisions import Decision, DecisionStore, for_item
 from llmqa.store.gold import read_gold
 from llmqa.store.verdicts import VerdictStore
 
 runner = CliRunner()
+GUIDELINES = Path(__file__).resolve().parents[1] / "guidelines"
 
 
 def _item(item_id: str = "i1", text: str = "buy now cheap pills", labels: tuple[str, ...] = (
@@ -136,3 +138,34 @@ def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:
     assert {k: d.label for k, d in gold.items()} == {"i1": "spam", "i2": "allowed"}
     result = runner.invoke(app, ["decisions", "history", "i2"])
     assert "correct" in result.output and "music" in result.output
+
+
+def test_gold_labels_outside_the_guidelines_are_refused(tmp_home: Path) -> None:
+    labels = ",".join(load_guidelines(GUIDELINES).labels)
+    typo = runner.invoke(app, ["decide", "x1", "--label", "spma", "--analyst", "ana", "-g",
+                               str(GUIDELINES)])
+    assert isinstance(typo.exception, InputError)
+    assert "unknown label 'spma'" in str(typo.exception) and labels.split(",")[0] in str(
+        typo.exception)
+    done = runner.invoke(app, ["decide", "x1", "--label", "spam", "--analyst", "ana", "-g",
+                               str(GUIDELINES)])
+    assert done.exit_code == 0, done.output
+    gold = tmp_home / "gold.jsonl"
+    gold.write_text('{"id": "x2", "label": "spam"}\n{"id": "x3", "label": "hateful"}\n')
+    imported = runner.invoke(app, ["decisions", "import", str(gold), "--analyst", "ana", "-g",
+                                   str(GUIDELINES)])
+    assert imported.exit_code == 1
+    assert f"{gold}:2: label: unknown label 'hateful'" in imported.output
+    assert "imported 1 decisions, 1 rejected" in imported.output
+
+
+def test_gold_export_round_trips_through_csv(tmp_home: Path) -> None:
+    runner.invoke(app, ["decide", "x1", "--label", "spam", "--analyst", "ana", "--clause",
+                        "SPAM-1.1", "--clause", "SPAM-2.1"])
+    exported = runner.invoke(app, ["decisions", "export", "-o", "gold.csv"])
+    assert exported.exit_code == 0, exported.output
+    [back] = read_gold(tmp_home / "gold.csv")
+    assert (back.item_id, back.label, back.clause_ids) == ("x1", "spam", ["SPAM-1.1", "SPAM-2.1"])
+    refused = runner.invoke(app, ["decisions", "export", "-o", "gold.xlsx"])
+    assert isinstance(refused.exception, UsageError)
+    assert "cannot write '.xlsx'" in str(refused.exception)

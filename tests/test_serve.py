@@ -139,3 +139,19 @@ def test_ids_filter_opens_exactly_those_items(paths: dict[str, Path]) -> None:
         page = client.get("/?ids=spam-2,hate-1,nope").text
         assert re.findall(r'data-item="([^"]+)"', page) == ["hate-1", "spam-2"]
         assert "2 undecided of 2" in page and "3 chosen items" in page
+
+
+def test_every_label_has_a_button_and_unknown_labels_are_refused(paths: dict[str, Path]) -> None:
+    data = serve_data(paths)
+    data.labels += [f"extra{n}" for n in range(10)]  # more labels than number keys
+    with TestClient(create_app(data, paths["home"]), base_url="http://127.0.0.1:8765") as client:
+        page = client.get("/item/spam-0").text
+        assert '<button type="submit" name="choice" value="label:extra9">extra9</button>' in page
+        assert 'data-key="9"' in page and 'data-key="10"' not in page
+        form = {"csrf": _csrf(page), "analyst": "ana"}
+        refused = client.post("/item/spam-0/decide", data=form | {"choice": "label:spma"})
+        assert refused.status_code == 400 and "unknown label" in refused.text
+        client.post("/item/spam-0/decide", data=form | {"choice": "label:extra9"})
+    with VerdictStore(paths["home"]) as store:
+        [made] = DecisionStore(store).history("spam-0")
+    assert (made.decision.value, made.label) == ("correct", "extra9")

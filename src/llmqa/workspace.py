@@ -381,9 +381,13 @@ class Workspace:
                                 use_judge=use_judge, queue=queue, check_first=check_first,
                                 require_guidelines=require_guidelines)
 
-    def import_decisions(self, path: str | Path, analyst: str | None = None) -> GoldImport:
-        """Record the gold decisions of a JSONL file; its bad lines come back, named."""
+    def import_decisions(self, path: str | Path, analyst: str | None = None,
+                         require_guidelines: bool = False) -> GoldImport:
+        """Record a gold file's decisions; its bad rows (labels outside the guidelines, when
+        there are some, included) come back, named."""
         from llmqa.store.gold import import_gold
 
+        chosen = self.chosen_guidelines(require_guidelines)
+        labels = chosen.labels if chosen else None
         with self.open_store() as store:
-            return import_gold(store, path, analyst)
+            return import_gold(store, path, analyst, labels)

@@ -26,14 +26,21 @@ def decide(
     clause: list[str] | None = typer.Option(None, "--clause", help="Clause id the decision "
                                             "rests on (repeatable)."),
     note: str | None = typer.Option(None, "--note", help="Why, for the audit trail."),
+    guidelines: opt.Guidelines = None,
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
-    """Record an analyst's decision on one item (appended; the newest decision wins)."""
+    """Record an analyst's decision on one item (appended; the newest decision wins).
+
+    With guidelines (guidelines/ when it exists), a label outside theirs and the item's own
+    is refused: a typo would be stored as gold."""
     from llmqa.store.decisions import decide as record
 
-    with workspace(config, home=home).open_store() as store:
+    ws = workspace(config, guidelines, home=home)
+    chosen = ws.chosen_guidelines(guidelines is not None)
+    with ws.open_store() as store:
         made, known = record(store, item_id, analyst=analyst, label=label, decision=decision,
+                             labels=chosen.labels if chosen else None,
                              clause_ids=list(clause or []), note=note, source="decide")
     if not known:
         err(f"note: {item_id} is not in the store's items; recorded without its content hash "
@@ -43,20 +50,21 @@ def decide(
 
 @app.command("export")
 def export(
-    out: str = typer.Option("-", "--output", "-o", help="Gold file to write (.jsonl; - for "
-                            "standard output)."),
+    out: str = typer.Option("-", "--output", "-o", help="Gold file to write (.jsonl, .csv, "
+                            ".parquet; - for standard output, as JSONL)."),
+    fmt: opt.OutputFormat = None,
     all_decisions: bool = typer.Option(False, "--all", help="Also items whose newest decision "
                                        "is ambiguous or escalate (no gold label)."),
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
-    """Write the newest decision per item as gold JSONL (id, label, decision, analyst, ...)."""
+    """Write the newest decision per item as gold rows (id, label, decision, analyst, ...)."""
     from llmqa.io.writers import write_records
     from llmqa.store.gold import gold_rows
 
     with workspace(config, home=home).open_store(readonly=True) as store:
         rows = gold_rows(store, include_undecided=all_decisions)
-    wrote(out, write_records(rows, None if out == "-" else out, "jsonl"), "gold items")
+    wrote(out, write_records(rows, out, fmt), "gold items")
 
 
 @app.command("import")
@@ -64,11 +72,16 @@ def import_(
     path: Path = typer.Argument(..., help="Gold file (.jsonl, .csv, .parquet): id, label, and "
                                 "optionally decision, analyst, clause_ids, note."),
     analyst: opt.Analyst = None,
+    guidelines: opt.Guidelines = None,
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
-    """Append gold decisions made elsewhere; bad rows are named (file:line), the rest kept."""
-    done = workspace(config, home=home).import_decisions(path, analyst)
+    """Append gold decisions made elsewhere; bad rows are named (file:line), the rest kept.
+
+    With guidelines (guidelines/ when it exists), a label outside theirs and the item's own
+    is a bad row."""
+    done = workspace(config, guidelines, home=home).import_decisions(
+        path, analyst, require_guidelines=guidelines is not None)
     for problem in done.rejected:
         err(str(problem), "red")
     typer.echo(f"imported {done.imported} decisions, {len(done.rejected)} rejected")

@@ -66,7 +66,7 @@ class ReviewApp:
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context |= {"csrf": self.csrf, "default_analyst": self.default_analyst,
-                    "gate": self.data.gate, "labels": self.data.labels[:9]}
+                    "gate": self.data.gate, "labels": self.data.labels}
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
 
     def queue_page(self, request: Request) -> Response:
@@ -131,6 +131,9 @@ class ReviewApp:
         kind, _, label = choice.partition(":")
         row = self.data.queue.rows[self.data.queue.position[item_id]]
         if kind == "label":
+            if label not in self.data.labels:  # a tampered or stale form, not a typo to store
+                return self.render("message.j2", status=400,
+                                   message=f"not recorded: unknown label {label!r}")
             kind = "confirm" if label == row.label else "correct"
         verdict = self.data.queue.verdicts.get(item_id) or {}
         try:

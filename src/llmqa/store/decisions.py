@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -186,12 +186,24 @@ def verdict_reference(store: VerdictStore, item_id: str) -> dict[str, str | None
     return {"verdict_key": row[0], "model": row[1], "guideline_version": row[2]}
 
 
+def unknown_label(label: str | None, labels: Collection[str] | None,
+                  item: Item | None = None) -> str | None:
+    """Why ``label`` cannot be gold: neither a guideline label nor one the item's annotators
+    used (a typo stored as gold would count against every judge and annotator). ``None``
+    when it can, or when there is no label set to check against."""
+    if label is None or labels is None or label in labels or (item and label in item.labels()):
+        return None
+    return f"unknown label {label!r}; the guidelines' labels: {', '.join(labels)}"
+
+
 def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str | None = None,
-           decision: str | None = None, **fields: Any) -> tuple[Decision, bool]:
+           decision: str | None = None, labels: Collection[str] | None = None,
+           **fields: Any) -> tuple[Decision, bool]:
     """Record one analyst decision on ``item_id`` and return it, with whether the store knows
     the item. Without a ``decision`` kind: ``confirm`` when ``label`` is the annotators'
     plurality label, else ``correct``. A decision on an unknown item has no content hash: it
-    settles nothing until the item is reviewed."""
+    settles nothing until the item is reviewed. With ``labels`` (the guidelines'), a label
+    outside them and the item's own is refused."""
     from llmqa.errors import Hint, InputError
 
     if not analyst:
@@ -200,6 +212,9 @@ def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str
         raise InputError("a decision needs a gold label or its kind", Hint(
             "pass {} LABEL, or {} ambiguous|escalate", ("label", "decision")))
     item = stored_item(store, item_id)
+    problem = unknown_label(label, labels, item)
+    if problem:
+        raise InputError(f"{item_id}: {problem}")
     fields |= verdict_reference(store, item_id)
     try:
         if item is None:

@@ -1,17 +1,18 @@
-"""Gold files: analysts' decisions, one row per item (``llmqa decisions export`` writes JSONL).
+"""Gold files: analysts' decisions, one row per item (``llmqa decisions export``).
 
-A line is ``{"id": ITEM, "label": GOLD, "decision": ..., "clause_ids": [...], "analyst": ...,
+A row is ``{"id": ITEM, "label": GOLD, "decision": ..., "clause_ids": [...], "analyst": ...,
 "note": ..., "created_at": ..., "item_hash": ...}``; ``id`` and ``label`` are what
-``llmqa agreement --gold`` and the evals read. ``read_gold`` accepts the same rows as JSONL,
-CSV or Parquet (also ``item_id`` for ``id``, the label names ``io.gold`` accepts, and in CSV
-``clause_ids`` as ``A;B``; ``decision`` defaults to ``correct`` when only a label is given)
-and yields a ``RowError`` with file:line for each bad one, so one bad row never stops an
-import.
+``llmqa agreement --gold`` and the evals read. ``read_gold`` accepts these rows as JSONL, CSV
+or Parquet (also ``item_id`` for ``id``, the label names ``io.gold`` accepts, and in CSV
+``clause_ids`` as a JSON list or ``A;B``; ``decision`` defaults to ``correct`` when only a
+label is given) and yields a ``RowError`` with file:line for each bad one, so one bad row
+never stops an import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ from pydantic import ValidationError
 from llmqa.errors import InputError
 from llmqa.io.gold import LABEL_FIELDS, gold_file_rows, gold_label
 from llmqa.io.readers import RowError
-from llmqa.store.decisions import Decision, DecisionStore, record_imported
+from llmqa.store.decisions import (
+    Decision,
+    DecisionStore,
+    record_imported,
+    stored_item,
+    unknown_label,
+)
 from llmqa.store.verdicts import VerdictStore
 
 
@@ -45,13 +52,18 @@ def gold_rows(store: VerdictStore, include_undecided: bool = False) -> list[dict
     return [gold_record(d) for d in latest if include_undecided or d.is_gold]
 
 
-def import_gold(store: VerdictStore, path: str | Path,
-                analyst: str | None = None) -> GoldImport:
+def import_gold(store: VerdictStore, path: str | Path, analyst: str | None = None,
+                labels: Collection[str] | None = None) -> GoldImport:
     """Record a gold file's decisions (``analyst`` fills lines that name none); a bad line is
-    rejected with file:line and the rest are recorded."""
+    rejected with file:line and the rest are recorded. With ``labels`` (the guidelines'), a
+    gold label outside them and the item's own is a bad line."""
     done = GoldImport()
     good = []
-    for record in read_gold(path, analyst=analyst):
+    for number, record in _numbered(Path(path), analyst, "import"):
+        problem = None if isinstance(record, RowError) else unknown_label(
+            record.label, labels, stored_item(store, record.item_id) if labels else None)
+        if problem:
+            record = RowError(str(path), number, "label", problem)
         if isinstance(record, RowError):
             done.rejected.append(record)
         else:
@@ -64,12 +76,16 @@ def import_gold(store: VerdictStore, path: str | Path,
 def read_gold(path: str | Path, analyst: str | None = None,
               source: str = "import") -> Iterator[Decision | RowError]:
     """Decisions from a gold file; ``analyst`` fills rows that name none."""
-    path = Path(path)
+    return (record for _, record in _numbered(Path(path), analyst, source))
+
+
+def _numbered(path: Path, analyst: str | None,
+              source: str) -> Iterator[tuple[int, Decision | RowError]]:
     if not path.is_file():
         raise InputError(f"{path}: no such gold file")
     for number, row in gold_file_rows(path):
-        yield row if isinstance(row, RowError) else _parse(row, str(path), number, analyst,
-                                                           source)
+        yield number, (row if isinstance(row, RowError)
+                       else _parse(row, str(path), number, analyst, source))
 
 
 def _parse(row: Any, source: str, number: int, analyst: str | None,
@@ -84,8 +100,13 @@ def _parse(row: Any, source: str, number: int, analyst: str | None,
     row = {k: v for k, v in row.items() if k not in LABEL_FIELDS}
     if label is not None:
         row["label"] = label
-    if isinstance(row.get("clause_ids"), str):
-        row["clause_ids"] = [c.strip() for c in row["clause_ids"].split(";") if c.strip()]
+    ids = row.get("clause_ids")
+    if isinstance(ids, str):  # a CSV cell: a JSON list (as llmqa writes it) or A;B
+        try:
+            row["clause_ids"] = (json.loads(ids) if ids.lstrip().startswith("[")
+                                 else [c.strip() for c in ids.split(";") if c.strip()])
+        except json.JSONDecodeError:
+            return RowError(source, number, "clause_ids", "not a JSON list nor A;B")
     row.setdefault("decision", "correct" if row.get("label") else None)
     if analyst and not row.get("analyst"):
         row["analyst"] = analyst
