@@ -76,3 +76,17 @@ def test_cli_agreement_shows_gold(tmp_home: Path) -> None:
     other = runner.invoke(app, ["agreement", str(path), "--no-guidelines", "--json",
                                 "--gold", str(gold_file), "--bootstrap", "50"])
     assert json.loads(other.output)["against_gold"]["gold_items"] == 1
+
+
+def test_a_gold_file_that_gives_nothing_says_why(tmp_path: Path) -> None:
+    from llmqa.agreement.gold import gold_from_sources
+
+    items, _ = _batch()
+    misnamed = tmp_path / "gold.csv"  # JSON lines under a .csv name: no CSV row comes out
+    misnamed.write_text('{"id": "i0", "label": "spam"}\n')
+    assert gold_from_sources(items, tmp_path, misnamed, n_boot=0) == (
+        None, [f"{misnamed}: no gold rows (each needs an id and a label)"])
+    elsewhere = tmp_path / "other.jsonl"
+    elsewhere.write_text('{"id": "x9", "label": "spam"}\n')
+    assert gold_from_sources(items, tmp_path, elsewhere, n_boot=0) == (
+        None, [f"{elsewhere}: none of its 1 gold items is in this batch"])

@@ -165,7 +165,12 @@ def gold_from_sources(items: Sequence[Item], home: Any, gold_file: Any = None, *
                         continue
                     labels[row["item_id"]] = judge_label(row)
                     clauses[row["item_id"]] = row["cited_clause_ids"]
+    if gold_file is not None and not gold and not problems:
+        # Named by the user, so an empty answer must not pass for "no gold yet".
+        problems.append(f"{gold_file}: no gold rows (each needs an id and a label)")
     if not gold:
         return None, problems
     result = gold_agreement(items, gold, labels or None, clauses, n_boot=n_boot, seed=seed)
+    if gold_file is not None and not result.gold_items:
+        problems.append(f"{gold_file}: none of its {len(gold)} gold items is in this batch")
     return (result if result.gold_items else None), problems
