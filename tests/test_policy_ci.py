@@ -230,3 +230,39 @@ def test_gold_reader_reports_bad_rows(tmp_path):
     gold, errors = read_gold(path)
     assert gold == {"a": "hate", "c": "spam"}
     assert [(e.line, e.field) for e in errors] == [(2, "gold_label"), (3, None)]
+
+
+def test_dry_run_and_cost_limit_cover_both_versions(edit, tmp_path, monkeypatch, capsys):
+    clean_env(monkeypatch)
+    old, new = edit
+    items = sample_items(40)
+    path = write_items(tmp_path / "items.jsonl", items)
+    home = tmp_path / "state"
+    with OpenAIStub() as stub:
+        affected = _expected_affected(old, new, items, stub.url)
+        code, out, stderr = run_main(_args(old, new, path, home, stub.url, "--dry-run",
+                                           "--json"), capsys)
+        assert code == 0, stderr
+        estimate = json.loads(out)
+        # A fresh store: every item under the old version, then only the items the edit
+        # touches under the new (the others get the baseline's verdict, same key).
+        assert estimate["calls"] == {"baseline": len(items), "new": len(affected)}
+        assert estimate["estimated_cost_usd"]["total"] > 0
+        assert stub.chat_requests == 0
+        # A limit of about five calls stops inside the old version: exit 3, nothing compared.
+        per_call = estimate["estimated_cost_usd"]["baseline"] / len(items)
+        code, out, stderr = run_main(_args(old, new, path, home, stub.url, "--json",
+                                           "--max-cost", f"{per_call * 5:.10f}"), capsys)
+        assert code == 3, stderr
+        stopped = json.loads(out)
+        assert stopped["budget_reached"] is True and stopped["flips"] == []
+        assert stopped["gate"]["passed"] is False
+        asked = stub.chat_requests
+        assert 0 < asked < len(items)
+        # The re-run resumes: the rest of the baseline, then the affected items.
+        code, out, stderr = run_main(_args(old, new, path, home, stub.url, "--json"), capsys)
+        assert code == 0, stderr
+        assert stub.chat_requests - asked == len(items) - asked + len(affected)
+        code, out, _ = run_main(_args(old, new, path, home, stub.url, "--dry-run", "--json"),
+                                capsys)
+        assert json.loads(out)["calls"] == {"baseline": 0, "new": 0}

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from llmqa.llm.backends import BackendSpec
     from llmqa.llm.pricing import PriceTable
     from llmqa.llm.seam import ChatSeam
-    from llmqa.policy.ci import PolicyReport
+    from llmqa.policy.ci import PolicyEstimate, PolicyReport
     from llmqa.reporting.from_settings import ReportRun
     from llmqa.revision.pipeline import RevisionOptions, RevisionRun
     from llmqa.runner import ReviewSummary
@@ -280,14 +280,16 @@ class Workspace:
     def policy_check(self, old: GuidelineSet | str | Path, new: GuidelineSet | str | Path,
                      items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
                      max_kappa_drop: float | None = None, top_k: int | None = None,
-                     source: str = "policy-ci") -> PolicyReport:
+                     source: str = "policy-ci", max_cost: float | None = None,
+                     dry_run: bool = False) -> PolicyReport | PolicyEstimate:
         """Judge ``items`` under the ``old`` and ``new`` guidelines (only items whose clauses
         changed cost a call) and gate on the kappa drop per changed clause against ``gold``
         (labels or a gold file) or the annotators. See policy.from_settings."""
         from llmqa.policy.from_settings import run_policy_check
 
-        return run_policy_check(self, old, new, items, gold=gold,
-                                max_kappa_drop=max_kappa_drop, top_k=top_k, source=source)
+        return run_policy_check(self, old, new, items, gold=gold, max_cost=max_cost,
+                                max_kappa_drop=max_kappa_drop, top_k=top_k, source=source,
+                                dry_run=dry_run)
 
     def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,

@@ -48,6 +48,7 @@ def wrote(out: str | Path | None, count: int, what: str) -> None:
         err(f"wrote {count} {what} to {out}")
 
 
+EXIT_BUDGET = 3  # stopped at --max-cost: not a failure, and a re-run resumes
 COLORS = {"error": "red", "warning": "yellow"}  # for a library message's severity
 
 

@@ -59,6 +59,8 @@ StructuredMethod = Annotated[str | None, typer.Option(
     "`llmqa doctor` tells which works.")]
 Concurrency = Annotated[int | None, typer.Option(
     "--concurrency", "-c", min=1, max=256, help="Requests in flight [env LLMQA_CONCURRENCY; 8].")]
+Prices = Annotated[Path | None, typer.Option("--prices", help="Price table (TOML/JSON) "
+                                            "[env LLMQA_PRICES].")]
 TopK = Annotated[int | None, typer.Option("--top-k", min=1, max=20, help="Clauses retrieved per "
                                           "item [5; 3 for the embedded model].")]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, print_json, read_valid, workspace
+from llmqa.cli._common import EXIT_BUDGET, emit, err, print_json, read_valid, workspace
 
 
 def policy_ci(
@@ -24,6 +24,11 @@ def policy_ci(
         "(else the annotators) falls by more than this on a changed clause."),
     concurrency: opt.Concurrency = None,
     top_k: opt.TopK = None,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only estimate the calls, tokens and "
+                                 "cost of both versions."),
+    max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Stop cleanly once "
+                                          "both versions together spend this many USD."),
+    prices: opt.Prices = None,
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown report "
                                        "(for a pull-request comment) to this file."),
     home: opt.Home = None,
@@ -35,13 +40,21 @@ def policy_ci(
 
     Only items judged against a changed clause are re-judged; the rest reuse stored verdicts.
     Exit codes: 0 done (gate passed); 1 the --max-kappa-drop gate failed, or bad rows;
-    2 usage or configuration error.
+    2 usage or configuration error; 3 stopped at --max-cost (re-run to resume).
     """
+    from llmqa.policy.ci import PolicyEstimate
+
     ws = workspace(config, model=model, base_url=base_url, structured_method=structured_method,
-                   concurrency=concurrency, home=home, embedder=embedder)
+                   concurrency=concurrency, home=home, embedder=embedder, prices=prices)
     valid, rejected = read_valid(ws, items, None)
     result = ws.policy_check(old, new, valid, gold=gold, max_kappa_drop=max_kappa_drop,
-                             top_k=top_k, source=items)
+                             top_k=top_k, source=items, max_cost=max_cost, dry_run=dry_run)
+    if isinstance(result, PolicyEstimate):
+        emit(as_json, result.to_dict(), result.text())
+        raise typer.Exit(1 if rejected else 0)
+    if result.budget_reached:
+        emit(as_json, result.to_dict(), result.headline)
+        raise typer.Exit(EXIT_BUDGET)
     for problem in result.gold_problems[:20]:
         err(str(problem), "yellow")
     if output is not None:

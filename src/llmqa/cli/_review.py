@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from llmqa.choices import EscalateWhen
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, flag, print_json, read_valid, workspace, wrote
-
-EXIT_BUDGET = 3
+from llmqa.cli._common import EXIT_BUDGET, err, flag, print_json, read_valid, workspace, wrote
 
 
 def review(
@@ -36,8 +32,7 @@ def review(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N valid items."),
     batch_api: bool = typer.Option(False, "--batch-api", help="Use the OpenAI Batch API (half "
                                    "price, up to 24 h); see docs/review.md."),
-    prices: Path | None = typer.Option(None, "--prices", help="Price table (TOML/JSON) "
-                                       "[env LLMQA_PRICES]."),
+    prices: opt.Prices = None,
     escalate_model: str | None = typer.Option(
         None, "--escalate-model", help="Cascade: judge every item with --model, the doubtful "
         "ones (--escalate-when) with this stronger model too; see docs/policy-ci.md."),

@@ -5,12 +5,16 @@ verdicts are usually already stored (from the review that preceded the edit) and
 version costs a model call only for the items whose retrieved clauses changed: the store key
 holds the clause context, so every other item reuses its verdict. The comparison itself is in
 ``policy.compare``; this module only drives the two reviews and gathers the rows.
+
+A cost limit covers both reviews together; a run that reaches it stops with what it has
+stored (a re-run resumes) and reports no comparison, since half-judged versions would show
+flips that are only missing verdicts. ``PolicyCheck.estimate`` is the dry run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from llmqa.guidelines.model import GuidelineSet, VersionDiff
@@ -44,6 +48,7 @@ class PolicyReport:
     gold_items: int = 0
     clause_items: dict[str, int] = field(default_factory=dict)  # items judged against each
     gold_problems: list[Any] = field(default_factory=list)  # gold rows that could not be used
+    budget_reached: bool = False  # stopped at the cost limit: no comparison was made
 
     @property
     def changed_clauses(self) -> list[str]:
@@ -51,9 +56,16 @@ class PolicyReport:
 
     @property
     def passed(self) -> bool:
-        return not self.gate_failures
+        return not self.gate_failures and not self.budget_reached
+
+    @property
+    def spent_usd(self) -> float | None:
+        costs = (self.baseline.cost_usd, self.candidate.cost_usd)
+        return None if None in costs else sum(c or 0.0 for c in costs)
 
     def markdown(self) -> str:
+        if self.budget_reached:
+            return self.headline + "\n"
         """The report as markdown, fit for a pull-request comment (see policy.markdown)."""
         from llmqa.policy.markdown import render_markdown
 
@@ -61,6 +73,11 @@ class PolicyReport:
 
     @property
     def headline(self) -> str:
+        if self.budget_reached:
+            spent = "?" if self.spent_usd is None else f"${self.spent_usd:.4f}"
+            return (f"stopped at the cost limit after {self.baseline.reviewed} calls under the "
+                    f"old guidelines and {self.candidate.reviewed} under the new ({spent}); "
+                    "no comparison made: re-run to resume, stored verdicts are reused")
         return (f"{len(self.changed_clauses)} changed clause(s), {len(self.affected)} item(s) "
                 f"re-judged, {len(self.flips)} flip(s)")
 
@@ -86,7 +103,40 @@ class PolicyReport:
             "agreement": [k.to_dict() for k in self.agreement],
             "gate": {"max_kappa_drop": self.max_kappa_drop, "passed": self.passed,
                      "failures": [k.to_dict() for k in self.gate_failures]},
+            "budget_reached": self.budget_reached,
         }
+
+
+@dataclass
+class PolicyEstimate:
+    """What a policy check would ask the model, from a dry run: under the old guidelines the
+    items the store holds no verdict for, under the new those whose prompt the edit changes."""
+
+    items: int
+    baseline: ReviewSummary
+    candidate: ReviewSummary
+
+    @property
+    def cost_usd(self) -> float | None:
+        costs = (self.baseline.estimated_cost_usd, self.candidate.estimated_cost_usd)
+        return None if None in costs else sum(c or 0.0 for c in costs)
+
+    def to_dict(self) -> dict[str, Any]:
+        b, c = self.baseline, self.candidate
+        return {"items": self.items, "calls": {"baseline": b.to_review, "new": c.to_review},
+                "estimated_input_tokens": b.estimated_input_tokens + c.estimated_input_tokens,
+                "estimated_output_tokens": b.estimated_output_tokens + c.estimated_output_tokens,
+                "estimated_cost_usd": {"baseline": b.estimated_cost_usd,
+                                       "new": c.estimated_cost_usd, "total": self.cost_usd}}
+
+    def text(self) -> str:
+        payload = self.to_dict()
+        cost = "unknown (no price)" if self.cost_usd is None else f"${self.cost_usd:.4f}"
+        return (f"dry run: {self.items} items; {self.baseline.to_review} calls under the old "
+                f"guidelines (the rest are stored), {self.candidate.to_review} under the new "
+                f"(items whose clauses the edit changes)\nestimated tokens: "
+                f"{payload['estimated_input_tokens']} in, {payload['estimated_output_tokens']} "
+                f"out; estimated cost {cost}")
 
 
 class PolicyCheck:
@@ -100,13 +150,34 @@ class PolicyCheck:
         self.options = options or ReviewOptions()
         self.n_boot = n_boot
 
-    async def _judge_all(self, guidelines: GuidelineSet, items: list[Item],
-                         source: str) -> tuple[dict[str, str], dict[str, dict[str, Any]],
-                                               ReviewSummary, str]:
-        judge = self.make_judge(guidelines)
+    def _runner(self, guidelines: GuidelineSet, **options: Any) -> ReviewRunner:
         retriever = Retriever.from_guidelines(
             guidelines, self.embedder, documents=VectorCache(self.embedder, self.store))
-        runner = ReviewRunner(judge, retriever, self.store, self.options)
+        return ReviewRunner(self.make_judge(guidelines), retriever, self.store,
+                            replace(self.options, **options))
+
+    def estimate(self, old: GuidelineSet, new: GuidelineSet, items: list[Item]) -> PolicyEstimate:
+        """The dry run: prompts are built and keys looked up in the store; nothing is asked."""
+        summaries = []
+        before, after = self._runner(old, dry_run=True), self._runner(new, dry_run=True)
+        prepared = before.prepare(items)
+        # Under the new guidelines an item whose prompt is unchanged gets the baseline's
+        # verdict (the same key), whether stored now or asked for just before.
+        for runner, (todo, _) in ((before, before.plan(prepared)),
+                                  (after, after.plan(after.prepare(items),
+                                                     seen={p.key for p in prepared}))):
+            tokens_in, tokens_out, cost = runner.estimate(todo)
+            summaries.append(ReviewSummary(
+                items=len(items), to_review=len(todo), reused=len(items) - len(todo),
+                estimated_input_tokens=tokens_in, estimated_output_tokens=tokens_out,
+                estimated_cost_usd=cost, status="dry_run"))
+        return PolicyEstimate(len(items), *summaries)
+
+    async def _judge_all(self, guidelines: GuidelineSet, items: list[Item], source: str,
+                         max_cost: float | None = None) -> tuple[
+                             dict[str, str], dict[str, dict[str, Any]], ReviewSummary, str]:
+        runner = self._runner(guidelines, max_cost=max_cost)
+        judge = runner.judge
         summary = await runner.run(items, source)
         # The keys the run computed; items it never reached (a budget stop) are prepared here.
         missing = [item for item in items if item.id not in runner.keys]
@@ -118,11 +189,21 @@ class PolicyCheck:
 
     async def run(self, old: GuidelineSet, new: GuidelineSet, items: list[Item],
                   gold: Mapping[str, str] | None = None, source: str = "policy-ci",
-                  max_kappa_drop: float | None = None) -> PolicyReport:
+                  max_kappa_drop: float | None = None,
+                  max_cost: float | None = None) -> PolicyReport:
         diff = old.diff(new)
-        old_keys, old_rows, baseline, _ = await self._judge_all(old, items, f"{source} (old)")
-        new_keys, new_rows, candidate, model = await self._judge_all(new, items,
-                                                                     f"{source} (new)")
+        old_keys, old_rows, baseline, model = await self._judge_all(
+            old, items, f"{source} (old)", max_cost)
+        candidate = ReviewSummary(items=len(items), status="not_run")
+        if not baseline.budget_reached:
+            left = None if max_cost is None else max(0.0, max_cost - baseline.spent_usd)
+            new_keys, new_rows, candidate, model = await self._judge_all(
+                new, items, f"{source} (new)", left)
+        if baseline.budget_reached or candidate.budget_reached:
+            return PolicyReport(old_version=old.version, new_version=new.version, model=model,
+                                diff=diff, items=len(items), affected=[], baseline=baseline,
+                                candidate=candidate, flips=[], agreement=[],
+                                max_kappa_drop=max_kappa_drop, budget_reached=True)
         affected = sorted(i for i in new_keys if old_keys.get(i) != new_keys[i])
         changed = {*diff.added, *diff.removed, *diff.changed}
         humans = {i.id: c.label for i in items

@@ -11,25 +11,32 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmqa.errors import ConfigError, Hint
 from llmqa.guidelines import GuidelineSet, load_guidelines
 
 if TYPE_CHECKING:
     from llmqa.items import Item
-    from llmqa.policy.ci import PolicyReport
+    from llmqa.policy.ci import PolicyEstimate, PolicyReport
     from llmqa.workspace import Workspace
 
 
 def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: GuidelineSet | str | Path,
                      items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
                      max_kappa_drop: float | None = None, top_k: int | None = None,
-                     source: str = "policy-ci") -> PolicyReport:
+                     source: str = "policy-ci", max_cost: float | None = None,
+                     dry_run: bool = False) -> PolicyReport | PolicyEstimate:
     """Judge ``items`` under ``old`` and ``new`` (sets, or their folders or files). ``gold``:
-    ``{item id: label}`` or a gold file; its unusable rows land in ``gold_problems``."""
+    ``{item id: label}`` or a gold file; its unusable rows land in ``gold_problems``.
+    ``max_cost`` (USD) covers both versions; ``dry_run`` only estimates the calls."""
     from llmqa.io.gold import read_gold
     from llmqa.policy.ci import PolicyCheck
     from llmqa.runner import ReviewOptions
 
     before, after = (g if isinstance(g, GuidelineSet) else load_guidelines(g) for g in (old, new))
+    spec, prices = ws.backend(no_calls=dry_run), ws.prices()
+    if max_cost is not None and prices.get(spec.display_name) is None:
+        raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
+                          hint=Hint("add it with {}", ("prices",)))
     problems: list[Any] = []
     if gold is None:
         labels: dict[str, str] = {}
@@ -37,7 +44,6 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
         labels = dict(gold)
     else:
         labels, problems = read_gold(gold)
-    spec, prices = ws.backend(), ws.prices()
     seam = ws.seam(spec)
     # The embedded model runs one request at a time on the CPU.
     workers = 1 if spec.is_local else ws.settings.concurrency
@@ -45,7 +51,9 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
         check = PolicyCheck(lambda g: ws.judge(spec, top_k=top_k, prices=prices, seam=seam,
                                                guidelines=g),
                             ws.embedder, store, ReviewOptions(concurrency=workers))
+        if dry_run:
+            return check.estimate(before, after, items)
         report = asyncio.run(check.run(before, after, items, labels, source=source,
-                                       max_kappa_drop=max_kappa_drop))
+                                       max_kappa_drop=max_kappa_drop, max_cost=max_cost))
     report.gold_problems = problems
     return report
