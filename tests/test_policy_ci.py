@@ -251,9 +251,14 @@ def test_dry_run_and_cost_limit_cover_both_versions(edit, tmp_path, monkeypatch,
         assert stub.chat_requests == 0
         # A limit of about five calls stops inside the old version: exit 3, nothing compared.
         per_call = estimate["estimated_cost_usd"]["baseline"] / len(items)
+        report_md = tmp_path / "policy.md"
         code, out, stderr = run_main(_args(old, new, path, home, stub.url, "--json",
-                                           "--max-cost", f"{per_call * 5:.10f}"), capsys)
+                                           "--max-cost", f"{per_call * 5:.10f}", "-o",
+                                           str(report_md)), capsys)
         assert code == 3, stderr
+        assert "gate failed" not in stderr
+        # The pull-request comment still says what happened.
+        assert report_md.read_text(encoding="utf-8").startswith("stopped at the cost limit")
         stopped = json.loads(out)
         assert stopped["budget_reached"] is True and stopped["flips"] == []
         assert stopped["gate"]["passed"] is False

@@ -52,9 +52,6 @@ def policy_ci(
     if isinstance(result, PolicyEstimate):
         emit(as_json, result.to_dict(), result.text())
         raise typer.Exit(1 if rejected else 0)
-    if result.budget_reached:
-        emit(as_json, result.to_dict(), result.headline)
-        raise typer.Exit(EXIT_BUDGET)
     for problem in result.gold_problems[:20]:
         err(str(problem), "yellow")
     if output is not None:
@@ -65,6 +62,8 @@ def policy_ci(
         typer.echo(result.markdown())
     else:
         typer.echo(f"{result.headline}; report: {output}")
+    if result.budget_reached:  # -o still holds what happened, for the pull-request comment
+        raise typer.Exit(EXIT_BUDGET)
     if result.gate_message:
         err(f"gate failed: {result.gate_message}", "red")
     if rejected or not result.passed:

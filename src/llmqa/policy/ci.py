@@ -83,8 +83,8 @@ class PolicyReport:
 
     @property
     def gate_message(self) -> str | None:
-        """Why the gate failed, or ``None`` when it passed."""
-        if self.passed:
+        """Why the gate failed, or ``None`` when no clause failed it."""
+        if not self.gate_failures:
             return None
         return (f"kappa fell by more than {self.max_kappa_drop} on "
                 + ", ".join(k.scope for k in self.gate_failures))
