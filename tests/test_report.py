@@ -64,6 +64,10 @@ def test_report_without_a_store_says_how_to_get_the_judge(tmp_path, capsys,
                            "--bootstrap", "0"], capsys)
     assert code == 0
     assert "run <code>llmqa review</code> first" in out.read_text()
+    # An HTML page under another name is refused before any work.
+    code, _, err = run_main(["report", str(items), "-o", str(tmp_path / "r.pdf")], capsys)
+    assert code == 2 and "cannot write '.pdf' files here; name the file with one of .html" in err
+    assert not (tmp_path / "r.pdf").exists()
 
 
 # --- triage section and label confusion -------------------------------------------------------

@@ -40,7 +40,7 @@ def report(
     from llmqa.io.writers import check_output_path, write_text
     from llmqa.progress import StageBars
 
-    check_output_path(output)  # before minutes of bootstrap and triage, not after
+    check_output_path(output, (".html", ".htm"))  # before minutes of bootstrap, not after
     ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
     with StageBars(progress) as bars:
         run = ws.report(items, guidelines_required=guidelines is not None, n_boot=bootstrap,

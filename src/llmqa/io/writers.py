@@ -54,11 +54,16 @@ def _open_text(path: str | Path | None) -> Iterator[IO[str]]:
         yield handle
 
 
-def check_output_path(path: str | Path) -> None:
-    """An output named by the user must be a file name: a folder there is a usage error,
-    said before any work is done rather than as an OS error after it."""
+def check_output_path(path: str | Path, suffixes: tuple[str, ...] = ()) -> None:
+    """An output named by the user must be a file name (a folder there is a usage error,
+    said before any work is done rather than as an OS error after it), and one of
+    ``suffixes`` when given: an HTML page in ``report.pdf`` would only fail when opened."""
     if Path(path).is_dir():
         raise UsageError(f"{path}: is a folder; the output must be a file name")
+    suffix = Path(path).suffix.lower()
+    if suffixes and suffix not in suffixes:
+        raise UsageError(f"{path}: cannot write '{suffix or 'no extension'}' files here; name "
+                         f"the file with one of {', '.join(suffixes)}")
 
 
 def write_text(text: str, path: str | Path | None = None) -> None:
