@@ -37,7 +37,7 @@ def test_validate_json_lists_all_problems_and_names_the_import(tmp_home: Path) -
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
     assert payload["foreign_export"] == "label-studio"
-    assert payload["hint"] == "llmqa import label-studio export.json -o items.jsonl"
+    assert payload["hint"] == "llmqa import label-studio export.json --output items.jsonl"
     first = payload["problems"][0]
     assert first["unit"] == "element" and first["line"] == 1
     # data, annotations, predictions, meta, ... : every field of the task is named
@@ -51,7 +51,7 @@ def test_validate_text_names_the_argilla_import(tmp_home: Path) -> None:
     result = runner.invoke(app, ["validate", "records.json", "--no-guidelines"])
     assert result.exit_code == 1
     assert ("records.json is an export from Argilla, not an llmqa items file; convert it with: "
-            "llmqa import argilla records.json -o items.jsonl") in result.output
+            "llmqa import argilla records.json --output items.jsonl") in result.output
 
 
 def test_an_llmqa_file_is_no_foreign_export(tmp_path: Path) -> None:

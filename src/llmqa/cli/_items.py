@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import COLORS, emit, err, workspace
+from llmqa.cli._common import COLORS, emit, err, flag, workspace
 
 
 def validate(
@@ -32,8 +32,8 @@ def validate(
     # Streamed, not ws.read_items: a file of any size is checked in constant memory.
     result = validate_file(items, fmt, loaded, max_errors)
     if not as_json:
-        for line, severity in result.messages(items):
+        for line, severity in result.messages(items, flag):
             err(line, COLORS.get(severity))
-    emit(as_json, result.to_dict(items), result.summary())
+    emit(as_json, result.to_dict(items, flag), result.summary())
     if not result.report.ok:
         raise typer.Exit(1)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from llmqa.errors import Hint
 from llmqa.items import Item
 
 if TYPE_CHECKING:
@@ -54,19 +56,25 @@ class Validation:
     modalities: dict[str, int]
     foreign: str | None = None
 
-    def hint(self, source: str) -> str | None:
+    def hint(self, source: str, name: Callable[[str], str] | None = None) -> str | None:
         """The command that converts the file, when it is a labelling tool's export."""
-        return f"llmqa import {self.foreign} {source} -o items.jsonl" if self.foreign else None
+        if not self.foreign:
+            return None
+        escaped = source.replace("{", "{{").replace("}", "}}")
+        return Hint(f"llmqa import {self.foreign} {escaped} {{}} items.jsonl",
+                    ("output",)).render(name)
 
-    def to_dict(self, source: str) -> dict[str, Any]:
+    def to_dict(self, source: str, name: Callable[[str], str] | None = None) -> dict[str, Any]:
         report = self.report
         return {"source": source, "valid": report.accepted, "rejected": report.rejected,
                 "modalities": self.modalities, "errors": [str(e) for e in report.errors],
                 "problems": [{"line": e.line, "unit": e.unit, "problems": e.problems()}
                              for e in report.errors]} | (
-            {"foreign_export": self.foreign, "hint": self.hint(source)} if self.foreign else {})
+            {"foreign_export": self.foreign, "hint": self.hint(source, name)}
+            if self.foreign else {})
 
-    def messages(self, source: str) -> list[tuple[str, str]]:
+    def messages(self, source: str,
+                 name: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
         """(line, severity) for people: the kept row errors, then what else to know."""
         from llmqa.io.foreign import TOOL_NAMES
 
@@ -74,7 +82,7 @@ class Validation:
         lines = [(str(e), "error") for e in report.errors]
         if self.foreign:
             lines.append((f"{source} is an export from {TOOL_NAMES[self.foreign]}, not an llmqa "
-                          f"items file; convert it with: {self.hint(source)}", "warning"))
+                          f"items file; convert it with: {self.hint(source, name)}", "warning"))
         if report.rejected > len(report.errors):
             lines.append((f"... and {report.rejected - len(report.errors)} more rejected rows",
                           "note"))
