@@ -75,3 +75,19 @@ def test_multi_label_annotations_are_checked_label_by_label(tmp_path: Path) -> N
     assert good.annotations[0].label == "harassment+hate"
     assert str(bad) == (f"{path}:2: annotations.0.labels: item b: label 'rude' from u is not "
                         "in the guideline label set")
+
+
+def test_importing_with_the_wrong_tool_names_the_right_one(tmp_home: Path) -> None:
+    # A bare task as Label Studio imports it ({"data": ...}) is recognised too.
+    tasks = [{"data": {"item_id": f"t{n}", "text": "x"}} for n in range(30)]
+    Path("tasks.json").write_text(json.dumps(tasks))
+    assert file_export_kind("tasks.json") == "label-studio"
+    result = runner.invoke(app, ["import", "argilla", "tasks.json", "-o", "items.jsonl"])
+    assert result.exit_code == 1
+    assert ("tasks.json is an export from Label Studio, not Argilla: use `llmqa import "
+            "label-studio`") in result.output
+    # Thirty refused rows: twenty are named, then a count.
+    assert "... and 10 more rejected rows" in result.output
+    Path("records.json").write_text(json.dumps(ARGILLA_ROWS))
+    result = runner.invoke(app, ["import", "label-studio", "records.json"])
+    assert "records.json is an export from Argilla, not Label Studio" in result.output

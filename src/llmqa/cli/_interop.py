@@ -28,9 +28,11 @@ MultiLabel = Annotated[bool, typer.Option("--multi-label", help="Let annotators 
 Question = Annotated[str, typer.Option("--question", help="The label question's name.")]
 
 
-def _imported(report, output: str) -> None:
-    for error in report.errors:
+def _imported(report, output: str, shown: int = 20) -> None:
+    for error in report.errors[:shown]:
         err(str(error), "red")
+    if len(report.errors) > shown:
+        err(f"... and {len(report.errors) - shown} more rejected rows", "red")
     err("\n".join(report.summary(output)))
     if not report.ok:
         raise typer.Exit(1)

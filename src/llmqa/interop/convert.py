@@ -19,9 +19,18 @@ if TYPE_CHECKING:
 
 
 def _write_items(records: Iterator[Item | RowError], report: ImportReport, output: str | Path,
-                 output_format: str | None) -> ImportReport:
+                 output_format: str | None, export: str | Path, tool: str) -> ImportReport:
+    from llmqa.io.foreign import TOOL_NAMES, file_export_kind
+
     rows = (item.model_dump(mode="json", exclude_none=True) for item in report.track(records))
     write_records(rows, output, output_format)
+    if not report.items and report.errors:
+        # Every row refused: most likely the other tool's export, which its own errors
+        # (a missing field per row) would not say.
+        kind = file_export_kind(export)
+        if kind is not None and kind != tool:
+            report.notes.append(f"{export} is an export from {TOOL_NAMES[kind]}, not "
+                                f"{TOOL_NAMES[tool]}: use `llmqa import {kind}`")
     return report
 
 
@@ -34,7 +43,7 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
 
     report = ImportReport()
     return _write_items(import_file(export, label_config, report), report, output,
-                        output_format)
+                        output_format, export, "label-studio")
 
 
 def items_from_argilla(records: str | Path, output: str | Path = "-", *,
@@ -46,7 +55,7 @@ def items_from_argilla(records: str | Path, output: str | Path = "-", *,
 
     report = ImportReport()
     return _write_items(import_file(records, question, users, report), report, output,
-                        output_format)
+                        output_format, records, "argilla")
 
 
 @dataclass

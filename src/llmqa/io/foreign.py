@@ -22,7 +22,8 @@ def export_kind(row: Any) -> str | None:
     if not isinstance(row, dict) or "content" in row:
         return None
     if isinstance(row.get("data"), dict) and (
-            {"annotations", "predictions", "drafts", "inner_id"} & row.keys()):
+            {"annotations", "predictions", "drafts", "inner_id"} & row.keys()
+            or row.keys() <= {"data", "meta", "id"}):  # a task as Label Studio imports it
         return LABEL_STUDIO
     if isinstance(row.get("fields"), dict) and (
             {"responses", "suggestions", "metadata", "vectors"} & row.keys()):
