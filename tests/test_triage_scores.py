@@ -103,26 +103,66 @@ def test_judge_reliability_scales_the_judge_against_the_best_other_source() -> N
     assert weight_factors(experts)["judge"] == pytest.approx(0.25)
 
 
-def test_judge_reliability_is_measured_on_the_labels_it_would_give() -> None:
+def _judged(verdicts: list[dict], predicted: list[str | None] | None = None,
+            n: int = 40) -> Reliability:
+    """The judge's reliability on a balanced hate/allowed batch of ``n`` single-label items,
+    with the classifier predicting ``predicted`` (no content view when None)."""
     from llmqa.items import Item
     from llmqa.triage import judge_signal
 
     items = [Item.model_validate({
-        "id": f"i{n}", "content": {"modality": "text", "text": f"item {n}"},
-        "annotations": [{"annotator": "a", "label": "hate" if n % 2 else "allowed"}]})
-        for n in range(40)]
+        "id": f"i{k}", "content": {"modality": "text", "text": f"item {k}"},
+        "annotations": [{"annotator": "a", "label": "hate" if k % 2 else "allowed"}]})
+        for k in range(n)]
     data = TriageData.from_items(items)
-    # The judge flags every second item with a random other label: it agrees with half the
-    # labels, no better than guessing the common label on this balanced batch.
-    verdicts = [{"item_id": f"i{n}", "status": "ok", "samples": 1, "confidence": 0.9,
-                 "verdict": "likely_error" if n % 4 < 2 else "agree",
-                 "suggested_label": ("allowed" if n % 2 else "hate") if n % 4 < 2 else None}
-                for n in range(40)]
-    signals = SignalSet(40)
+    signals = SignalSet(n)
     for signal in judge_signal.judge_signals(data, verdicts)[0]:
         signals.add(signal)
-    judge = estimate(data, signals)["judge"]
-    assert judge.items == 40 and judge.agreement == 0.5 and judge.value == 0.0
+    if predicted is not None:
+        signals.add(Signal("label_issue", np.full(n, 0.5), [{"predicted": p} for p in predicted],
+                           [None] * n, "label_issue"))
+    return estimate(data, signals)["judge"]
+
+
+def _verdict(k: int, flag: bool) -> dict:
+    other = "allowed" if k % 2 else "hate"
+    return {"item_id": f"i{k}", "status": "ok", "samples": 1, "confidence": 0.9,
+            "verdict": "likely_error" if flag else "agree",
+            "suggested_label": other if flag else None}
+
+
+def test_a_judge_that_echoes_the_labels_it_was_shown_is_not_reliable() -> None:
+    # It agrees with 36 of 40 labels (it was shown them) and flags four at random, where no
+    # content view points: by agreement with the labels it would score 0.8.
+    labels = ["hate" if k % 2 else "allowed" for k in range(40)]
+    echo = [_verdict(k, flag=k < 12 and k % 3 == 0) for k in range(40)]
+    assert _judged(echo).basis == "labels"  # four flags: too few to judge by
+    echo = [_verdict(k, flag=k % 3 == 0) for k in range(40)]  # fourteen flags
+    judge = _judged(echo, predicted=labels)
+    assert (judge.basis, judge.agreement, judge.value) == ("flags", 0.0, 0.0)
+    # Its flags where the classifier also points: reliable in proportion.
+    pointed = [("allowed" if k % 2 else "hate") if k % 3 == 0 else labels[k] for k in range(40)]
+    judge = _judged(echo, predicted=pointed)
+    assert judge.agreement == 1.0 and judge.value == pytest.approx(1.0)
+    # Guessing: a flag on a random item is supported where the view points elsewhere (with
+    # two labels the suggestion itself says nothing more), here on 7 of 40 items.
+    half = [p if k % 6 == 0 else labels[k] for k, p in enumerate(pointed)]
+    judge = _judged(echo, predicted=half)
+    assert (judge.agreement, judge.guessing) == (pytest.approx(7 / 14), pytest.approx(7 / 40))
+    assert judge.value == pytest.approx(1 - (1 - 7 / 14) / (1 - 7 / 40))
+    # The view points elsewhere on fourteen other items: the flags are no better than chance.
+    elsewhere = [("allowed" if k % 2 else "hate") if k % 3 == 1 else labels[k]
+                 for k in range(40)]
+    assert _judged(echo, predicted=elsewhere).value == 0.0
+
+
+def test_with_few_flags_the_judge_is_measured_on_the_labels_it_would_give() -> None:
+    # Nine flags: too few, so its labels are compared with those under review, as for the
+    # other sources; it agrees with 31 of 40 on a balanced batch.
+    verdicts = [_verdict(k, flag=k < 9) for k in range(40)]
+    judge = _judged(verdicts, predicted=["hate"] * 40)
+    assert (judge.basis, judge.items, judge.agreement) == ("labels", 40, 31 / 40)
+    assert judge.value == pytest.approx(1 - (9 / 40) / 0.5)
 
 
 def test_an_unreliable_judge_drops_out_of_the_combination() -> None:

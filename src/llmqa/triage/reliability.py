@@ -15,10 +15,15 @@ evidence of errors.
 * ``guideline``: the label the nearest guideline evidence implies vs the label under review;
 * ``annotators``: each annotator's vote vs the majority of the *other* annotators on the
   item (leave-one-out), against guessing the most common vote;
-* ``judge``: the label the LLM judge would give vs the label under review, over the items it
-  reviewed (``ambiguous`` verdicts left out). A capable judge agrees with most labels and
-  scores well above 0; a model too small for the task (the embedded one) flags labels at
-  random and scores near 0.
+* ``judge``: not its agreement with the labels under review, since its prompt shows them: a
+  model that echoes them (the embedded SmolLM2 does) would score as well as one that read
+  the content. Instead its *flags*: of its ``likely_error``
+  verdicts, how often the content views (the classifier's and the guideline evidence's
+  label, which the judge never saw as such) point to the label it suggests, against how
+  often they would for a flag on a reviewed item drawn at random with a random other label
+  (the same rule). A judge whose flags fall where nothing else points scores 0. With fewer
+  than 10 flags there is too little to judge and the agreement with the labels is used as
+  for the other sources. evals/README ("Simulated judges") has what this changes.
 
 ``combine`` scales weights by these (see scores.py): the two content views by their
 reliability relative to the better of the two; the annotator-dissent signals by
@@ -32,10 +37,10 @@ who never disagree, where there is no dissent to weigh; it gave the sample batch
 
 The judge's signals are scaled by ``min(1, r / r_ref)``, ``r_ref`` the best reliability among
 the other sources (the content views and the annotators among themselves): the judge stands
-in for an expert reviewer, so it counts in full when it agrees with the labels at least as
-well as they do, and a judge no better than guessing drops out instead of reordering the
-queue with noise. Below 30 reviewed items the estimate is not used and the judge keeps its
-weight.
+in for an expert reviewer, so it counts in full when its flags are borne out at least as
+well as they agree with the labels, and a judge no better than guessing drops out instead
+of reordering the queue with noise. Below 30 reviewed items the estimate is not used and the
+judge keeps its weight.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ from llmqa.triage.signals import SignalSet
 
 # Fewer reviewed items than this and the judge's reliability is not used (see weight_factors).
 MIN_JUDGE_ITEMS = 30
+# Fewer likely-error flags than this and the judge is measured by agreement with the labels.
+MIN_JUDGE_FLAGS = 10
 # Annotator reliability at or below which dissent carries no weight, and from which it counts
 # in full (linear in between).
 ANNOTATORS_FLOOR = 0.5
@@ -73,16 +80,17 @@ FAMILY = {
 class Reliability:
     family: str
     value: float | None  # None: not measurable (the source is missing)
-    agreement: float | None
-    guessing: float | None
+    agreement: float | None  # with ``basis="flags"``: the share of flags the content supports
+    guessing: float | None  # ... and the share a random suggestion would get
     items: int
+    basis: str = "labels"
 
     def to_dict(self) -> dict[str, Any]:
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 4)
 
         return {"reliability": r(self.value), "agreement": r(self.agreement),
-                "guessing": r(self.guessing), "items": self.items}
+                "guessing": r(self.guessing), "items": self.items, "basis": self.basis}
 
 
 def _rule(agreement: float, guessing: float) -> float:
@@ -126,12 +134,44 @@ def _annotators(data: TriageData) -> Reliability:
                        len(np.unique(rows)))
 
 
+def _content_labels(signals: SignalSet, i: int) -> set[str]:
+    """The labels the content views give item ``i``."""
+    found = set()
+    for signal, key in (("label_issue", "predicted"), ("guideline_conflict", "implied_label")):
+        if signal in signals and (row := signals[signal].inputs[i]) and row.get(key):
+            found.add(row[key])
+    return found
+
+
+def _judge(data: TriageData, signals: SignalSet) -> Reliability:
+    by_labels = _view(data, signals, "judge_error", "judge_label", "judge")
+    if "judge_error" not in signals or by_labels.items < MIN_JUDGE_ITEMS:
+        return by_labels
+    inputs = signals["judge_error"].inputs
+    supported, chance = [], []
+    for i in range(data.n_items):
+        given = data.given_label(i)
+        if given is None or not inputs[i]:
+            continue
+        pointed = _content_labels(signals, i) - {given}
+        # Guessing: a flag on a reviewed item drawn at random, with a random other label.
+        chance.append(len(pointed) / max(len(data.labels) - 1, 1))
+        suggested = inputs[i].get("judge_label")
+        if suggested is not None and suggested != given:
+            supported.append(suggested in pointed)
+    if len(supported) < MIN_JUDGE_FLAGS:
+        return by_labels
+    support, guessing = float(np.mean(supported)), float(np.mean(chance))
+    return Reliability("judge", _rule(support, guessing), support, guessing, by_labels.items,
+                       basis="flags")
+
+
 def estimate(data: TriageData, signals: SignalSet) -> dict[str, Reliability]:
     return {
         "classifier": _view(data, signals, "label_issue", "predicted", "classifier"),
         "guideline": _view(data, signals, "guideline_conflict", "implied_label", "guideline"),
         "annotators": _annotators(data),
-        "judge": _view(data, signals, "judge_error", "judge_label", "judge"),
+        "judge": _judge(data, signals),
     }
 
 
