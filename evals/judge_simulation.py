@@ -20,8 +20,15 @@ weight factor, then likely-error P@k and AUROC on the key's wrong labels and amb
 on the key's ambiguous items and on annotator disagreement, for the triage with the judge
 next to the offline triage. The simulated judges use the answer key; the triage never sees it.
 
+Without an answer key (a dataset with several annotators and no known errors), ``--flip-rate``
+of the items get a wrong label as ``triage_eval.py``'s mixed flips do (seed 0): those are the
+wrong labels, their original label the true one, and the items the original annotators
+contest are the ambiguous ones.
+
     python evals/judge_simulation.py examples/sample_batch/items.jsonl \\
         --answer-key examples/sample_batch/answer_key.jsonl --guidelines guidelines
+    python evals/judge_simulation.py ../shared/data/md_agreement_train.jsonl --sample 3000 \\
+        --guidelines evals/data/offensive_guidelines
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from triage_eval import CachedEmbedder, Context, contested
+from triage_eval import CachedEmbedder, Context, contested, flip
 
 from llmqa.index.embedders import make_embedder
 from llmqa.io.readers import read_items
@@ -103,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("items")
-    parser.add_argument("--answer-key", required=True)
+    parser.add_argument("--answer-key", help="JSONL: id, kind, true_label (else: flips)")
+    parser.add_argument("--sample", type=int, help="a random subset of this size")
+    parser.add_argument("--flip-rate", type=float, default=0.10)
     parser.add_argument("--guidelines")
     parser.add_argument("--seeds", default="0,1,2,3,4")
     parser.add_argument("--embedder", default="local")
@@ -113,11 +122,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     items = [r for r in read_items(args.items) if isinstance(r, Item)]
-    key = {}
-    for line in Path(args.answer_key).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            key[str(row["id"])] = row
+    if args.sample and args.sample < len(items):
+        keep = np.sort(np.random.default_rng(0).choice(len(items), args.sample, replace=False))
+        items = [items[i] for i in keep]
+    key: dict[str, dict[str, Any]] = {}
+    if args.answer_key:
+        for line in Path(args.answer_key).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                key[str(row["id"])] = row
+    else:
+        original = [consensus_label(item).label for item in items]
+        disputed_before = contested(items)
+        labelled = np.flatnonzero(np.array([bool(item.annotations) for item in items]))
+        items, flipped = flip(items, labelled, args.flip_rate, "mixed",
+                              np.random.default_rng(0))
+        for n, item in enumerate(items):
+            kind = ("seeded_error" if flipped[n] else
+                    "ambiguous" if disputed_before[n] else "clean")
+            key[item.id] = {"kind": kind, "true_label": original[n]}
     ids = [item.id for item in items]
     wrong = np.array([key.get(i, {}).get("kind") == "seeded_error" for i in ids])
     ambiguous = np.array([key.get(i, {}).get("kind") == "ambiguous" for i in ids])

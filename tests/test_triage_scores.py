@@ -149,11 +149,15 @@ def test_a_judge_that_echoes_the_labels_it_was_shown_is_not_reliable() -> None:
     half = [p if k % 6 == 0 else labels[k] for k, p in enumerate(pointed)]
     judge = _judged(echo, predicted=half)
     assert (judge.agreement, judge.guessing) == (pytest.approx(7 / 14), pytest.approx(7 / 40))
-    assert judge.value == pytest.approx(1 - (1 - 7 / 14) / (1 - 7 / 40))
+    # ... on the support less one standard error (14 flags).
+    bound = 7 / 14 - np.sqrt(0.25 / 14)
+    assert judge.value == pytest.approx(1 - (1 - bound) / (1 - 7 / 40))
     # The view points elsewhere on fourteen other items: the flags are no better than chance.
     elsewhere = [("allowed" if k % 2 else "hate") if k % 3 == 1 else labels[k]
                  for k in range(40)]
     assert _judged(echo, predicted=elsewhere).value == 0.0
+    # A view no better than guessing bears nothing out: agreement with the labels is used.
+    assert _judged(echo, predicted=["hate"] * 40).basis == "labels"
 
 
 def test_with_few_flags_the_judge_is_measured_on_the_labels_it_would_give() -> None:

@@ -21,9 +21,10 @@ evidence of errors.
   verdicts, how often the content views (the classifier's and the guideline evidence's
   label, which the judge never saw as such) point to the label it suggests, against how
   often they would for a flag on a reviewed item drawn at random with a random other label
-  (the same rule). A judge whose flags fall where nothing else points scores 0. With fewer
-  than 10 flags there is too little to judge and the agreement with the labels is used as
-  for the other sources. evals/README ("Simulated judges") has what this changes.
+  (the same rule, on the support less one standard error). Only views better than guessing
+  count. A judge whose flags fall where nothing else points scores 0. With fewer than 10
+  flags, or no usable view, agreement with the labels is used as for the other sources.
+  evals/README ("Simulated judges") has what this changes.
 
 ``combine`` scales weights by these (see scores.py): the two content views by their
 reliability relative to the better of the two; the annotator-dissent signals by
@@ -134,45 +135,47 @@ def _annotators(data: TriageData) -> Reliability:
                        len(np.unique(rows)))
 
 
-def _content_labels(signals: SignalSet, i: int) -> set[str]:
-    """The labels the content views give item ``i``."""
-    found = set()
-    for signal, key in (("label_issue", "predicted"), ("guideline_conflict", "implied_label")):
-        if signal in signals and (row := signals[signal].inputs[i]) and row.get(key):
-            found.add(row[key])
-    return found
+CONTENT_VIEWS = {"classifier": ("label_issue", "predicted"),
+                 "guideline": ("guideline_conflict", "implied_label")}
 
 
-def _judge(data: TriageData, signals: SignalSet) -> Reliability:
+def _judge(data: TriageData, signals: SignalSet,
+           content: dict[str, Reliability]) -> Reliability:
     by_labels = _view(data, signals, "judge_error", "judge_label", "judge")
     if "judge_error" not in signals or by_labels.items < MIN_JUDGE_ITEMS:
         return by_labels
+    # Only a view better than guessing can bear a flag out (MD-Agreement's guideline view,
+    # at 0, disagrees with the labels everywhere and would "support" flags at random).
+    views = [CONTENT_VIEWS[f] for f, r in content.items() if r.value]
     inputs = signals["judge_error"].inputs
     supported, chance = [], []
     for i in range(data.n_items):
         given = data.given_label(i)
         if given is None or not inputs[i]:
             continue
-        pointed = _content_labels(signals, i) - {given}
+        pointed = {row[key] for signal, key in views
+                   if (row := signals[signal].inputs[i]) and row.get(key)} - {given}
         # Guessing: a flag on a reviewed item drawn at random, with a random other label.
         chance.append(len(pointed) / max(len(data.labels) - 1, 1))
         suggested = inputs[i].get("judge_label")
         if suggested is not None and suggested != given:
             supported.append(suggested in pointed)
-    if len(supported) < MIN_JUDGE_FLAGS:
+    if len(supported) < MIN_JUDGE_FLAGS or not views:
         return by_labels
     support, guessing = float(np.mean(supported)), float(np.mean(chance))
-    return Reliability("judge", _rule(support, guessing), support, guessing, by_labels.items,
-                       basis="flags")
+    # The rule on the support less one standard error: flags that beat chance by luck (an
+    # echoing judge's, by a standard error or so) earn no weight, while a few dozen flags
+    # that beat it clearly keep most of theirs (evals/README: 0, 1 and 1.645 SE compared).
+    bound = support - np.sqrt(support * (1 - support) / len(supported))
+    return Reliability("judge", _rule(max(bound, 0.0), guessing), support, guessing,
+                       by_labels.items, basis="flags")
 
 
 def estimate(data: TriageData, signals: SignalSet) -> dict[str, Reliability]:
-    return {
-        "classifier": _view(data, signals, "label_issue", "predicted", "classifier"),
-        "guideline": _view(data, signals, "guideline_conflict", "implied_label", "guideline"),
-        "annotators": _annotators(data),
-        "judge": _judge(data, signals),
-    }
+    content = {family: _view(data, signals, signal, key, family)
+               for family, (signal, key) in CONTENT_VIEWS.items()}
+    return content | {"annotators": _annotators(data),
+                      "judge": _judge(data, signals, content)}
 
 
 def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
