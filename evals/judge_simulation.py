@@ -44,10 +44,9 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from triage_eval import CachedEmbedder, Context, contested, flip
+from triage_eval import CachedEmbedder, Context, contested, flip, load_batch, read_key
 
 from llmqa.index.embedders import make_embedder
-from llmqa.io.readers import read_items
 from llmqa.items import Item
 from llmqa.judge.render import consensus_label
 from llmqa.triage import (
@@ -117,21 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="0,1,2,3,4")
     parser.add_argument("--embedder", default="local")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) /
-                                               "llmqa-eval-embeddings"))
+                                               "llmqa-eval-cache"))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    items = [r for r in read_items(args.items) if isinstance(r, Item)]
-    if args.sample and args.sample < len(items):
-        keep = np.sort(np.random.default_rng(0).choice(len(items), args.sample, replace=False))
-        items = [items[i] for i in keep]
-    key: dict[str, dict[str, Any]] = {}
-    if args.answer_key:
-        for line in Path(args.answer_key).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                key[str(row["id"])] = row
-    else:
+    items = load_batch(args.items, args.sample)
+    key = read_key(args.answer_key) if args.answer_key else {}
+    if not key:
         original = [consensus_label(item).label for item in items]
         disputed_before = contested(items)
         labelled = np.flatnonzero(np.array([bool(item.annotations) for item in items]))

@@ -372,6 +372,25 @@ def evaluate(items: list[Item], key: dict[str, dict[str, Any]] | None, ctx: Cont
 
 # --- main -----------------------------------------------------------------------------------
 
+def load_batch(path: str, sample: int | None = None) -> list[Item]:
+    """The valid items of ``path``, or a seeded random ``sample`` of them in file order."""
+    items = [r for r in read_items(path) if isinstance(r, Item)]
+    if sample and sample < len(items):
+        keep = np.sort(np.random.default_rng(0).choice(len(items), sample, replace=False))
+        items = [items[i] for i in keep]
+    return items
+
+
+def read_key(path: str) -> dict[str, dict[str, Any]]:
+    """An answer key: id → its row (kind, true_label, ...)."""
+    key = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            key[str(row["id"])] = row
+    return key
+
+
 def _fmt(summary: dict[str, float | None]) -> str:
     if summary["mean"] is None:
         return "n/a"
@@ -416,17 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    items = [r for r in read_items(args.items) if isinstance(r, Item)]
-    if args.sample and args.sample < len(items):
-        keep = np.sort(np.random.default_rng(0).choice(len(items), args.sample, replace=False))
-        items = [items[i] for i in keep]
-    key = None
-    if args.answer_key:
-        key = {}
-        for line in Path(args.answer_key).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                key[str(row["id"])] = row
+    items = load_batch(args.items, args.sample)
+    key = read_key(args.answer_key) if args.answer_key else None
     embedder = CachedEmbedder(make_embedder(args.embedder), Path(args.cache))
     retriever = guidelines = None
     with tempfile.TemporaryDirectory() as home:
