@@ -271,3 +271,15 @@ def test_dry_run_and_cost_limit_cover_both_versions(edit, tmp_path, monkeypatch,
         code, out, _ = run_main(_args(old, new, path, home, stub.url, "--dry-run", "--json"),
                                 capsys)
         assert json.loads(out)["calls"] == {"baseline": 0, "new": 0}
+
+
+def test_a_cost_limit_needs_a_price(edit, tmp_path, monkeypatch, capsys):
+    clean_env(monkeypatch)
+    old, new = edit
+    path = write_items(tmp_path / "items.jsonl", sample_items(3))
+    # Refused before any call (the endpoint does not exist) or index work.
+    code, _, stderr = run_main(["policy-ci", str(old), str(new), str(path), "--model",
+                                "no-such-model", "--base-url", "http://127.0.0.1:9/v1",
+                                "--home", str(tmp_path / "state"), "--max-cost", "1"], capsys)
+    assert code == 2 and "a cost limit needs a price for 'no-such-model'" in stderr
+    assert "--prices" in stderr

@@ -64,10 +64,12 @@ class PolicyReport:
         return None if None in costs else sum(c or 0.0 for c in costs)
 
     def markdown(self) -> str:
+        """The report as markdown, fit for a pull-request comment (see policy.markdown); a
+        run stopped at the cost limit has only its headline."""
+        from llmqa.policy.markdown import render_markdown
+
         if self.budget_reached:
             return self.headline + "\n"
-        """The report as markdown, fit for a pull-request comment (see policy.markdown)."""
-        from llmqa.policy.markdown import render_markdown
 
         return render_markdown(self)
 

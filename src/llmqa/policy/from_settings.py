@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmqa.errors import ConfigError, Hint
 from llmqa.guidelines import GuidelineSet, load_guidelines
 
 if TYPE_CHECKING:
@@ -31,12 +30,11 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
     from llmqa.io.gold import read_gold
     from llmqa.policy.ci import PolicyCheck
     from llmqa.runner import ReviewOptions
+    from llmqa.runner.from_settings import require_price
 
     before, after = (g if isinstance(g, GuidelineSet) else load_guidelines(g) for g in (old, new))
     spec, prices = ws.backend(no_calls=dry_run), ws.prices()
-    if max_cost is not None and prices.get(spec.display_name) is None:
-        raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
-                          hint=Hint("add it with {}", ("prices",)))
+    require_price(ws, spec, max_cost)
     problems: list[Any] = []
     if gold is None:
         labels: dict[str, str] = {}

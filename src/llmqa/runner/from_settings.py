@@ -36,14 +36,19 @@ LOCAL_REVIEW_WARNING = Hint(
     "NAME for vLLM, Ollama or a llama.cpp server.", ("model", "base_url", "model"))
 
 
-def refuse_unusable(ws: Workspace, spec: BackendSpec, max_cost: float | None) -> None:
-    """Refuse what no review can run with: a cost limit the price table cannot enforce for
-    the model, guidelines with a clause ID defined twice."""
-    from llmqa.guidelines.check import ensure_reviewable
-
+def require_price(ws: Workspace, spec: BackendSpec, max_cost: float | None) -> None:
+    """Refuse a cost limit the price table cannot enforce for the model."""
     if max_cost is not None and ws.prices().get(spec.display_name) is None:
         raise ConfigError(f"a cost limit needs a price for '{spec.display_name}'",
                           hint=Hint("add it with {}", ("prices",)))
+
+
+def refuse_unusable(ws: Workspace, spec: BackendSpec, max_cost: float | None) -> None:
+    """Refuse what no review can run with: a cost limit without a price (``require_price``),
+    guidelines with a clause ID defined twice."""
+    from llmqa.guidelines.check import ensure_reviewable
+
+    require_price(ws, spec, max_cost)
     ensure_reviewable(ws.guidelines)
 
 

@@ -142,11 +142,11 @@ CONTENT_VIEWS = {"classifier": ("label_issue", "predicted"),
 def _judge(data: TriageData, signals: SignalSet,
            content: dict[str, Reliability]) -> Reliability:
     by_labels = _view(data, signals, "judge_error", "judge_label", "judge")
-    if "judge_error" not in signals or by_labels.items < MIN_JUDGE_ITEMS:
-        return by_labels
     # Only a view better than guessing can bear a flag out (MD-Agreement's guideline view,
     # at 0, disagrees with the labels everywhere and would "support" flags at random).
     views = [CONTENT_VIEWS[f] for f, r in content.items() if r.value]
+    if "judge_error" not in signals or by_labels.items < MIN_JUDGE_ITEMS or not views:
+        return by_labels
     inputs = signals["judge_error"].inputs
     supported, chance = [], []
     for i in range(data.n_items):
@@ -160,7 +160,7 @@ def _judge(data: TriageData, signals: SignalSet,
         suggested = inputs[i].get("judge_label")
         if suggested is not None and suggested != given:
             supported.append(suggested in pointed)
-    if len(supported) < MIN_JUDGE_FLAGS or not views:
+    if len(supported) < MIN_JUDGE_FLAGS:
         return by_labels
     support, guessing = float(np.mean(supported)), float(np.mean(chance))
     # The rule on the support less one standard error: flags that beat chance by luck (an
