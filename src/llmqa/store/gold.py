@@ -12,7 +12,7 @@ never stops an import.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,3 @@ def _parse(row: Any, source: str, number: int, analyst: str | None,
     except ValidationError as exc:
         return RowError.invalid(source, number, exc)
 
-
-def gold_labels(decisions: Iterable[Decision]) -> dict[str, str]:
-    """item id → gold label, for the decisions that carry one."""
-    return {d.item_id: d.label for d in decisions if d.is_gold and d.label}
