@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from llmqa.cli import app
 from llmqa.errors import InputError, UsageError
 from llmqa.guidelines import load_guidelines
+from llmqa.io.readers import RowError
 from llmqa.items import Annotation, Content, Item
 from llmqa.store.decisions import Decision, DecisionStore, for_item
 from llmqa.store.gold import read_gold
@@ -95,7 +96,7 @@ def test_gold_decisions_from_csv_and_parquet(tmp_path: Path) -> None:
     # A spreadsheet's empty cells are fields not given; gold_label is the label.
     assert a.decision == "correct" and a.label == "spam" and a.clause_ids == ["SPAM-1", "SPAM-2"]
     assert b.decision == "escalate" and b.note == "ask legal" and b.label is None
-    assert str(c).startswith(f"{csv_path}:4: decision")
+    assert str(c).startswith(f"{csv_path}:4: label: missing (a gold row needs a label")
     parquet_path = tmp_path / "gold.parquet"
     pq.write_table(pa.Table.from_pylist([{"id": "d", "label": "hate", "clause_ids": ["HATE-1"],
                                           "analyst": None}]), parquet_path)
@@ -103,6 +104,20 @@ def test_gold_decisions_from_csv_and_parquet(tmp_path: Path) -> None:
     assert (d.item_id, d.label, d.clause_ids, d.analyst) == ("d", "hate", ["HATE-1"], "vendor")
     with pytest.raises(InputError, match="no such gold file"):
         list(read_gold(tmp_path / "missing.jsonl"))
+
+
+def test_other_columns_are_refused_on_import_and_ignored_when_reading_labels(
+        tmp_path: Path) -> None:
+    from llmqa.store.gold import gold_labels
+
+    path = tmp_path / "gold.csv"
+    path.write_text("id,label,text,clause_id\na,spam,buy now,SPAM-1\nb,,calm piano,\n")
+    # An import stores decisions: a misspelt clause_ids column must not vanish unnoticed.
+    a, b = read_gold(path, analyst="ana")
+    assert isinstance(a, RowError) and "clause_id" in str(a) and "text" in str(a)
+    # Agreement and policy-ci read only the labels; the sheet's text column is context.
+    assert gold_labels(path) == ({"a": "spam"}, [b])
+    assert b.line == 3 and b.field == "label"
 
 
 def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:
@@ -122,10 +137,10 @@ def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:
     assert [(r["id"], r["label"], r["decision"]) for r in lines] == [
         ("i1", "spam", "confirm"), ("i2", "allowed", "correct")]
     assert lines[1]["clause_ids"] == ["GEN-1.1"] and lines[1]["item_hash"]
-    # policy-ci reads the same export for its gold labels (llmqa.io.gold: labels only).
-    from llmqa.io.gold import read_gold as read_gold_labels
+    # policy-ci reads the same export for its gold labels, through the same reader.
+    from llmqa.store.gold import gold_labels
 
-    assert read_gold_labels(tmp_home / "gold.jsonl") == ({"i1": "spam", "i2": "allowed"}, [])
+    assert gold_labels(tmp_home / "gold.jsonl") == ({"i1": "spam", "i2": "allowed"}, [])
 
     # Gold read back into another store: the same labels, one bad line named, exit 1.
     other = tmp_home / "other"

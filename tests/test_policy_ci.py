@@ -14,9 +14,9 @@ from sklearn.metrics import cohen_kappa_score
 from llmqa.guidelines import load_guidelines
 from llmqa.index.embedders import make_embedder
 from llmqa.index.retriever import Retriever
-from llmqa.io.gold import read_gold
 from llmqa.judge.render import consensus_label
 from llmqa.policy import flips, kappa_change
+from llmqa.store.gold import gold_labels
 from llmqa.testing.openai_stub import Behaviour, OpenAIStub
 from review_helpers import (
     GUIDELINES,
@@ -227,9 +227,10 @@ def test_gold_reader_reports_bad_rows(tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text('{"id": "a", "gold_label": "hate"}\n{"id": "b"}\nnot json\n'
                     '{"id": "c", "gold": {"label": "spam"}}\n', encoding="utf-8")
-    gold, errors = read_gold(path)
+    gold, errors = gold_labels(path)
     assert gold == {"a": "hate", "c": "spam"}
-    assert [(e.line, e.field) for e in errors] == [(2, "gold_label"), (3, None)]
+    assert [(e.line, e.field) for e in errors] == [(2, "label"), (3, None)]
+    assert "a gold row needs a label" in str(errors[0])
 
 
 def test_dry_run_and_cost_limit_cover_both_versions(edit, tmp_path, monkeypatch, capsys):

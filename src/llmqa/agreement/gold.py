@@ -144,7 +144,7 @@ def gold_from_sources(items: Sequence[Item], home: Any, gold_file: Any = None, *
     problems: list[str] = []
     gold: dict[str, Decision] = {}
     if gold_file is not None:
-        for record in read_gold(gold_file, analyst="(file)"):
+        for record in read_gold(gold_file, analyst="(file)", other_columns=True):
             if isinstance(record, RowError):
                 problems.append(str(record))
             elif record.is_gold:

@@ -1,9 +1,8 @@
-"""Gold labels from a file: the analysts' decisions, one item per row.
+"""Gold files on disk: the analysts' decisions, one item per row (JSONL, CSV or Parquet).
 
-Accepted rows (JSONL, CSV or Parquet via pyarrow): an ``id`` and the gold label as
-``gold_label``, ``gold`` (a label or ``{"label": ...}``) or ``label``. A row without an id
-or a label is reported by file and line, and the rest are kept. ``store.gold`` reads whole
-decisions from the same rows.
+This module only reads rows and finds the gold label under its accepted names
+(``gold_label``, ``gold`` as a label or ``{"label": ...}``, ``label``); ``store.gold`` turns
+each row into a decision, the one reading every gold file goes through.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from llmqa.errors import InputError
 from llmqa.io.readers import RowError, detect_format
 
 LABEL_FIELDS = ("gold_label", "gold", "label")
@@ -51,25 +49,3 @@ def gold_file_rows(path: Path) -> list[tuple[int, Any]]:
                 rows.append((number, RowError(str(path), number, None, f"not JSON ({exc.msg})")))
     return rows
 
-
-def read_gold(path: str | Path) -> tuple[dict[str, str], list[RowError]]:
-    """``{item id: gold label}`` and the rows that could not be used (the last row of an item
-    wins, as the latest decision does)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such gold file")
-    gold: dict[str, str] = {}
-    errors: list[RowError] = []
-    for number, row in gold_file_rows(path):
-        if isinstance(row, RowError):
-            errors.append(row)
-            continue
-        if not isinstance(row, dict) or not row.get("id"):
-            errors.append(RowError(str(path), number, "id", "missing"))
-            continue
-        label = gold_label(row)
-        if label is None:
-            errors.append(RowError(str(path), number, "gold_label", "missing"))
-            continue
-        gold[str(row["id"])] = label
-    return gold, errors

@@ -27,10 +27,10 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
     """Judge ``items`` under ``old`` and ``new`` (sets, or their folders or files). ``gold``:
     ``{item id: label}`` or a gold file; its unusable rows land in ``gold_problems``.
     ``max_cost`` (USD) covers both versions; ``dry_run`` only estimates the calls."""
-    from llmqa.io.gold import read_gold
     from llmqa.policy.ci import PolicyCheck
     from llmqa.runner import ReviewOptions
     from llmqa.runner.from_settings import require_price
+    from llmqa.store.gold import gold_labels
 
     before, after = (g if isinstance(g, GuidelineSet) else load_guidelines(g) for g in (old, new))
     spec, prices = ws.backend(no_calls=dry_run), ws.prices()
@@ -41,7 +41,7 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
     elif isinstance(gold, Mapping):
         labels = dict(gold)
     else:
-        labels, problems = read_gold(gold)
+        labels, problems = gold_labels(gold)
     seam = ws.seam(spec)
     # The embedded model runs one request at a time on the CPU.
     workers = 1 if spec.is_local else ws.settings.concurrency

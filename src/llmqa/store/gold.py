@@ -2,11 +2,11 @@
 
 A row is ``{"id": ITEM, "label": GOLD, "decision": ..., "clause_ids": [...], "analyst": ...,
 "note": ..., "created_at": ..., "item_hash": ...}``; ``id`` and ``label`` are what
-``llmqa agreement --gold`` and the evals read. ``read_gold`` accepts these rows as JSONL, CSV
-or Parquet (also ``item_id`` for ``id``, the label names ``io.gold`` accepts, and in CSV
-``clause_ids`` as a JSON list or ``A;B``; ``decision`` defaults to ``correct`` when only a
-label is given) and yields a ``RowError`` with file:line for each bad one, so one bad row
-never stops an import.
+``llmqa agreement --gold``, ``llmqa policy-ci --gold`` and the evals read. ``read_gold``,
+the one reader of gold files, accepts these rows as JSONL, CSV or Parquet (also ``item_id``
+for ``id``, the label names ``io.gold`` accepts, and in CSV ``clause_ids`` as a JSON list or
+``A;B``; ``decision`` defaults to ``correct`` when only a label is given) and yields a
+``RowError`` with file:line for each bad one, so one bad row never stops an import.
 """
 
 from __future__ import annotations
@@ -73,23 +73,39 @@ def import_gold(store: VerdictStore, path: str | Path, analyst: str | None = Non
     return done
 
 
-def read_gold(path: str | Path, analyst: str | None = None,
-              source: str = "import") -> Iterator[Decision | RowError]:
-    """Decisions from a gold file; ``analyst`` fills rows that name none."""
-    return (record for _, record in _numbered(Path(path), analyst, source))
+def read_gold(path: str | Path, analyst: str | None = None, source: str = "import", *,
+              other_columns: bool = False) -> Iterator[Decision | RowError]:
+    """Decisions from a gold file; ``analyst`` fills rows that name none. A column that is no
+    field of a decision is a bad row (a misspelt ``clause_ids`` would be lost), unless
+    ``other_columns``: a spreadsheet read only for its labels may carry the text and notes."""
+    return (record for _, record in _numbered(Path(path), analyst, source, other_columns))
 
 
-def _numbered(path: Path, analyst: str | None,
-              source: str) -> Iterator[tuple[int, Decision | RowError]]:
+def gold_labels(path: str | Path) -> tuple[dict[str, str], list[RowError]]:
+    """``{item id: gold label}`` from a gold file, and its unusable rows. Rows decided
+    ambiguous or escalate carry no gold label and are left out; an item's last row wins, as
+    its newest decision does."""
+    labels: dict[str, str] = {}
+    errors: list[RowError] = []
+    for record in read_gold(path, analyst="(file)", source="gold file", other_columns=True):
+        if isinstance(record, RowError):
+            errors.append(record)
+        elif record.is_gold and record.label:
+            labels[record.item_id] = record.label
+    return labels, errors
+
+
+def _numbered(path: Path, analyst: str | None, source: str,
+              other_columns: bool = False) -> Iterator[tuple[int, Decision | RowError]]:
     if not path.is_file():
         raise InputError(f"{path}: no such gold file")
     for number, row in gold_file_rows(path):
         yield number, (row if isinstance(row, RowError)
-                       else _parse(row, str(path), number, analyst, source))
+                       else _parse(row, str(path), number, analyst, source, other_columns))
 
 
-def _parse(row: Any, source: str, number: int, analyst: str | None,
-           origin: str) -> Decision | RowError:
+def _parse(row: Any, source: str, number: int, analyst: str | None, origin: str,
+           other_columns: bool) -> Decision | RowError:
     if not isinstance(row, dict):
         return RowError(source, number, None, "expected a JSON object")
     # A spreadsheet's empty cell (or Parquet's null) is a field not given.
@@ -107,10 +123,15 @@ def _parse(row: Any, source: str, number: int, analyst: str | None,
                                  else [c.strip() for c in ids.split(";") if c.strip()])
         except json.JSONDecodeError:
             return RowError(source, number, "clause_ids", "not a JSON list nor A;B")
+    if "label" not in row and "decision" not in row:
+        return RowError(source, number, "label", "missing (a gold row needs a label, or a "
+                        "decision of ambiguous or escalate)")
     row.setdefault("decision", "correct" if row.get("label") else None)
     if analyst and not row.get("analyst"):
         row["analyst"] = analyst
     row["source"] = origin
+    if other_columns:
+        row = {k: v for k, v in row.items() if k in Decision.model_fields}
     try:
         return Decision(**row)
     except ValidationError as exc:
