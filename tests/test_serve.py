@@ -143,7 +143,8 @@ def test_ids_filter_opens_exactly_those_items(paths: dict[str, Path]) -> None:
 
 def test_every_label_has_a_button_and_unknown_labels_are_refused(paths: dict[str, Path]) -> None:
     data = serve_data(paths)
-    data.labels += [f"extra{n}" for n in range(10)]  # more labels than number keys
+    # Without guidelines every label of the batch is offered; more than there are number keys.
+    data.guidelines, data.labels = None, data.labels + [f"extra{n}" for n in range(10)]
     with TestClient(create_app(data, paths["home"]), base_url="http://127.0.0.1:8765") as client:
         page = client.get("/item/spam-0").text
         assert '<button type="submit" name="choice" value="label:extra9">extra9</button>' in page
@@ -155,3 +156,20 @@ def test_every_label_has_a_button_and_unknown_labels_are_refused(paths: dict[str
     with VerdictStore(paths["home"]) as store:
         [made] = DecisionStore(store).history("spam-0")
     assert (made.decision.value, made.label) == ("correct", "extra9")
+
+
+def test_with_guidelines_an_item_is_offered_their_labels_and_its_own(
+        paths: dict[str, Path]) -> None:
+    # As `llmqa decide` rules: a label one annotator made up elsewhere in the batch is no
+    # choice for this item, while this item's own annotators' labels are.
+    data = serve_data(paths)
+    xss = data.queue.items["xss"]
+    odd = xss.annotations[0].model_copy(update={"label": "music_promo"})
+    data.queue.items["xss"] = xss.model_copy(update={"annotations": [odd, *xss.annotations[1:]]})
+    with TestClient(create_app(data, paths["home"]), base_url="http://127.0.0.1:8765") as client:
+        assert 'value="label:music_promo"' in client.get("/item/xss").text
+        page = client.get("/item/spam-0").text
+        assert 'value="label:music_promo"' not in page and 'value="label:hate"' in page
+        refused = client.post("/item/spam-0/decide", data={
+            "csrf": _csrf(page), "analyst": "ana", "choice": "label:music_promo"})
+        assert refused.status_code == 400 and "unknown label" in refused.text

@@ -43,8 +43,8 @@ def decide(
                              labels=chosen.labels if chosen else None,
                              clause_ids=list(clause or []), note=note, source="decide")
     if not known:
-        err(f"note: {item_id} is not in the store's items; recorded without its content hash "
-            "(it settles nothing until reviewed)")
+        err(f"note: {item_id} is not in the store's items; recorded without its content hash, "
+            "so a later edit of the item will not unsettle it")
     typer.echo(made.summary())
 
 

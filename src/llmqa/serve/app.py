@@ -66,7 +66,7 @@ class ReviewApp:
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context |= {"csrf": self.csrf, "default_analyst": self.default_analyst,
-                    "gate": self.data.gate, "labels": self.data.labels}
+                    "gate": self.data.gate}
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
 
     def queue_page(self, request: Request) -> Response:
@@ -106,6 +106,7 @@ class ReviewApp:
                                 item.content.video_url) if u and not web_url(u)]
         return self.render(
             "item.j2", item=item, row=row, verdict=verdict, clauses=clauses, media=media,
+            labels=self.data.labels_for(item),
             bad_urls=bad_urls, query=flt.query(), decision=queue.decisions.get(item_id),
             history=self.decisions.history(item_id),
             next_id=queue.neighbour(item_id, flt, 1), prev_id=queue.neighbour(item_id, flt, -1),
@@ -131,7 +132,7 @@ class ReviewApp:
         kind, _, label = choice.partition(":")
         row = self.data.queue.rows[self.data.queue.position[item_id]]
         if kind == "label":
-            if label not in self.data.labels:  # a tampered or stale form, not a typo to store
+            if label not in self.data.labels_for(item):  # a tampered or stale form
                 return self.render("message.j2", status=400,
                                    message=f"not recorded: unknown label {label!r}")
             kind = "confirm" if label == row.label else "correct"

@@ -35,6 +35,14 @@ class ServeData:
     labels: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def labels_for(self, item: Item) -> list[str]:
+        """The labels an analyst may give ``item``: the guidelines' and the item's own, as
+        ``llmqa decide`` allows; without guidelines, every label the batch uses."""
+        if self.guidelines is None:
+            return self.labels
+        known = self.guidelines.labels
+        return [*known, *sorted(set(item.labels()) - set(known))]
+
 
 def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,
          use_guidelines: bool = True, fmt: str | None = None) -> ServeData:

@@ -201,9 +201,9 @@ def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str
            **fields: Any) -> tuple[Decision, bool]:
     """Record one analyst decision on ``item_id`` and return it, with whether the store knows
     the item. Without a ``decision`` kind: ``confirm`` when ``label`` is the annotators'
-    plurality label, else ``correct``. A decision on an unknown item has no content hash: it
-    settles nothing until the item is reviewed. With ``labels`` (the guidelines'), a label
-    outside them and the item's own is refused."""
+    plurality label, else ``correct``. A decision on an item the store has not seen has no
+    content hash, so it holds for whatever content the item has. With ``labels`` (the
+    guidelines'), a label outside them and the item's own is refused."""
     from llmqa.errors import Hint, InputError
 
     if not analyst:
