@@ -139,6 +139,41 @@ def test_cli_cascade_against_two_stubs(stubs, tmp_path, monkeypatch, capsys):
     assert {r["item_id"] for r in rows if r["model"] == "gpt-4o"} == doubtful
 
 
+def test_max_cost_bounds_both_stages_together(stubs, tmp_path, monkeypatch, capsys):
+    import json
+
+    from review_helpers import clean_env, review_args, run_main, write_items
+
+    clean_env(monkeypatch)
+    cheap_stub, strong_stub = stubs
+    items = [i for i in sample_items(40) if (c := consensus_label(i)).label and not c.tie][:16]
+    doubtful = {i.id for i in items[:8]}
+    for item_id in doubtful:
+        cheap_stub.add(Behaviour(verdict={"verdict": "ambiguous"}), item=item_id, times=None)
+    path = write_items(tmp_path / "items.jsonl", items)
+
+    def cascade(home: str, *extra: str) -> tuple[int, dict]:
+        code, out, _ = run_main(review_args(
+            path, tmp_path / home, cheap_stub.url, "--escalate-model", "gpt-4o",
+            "--escalate-base-url", strong_stub.url, "--escalate-when", "not-agree",
+            "--concurrency", "1", "--json", *extra), capsys)
+        return code, json.loads(out)
+
+    code, full = cascade("uncapped")
+    assert code == 0 and full["escalated"] == len(doubtful)
+    cheap_usd, strong_usd = (full["models"][m]["cost_usd"] for m in ("gpt-4o-mini", "gpt-4o"))
+    # Room for the whole cheap stage and about half the strong one: the strong stage gets only
+    # what the cheap one left, stops there, and a re-run would resume.
+    cap = cheap_usd + strong_usd / 2
+    before = strong_stub.chat_requests
+    code, capped = cascade("capped", "--max-cost", str(cap))
+    strong_calls = capped["models"]["gpt-4o"]["calls"]
+    assert code == 3 and 0 < strong_calls < len(doubtful)
+    assert strong_stub.chat_requests - before == strong_calls
+    spent = capped["models"]["gpt-4o-mini"]["cost_usd"] + capped["models"]["gpt-4o"]["cost_usd"]
+    assert spent <= cap
+
+
 def test_supervised_escalation_follows_the_trust_gate(stubs, tmp_path, monkeypatch, capsys):
     """``--escalate-when supervised`` asks the trust gate after the cheap stage: the cheap
     model's verdicts resting on a clause its gold record has not earned go up, the ones on

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from llmqa.choices import EscalateWhen
@@ -118,6 +119,8 @@ def review_cascade(ws: Workspace, items: list[Item], cheap: BackendSpec,
                            prices=prices) for spec in (cheap, strong)]
         cheap_runner, cheap_run = stage(ws, judges[0], cheap, store, retriever, max_cost,
                                         False, batch_api)
+        strong_runner, strong_run = stage(ws, judges[1], strong, store, retriever, max_cost,
+                                          False, batch_api)
         spent = ReviewSummary()
 
         def run_cheap(batch: list[Item], name: str) -> ReviewSummary:
@@ -126,13 +129,11 @@ def review_cascade(ws: Workspace, items: list[Item], cheap: BackendSpec,
             return spent
 
         def run_strong(batch: list[Item], name: str) -> ReviewSummary:
-            # ``max_cost`` bounds both stages together.
-            left = None if max_cost is None else max(0.0, max_cost - spent.spent_usd)
-            return stage(ws, judges[1], strong, store, retriever, left, False,
-                         batch_api)[1](batch, name)
-
-        strong_runner, _ = stage(ws, judges[1], strong, store, retriever, max_cost, False,
-                                 batch_api)
+            # ``max_cost`` bounds both stages together: the strong one gets what is left.
+            if max_cost is not None:
+                strong_runner.options = replace(strong_runner.options,
+                                                max_cost=max(0.0, max_cost - spent.spent_usd))
+            return strong_run(batch, name)
 
         def supervised() -> frozenset[str]:
             from llmqa.agreement.gate import untrusted_clauses
