@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def _write_items(records: Iterator[Item | RowError], report: ImportReport, output: str | Path,
                  output_format: str | None, export: str | Path, tool: str) -> ImportReport:
-    from llmqa.io.foreign import TOOL_NAMES, file_export_kind
+    from llmqa.io.foreign import TOOL_NAMES, file_export_kind, misread
 
     rows = (item.model_dump(mode="json", exclude_none=True) for item in report.track(records))
     write_records(rows, output, output_format)
@@ -29,8 +29,8 @@ def _write_items(records: Iterator[Item | RowError], report: ImportReport, outpu
         # (a missing field per row) would not say.
         kind = file_export_kind(export)
         if kind is not None and kind != tool:
-            report.notes.append(f"{export} is an export from {TOOL_NAMES[kind]}, not "
-                                f"{TOOL_NAMES[tool]}: use `llmqa import {kind}`")
+            report.notes.append(f"{misread(export, kind, TOOL_NAMES[tool])}: use "
+                                f"`llmqa import {kind}`")
     return report
 
 

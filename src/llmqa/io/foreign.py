@@ -31,6 +31,11 @@ def export_kind(row: Any) -> str | None:
     return None
 
 
+def misread(path: str | Path, kind: str, expected: str) -> str:
+    """What to tell someone who handed a ``kind`` export to the reader of ``expected``."""
+    return f"{path} is an export from {TOOL_NAMES[kind]}, not {expected}"
+
+
 def file_export_kind(path: str | Path) -> str | None:
     """The kind of export ``path`` holds, from its first row (a JSON array's first element or
     the first JSONL line); None when it is not recognisably one, or cannot be read."""

@@ -76,13 +76,13 @@ class Validation:
     def messages(self, source: str,
                  name: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
         """(line, severity) for people: the kept row errors, then what else to know."""
-        from llmqa.io.foreign import TOOL_NAMES
+        from llmqa.io.foreign import misread
 
         report = self.report
         lines = [(str(e), "error") for e in report.errors]
         if self.foreign:
-            lines.append((f"{source} is an export from {TOOL_NAMES[self.foreign]}, not an llmqa "
-                          f"items file; convert it with: {self.hint(source, name)}", "warning"))
+            lines.append((f"{misread(source, self.foreign, 'an llmqa items file')}; convert it "
+                          f"with: {self.hint(source, name)}", "warning"))
         if report.rejected > len(report.errors):
             lines.append((f"... and {report.rejected - len(report.errors)} more rejected rows",
                           "note"))
