@@ -118,6 +118,16 @@ def test_library_errors_name_no_cli_flag() -> None:
     assert not offenders, offenders
 
 
+def test_settings_errors_name_every_bad_setting() -> None:
+    from llmqa.config import load_settings
+    from llmqa.errors import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        load_settings(concurrency="x", timeout="y")
+    assert str(refused.value).startswith("setting 'concurrency': Input should be a valid integer")
+    assert "; setting 'timeout': Input should be a valid number" in str(refused.value)
+
+
 def test_input_errors_are_input_errors() -> None:
     assert issubclass(MissingInputError, InputError)
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from llmqa.errors import ConfigError
+from llmqa.errors import ConfigError, validation_problems
 
 DEFAULT_HOME = ".llmqa"
 DEFAULT_GUIDELINES = "guidelines"
@@ -140,6 +140,5 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     try:
         return Settings(**merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"setting '{where}': {first['msg']}") from exc
+        raise ConfigError("; ".join(f"setting '{where}': {message}"
+                                    for where, message in validation_problems(exc))) from exc

@@ -30,6 +30,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,19 @@ class StoreError(LlmqaError):
 
 class UnannotatedWarning(UserWarning):
     """Items are read without annotations because the file has no annotations column."""
+
+
+def validation_problems(exc: Any) -> list[tuple[str | None, str]]:
+    """(location, message) per problem a pydantic ``ValidationError`` found, in its order; the
+    one wording for rows, settings and model answers alike."""
+    problems = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"]) or None
+        message = error["msg"]
+        if error["type"] == "enum":
+            message = f"unknown value {error.get('input')!r}; {message.lower()}"
+        problems.append((location, message))
+    return problems
 
 
 def fault_message(exc: OSError | sqlite3.DatabaseError) -> str:

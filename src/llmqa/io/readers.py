@@ -23,7 +23,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from llmqa.errors import Hint, InputError, MissingInputError, UnannotatedWarning
+from llmqa.errors import (
+    Hint,
+    InputError,
+    MissingInputError,
+    UnannotatedWarning,
+    validation_problems,
+)
 from llmqa.io.json_array import TOO_DEEP, TOO_DEEP_ELEMENT, array_elements
 from llmqa.items import Content, Item
 
@@ -63,7 +69,7 @@ class RowError:
     def invalid(cls, source: str, number: int, exc: ValidationError,
                 unit: str = "line") -> RowError:
         """A row pydantic refused, naming every problem it found, not only the first."""
-        problems = [_problem(error) for error in exc.errors()]
+        problems = validation_problems(exc)
         (location, message), rest = problems[0], problems[1:]
         return cls(source, number, location, message, unit,
                    more=tuple(f"{loc}: {msg}" if loc else msg for loc, msg in rest))
@@ -356,11 +362,3 @@ def _validate(row: dict[str, Any], source: str, number: int, check: RowCheck) ->
         return RowError(source, number, None, TOO_DEEP)
     except ValidationError as exc:
         return RowError.invalid(source, number, exc)
-
-
-def _problem(error: Any) -> tuple[str | None, str]:
-    location = ".".join(str(part) for part in error["loc"]) or None
-    message = error["msg"]
-    if error["type"] == "enum":
-        message = f"unknown value {error.get('input')!r}; {message.lower()}"
-    return location, message

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ValidationError
 
+from llmqa.errors import validation_problems
+
 
 class ReplyStatus(StrEnum):
     OK = "ok"
@@ -68,9 +70,9 @@ def strip_fence(raw: str) -> str:
 
 def first_error(exc: ValidationError, default: str = "") -> str:
     """The first validation error as ``loc: message`` (just the message without a loc)."""
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or default
-    return f"{where}: {first['msg']}" if where else first["msg"]
+    location, message = validation_problems(exc)[0]
+    where = location or default
+    return f"{where}: {message}" if where else message
 
 
 def validate_answer(raw: str, schema: type[BaseModel]) -> tuple[BaseModel | None, str | None]:
