@@ -14,6 +14,18 @@ from llmqa.agreement.metrics import label_counts
 LABELS = ["allowed", "hate", "spam"]
 
 
+def test_leave_one_out_majority_is_the_others_majority() -> None:
+    # Subtracting a rater's votes from the counts must give what their removal gives.
+    codes, _ = crowd(seed=5, n_items=300, missing=0.4)
+    counts = label_counts(codes, 3)
+    for tie_break in ("prior", "first", "none"):
+        for j in range(codes.shape[1]):
+            expected = majority_vote(np.delete(codes, j, axis=1), 3, tie_break=tie_break).labels
+            assert np.array_equal(leave_one_out_majority(codes, 3, j, tie_break), expected)
+            assert np.array_equal(leave_one_out_majority(codes, 3, j, tie_break, counts),
+                                  expected)
+
+
 def crowd(seed: int = 0, n_items: int = 400, accuracy: tuple[float, ...] = (0.9, 0.85, 0.8, 0.2),
           n_labels: int = 3, missing: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Annotators who give the true label with their accuracy, else a uniform other label.

@@ -229,6 +229,34 @@ def test_pairwise_cohen_each_pair_matches_sklearn() -> None:
     assert light.value == pytest.approx(np.mean([p.cohen_kappa for p in pairs]), abs=TOL)
 
 
+def test_pairwise_cohen_on_a_sparse_crowd_matches_sklearn() -> None:
+    # Each item rated by 3 of 40 raters: most pairs share nothing and are left out, as
+    # before; those that share items match scikit-learn on exactly those items.
+    rng = np.random.default_rng(3)
+    codes = np.full((300, 40), -1)
+    for row in codes:
+        row[rng.choice(40, 3, replace=False)] = rng.integers(0, 3, 3)
+    pairs = {(p.rater_a, p.rater_b): p for p in pairwise_cohen(codes, n_labels=3)}
+    expected = 0
+    for i in range(40):
+        for j in range(i + 1, 40):
+            both = (codes[:, i] >= 0) & (codes[:, j] >= 0)
+            if not both.any():
+                assert (str(i), str(j)) not in pairs
+                continue
+            expected += 1
+            pair = pairs[str(i), str(j)]
+            assert pair.n_items == int(both.sum())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # undefined kappas: nan there, None here
+                reference = cohen_kappa_score(codes[both, i], codes[both, j])
+            if np.isnan(reference):
+                assert pair.cohen_kappa is None
+            else:
+                assert pair.cohen_kappa == pytest.approx(reference, abs=TOL)
+    assert len(pairs) == expected > 0
+
+
 def test_confusion_matrix_matches_sklearn() -> None:
     codes = noisy_codes(10, 120, 2, 4, missing=0.1)
     a, b = codes[:, 0], codes[:, 1]

@@ -150,9 +150,10 @@ def by_label(sub: Ratings, agreed: np.ndarray) -> list[LabelAgreement]:
 def by_annotator(sub: Ratings, agreed: np.ndarray, consensus: Consensus,
                   pairs: list[PairScore]) -> list[AnnotatorAgreement]:
     rows = []
+    counts = label_counts(sub.codes, sub.n_labels)
     for j, name in enumerate(sub.raters):
         mine = sub.codes[:, j]
-        others = leave_one_out_majority(sub.codes, sub.n_labels, j, consensus.tie_break)
+        others = leave_one_out_majority(sub.codes, sub.n_labels, j, consensus.tie_break, counts)
         kappas = [p.cohen_kappa for p in pairs
                   if name in (p.rater_a, p.rater_b) and p.cohen_kappa is not None]
         rows.append(AnnotatorAgreement(

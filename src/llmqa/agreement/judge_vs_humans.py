@@ -17,7 +17,7 @@ import numpy as np
 
 from llmqa.agreement.breakdowns import Boot, with_ci
 from llmqa.agreement.consensus import leave_one_out_majority, majority_vote
-from llmqa.agreement.metrics import Score
+from llmqa.agreement.metrics import Score, label_counts
 from llmqa.agreement.pairwise import (
     PairScore,
     cohen_kappa,
@@ -70,8 +70,9 @@ def compare_judge(sub: Ratings, agreed: np.ndarray, pairs: list[PairScore], boot
 
         vs_majority = with_ci(vs_majority,
                               boot.intervals({"m": stat_majority}, len(judge))["m"])
+    counts = label_counts(sub.codes, k)
     human = {name: cohen_kappa(sub.codes[:, j],
-                               leave_one_out_majority(sub.codes, k, j, tie_break), k).value
+                               leave_one_out_majority(sub.codes, k, j, tie_break, counts), k).value
              for j, name in enumerate(sub.raters)}
     human_range = _range(v for v in human.values() if v is not None)
     pair_range = _range(p.cohen_kappa for p in pairs if p.cohen_kappa is not None)
