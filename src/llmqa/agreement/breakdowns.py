@@ -4,6 +4,7 @@ per annotator, with bootstrap CIs where the slices are independent.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -151,11 +152,15 @@ def by_annotator(sub: Ratings, agreed: np.ndarray, consensus: Consensus,
                   pairs: list[PairScore]) -> list[AnnotatorAgreement]:
     rows = []
     counts = label_counts(sub.codes, sub.n_labels)
+    kappas_of: dict[str, list[float]] = defaultdict(list)
+    for pair in pairs:
+        if pair.cohen_kappa is not None:
+            kappas_of[pair.rater_a].append(pair.cohen_kappa)
+            kappas_of[pair.rater_b].append(pair.cohen_kappa)
     for j, name in enumerate(sub.raters):
         mine = sub.codes[:, j]
         others = leave_one_out_majority(sub.codes, sub.n_labels, j, consensus.tie_break, counts)
-        kappas = [p.cohen_kappa for p in pairs
-                  if name in (p.rater_a, p.rater_b) and p.cohen_kappa is not None]
+        kappas = kappas_of.get(name)
         rows.append(AnnotatorAgreement(
             annotator=name, n_ratings=int((mine >= 0).sum()),
             agreement_with_consensus=pair_agreement(mine, agreed),
