@@ -119,6 +119,33 @@ def test_min_count_and_top_limit_what_is_listed(guidelines: GuidelineSet) -> Non
     assert one.split("## By clause")[1].split("## By annotator")[0].count("  - `t") <= 2
 
 
+def test_a_task_without_allowed_and_a_crowd_of_annotators() -> None:
+    # As MD-Agreement: offensive / not_offensive, hundreds of annotators. The themes by
+    # annotator are the confusions (not "picks the wrong violation label"), a theme names its
+    # ten most frequent annotators and counts the rest, and a few annotations do not outrank
+    # a habit shown many times.
+    items = [item(f"c{n}", f"text {n}", ("steady", "offensive", None),
+                  (f"crowd{n}", "offensive", None), (f"x{n}", "not_offensive", None),
+                  (f"y{n}", "not_offensive", None), (f"z{n}", "not_offensive", None))
+             for n in range(40)]
+    items += [item(f"s{n}", f"short {n}", ("steady", "not_offensive", None),
+                   (f"v{n}", "not_offensive", None), (f"w{n}", "not_offensive", None))
+              for n in range(20)]
+    items += [item(f"b{n}", f"brief {n}", ("brief", "offensive", None),
+                   (f"u{n}", "not_offensive", None), (f"t{n}", "not_offensive", None))
+              for n in range(2)]
+    report = render_themes(find_mistakes(items))
+    by_clause, by_annotator = report.split("## By annotator")
+    # 40 + 40 + 2 wrong annotations by 42 annotators: ten named, then a count.
+    assert "**labelled offensive, should be not_offensive**: 82 (steady ×40, brief ×2, " in (
+        by_clause)
+    assert ", +32 more)" in by_clause
+    assert "wrong violation label" not in by_annotator
+    assert "**labelled offensive, should be not_offensive**: 40" in by_annotator
+    # brief: 2 wrong of 2 (100%); steady: 40 of 60. steady's habit is the surer one.
+    assert by_annotator.index("### steady") < by_annotator.index("### brief")
+
+
 def test_cli_themes_writes_markdown(tmp_home: Path, tiny_guidelines: Path) -> None:
     from llmqa.cli import app  # the real one: old flag spellings are rewritten there
 

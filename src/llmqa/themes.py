@@ -20,12 +20,16 @@ An annotation is wrong when its label differs from the reference. A theme is one
 reference rests on (the judge's citation, else the clause most annotators with the reference
 label cited), else the clause the wrong annotator cited. By annotator, themes are directions of
 error (flagging allowed content, missing violations, picking the wrong violation label) with
-the confusions and clauses behind them, since a habit often spans clauses. Each theme comes
-with two or three representative items, anonymized and trimmed.
+the confusions and clauses behind them, since a habit often spans clauses; when no label is
+``allowed`` (offensive / not_offensive, say) the confusions themselves are the themes.
+Annotators are ranked by the lower 95% bound of their error rate, so a handful of annotations
+does not outrank a habit shown hundreds of times. Each theme comes with two or three
+representative items, anonymized and trimmed.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -188,7 +192,11 @@ def _confusion(m: Mistake) -> str:
     return f"labelled {m.given}, should be {m.expected}"
 
 
-def _direction(m: Mistake) -> str:
+def _direction(m: Mistake, benign: bool = True) -> str:
+    """The kind of error. ``benign``: the labels include the no-violation label; without it
+    (a task of other labels, such as offensive / not_offensive) the confusion is the kind."""
+    if not benign:
+        return _confusion(m)
     if m.expected == NO_VIOLATION_LABEL:
         return "flags allowed content as a violation"
     if m.given == NO_VIOLATION_LABEL:
@@ -200,6 +208,17 @@ def _top_counts(counter: Counter[str], limit: int = 5) -> str:
     ranked = _ranked(counter)
     text = ", ".join(f"{key} ×{n}" for key, n in ranked[:limit])
     return text + (f", +{len(ranked) - limit} more" if len(ranked) > limit else "")
+
+
+def _rate_low(part: int, whole: int, z: float = 1.96) -> float:
+    """Wilson's lower 95% bound of part / whole: 4 wrong of 5 is weaker evidence of a habit
+    than 380 of 1,674, and a plain rate would rank it first."""
+    if whole <= 0:
+        return 0.0
+    p = part / whole
+    centre = p + z * z / (2 * whole)
+    spread = z * math.sqrt(p * (1 - p) / whole + z * z / (4 * whole * whole))
+    return (centre - spread) / (1 + z * z / whole)
 
 
 def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
@@ -279,8 +298,7 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
         for theme, n in recurring:
             members = [m for m in group if _confusion(m) == theme]
             who = Counter(m.annotator for m in members)
-            people = ", ".join(f"{a} ×{c}" for a, c in _ranked(who))
-            out.append(f"- **{theme}**: {n} ({people})")
+            out.append(f"- **{theme}**: {n} ({_top_counts(who, 10)})")
             out += [_item_line(summary, i, excerpt_chars)
                     for i in _representatives(members, examples)]
         out.append("")
@@ -291,14 +309,14 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
     by_annotator: dict[str, list[Mistake]] = defaultdict(list)
     for m in mistakes:
         by_annotator[m.annotator].append(m)
-    ranked_people = sorted(by_annotator.items(),
-                           key=lambda kv: (-len(kv[1]) / max(1, summary.annotations[kv[0]]),
-                                           kv[0]))
+    ranked_people = sorted(by_annotator.items(), key=lambda kv: (
+        -_rate_low(len(kv[1]), summary.annotations[kv[0]]), kv[0]))
+    benign = any(NO_VIOLATION_LABEL in (m.given, m.expected) for m in mistakes)
     shown = 0
     for annotator, group in ranked_people:
         # An annotator's habit often spans clauses (flagging every news report, say), so
         # themes here are directions of error, with the confusions and clauses behind them.
-        directions = Counter(_direction(m) for m in group)
+        directions = Counter(_direction(m, benign) for m in group)
         recurring = [(d, n) for d, n in _ranked(directions) if n >= min_count]
         if not recurring or shown >= top:
             continue
@@ -308,7 +326,7 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
                 f"{len(group)} of {total} annotations ({_pct(len(group), total)}) differ from the "
                 "expected label.", ""]
         for direction, n in recurring:
-            members = [m for m in group if _direction(m) == direction]
+            members = [m for m in group if _direction(m, benign) == direction]
             confusions = Counter(f"{m.given} → {m.expected}" for m in members)
             where = Counter(m.clause_id for m in members)
             out.append(f"- **{direction}**: {n} ({_top_counts(confusions)}; "
