@@ -206,3 +206,25 @@ def test_heatmap_leaves_out_labels_nobody_used() -> None:
     assert heatmap["column_totals"] == [6, 4] and heatmap["total"] == 10
     assert heatmap["top_pairs"][0] == {"given": "a", "consensus": "b", "count": 1}
     assert confusion_heatmap({"labels": ["a"], "annotator_vs_consensus": {}}) is None
+
+
+def test_annotators_ranked_only_on_enough_ratings_and_capped() -> None:
+    from llmqa.reporting.html import ANNOTATORS_SHOWN, build_report, render_report
+
+    def annotator(name: str, n: int, kappa: float | None) -> dict:
+        return {"annotator": name, "n_ratings": n, "agreement_with_consensus": {"value": 0.9},
+                "kappa_vs_consensus": {"value": kappa, "ci_low": None, "ci_high": None}}
+
+    # A crowd: many annotators with a handful of ratings (kappa 0 or undefined on them is
+    # noise), and more well-rated ones than the table has rows.
+    steady = [annotator(f"steady{n:02d}", 40 + n, 0.30 + n / 100) for n in range(30)]
+    few = [annotator(f"few{n}", 4, 0.0) for n in range(5)] + [annotator("none", 50, None)]
+    people = few + steady
+    context = build_report({"by_annotator": people, "n_items": 900, "n_ratings": 1900,
+                            "raters": [a["annotator"] for a in people], "warnings": []}, None, "batch.jsonl")
+    shown = [a["annotator"] for a in context["annotators"]]
+    assert shown == [f"steady{n:02d}" for n in range(ANNOTATORS_SHOWN)]
+    assert (context["annotators_more"], context["annotators_unranked"]) == (5, 6)
+    html = render_report(context)
+    assert "5 more are not shown" in html and "6 with fewer ratings" in html
+    assert "few0" not in html

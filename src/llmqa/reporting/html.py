@@ -26,6 +26,10 @@ WEAK_CLAUSES_SHOWN = 12
 TRIAGE_CLAUSES_SHOWN = 12
 EXCERPT_CHARS = 300
 TOP_CONFUSIONS = 5
+ANNOTATORS_SHOWN = 25
+# Below about 20 ratings an annotator's kappa swings on one or two labels (4 of 5 agreeing can
+# be kappa 0 or 0.6), so ranking them would put noise at the top of the table.
+MIN_ANNOTATOR_RATINGS = 20
 
 
 def _value(score: dict[str, Any] | None) -> float | None:
@@ -42,8 +46,10 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
     it could not be computed, otherwise that it was turned off."""
     clauses = [c for c in agreement.get("by_clause", []) if c.get("n_items", 0) >= 3]
     clauses.sort(key=lambda c: (_value(c.get("percent_agreement")) or 0.0))
-    annotators = sorted(agreement.get("by_annotator", []),
-                        key=lambda a: (_value(a.get("kappa_vs_consensus")) or -1.0))
+    everyone = agreement.get("by_annotator", [])
+    annotators = sorted((a for a in everyone if a.get("n_ratings", 0) >= MIN_ANNOTATOR_RATINGS
+                         and _value(a.get("kappa_vs_consensus")) is not None),
+                        key=lambda a: (_value(a["kappa_vs_consensus"]), a["annotator"]))
     verdicts: dict[str, int] = {}
     statuses: dict[str, int] = {}
     models: set[str] = set()
@@ -66,7 +72,10 @@ def build_report(agreement: dict[str, Any], home: Path | None, source: str,
         "guideline_version": guideline_version, "agreement": agreement,
         "headline": agreement.get("headline", {}), "by_project": agreement.get("by_project", []),
         "by_modality": agreement.get("by_modality", []), "weak_clauses":
-        clauses[:WEAK_CLAUSES_SHOWN], "annotators": annotators, "verdicts": verdicts,
+        clauses[:WEAK_CLAUSES_SHOWN], "annotators": annotators[:ANNOTATORS_SHOWN],
+        "annotators_more": max(0, len(annotators) - ANNOTATORS_SHOWN),
+        "annotators_unranked": len(everyone) - len(annotators),
+        "min_annotator_ratings": MIN_ANNOTATOR_RATINGS, "verdicts": verdicts,
         "statuses": statuses, "likely_errors": errors[:LIKELY_ERRORS_SHOWN],
         "likely_error_total": len(errors), "confusion": agreement.get("confusion", {}),
         "heatmap": confusion_heatmap(agreement.get("confusion") or {}), "triage": triage,
