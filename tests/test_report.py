@@ -220,8 +220,9 @@ def test_annotators_ranked_only_on_enough_ratings_and_capped() -> None:
     steady = [annotator(f"steady{n:02d}", 40 + n, 0.30 + n / 100) for n in range(30)]
     few = [annotator(f"few{n}", 4, 0.0) for n in range(5)] + [annotator("none", 50, None)]
     people = few + steady
-    context = build_report({"by_annotator": people, "n_items": 900, "n_ratings": 1900,
-                            "raters": [a["annotator"] for a in people], "warnings": []}, None, "batch.jsonl")
+    agreement = {"by_annotator": people, "n_items": 900, "n_ratings": 1900, "warnings": [],
+                 "raters": [a["annotator"] for a in people]}
+    context = build_report(agreement, None, "batch.jsonl")
     shown = [a["annotator"] for a in context["annotators"]]
     assert shown == [f"steady{n:02d}" for n in range(ANNOTATORS_SHOWN)]
     assert (context["annotators_more"], context["annotators_unranked"]) == (5, 6)
