@@ -30,6 +30,13 @@ def test_the_flipped_item_leads_the_error_queue(result: TriageResult) -> None:
     assert top["label"] == "allowed" and top["suggested_label"] == "hate"
     assert top["reason"].startswith("likely error (") and "allowed → hate?" in top["reason"]
     assert "judge: hate (0.95) citing HATE-1.1" in top["reason"]
+    # How the annotators voted leads the evidence of every error row.
+    votes = top["evidence"]["minority_share"]["votes"]
+    split = ("annotators split " + "-".join(map(str, votes.values())) if len(votes) > 1
+             else f"{sum(votes.values())} annotators agree")
+    assert top["reason"].split("; ")[1].startswith(split)
+    assert all(("annotators split" in r["reason"] or "annotators agree" in r["reason"])
+               for r in rows if r["evidence"].get("minority_share"))
     assert "HATE-1.1" in top["clause_ids"]
     # the item's own priority; both are rounded to 4 places in the row
     assert top["urgency"] == pytest.approx(top["score"] * 3, abs=1e-3)

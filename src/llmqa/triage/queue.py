@@ -144,6 +144,12 @@ def reason(result: ScoredBatch, index: int, is_error: bool, score: float) -> str
         better = suggested_label(result, index)
         if better:
             head += f": {given} → {better}?"
+        # How the annotators voted is the first thing a reviewer asks of a suspect label (a 3-2
+        # split is common enough not to rank among the notable signals).
+        votes = result.signals["minority_share"].phrases[index] if (
+            "minority_share" in result.signals) else None
+        if votes and votes not in phrases:
+            phrases.insert(0, votes)
     if is_error:
         hedge = result.scores.hedge_factor
         factor = 1.0 if hedge is None else float(hedge[index])
