@@ -227,6 +227,7 @@ def test_pairwise_cohen_each_pair_matches_sklearn() -> None:
             float((codes[both, i] == codes[both, j]).mean()), abs=TOL)
     light = mean_pairwise_kappa(pairs)
     assert light.value == pytest.approx(np.mean([p.cohen_kappa for p in pairs]), abs=TOL)
+    assert light.warning is None  # fully crossed: every pair shares most items
 
 
 def test_pairwise_cohen_on_a_sparse_crowd_matches_sklearn() -> None:
@@ -255,6 +256,9 @@ def test_pairwise_cohen_on_a_sparse_crowd_matches_sklearn() -> None:
             else:
                 assert pair.cohen_kappa == pytest.approx(reference, abs=TOL)
     assert len(pairs) == expected > 0
+    # Pairs meet on one or two items here: the mean of their kappas is flagged as noise.
+    light = mean_pairwise_kappa(list(pairs.values()))
+    assert "share a median of" in light.warning and "Krippendorff" in light.warning
 
 
 def test_confusion_matrix_matches_sklearn() -> None:

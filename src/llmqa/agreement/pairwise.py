@@ -105,6 +105,9 @@ def pairwise_cohen(codes: np.ndarray, raters: Sequence[str] | None = None,
     return pairs
 
 
+SPARSE_PAIRS = 10  # median items per pair under which the mean of pairwise kappas is noise
+
+
 def mean_pairwise_kappa(pairs: Sequence[PairScore], n_items: int | None = None) -> Score:
     """Light's kappa: the mean of the defined pairwise Cohen's kappas.
 
@@ -119,5 +122,11 @@ def mean_pairwise_kappa(pairs: Sequence[PairScore], n_items: int | None = None) 
     if not values:
         return Score(None, n_items, "every pairwise kappa is undefined (no variation)")
     skipped = len(pairs) - len(values)
-    warning = f"{skipped} undefined pair(s) left out of the mean" if skipped else None
-    return Score(float(np.mean(values)), n_items, warning)
+    problems = [f"{skipped} undefined pair(s) left out of the mean"] if skipped else []
+    shared = float(np.median([p.n_items for p in pairs if p.cohen_kappa is not None]))
+    if shared < SPARSE_PAIRS:
+        # Light's kappa is for raters who rate the same items; in a crowd most pairs meet on
+        # one or two items, where a kappa is -1, 0 or 1 by chance.
+        problems.append(f"annotator pairs share a median of {shared:g} items, too few for a "
+                        "pairwise kappa to mean much: read Fleiss' kappa or Krippendorff's alpha")
+    return Score(float(np.mean(values)), n_items, "; ".join(problems) or None)
