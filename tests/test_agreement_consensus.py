@@ -205,6 +205,27 @@ def test_report_judge_comparison_verdicts() -> None:
     assert low <= high
 
 
+def test_a_crowd_of_occasional_annotators_does_not_widen_the_human_range() -> None:
+    # Four steady annotators plus 150 who each rated three items at random: their kappas on
+    # three items run from -1 to 1, and counted in the range they would put a poor judge
+    # "within the human range".
+    ratings, truth = judged_ratings(0.4)
+    rng = np.random.default_rng(7)
+    extra = np.full((len(truth), 150), -1)
+    for j in range(150):
+        extra[rng.choice(len(truth), 3, replace=False), j] = rng.integers(0, 3, 3)
+    crowd_ratings = Ratings.from_matrix(
+        np.hstack([ratings.codes, extra]), labels=LABELS,
+        raters=["a", "b", "c", "d", *(f"x{j}" for j in range(150))], judge=ratings.judge)
+    judge = agreement_report(crowd_ratings, n_boot=0).judge
+    occasional = [v for name, v in judge.human_vs_consensus.items()
+                  if name.startswith("x") and v is not None]
+    assert min(occasional) < judge.vs_human_majority.value  # they would have hidden it
+    assert judge.verdict.startswith("below"), judge.verdict
+    low, _ = judge.human_vs_consensus_range
+    assert low > judge.vs_human_majority.value
+
+
 def test_report_on_unanimous_single_label_data_warns_instead_of_failing() -> None:
     ratings = Ratings.from_matrix(np.zeros((5, 3), dtype=int), labels=LABELS)
     report = agreement_report(ratings, n_boot=50)

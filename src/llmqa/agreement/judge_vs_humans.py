@@ -27,7 +27,8 @@ from llmqa.agreement.pairwise import (
 )
 from llmqa.agreement.ratings import Ratings
 
-# The judge is placed against the human range only on this many items or more.
+# The judge is placed against the human range only on this many items or more, and only the
+# annotators (and annotator pairs) with this many items make up the range.
 MIN_JUDGE_ITEMS = 30
 
 
@@ -71,11 +72,16 @@ def compare_judge(sub: Ratings, agreed: np.ndarray, pairs: list[PairScore], boot
         vs_majority = with_ci(vs_majority,
                               boot.intervals({"m": stat_majority}, len(judge))["m"])
     counts = label_counts(sub.codes, k)
-    human = {name: cohen_kappa(sub.codes[:, j],
-                               leave_one_out_majority(sub.codes, k, j, tie_break, counts), k).value
-             for j, name in enumerate(sub.raters)}
-    human_range = _range(v for v in human.values() if v is not None)
-    pair_range = _range(p.cohen_kappa for p in pairs if p.cohen_kappa is not None)
+    scores = {name: cohen_kappa(sub.codes[:, j],
+                                leave_one_out_majority(sub.codes, k, j, tie_break, counts), k)
+              for j, name in enumerate(sub.raters)}
+    human = {name: score.value for name, score in scores.items()}
+    # The humans are held to the judge's standard: in a crowd most annotators rate a handful
+    # of items, whose kappas span -1 to 1 and would put any judge "within the human range".
+    human_range = _range(s.value for s in scores.values()
+                         if s.value is not None and s.n_items >= MIN_JUDGE_ITEMS)
+    pair_range = _range(p.cohen_kappa for p in pairs
+                        if p.cohen_kappa is not None and p.n_items >= MIN_JUDGE_ITEMS)
     judge_pairs = [p.cohen_kappa for p in vs_annotators if p.cohen_kappa is not None]
     mean_vs_humans = float(np.mean(judge_pairs)) if judge_pairs else None
     within_human = _within(vs_majority.value, human_range)
@@ -118,7 +124,8 @@ def _verdict(score: Score, bounds: tuple[float, float] | None) -> str:
     if value is None:
         return "no verdict: the judge's kappa against the human majority is undefined"
     if bounds is None:
-        return "no verdict: no human kappa against the others' consensus is defined"
+        return ("no verdict: no annotator has a defined kappa against the others' majority on "
+                f"{MIN_JUDGE_ITEMS} items or more")
     low, high = bounds
     ci = (f" (95% CI {score.ci_low:.3f} to {score.ci_high:.3f}, {score.n_items} items)"
           if score.ci_low is not None and score.ci_high is not None
