@@ -320,6 +320,12 @@ def test_validate_against_guidelines(tmp_home: Path, tiny_guidelines: Path) -> N
     assert payload["modalities"] == {"text": 1, "title": 1}
     assert any("'violence'" in e and ":10:" in e for e in payload["errors"])
     assert any("HATE-9.9" in e and ":11:" in e for e in payload["errors"])
+    assert payload["unknown_labels"] == {"violence": 1}
+    # For people: every label outside the guidelines counted, and what to do about it.
+    result = runner.invoke(app, ["validate", str(path)])
+    assert ("labels outside the guidelines: violence ×1; theirs are allowed, " in result.output
+            and "name the right guidelines with --guidelines, or skip the label check with "
+            "--no-guidelines" in result.output and "no row passed" not in result.output)
 
 
 def test_validate_json_valid(tmp_home: Path) -> None:
@@ -327,7 +333,7 @@ def test_validate_json_valid(tmp_home: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) | {"source": ""} == {
         "source": "", "valid": 3, "rejected": 0, "errors": [], "problems": [],
-        "modalities": {"text": 1, "title": 1, "image": 1}}
+        "modalities": {"text": 1, "title": 1, "image": 1}, "unknown_labels": {}}
 
 
 def test_validate_empty_file(tmp_home: Path) -> None:

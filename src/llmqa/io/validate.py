@@ -26,20 +26,28 @@ class ItemChecks:
         self.labels = labels
         self.clause_ids = clause_ids
         self._seen: set[str] | None = set() if duplicates else None
+        # Every label outside the guidelines, counted: a batch checked against the wrong
+        # guidelines fails on every row, and the tally says so in one line.
+        self.unknown_labels: Counter[str] = Counter()
 
     def __call__(self, item: Item) -> tuple[str, str] | None:
         if self._seen is not None:
             if item.id in self._seen:
                 return "id", f"duplicate item id {item.id!r}"
             self._seen.add(item.id)
+        refused = None
         for number, annotation in enumerate(item.annotations):
             unknown = (sorted(annotation.label_set() - self.labels)
                        if self.labels is not None else [])
-            if unknown:
+            self.unknown_labels.update(unknown)
+            if unknown and refused is None:
                 where = "labels" if annotation.labels is not None else "label"
-                return (f"annotations.{number}.{where}",
-                        f"item {item.id}: label {unknown[0]!r} from {annotation.annotator} "
-                        f"is not in the guideline label set")
+                refused = (f"annotations.{number}.{where}",
+                           f"item {item.id}: label {unknown[0]!r} from {annotation.annotator} "
+                           f"is not in the guideline label set")
+        if refused:
+            return refused
+        for number, annotation in enumerate(item.annotations):
             if (self.clause_ids is not None and annotation.clause_id
                     and annotation.clause_id not in self.clause_ids):
                 return (f"annotations.{number}.clause_id",
@@ -55,6 +63,8 @@ class Validation:
     report: ReadReport
     modalities: dict[str, int]
     foreign: str | None = None
+    unknown_labels: dict[str, int] | None = None
+    guideline_labels: list[str] | None = None
 
     def hint(self, source: str, name: Callable[[str], str] | None = None) -> str | None:
         """The command that converts the file, when it is a labelling tool's export."""
@@ -68,6 +78,7 @@ class Validation:
         report = self.report
         return {"source": source, "valid": report.accepted, "rejected": report.rejected,
                 "modalities": self.modalities, "errors": [str(e) for e in report.errors],
+                "unknown_labels": self.unknown_labels or {},
                 "problems": [{"line": e.line, "unit": e.unit, "problems": e.problems()}
                              for e in report.errors]} | (
             {"foreign_export": self.foreign, "hint": self.hint(source, name)}
@@ -86,6 +97,16 @@ class Validation:
         if report.rejected > len(report.errors):
             lines.append((f"... and {report.rejected - len(report.errors)} more rejected rows",
                           "note"))
+        if self.unknown_labels:
+            tally = ", ".join(f"{label} ×{n}" for label, n in sorted(
+                self.unknown_labels.items(), key=lambda kv: (-kv[1], kv[0])))
+            wrong = " (no row passed: are these the right guidelines?)" if (
+                report.accepted == 0) else ""
+            hint = Hint("name the right guidelines with {}, or skip the label check with {}",
+                        ("guidelines", "no_guidelines")).render(name)
+            lines.append((f"labels outside the guidelines: {tally}; theirs are "
+                          f"{', '.join(self.guideline_labels or [])}{wrong}; {hint}",
+                          "warning"))
         if report.accepted == 0 and report.rejected == 0:
             lines.append((f"{source}: no items found (empty file?)", "error"))
         return lines
@@ -110,4 +131,5 @@ def validate_file(path: str, fmt: str | None = None, guidelines: GuidelineSet | 
     for item in report.track(read_items(path, fmt, checks)):
         modalities[item.content.modality.value] += 1
     foreign = file_export_kind(path) if path != "-" and report.accepted == 0 else None
-    return Validation(report, dict(modalities), foreign)
+    return Validation(report, dict(modalities), foreign, dict(checks.unknown_labels),
+                      list(guidelines.labels) if guidelines else None)
