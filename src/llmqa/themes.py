@@ -192,15 +192,15 @@ def _confusion(m: Mistake) -> str:
     return f"labelled {m.given}, should be {m.expected}"
 
 
-def _direction(m: Mistake, benign: bool = True) -> str:
-    """The kind of error. ``benign``: the labels include the no-violation label; without it
-    (a task of other labels, such as offensive / not_offensive) the confusion is the kind."""
-    if not benign:
+def _direction(m: Mistake, benign: str | None = NO_VIOLATION_LABEL) -> str:
+    """The kind of error. ``benign``: the no-violation label, when the mistakes use it; without
+    it (a task of other labels, such as positive / negative) the confusion is the kind."""
+    if benign is None:
         return _confusion(m)
-    if m.expected == NO_VIOLATION_LABEL:
-        return "flags allowed content as a violation"
-    if m.given == NO_VIOLATION_LABEL:
-        return "misses violations (labels them allowed)"
+    if m.expected == benign:
+        return f"flags {benign} content as a violation"
+    if m.given == benign:
+        return f"misses violations (labels them {benign})"
     return "picks the wrong violation label"
 
 
@@ -311,7 +311,9 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
         by_annotator[m.annotator].append(m)
     ranked_people = sorted(by_annotator.items(), key=lambda kv: (
         -_rate_low(len(kv[1]), summary.annotations[kv[0]]), kv[0]))
-    benign = any(NO_VIOLATION_LABEL in (m.given, m.expected) for m in mistakes)
+    no_violation = guidelines.no_violation_label if guidelines is not None else NO_VIOLATION_LABEL
+    benign = (no_violation if any(no_violation in (m.given, m.expected) for m in mistakes)
+              else None)
     shown = 0
     for annotator, group in ranked_people:
         # An annotator's habit often spans clauses (flagging every news report, say), so

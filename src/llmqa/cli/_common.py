@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from llmqa.text import table  # noqa: F401 - re-exported for the command modules
-
 if TYPE_CHECKING:  # the workspace loads with the first command that runs, not for --help
     from llmqa.workspace import Workspace
 

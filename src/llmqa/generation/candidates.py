@@ -24,7 +24,7 @@ from llmqa.generation.schema import (
     Candidate,
     generation_models,
 )
-from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause, GuidelineSet
+from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.llm.ask import Problem, ask_until_valid
 from llmqa.llm.messages import Message, system, user
 from llmqa.llm.reply import Reply, ReplyStatus, Usage, first_error, strip_fence
@@ -93,9 +93,11 @@ class CandidateGenerator:
         self.folder = folder
         self.labels = guidelines.labels
         self.schema, self.example_schema = generation_models(
-            self.labels, max(2, self.config.per_kind * 2), self.config.max_chars)
+            self.labels, max(2, self.config.per_kind * 2), self.config.max_chars,
+            guidelines.no_violation_label)
         self.system = render("examples_system.j2", folder, labels=self.labels,
-                             modalities=EXAMPLE_MODALITIES, no_violation_label=NO_VIOLATION_LABEL)
+                             modalities=EXAMPLE_MODALITIES,
+                             no_violation_label=guidelines.no_violation_label)
         self.prompt_hash = template_hash(TEMPLATES, folder)
 
     def messages(self, clause: Clause) -> list[Message]:
@@ -105,7 +107,7 @@ class CandidateGenerator:
                       neighbours=neighbours(self.guidelines, clause)[: self.config.max_neighbours],
                       modality_counts=counts, media_clause=is_media_clause(clause),
                       media_modalities=media, per_kind=self.config.per_kind,
-                      no_violation_label=NO_VIOLATION_LABEL)
+                      no_violation_label=self.guidelines.no_violation_label)
         return [system(self.system), user(text)]
 
     async def generate(self, clause: Clause) -> GenerationOutcome:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause, GuidelineSet
+from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.guidelines.parser import CLAUSE_ID
 
 _REFERENCE = re.compile(rf"\b({CLAUSE_ID})\b")
@@ -38,7 +38,7 @@ def neighbours(guidelines: GuidelineSet, clause: Clause) -> list[Clause]:
             rank = 1
         elif other.source and other.source == clause.source:
             rank = 2
-        elif other.label == NO_VIOLATION_LABEL:
+        elif other.label == guidelines.no_violation_label:
             rank = 3
         else:
             continue

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from llmqa.guidelines.model import Example, normalise
+from llmqa.guidelines.model import NO_VIOLATION_LABEL, Example, normalise
 from llmqa.items import Content, Item
 
 Kind = Literal["in_scope", "out_of_scope"]
@@ -36,8 +36,9 @@ PLACEHOLDER_MEDIA = "generated/no-media-file"
 
 
 @cache
-def generation_models(labels: tuple[str, ...], max_items: int,
-                      max_chars: int | None = None) -> tuple[type[BaseModel], type[BaseModel]]:
+def generation_models(labels: tuple[str, ...], max_items: int, max_chars: int | None = None,
+                      no_violation_label: str = NO_VIOLATION_LABEL,
+                      ) -> tuple[type[BaseModel], type[BaseModel]]:
     """(the answer model, the model of one example).
 
     ``max_chars`` bounds each text field in the schema itself, which keeps a small
@@ -64,7 +65,7 @@ def generation_models(labels: tuple[str, ...], max_items: int,
                         max_length=why_chars)),
         label=(label_type, Field(description="The label the whole policy gives this example: "
                                  "the clause's label for in_scope, another label (usually "
-                                 "allowed) for out_of_scope.")),
+                                 f"{no_violation_label}) for out_of_scope.")),
     )
     answer = create_model(
         "GeneratedExamples",

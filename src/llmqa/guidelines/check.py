@@ -15,6 +15,8 @@ from llmqa.guidelines.parser import CLAUSE_ID
 MIN_EXAMPLES = 2
 # The parser drops a clause heading that has text but no label; that is an error, not a note.
 _UNLABELLED = re.compile(rf"^(?P<where>.+?:\d+): (?P<id>{CLAUSE_ID}) has text but no 'Label:'")
+# Labels that read as "no violation" under another name; only a hint to declare it.
+_BENIGN = re.compile(r"^(?:not?|non)[_-]|^(?:none|safe|benign|neutral|clean|ok|acceptable)$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
                                     unlabelled["id"], unlabelled["where"]))
         else:
             problems.append(Problem("warning", text))
+    problems.extend(_undeclared_benign(guidelines))
     counts = Counter(c.id for c in guidelines.clauses)
     for clause_id, count in sorted(counts.items()):
         if count > 1:
@@ -66,6 +69,20 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
                     "warning", f"{clause.id} has {len(examples)} {name} example(s), "
                     f"fewer than {MIN_EXAMPLES}", clause.id, where))
     return problems
+
+
+def _undeclared_benign(guidelines: GuidelineSet) -> list[Problem]:
+    """A set whose clauses say "no violation" as, say, ``not_offensive`` while the judge would
+    be offered ``allowed`` besides: every benign item would look mislabelled."""
+    used = {c.label for c in guidelines.clauses if c.label}
+    if guidelines.no_violation_label in used:
+        return []
+    lookalikes = sorted(label for label in used if _BENIGN.match(label))
+    return [Problem("warning", f"no clause carries the no-violation label "
+                    f"'{guidelines.no_violation_label}', and {label!r} reads like one: if it "
+                    f"means 'breaks no policy', declare it with a line 'No-violation label: "
+                    f"{label}' before the first clause (docs/guideline-format.md)")
+            for label in lookalikes]
 
 
 def duplicate_ids(guidelines: GuidelineSet) -> list[str]:
@@ -112,6 +129,7 @@ class CheckResult:
         return {
             "path": self.path, "version": guidelines.version, "clauses": len(guidelines),
             "files": len(guidelines.sources), "labels": list(guidelines.labels),
+            "no_violation_label": guidelines.no_violation_label,
             "examples": {"in_scope": sum(len(c.in_scope) for c in guidelines),
                          "out_of_scope": sum(len(c.out_of_scope) for c in guidelines)},
             "problems": [p.to_dict() for p in self.problems],

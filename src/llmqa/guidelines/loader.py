@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from llmqa.errors import GuidelineError
-from llmqa.guidelines.model import Clause, GuidelineSet
-from llmqa.guidelines.parser import has_clause_headings, parse_structured
+from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause, GuidelineSet
+from llmqa.guidelines.parser import declared_no_violation, has_clause_headings, parse_structured
 from llmqa.guidelines.plain import parse_plain
 
 GUIDELINE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -50,6 +50,7 @@ def load_guidelines(path: str | Path = DEFAULT_GUIDELINES_DIR) -> GuidelineSet:
     clauses: list[Clause] = []
     problems: list[str] = links_not_followed(root)
     files = guideline_files(root)
+    declared: dict[str, str] = {}  # label -> where it is declared
     for file in files:
         raw = file.read_bytes()
         try:
@@ -60,10 +61,17 @@ def load_guidelines(path: str | Path = DEFAULT_GUIDELINES_DIR) -> GuidelineSet:
         if not text.strip():
             problems.append(f"{file}: empty file, no clauses")
             continue
+        if (declaration := declared_no_violation(text)) is not None:
+            declared.setdefault(declaration[0], f"{file}:{declaration[1]}")
         found, file_problems = parse_document(text, str(file))
         clauses.extend(found)
         problems.extend(file_problems)
     if not clauses:
         raise GuidelineError(f"{root}: no clauses found in {len(files)} file(s)")
+    if len(declared) > 1:
+        # Either reading would judge half the batch against the wrong label.
+        raise GuidelineError("two no-violation labels declared: " + "; ".join(
+            f"{label} ({where})" for label, where in declared.items()) + ". Declare one")
     return GuidelineSet(clauses=tuple(clauses), sources=tuple(str(f) for f in files),
-                        problems=tuple(problems))
+                        problems=tuple(problems),
+                        no_violation_label=next(iter(declared), NO_VIOLATION_LABEL))

@@ -109,10 +109,12 @@ class VersionDiff(BaseModel):
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    # (old, new) when the declared no-violation label changed: every prompt changes with it.
+    no_violation_label: tuple[str, str] | None = None
 
     @property
     def unchanged(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.no_violation_label)
 
 
 class GuidelineSet(_CachedModel):
@@ -123,6 +125,10 @@ class GuidelineSet(_CachedModel):
     clauses: tuple[Clause, ...]
     sources: tuple[str, ...] = ()
     problems: tuple[str, ...] = Field(default=(), description="parse-time problems, as text")
+    # The label for "breaks no policy": a guideline file declares its own when the policy
+    # names it otherwise (not_offensive, none, safe), so the judge is not offered a label
+    # nobody annotates with.
+    no_violation_label: str = NO_VIOLATION_LABEL
 
     @cached_property
     def by_id(self) -> dict[str, Clause]:
@@ -135,12 +141,15 @@ class GuidelineSet(_CachedModel):
     @cached_property
     def version(self) -> str:
         hashes = sorted(f"{c.id}:{c.content_hash}" for c in self.clauses)
+        if self.no_violation_label != NO_VIOLATION_LABEL:
+            # It changes the judge's prompt, so verdicts under the old one must not be reused.
+            hashes.append(f"no-violation:{self.no_violation_label}")
         return hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:12]
 
     @cached_property
     def labels(self) -> tuple[str, ...]:
         found = {c.label for c in self.clauses if c.label}
-        found.add(NO_VIOLATION_LABEL)
+        found.add(self.no_violation_label)
         return tuple(sorted(found))
 
     def clause_hashes(self) -> dict[str, str]:
@@ -152,6 +161,8 @@ class GuidelineSet(_CachedModel):
             added=tuple(sorted(new.keys() - old.keys())),
             removed=tuple(sorted(old.keys() - new.keys())),
             changed=tuple(sorted(k for k in old.keys() & new.keys() if old[k] != new[k])),
+            no_violation_label=(None if self.no_violation_label == newer.no_violation_label
+                                else (self.no_violation_label, newer.no_violation_label)),
         )
 
     def __iter__(self) -> Iterator[Clause]:  # type: ignore[override]

@@ -23,6 +23,10 @@ _IN_SCOPE = re.compile(r"^\s*(?:\*\*|__)?\s*(?:in[\s-]scope|covered|violating)(?
                        r"\s*:?\s*(?:\*\*|__)?\s*:?\s*$", re.IGNORECASE)
 _OUT_SCOPE = re.compile(r"^\s*(?:\*\*|__)?\s*(?:out[\s-]of[\s-]scope|not\s+covered|non-violating)"
                         r"(?:\s+examples?)?\s*:?\s*(?:\*\*|__)?\s*:?\s*$", re.IGNORECASE)
+# Declared once, before a file's first clause heading: "No-violation label: not_offensive".
+_NO_VIOLATION = re.compile(r"^\s*(?:\*\*|__)?no[\s-]violation\s+label(?:\*\*|__)?\s*:\s*"
+                           r"(?:\*\*|__)?\s*`?([A-Za-z][\w\-/ ]*?)`?\s*(?:\*\*|__)?\s*$",
+                           re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
 _TAG = re.compile(r"^\[([a-zA-Z]+)\]\s*(.*)$")
 _WHY = re.compile(r"^(.*?)\s*\((?:why|because|reason)\s*:\s*(.+)\)\s*$", re.IGNORECASE | re.DOTALL)
@@ -47,6 +51,22 @@ class _Block:
     heading: str
     line: int
     body: list[tuple[int, str]] = field(default_factory=list)
+
+
+def label_name(raw: str) -> str:
+    """A label as written (``Not offensive``) in the form items carry: ``not_offensive``."""
+    return raw.strip().lower().replace(" ", "_")
+
+
+def declared_no_violation(text: str) -> tuple[str, int] | None:
+    """The ``No-violation label:`` line before the first clause heading, and its line number."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        heading = _HEADING.match(line)
+        if heading and _ID_HEADING.match(heading.group(2)):
+            return None
+        if found := _NO_VIOLATION.match(line):
+            return label_name(found.group(1)), number
+    return None
 
 
 def has_clause_headings(text: str) -> bool:
@@ -128,7 +148,7 @@ def _split_body(body: list[tuple[int, str]]) -> tuple[str | None, list[str], lis
 
     for _, line in body:
         if label is None and (found := _LABEL.match(line)):
-            label = found.group(1).strip().lower().replace(" ", "_")
+            label = label_name(found.group(1))
             continue
         if _IN_SCOPE.match(line):
             flush()

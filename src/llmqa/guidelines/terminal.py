@@ -33,6 +33,8 @@ def diff_text(before: GuidelineSet, after: GuidelineSet) -> str:
     lines = [f"{before.version} -> {after.version}"]
     for name in ("added", "removed", "changed"):
         lines += [f"{name:<8} {clause_id}" for clause_id in getattr(changes, name)]
+    if changes.no_violation_label:
+        lines.append("no-violation label {} -> {}".format(*changes.no_violation_label))
     if changes.unchanged:
         lines.append("no clause changed")
     return "\n".join(lines)

@@ -133,7 +133,8 @@ class Judge:
         self.schema = answer_model(guidelines.labels, self.config.rationale_chars,
                                    multi_label=self.config.multi_label)
         self.prompts = PromptBuilder(guidelines.labels, self.config.max_examples,
-                                     self.config.max_item_chars, self.config.send_images)
+                                     self.config.max_item_chars, self.config.send_images,
+                                     no_violation_label=guidelines.no_violation_label)
 
     @property
     def prompt_hash(self) -> str:

@@ -26,14 +26,11 @@ if TYPE_CHECKING:
 METHODS = ("json_schema", "function_calling", "json_mode")
 PROBE_ITEMS = [
     {"id": "probe-1", "content": {"modality": "text", "text": "A relaxing playlist of piano "
-                                  "music for studying."},
-     "annotations": [{"annotator": "probe", "label": "allowed"}]},
+                                  "music for studying."}},
     {"id": "probe-2", "content": {"modality": "title", "title": "FREE STREAMS!!! buy 1M plays "
-                                  "now at cheap-plays dot example", "metadata": {"genre": "pop"}},
-     "annotations": [{"annotator": "probe", "label": "allowed"}]},
+                                  "now at cheap-plays dot example", "metadata": {"genre": "pop"}}},
     {"id": "probe-3", "content": {"modality": "transcript", "transcript": "Today on the show we "
-                                  "talk about how to bake sourdough bread at home."},
-     "annotations": [{"annotator": "probe", "label": "allowed"}]},
+                                  "talk about how to bake sourdough bread at home."}},
 ]
 
 
@@ -44,7 +41,9 @@ async def probe_backend(spec: BackendSpec, settings: Settings,
     ``on_progress(f"probing {method}", done, total)`` after each answer (a slow local model
     takes seconds to a minute per item)."""
     guidelines = load_guidelines(settings.guidelines)
-    items = [Item.model_validate(raw) for raw in PROBE_ITEMS]
+    # Each probe item breaks no policy, whatever these guidelines call that.
+    annotations = [{"annotator": "probe", "label": guidelines.no_violation_label}]
+    items = [Item.model_validate(raw | {"annotations": annotations}) for raw in PROBE_ITEMS]
     spam = [c for c in guidelines if c.label == "spam"][:1]
     hits = [Hit(c.id, 1.0, "clause", "") for c in [*list(guidelines)[:2], *spam]]
     tried = (spec.method,) if spec.method else (methods or METHODS)

@@ -135,14 +135,15 @@ def _image_part(content: Content) -> ImagePart | None:
 
 class PromptBuilder:
     def __init__(self, labels: tuple[str, ...], max_examples: int = 2, max_item_chars: int = 16000,
-                 send_images: bool = False, folder: Path | None = None) -> None:
+                 send_images: bool = False, folder: Path | None = None,
+                 no_violation_label: str = NO_VIOLATION_LABEL) -> None:
         self.labels = labels
         self.max_examples = max_examples
         self.max_item_chars = max_item_chars
         self.send_images = send_images
         self.folder = folder
         self.system = render("judge_system.j2", folder, labels=labels,
-                             no_violation_label=NO_VIOLATION_LABEL)
+                             no_violation_label=no_violation_label)
         self.hash = template_hash(TEMPLATES, folder)
 
     def build(self, item: Item, clauses: list[Clause]) -> RenderedItem:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause, GuidelineSet
+from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.index.retriever import Hit, Retriever
 from llmqa.triage.data import TriageData
 from llmqa.triage.signals import Signal
@@ -63,13 +63,14 @@ class LabelImplier:
     """Turns a matched guideline document into a distribution over the data's labels."""
 
     def __init__(self, guidelines: GuidelineSet, labels: Sequence[str],
-                 prior: np.ndarray | None = None, no_violation: str = NO_VIOLATION_LABEL) -> None:
+                 prior: np.ndarray | None = None) -> None:
         self.guidelines = guidelines
         self.labels = list(labels)
         self.index = {label: i for i, label in enumerate(self.labels)}
         k = len(self.labels)
         self.prior = (np.full(k, 1.0 / max(k, 1)) if prior is None or prior.sum() == 0
                       else np.asarray(prior, dtype=float) / prior.sum())
+        no_violation = guidelines.no_violation_label
         self.no_violation = no_violation if no_violation in self.index else None
         self._why: dict[tuple[str, str], str] = {
             (clause.id, example.text): example.why or ""

@@ -1,0 +1,155 @@
+"""A guideline set that says "no violation" in its own words (``not_offensive``): declared once,
+it replaces ``allowed`` in the label set, the judge's prompt and schema, the generator, the
+probe and the themes; the version changes with it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import SystemMessage
+from pydantic import ValidationError
+
+from llmqa.errors import GuidelineError
+from llmqa.generation.schema import generation_models
+from llmqa.guidelines import load_guidelines
+from llmqa.guidelines.check import check_guidelines
+from llmqa.guidelines.terminal import diff_text
+from llmqa.items import Item
+from llmqa.themes import find_mistakes, render_themes
+from review_helpers import fake_model, hits_for, make_judge, prompt_of, verdict_with
+
+CLAUSES = """
+## OFF-1 Offensive content
+
+### OFF-1.1 Insults
+Label: offensive
+
+Content that insults a person or a group.
+
+In scope:
+- [text] "you are a complete [insult]"
+
+Out of scope:
+- [text] "I disagree with the senator's vote." (why: NOT-1.1)
+
+## NOT-1 Not offensive
+
+### NOT-1.1 Political disagreement
+Label: not_offensive
+
+Criticism of what someone said or did, without an insult.
+"""
+
+
+def _write(folder: Path, declaration: str | None = "No-violation label: not_offensive") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    head = "# Offensive language\n\nA short policy.\n\n"
+    (folder / "offensive.md").write_text(head + (declaration + "\n" if declaration else "")
+                                         + CLAUSES, encoding="utf-8")
+    return folder
+
+
+def test_the_declared_label_replaces_allowed_and_changes_the_version(tmp_path: Path) -> None:
+    declared = load_guidelines(_write(tmp_path / "new"))
+    plain = load_guidelines(_write(tmp_path / "old", None))
+    assert declared.no_violation_label == "not_offensive"
+    assert declared.labels == ("not_offensive", "offensive")
+    assert plain.no_violation_label == "allowed"
+    assert plain.labels == ("allowed", "not_offensive", "offensive")
+    # Same clauses, another prompt: the version must differ so stored verdicts are not reused.
+    assert declared.clause_hashes() == plain.clause_hashes()
+    assert declared.version != plain.version
+    changes = plain.diff(declared)
+    assert changes.no_violation_label == ("allowed", "not_offensive")
+    assert not changes.unchanged
+    assert "no-violation label allowed -> not_offensive" in diff_text(plain, declared)
+    assert "no clause changed" not in diff_text(plain, declared)
+
+
+@pytest.mark.parametrize("spelling", ["**No violation label:** `Not offensive`",
+                                      "no-violation label: not_offensive"])
+def test_spellings_of_the_declaration(tmp_path: Path, spelling: str) -> None:
+    assert load_guidelines(_write(tmp_path, spelling)).no_violation_label == "not_offensive"
+
+
+def test_a_declaration_inside_a_clause_is_clause_text(tmp_path: Path) -> None:
+    folder = _write(tmp_path, None)
+    path = folder / "offensive.md"
+    path.write_text(path.read_text() + "\nNo-violation label: fine\n", encoding="utf-8")
+    guidelines = load_guidelines(folder)
+    assert guidelines.no_violation_label == "allowed"
+    assert "No-violation label: fine" in guidelines.by_id["NOT-1.1"].text
+
+
+def test_two_files_declaring_different_labels_are_refused(tmp_path: Path) -> None:
+    folder = _write(tmp_path)
+    (folder / "other.md").write_text("# Other\n\nNo-violation label: none\n\n"
+                                     "### OTH-1.1 Spam\nLabel: spam\n\nSpam.\n", encoding="utf-8")
+    with pytest.raises(GuidelineError, match=r"two no-violation labels declared: "
+                       r"not_offensive \(.*offensive.md:5\); none \(.*other.md:3\)"):
+        load_guidelines(folder)
+    # The same label declared twice is one declaration.
+    (folder / "other.md").write_text("# Other\n\nNo-violation label: not_offensive\n\n"
+                                     "### OTH-1.1 Spam\nLabel: spam\n\nSpam.\n", encoding="utf-8")
+    assert load_guidelines(folder).labels == ("not_offensive", "offensive", "spam")
+
+
+def test_check_warns_when_a_label_reads_like_an_undeclared_no_violation(tmp_path: Path) -> None:
+    undeclared = [p.message for p in check_guidelines(load_guidelines(_write(tmp_path / "a", None)))
+                  if "no-violation" in p.message]
+    assert len(undeclared) == 1
+    assert "'not_offensive' reads like one" in undeclared[0]
+    assert "No-violation label: not_offensive" in undeclared[0]
+    declared = check_guidelines(load_guidelines(_write(tmp_path / "b")))
+    assert not [p for p in declared if "no-violation" in p.message]
+
+
+def test_the_sample_guidelines_raise_no_such_warning() -> None:
+    from review_helpers import sample_guidelines
+
+    problems = check_guidelines(sample_guidelines())
+    assert not [p for p in problems if "no-violation" in p.message]
+
+
+def _offensive_item() -> Item:
+    return Item.model_validate({
+        "id": "o-1", "content": {"modality": "text", "text": "I disagree with the vote."},
+        "annotations": [{"annotator": "a", "label": "not_offensive"},
+                        {"annotator": "b", "label": "not_offensive"}]})
+
+
+def test_the_judge_is_told_the_declared_label_and_cannot_answer_allowed(tmp_path: Path) -> None:
+    guidelines = load_guidelines(_write(tmp_path))
+    model = fake_model(verdict_with(suggested_label="allowed", cited_clause_ids=["NOT-1.1"]),
+                       verdict_with(suggested_label="allowed", cited_clause_ids=["NOT-1.1"]),
+                       responder=None)
+    judge = make_judge(model, guidelines)
+    verdict = asyncio.run(judge.review(judge.prepare(_offensive_item(), hits_for("NOT-1.1"))))
+    system = prompt_of([m for m in model.calls[0]["messages"] if isinstance(m, SystemMessage)])
+    assert 'The label "not_offensive" means the content breaks no policy' in system
+    assert "allowed" not in system.split("Allowed labels:")[1].splitlines()[0]
+    # "allowed" is not a label of these guidelines: the answer is refused, not stored.
+    assert verdict.status.value != "ok" and verdict.suggested_label is None
+
+
+def test_the_generator_schema_names_the_declared_label() -> None:
+    _answer, one = generation_models(("not_offensive", "offensive"), 4, 300, "not_offensive")
+    description = one.model_json_schema()["properties"]["label"]["description"]
+    assert "usually not_offensive" in description
+    with pytest.raises(ValidationError):
+        one.model_validate({"kind": "out_of_scope", "modality": "text", "content": "x",
+                            "words": "", "why": "y", "label": "allowed"})
+
+
+def test_themes_name_the_directions_with_the_declared_label(tmp_path: Path) -> None:
+    guidelines = load_guidelines(_write(tmp_path))
+    items = [Item.model_validate({
+        "id": f"i{n}", "content": {"modality": "text", "text": f"text {n}"},
+        "annotations": [{"annotator": "quick", "label": "offensive"},
+                        {"annotator": "b", "label": "not_offensive"},
+                        {"annotator": "c", "label": "not_offensive"}]}) for n in range(4)]
+    by_annotator = render_themes(find_mistakes(items, guidelines=guidelines)).split(
+        "## By annotator")[1]
+    assert "flags not_offensive content as a violation" in by_annotator
