@@ -6,10 +6,10 @@ out-of-scope examples (``Retriever.documents()``). Each document implies a label
 * the clause text, a sentence of it, or an **in-scope** example implies the clause's label;
 * an **out-of-scope** example says "not this clause's label". What it says instead is read
   from the example's ``(why: ...)``: when that names other clauses ("(why: GEN-1.2 historical
-  analysis)"), it implies their labels; when it names none, it implies the no-violation label
-  (``allowed``) when the data uses it, since a near miss with no other home is allowed
-  content; failing that (e.g. a binary offensive / not_offensive set), the other labels in
-  proportion to how often they are used.
+  analysis)"), it implies their labels; when it names none, it implies the guidelines'
+  no-violation label (``allowed`` unless declared) when the data uses it, since a near miss
+  with no other home breaks no policy; failing that, the other labels in proportion to how
+  often they are used.
 
 An item's evidence is its ``m`` most similar documents (cosine on the index's own vectors,
 ``Retriever.vectors``), weighted by a softmax of similarity (temperature 0.05: a document
