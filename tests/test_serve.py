@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from llmqa.errors import ConfigError
+from llmqa.items import Item
 from llmqa.serve import QueueFilter, check_bind, create_app
 from llmqa.store.decisions import DecisionStore
 from llmqa.store.verdicts import VerdictStore
@@ -173,3 +174,25 @@ def test_with_guidelines_an_item_is_offered_their_labels_and_its_own(
         refused = client.post("/item/spam-0/decide", data={
             "csrf": _csrf(page), "analyst": "ana", "choice": "label:music_promo"})
         assert refused.status_code == 400 and "unknown label" in refused.text
+
+
+def test_a_crowd_of_annotators_is_a_text_filter_with_suggestions(tmp_path: Path) -> None:
+    # MD-Agreement has 670 annotators: a menu of them all cannot be used; typing narrows a
+    # suggestion list, and the chosen annotator filters as before.
+    paths = workspace(tmp_path)
+    crowd = [Item.model_validate({
+        "id": f"c{n}", "project": "crowd", "content": {"modality": "text", "text": f"t {n}"},
+        "annotations": [{"annotator": f"crowd{n:03d}", "label": "allowed"},
+                        {"annotator": f"crowd{n + 1:03d}", "label": "spam"}]})
+        for n in range(60)]
+    with paths["items"].open("a") as f:
+        f.writelines(i.model_dump_json() + "\n" for i in crowd)
+    with _client(paths) as client:
+        page = client.get("/").text
+        assert '<input name="annotator" id="filter-annotator" list="values-annotator"' in page
+        assert page.count('<option value="crowd0') == 61
+        assert 'placeholder="(any of 64: type)"' in page  # 61 of the crowd, ann0 to ann2
+        assert '<select name="project" id="filter-project">' in page
+        chosen = client.get("/?annotator=crowd007").text
+        assert 'value="crowd007" placeholder' in chosen
+        assert sorted(re.findall(r'data-item="([^"]+)"', chosen)) == ["c6", "c7"]

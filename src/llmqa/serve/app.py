@@ -33,6 +33,8 @@ from llmqa.store.verdicts import VerdictStore
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 100
+# Past this many values a filter is a text box with suggestions, not a menu to scroll.
+LONG_FACET = 40
 _MEDIA_FIELDS = {"image": "image_path", "audio": "audio_path", "video": "video_path"}
 
 
@@ -78,7 +80,8 @@ class ReviewApp:
         rows, total, undecided = self.data.queue.page(flt, offset, PAGE_SIZE)
         return self.render("queue.j2", rows=rows, total=total, undecided=undecided,
                            offset=offset, page=PAGE_SIZE, flt=flt, query=flt.query(),
-                           facets=self._facets(), decisions=self.data.queue.decisions,
+                           facets=self._facets(), long_facet=LONG_FACET,
+                           decisions=self.data.queue.decisions,
                            all_items=len(self.data.queue.rows), notes=self.data.notes)
 
     def _facets(self) -> dict[str, list[str]]:
