@@ -464,3 +464,22 @@ def test_cli_import_with_an_openai_compatible_model(tmp_path: Path,
     assert summary["method"] == "model:stub-model" and summary["clauses"] == 1
     assert summary["in_scope_examples"] == 1
     assert any("I will burn your house" in r for r in summary["rejected_spans"])
+
+
+def test_a_label_that_reads_as_no_violation_is_declared_for_review(tmp_path: Path) -> None:
+    # A codebook whose benign category is a label of its own: the import declares it, so the
+    # judge is not offered "allowed" besides, and says so for a person to confirm.
+    source = tmp_path / "abuse.md"
+    source.write_text(
+        "# Abuse codebook\n\n## 1. Abusive - Label: ABUSIVE\nContent that attacks a person.\n\n"
+        "- \u201cyou are worthless\u201d\n\n## 2. Not abusive - Label: NOT-ABUSIVE\n"
+        "Content that attacks no one.\n\n- \u201cI disagree with you\u201d\n", encoding="utf-8")
+    result = import_guideline(source, prefix="AB")
+    assert result.no_violation_label == "not-abusive"
+    written = write_import(result, tmp_path / "out")
+    assert "No-violation label: not-abusive" in written.read_text()
+    assert load_guidelines(tmp_path / "out").labels == ("abusive", "not-abusive")
+    done = runner.invoke(app, ["guidelines", "import", str(source), "-o", str(tmp_path / "cli"),
+                               "--prefix", "AB"])
+    assert done.exit_code == 0, done.output
+    assert "declared not-abusive as the no-violation label" in done.output

@@ -102,8 +102,8 @@ def import_command(
                                max_tokens=8000))
     result, written = import_to_folder(file, output, prefix=prefix, seam=seam, force=force)
     if as_json:
-        print_json({"output": str(written), "prefix": result.prefix}
-                   | result.summary.model_dump())
+        print_json({"output": str(written), "prefix": result.prefix, "no_violation_label":
+                    result.no_violation_label} | result.summary.model_dump())
         return
     typer.echo(import_text(result, written))
     typer.echo(f"next: review {written}, then `llmqa guidelines check {output}`")

@@ -9,14 +9,12 @@ from pathlib import Path
 from typing import Literal
 
 from llmqa.errors import GuidelineError
-from llmqa.guidelines.model import MAX_CLAUSE_CHARS, GuidelineSet
+from llmqa.guidelines.model import MAX_CLAUSE_CHARS, GuidelineSet, reads_as_no_violation
 from llmqa.guidelines.parser import CLAUSE_ID
 
 MIN_EXAMPLES = 2
 # The parser drops a clause heading that has text but no label; that is an error, not a note.
 _UNLABELLED = re.compile(rf"^(?P<where>.+?:\d+): (?P<id>{CLAUSE_ID}) has text but no 'Label:'")
-# Labels that read as "no violation" under another name; only a hint to declare it.
-_BENIGN = re.compile(r"^(?:not?|non)[_-]|^(?:none|safe|benign|neutral|clean|ok|acceptable)$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def _undeclared_benign(guidelines: GuidelineSet) -> list[Problem]:
     used = {c.label for c in guidelines.clauses if c.label}
     if guidelines.no_violation_label in used:
         return []
-    lookalikes = sorted(label for label in used if _BENIGN.match(label))
+    lookalikes = sorted(label for label in used if reads_as_no_violation(label))
     return [Problem("warning", f"no clause carries the no-violation label "
                     f"'{guidelines.no_violation_label}', and {label!r} reads like one: if it "
                     f"means 'breaks no policy', declare it with a line 'No-violation label: "

@@ -20,6 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 NO_VIOLATION_LABEL = "allowed"
 _SPACES = re.compile(r"\s+")
+# Labels that read as "no violation" under another name. Only ever a hint (a warning, an
+# import's proposal for a person to confirm); what counts is the declaration.
+_BENIGN = re.compile(r"^(?:not?|non)[_-]|^(?:none|safe|benign|neutral|clean|ok|acceptable)$")
+
+
+def reads_as_no_violation(label: str) -> bool:
+    return bool(_BENIGN.match(label))
 
 
 def normalise(text: str) -> str:

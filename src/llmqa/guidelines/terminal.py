@@ -47,6 +47,9 @@ def import_text(result: ImportResult, written: Path) -> str:
              f"{summary.in_scope_examples} in-scope and {summary.out_of_scope_examples} "
              f"out-of-scope examples ({summary.method})",
              "labels: " + ", ".join(f"{k} ({v})" for k, v in summary.labels.items())]
+    if result.no_violation_label:
+        lines.append(f"declared {result.no_violation_label} as the no-violation label (the one "
+                     "the judge is told breaks no policy); delete that line if it is not")
     for title, found in (("left out as front matter", summary.front_matter),
                          ("not understood", summary.not_understood),
                          ("rejected (not in the document)", summary.rejected_spans),

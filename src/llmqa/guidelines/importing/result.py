@@ -6,6 +6,8 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from llmqa.guidelines.model import reads_as_no_violation
+
 
 class DraftExample(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -58,3 +60,11 @@ class ImportResult(BaseModel):
     prefix: str
     drafts: list[DraftClause]
     summary: ImportSummary
+
+    @property
+    def no_violation_label(self) -> str | None:
+        """The one recovered label that reads as "no violation" (``not_hateful``, ``none``),
+        proposed for the declaration; ``None`` when there is none, or several to choose from."""
+        found = {d.label for d in self.drafts
+                 if not d.is_section and d.label and reads_as_no_violation(d.label)}
+        return found.pop() if len(found) == 1 else None

@@ -31,6 +31,8 @@ def to_markdown(result: ImportResult) -> str:
     out = [f"# {result.title}", "",
            f"Imported from {result.summary.source} by `llmqa guidelines import` "
            f"({result.summary.method}). Review every clause before use.", ""]
+    if result.no_violation_label:
+        out += [f"No-violation label: {result.no_violation_label}", ""]
     for draft in result.drafts:
         depth = min(2 + draft.code.count("."), 6)
         out.append(f"{'#' * depth} {clause_id(result.prefix, draft)} {_one_line(draft.title)}")
