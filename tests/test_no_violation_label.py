@@ -43,7 +43,8 @@ Criticism of what someone said or did, without an insult.
 """
 
 
-def _write(folder: Path, declaration: str | None = "No-violation label: not_offensive") -> Path:
+def write_offensive(folder: Path,
+                    declaration: str | None = "No-violation label: not_offensive") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     head = "# Offensive language\n\nA short policy.\n\n"
     (folder / "offensive.md").write_text(head + (declaration + "\n" if declaration else "")
@@ -52,8 +53,8 @@ def _write(folder: Path, declaration: str | None = "No-violation label: not_offe
 
 
 def test_the_declared_label_replaces_allowed_and_changes_the_version(tmp_path: Path) -> None:
-    declared = load_guidelines(_write(tmp_path / "new"))
-    plain = load_guidelines(_write(tmp_path / "old", None))
+    declared = load_guidelines(write_offensive(tmp_path / "new"))
+    plain = load_guidelines(write_offensive(tmp_path / "old", None))
     assert declared.no_violation_label == "not_offensive"
     assert declared.labels == ("not_offensive", "offensive")
     assert plain.no_violation_label == "allowed"
@@ -71,11 +72,12 @@ def test_the_declared_label_replaces_allowed_and_changes_the_version(tmp_path: P
 @pytest.mark.parametrize("spelling", ["**No violation label:** `Not offensive`",
                                       "no-violation label: not_offensive"])
 def test_spellings_of_the_declaration(tmp_path: Path, spelling: str) -> None:
-    assert load_guidelines(_write(tmp_path, spelling)).no_violation_label == "not_offensive"
+    guidelines = load_guidelines(write_offensive(tmp_path, spelling))
+    assert guidelines.no_violation_label == "not_offensive"
 
 
 def test_a_declaration_inside_a_clause_is_clause_text(tmp_path: Path) -> None:
-    folder = _write(tmp_path, None)
+    folder = write_offensive(tmp_path, None)
     path = folder / "offensive.md"
     path.write_text(path.read_text() + "\nNo-violation label: fine\n", encoding="utf-8")
     guidelines = load_guidelines(folder)
@@ -84,7 +86,7 @@ def test_a_declaration_inside_a_clause_is_clause_text(tmp_path: Path) -> None:
 
 
 def test_two_files_declaring_different_labels_are_refused(tmp_path: Path) -> None:
-    folder = _write(tmp_path)
+    folder = write_offensive(tmp_path)
     (folder / "other.md").write_text("# Other\n\nNo-violation label: none\n\n"
                                      "### OTH-1.1 Spam\nLabel: spam\n\nSpam.\n", encoding="utf-8")
     with pytest.raises(GuidelineError, match=r"two no-violation labels declared: "
@@ -97,12 +99,12 @@ def test_two_files_declaring_different_labels_are_refused(tmp_path: Path) -> Non
 
 
 def test_check_warns_when_a_label_reads_like_an_undeclared_no_violation(tmp_path: Path) -> None:
-    undeclared = [p.message for p in check_guidelines(load_guidelines(_write(tmp_path / "a", None)))
-                  if "no-violation" in p.message]
+    plain = load_guidelines(write_offensive(tmp_path / "a", None))
+    undeclared = [p.message for p in check_guidelines(plain) if "no-violation" in p.message]
     assert len(undeclared) == 1
     assert "'not_offensive' reads like one" in undeclared[0]
     assert "No-violation label: not_offensive" in undeclared[0]
-    declared = check_guidelines(load_guidelines(_write(tmp_path / "b")))
+    declared = check_guidelines(load_guidelines(write_offensive(tmp_path / "b")))
     assert not [p for p in declared if "no-violation" in p.message]
 
 
@@ -121,7 +123,7 @@ def _offensive_item() -> Item:
 
 
 def test_the_judge_is_told_the_declared_label_and_cannot_answer_allowed(tmp_path: Path) -> None:
-    guidelines = load_guidelines(_write(tmp_path))
+    guidelines = load_guidelines(write_offensive(tmp_path))
     model = fake_model(verdict_with(suggested_label="allowed", cited_clause_ids=["NOT-1.1"]),
                        verdict_with(suggested_label="allowed", cited_clause_ids=["NOT-1.1"]),
                        responder=None)
@@ -144,7 +146,7 @@ def test_the_generator_schema_names_the_declared_label() -> None:
 
 
 def test_themes_name_the_directions_with_the_declared_label(tmp_path: Path) -> None:
-    guidelines = load_guidelines(_write(tmp_path))
+    guidelines = load_guidelines(write_offensive(tmp_path))
     items = [Item.model_validate({
         "id": f"i{n}", "content": {"modality": "text", "text": f"text {n}"},
         "annotations": [{"annotator": "quick", "label": "offensive"},

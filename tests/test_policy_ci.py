@@ -284,3 +284,36 @@ def test_a_cost_limit_needs_a_price(edit, tmp_path, monkeypatch, capsys):
                                 "--home", str(tmp_path / "state"), "--max-cost", "1"], capsys)
     assert code == 2 and "a cost limit needs a price for 'no-such-model'" in stderr
     assert "--prices" in stderr
+
+
+def test_a_changed_no_violation_label_is_named_and_rejudges_every_item(tmp_path, monkeypatch,
+                                                                        capsys):
+    # Declaring the no-violation label changes no clause but every prompt: the report must
+    # say why every item was re-judged rather than "0 changed clauses".
+    from test_no_violation_label import write_offensive
+
+    clean_env(monkeypatch)
+    old, new = write_offensive(tmp_path / "old", None), write_offensive(tmp_path / "new")
+    items = [{"id": f"o{n}", "content": {"modality": "text", "text": f"tweet number {n}"},
+              "annotations": [{"annotator": "a", "label": "not_offensive"},
+                              {"annotator": "b", "label": "not_offensive"}]} for n in range(4)]
+    path = write_items(tmp_path / "items.jsonl", items)
+    home = tmp_path / "state"
+    report_md = tmp_path / "policy.md"
+    with OpenAIStub() as stub:
+        code, out, stderr = run_main(["policy-ci", str(old), str(new), str(path), "--model",
+                                      "gpt-4o-mini", "--base-url", stub.url, "--embedder",
+                                      "openai:stub-embed", "--home", str(home), "--json"], capsys)
+        assert code == 0, stderr
+        report = json.loads(out)
+        assert report["no_violation_label"] == ["allowed", "not_offensive"]
+        assert report["clauses"] == {"added": [], "removed": [], "changed": []}
+        assert report["affected_items"] == 4
+        code, out, stderr = run_main(["policy-ci", str(old), str(new), str(path), "--model",
+                                      "gpt-4o-mini", "--base-url", stub.url, "--embedder",
+                                      "openai:stub-embed", "--home", str(home), "-o",
+                                      str(report_md)], capsys)
+        assert code == 0, stderr
+    assert "no-violation label allowed -> not_offensive, 4 item(s) re-judged" in out + stderr
+    assert ("The no-violation label changed from `allowed` to `not_offensive`"
+            in report_md.read_text(encoding="utf-8"))

@@ -80,8 +80,10 @@ class PolicyReport:
             return (f"stopped at the cost limit after {self.baseline.reviewed} calls under the "
                     f"old guidelines and {self.candidate.reviewed} under the new ({spent}); "
                     "no comparison made: re-run to resume, stored verdicts are reused")
-        return (f"{len(self.changed_clauses)} changed clause(s), {len(self.affected)} item(s) "
-                f"re-judged, {len(self.flips)} flip(s)")
+        label = ("no-violation label {} -> {}, ".format(*self.diff.no_violation_label)
+                 if self.diff.no_violation_label else "")
+        return (f"{len(self.changed_clauses)} changed clause(s), {label}{len(self.affected)} "
+                f"item(s) re-judged, {len(self.flips)} flip(s)")
 
     @property
     def gate_message(self) -> str | None:
@@ -97,6 +99,8 @@ class PolicyReport:
             "model": self.model,
             "clauses": {"added": list(self.diff.added), "removed": list(self.diff.removed),
                         "changed": list(self.diff.changed)},
+            "no_violation_label": (list(self.diff.no_violation_label)
+                                   if self.diff.no_violation_label else None),
             "items": self.items, "affected_items": len(self.affected),
             "calls": {"baseline": self.baseline.reviewed, "new": self.candidate.reviewed},
             "cost_usd": {"baseline": self.baseline.cost_usd, "new": self.candidate.cost_usd},
