@@ -5,6 +5,7 @@ probe and the themes; the version changes with it."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,24 @@ from langchain_core.messages import SystemMessage
 from pydantic import ValidationError
 
 from llmqa.errors import GuidelineError
+from llmqa.generation.neighbours import neighbours
 from llmqa.generation.schema import generation_models
 from llmqa.guidelines import load_guidelines
 from llmqa.guidelines.check import check_guidelines
 from llmqa.guidelines.terminal import diff_text
 from llmqa.items import Item
+from llmqa.testing.openai_stub import OpenAIStub, prompt_text
 from llmqa.themes import find_mistakes, render_themes
-from review_helpers import fake_model, hits_for, make_judge, prompt_of, verdict_with
+from llmqa.triage.retrieval_signal import LabelImplier
+from review_helpers import (
+    clean_env,
+    fake_model,
+    hits_for,
+    make_judge,
+    prompt_of,
+    run_main,
+    verdict_with,
+)
 
 CLAUSES = """
 ## OFF-1 Offensive content
@@ -33,6 +45,7 @@ In scope:
 
 Out of scope:
 - [text] "I disagree with the senator's vote." (why: NOT-1.1)
+- [text] "what a game last night"
 
 ## NOT-1 Not offensive
 
@@ -155,3 +168,35 @@ def test_themes_name_the_directions_with_the_declared_label(tmp_path: Path) -> N
     by_annotator = render_themes(find_mistakes(items, guidelines=guidelines)).split(
         "## By annotator")[1]
     assert "flags not_offensive content as a violation" in by_annotator
+
+
+def test_the_retrieval_signal_reads_a_bare_near_miss_as_the_declared_label(
+        tmp_path: Path) -> None:
+    # An out-of-scope example with no reason is "no violation": the declared label, not the
+    # other labels in proportion to their use.
+    implier = LabelImplier(load_guidelines(write_offensive(tmp_path)),
+                           ["not_offensive", "offensive", "spam"])
+    assert implier.implied("OFF-1.1", "out", "what a game last night").tolist() == [1, 0, 0]
+
+
+def test_the_generator_shows_clauses_of_the_declared_label_as_neighbours(
+        tmp_path: Path) -> None:
+    folder = write_offensive(tmp_path)
+    (folder / "jokes.md").write_text("# Jokes\n\n### JOKE-1.1 Banter\nLabel: not_offensive\n\n"
+                                     "Friendly teasing.\n", encoding="utf-8")
+    guidelines = load_guidelines(folder)
+    assert "JOKE-1.1" in [c.id for c in neighbours(guidelines, guidelines.by_id["OFF-1.1"])]
+
+
+def test_doctor_probes_with_the_declared_label(tmp_path: Path, monkeypatch, capsys) -> None:
+    # The probe items break no policy; annotated "allowed" under these guidelines, a judge
+    # agreeing with them would give a label outside the set and every method would "fail".
+    clean_env(monkeypatch)
+    folder = write_offensive(tmp_path / "g")
+    with OpenAIStub() as stub:
+        code, out, stderr = run_main(["doctor", "-g", str(folder), "--model", "gpt-4o-mini",
+                                      "--base-url", stub.url, "--json", "--no-progress"], capsys)
+        prompts = [prompt_text(body) for body in stub.bodies]
+    assert code == 0, out + stderr
+    assert json.loads(out)["recommended"] == "json_schema"
+    assert any("not_offensive" in p for p in prompts)
