@@ -192,7 +192,7 @@ def _confusion(m: Mistake) -> str:
     return f"labelled {m.given}, should be {m.expected}"
 
 
-def _direction(m: Mistake, benign: str | None = NO_VIOLATION_LABEL) -> str:
+def _direction(m: Mistake, benign: str | None) -> str:
     """The kind of error. ``benign``: the no-violation label, when the mistakes use it; without
     it (a task of other labels, such as positive / negative) the confusion is the kind."""
     if benign is None:
