@@ -200,3 +200,13 @@ def test_doctor_probes_with_the_declared_label(tmp_path: Path, monkeypatch, caps
     assert code == 0, out + stderr
     assert json.loads(out)["recommended"] == "json_schema"
     assert any("not_offensive" in p for p in prompts)
+
+
+def test_the_generator_prompt_names_the_declared_label(tmp_path: Path) -> None:
+    from llmqa.generation.candidates import CandidateGenerator
+    from llmqa.llm.seam import ChatSeam
+
+    guidelines = load_guidelines(write_offensive(tmp_path))
+    generator = CandidateGenerator(ChatSeam(fake_model(), name="fake"), guidelines)
+    text = "\n".join(m.text for m in generator.messages(guidelines.by_id["OFF-1.1"]))
+    assert 'usually "not_offensive"' in text and '"allowed"' not in text
