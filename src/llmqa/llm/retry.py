@@ -109,5 +109,9 @@ async def call_with_retries(policy: RetryPolicy, call: Callable[[], Awaitable[T]
         with attempt:
             if on_attempt:
                 on_attempt(attempt.retry_state.attempt_number)
-            return await asyncio.wait_for(call(), timeout=max(0.0, deadline - loop.time()))
+            # Not wait_for: on Python 3.11 it runs the call in a task of its own, and when the
+            # caller is cancelled (another worker's 401 aborts the run) just as the call fails,
+            # that task's exception is never retrieved and asyncio prints it, API key and all.
+            async with asyncio.timeout_at(deadline):
+                return await call()
     raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover

@@ -102,8 +102,8 @@ class ChatSeam:
             messages = self._with_schema_text(messages, schema)
         request = to_langchain(messages)
         try:
-            result = await asyncio.wait_for(self._runnable(schema).ainvoke(request),
-                                            timeout=self.timeout)
+            async with asyncio.timeout(self.timeout):  # in this task: see retry.py
+                result = await self._runnable(schema).ainvoke(request)
             message: AIMessage = result if isinstance(result, AIMessage) else result["raw"]
         except Exception as exc:
             # The OpenAI SDK's parse path (json_schema) raises on finish_reason length or
