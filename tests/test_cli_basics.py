@@ -254,6 +254,37 @@ def test_library_hints_become_flags_only_in_the_cli() -> None:
     assert exc.describe(flag) == "a cost limit needs a price; add it with --prices"
 
 
+def test_library_steps_become_commands_only_in_the_cli() -> None:
+    """A step named in a hint is the library call in the library, the command in the CLI;
+    each step is a real command and a real call."""
+    import importlib
+
+    import typer.main
+
+    from llmqa import errors
+    from llmqa.cli._common import flag
+    from llmqa.index.chroma_index import ClauseIndex
+    from llmqa.workspace import Workspace
+
+    exc = errors.StoreError("no store", hint=errors.Hint("review first ({})", (errors.REVIEW,)))
+    assert str(exc) == "no store; review first (`Workspace.review(items, spec)`)"
+    assert exc.describe(flag) == "no store; review first (`llmqa review`)"
+    root = typer.main.get_command(app)
+    steps = [errors.INDEX, errors.REBUILD_INDEX, errors.REVIEW, errors.CHECK_GUIDELINES,
+             *errors.IMPORT_STEPS.values()]
+    owners = {"Workspace": Workspace, "Workspace.index": ClauseIndex}
+    for step in steps:
+        command, words = root, step.name.split()
+        while words and not words[0].startswith("-"):
+            assert hasattr(command, "commands"), step
+            command = command.commands[words.pop(0)]
+        options = {o for p in command.params for o in p.opts}
+        assert set(words) <= options, step
+        path = step.call.strip("`").split("(")[0].split(".")
+        owner = owners.get(".".join(path[:-1])) or importlib.import_module(".".join(path[:-1]))
+        assert callable(getattr(owner, path[-1])), step
+
+
 def test_top_level_help_gives_each_command_one_whole_line() -> None:
     result = runner.invoke(app, ["--help"], terminal_width=100)
     listed = result.stdout.split("Commands:")[1].splitlines()

@@ -58,6 +58,7 @@ def test_review_refuses_duplicate_clause_ids(tmp_path: Path, monkeypatch: pytest
     assert code == 1
     assert err.count("\n") == 1 and err.startswith("error: duplicate clause IDs: HAR-1.1 (")
     assert "p1.md:" in err and "p2.md:" in err
+    assert "(`llmqa guidelines check` lists every problem)" in err
     assert not (tmp_path / "home").exists()  # refused before indexing
 
 

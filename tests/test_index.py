@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from conftest import SAMPLE_GUIDELINES, FakeEmbedder
 from llmqa.cli import app
+from llmqa.cli._common import flag
 from llmqa.errors import BackendError, ConfigError, IndexMismatchError
 from llmqa.guidelines import GuidelineSet, load_guidelines
 from llmqa.index.chroma_index import ClauseIndex, clause_documents, make_client
@@ -121,9 +122,11 @@ def test_other_embedder_name_is_refused(tmp_path: Path, tiny_guidelines: Path,
         other.search("rats")
     with pytest.raises(IndexMismatchError) as refused:
         other.sync(guidelines)
-    # The library names the setting; the command line names its flag.
-    assert refused.value.hint is not None and "rebuild" in refused.value.hint.options
-    assert "--rebuild" in refused.value.describe(lambda option: f"--{option}")
+    # The library names the call and the setting; the command line its command and flag.
+    assert "`Workspace.index.rebuild(guidelines)`" in str(refused.value)
+    assert "`embedder`" in str(refused.value)
+    assert ("rebuild it with `llmqa index --rebuild` or use the embedder it was built with "
+            "(--embedder)") in refused.value.describe(flag)
     with pytest.raises(IndexMismatchError):
         other.retriever(guidelines)
     report = other.rebuild(guidelines)  # the documented way out
@@ -175,7 +178,8 @@ def test_stale_version_is_refused(tmp_path: Path, tiny_guidelines: Path,
     with pytest.raises(IndexMismatchError, match=f"holds guideline version {old.version} but "
                        f"the guidelines are at {new.version}"):
         index.search("rats", guidelines=new)
-    with pytest.raises(IndexMismatchError, match="run `llmqa index`"):
+    with pytest.raises(IndexMismatchError,
+                       match=r"update it with `Workspace\.index\.sync\(guidelines\)`"):
         index.retriever(new)
     assert index.search("rats", guidelines=old)  # the version it holds is fine
     assert index.search("rats")  # no guidelines given: no version check

@@ -116,7 +116,7 @@ def test_review_then_results_in_every_format_with_filters(cwd: Path, stub: OpenA
 def test_results_without_a_store_is_a_clear_error(cwd: Path,
                                                   capsys: pytest.CaptureFixture) -> None:
     code, _, err = run_main(["results", "--home", str(cwd / "nothing")], capsys)
-    assert code == 1 and "run `llmqa review` first" in err and "Traceback" not in err
+    assert code == 1 and "review a batch first (`llmqa review`)" in err and "Traceback" not in err
 
 
 def test_json_summary_and_a_free_rerun(cwd: Path, stub: OpenAIStub,

@@ -542,6 +542,8 @@ def test_cli_revise_apply_reports_versions_and_clauses(tmp_home: Path, tiny_guid
     assert load_guidelines(tiny_guidelines).by_id["HATE-1.1"].text == CLEARER
     assert "triage: 1 flagged" in (tmp_home / "rev.md").read_text()
     assert (tmp_home / "rev.patch").read_text().count("diff --git") == 1
+    # The next step is named as a command, not as the library call.
+    assert "re-embed the changed clauses with `llmqa index`" in result.stderr
 
 
 def test_cli_revise_shows_drafting_progress_on_a_terminal(

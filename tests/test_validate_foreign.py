@@ -84,8 +84,8 @@ def test_importing_with_the_wrong_tool_names_the_right_one(tmp_home: Path) -> No
     assert file_export_kind("tasks.json") == "label-studio"
     result = runner.invoke(app, ["import", "argilla", "tasks.json", "-o", "items.jsonl"])
     assert result.exit_code == 1
-    assert ("tasks.json is an export from Label Studio, not Argilla: use `llmqa import "
-            "label-studio`") in result.output
+    assert ("tasks.json is an export from Label Studio, not Argilla: convert it with "
+            "`llmqa import label-studio`") in result.output
     # Thirty refused rows: twenty are named, then a count.
     assert "... and 10 more rejected rows" in result.output
     Path("records.json").write_text(json.dumps(ARGILLA_ROWS))

@@ -14,8 +14,10 @@ The hierarchy is small so callers (and the CLI) can tell a user mistake from a b
     └── StoreError             the result store is locked, read-only, full or corrupt
 
 An error may carry a ``Hint``: what to change, naming settings by their Python names
-(``max_cost``, ``home``). The library's ``str(error)`` writes them as `home`; the CLI
-phrases the same hint with its flag names (``--home``), so no library message mentions a flag.
+(``max_cost``, ``home``) and steps to take by a ``Step`` (``INDEX``). The library's
+``str(error)`` writes them as `home` and as the call that takes the step; the CLI phrases the
+same hint with its flag and command names (``--home``, `llmqa index`), so no library message
+mentions a flag or a command.
 
 ``UnannotatedWarning`` (a ``UserWarning``) is issued for input that reads but is probably
 not what the user meant (a CSV without an ``annotations`` column); the CLI prints it as one
@@ -34,15 +36,38 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Step:
+    """Something to do before trying again, e.g. build the clause index. ``name`` is the
+    step's own name (the CLI's command has it); ``call`` the library call that does it."""
+
+    name: str
+    call: str
+
+
+INDEX = Step("index", "`Workspace.index.sync(guidelines)`")
+REBUILD_INDEX = Step("index --rebuild", "`Workspace.index.rebuild(guidelines)`")
+REVIEW = Step("review", "`Workspace.review(items, spec)`")
+CHECK_GUIDELINES = Step("guidelines check", "`llmqa.guidelines.check.check(path)`")
+IMPORT_STEPS = {"label-studio": Step("import label-studio",
+                                     "`llmqa.interop.convert.items_from_label_studio`"),
+                "argilla": Step("import argilla", "`llmqa.interop.convert.items_from_argilla`")}
+
+
+def library_name(option: str | Step) -> str:
+    """How the library itself names an option or step in a message."""
+    return option.call if isinstance(option, Step) else f"`{option}`"
+
+
+@dataclass(frozen=True)
 class Hint:
     """What the user can change. ``text`` holds ``{}`` placeholders filled, in order, with
-    the names of ``options`` (settings or parameter names, e.g. ``"max_cost"``)."""
+    the names of ``options``: settings or parameter names (``"max_cost"``) or ``Step``s."""
 
     text: str
-    options: tuple[str, ...] = ()
+    options: tuple[str | Step, ...] = ()
 
-    def render(self, name: Callable[[str], str] | None = None) -> str:
-        name = name or (lambda option: f"`{option}`")
+    def render(self, name: Callable[[Any], str] | None = None) -> str:
+        name = name or library_name
         return self.text.format(*(name(o) for o in self.options))
 
 
@@ -56,7 +81,7 @@ class LlmqaError(Exception):
         self.message = message
         self.hint = hint
 
-    def describe(self, name: Callable[[str], str] | None = None) -> str:
+    def describe(self, name: Callable[[Any], str] | None = None) -> str:
         """The message and, when there is one, the hint with options named by ``name``."""
         if self.hint is None:
             return self.message

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from llmqa.errors import Step
+
 if TYPE_CHECKING:  # the workspace loads with the first command that runs, not for --help
     from llmqa.workspace import Workspace
 
@@ -54,8 +56,11 @@ def err(message: str, color: str | None = None) -> None:
     typer.secho(message, err=True, fg=color)
 
 
-def flag(option: str) -> str:
-    """The CLI spelling of a library option name: ``max_cost`` -> ``--max-cost``."""
+def flag(option: str | Step) -> str:
+    """The CLI spelling of a library option name or step: ``max_cost`` -> ``--max-cost``,
+    ``INDEX`` -> `llmqa index`."""
+    if isinstance(option, Step):
+        return f"`llmqa {option.name}`"
     return "--" + option.replace("_", "-")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, workspace
+from llmqa.cli._common import err, flag, workspace
 
 import_app = typer.Typer(help="Turn a labelling tool's export into an items file.",
                          no_args_is_help=True)
@@ -33,7 +33,7 @@ def _imported(report, output: str, shown: int = 20) -> None:
         err(str(error), "red")
     if len(report.errors) > shown:
         err(f"... and {len(report.errors) - shown} more rejected rows", "red")
-    err("\n".join(report.summary(output)))
+    err("\n".join(report.summary(output, name=flag)))
     if not report.ok:
         raise typer.Exit(1)
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from llmqa.errors import GuidelineError
+from llmqa.errors import CHECK_GUIDELINES, GuidelineError, Hint
 from llmqa.guidelines.model import MAX_CLAUSE_CHARS, GuidelineSet, reads_as_no_violation
 from llmqa.guidelines.parser import CLAUSE_ID
 
@@ -96,9 +96,9 @@ def ensure_reviewable(guidelines: GuidelineSet) -> None:
     verdict citing it could mean either clause (``check_guidelines`` reports the same)."""
     duplicates = duplicate_ids(guidelines)
     if duplicates:
-        raise GuidelineError("duplicate clause IDs: " + "; ".join(duplicates)
-                             + ". Give each clause its own ID (`llmqa guidelines check` "
-                             "lists every problem)")
+        raise GuidelineError("duplicate clause IDs: " + "; ".join(duplicates),
+                             hint=Hint("give each clause its own ID ({} lists every problem)",
+                                       (CHECK_GUIDELINES,)))
 
 
 @dataclass(frozen=True)

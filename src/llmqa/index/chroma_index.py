@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from llmqa.errors import ConfigError, Hint, IndexMismatchError, StoreError
+from llmqa.errors import INDEX, REBUILD_INDEX, ConfigError, Hint, IndexMismatchError, StoreError
 from llmqa.guidelines.model import GuidelineSet
 from llmqa.index.documents import clause_documents
 from llmqa.index.embedders import Embedder
@@ -103,8 +103,8 @@ class ClauseIndex:
         try:
             return self.client.get_collection(self.name, embedding_function=None)
         except Exception as exc:  # chromadb raises NotFoundError or ValueError by version
-            raise IndexMismatchError(
-                f"no clause index '{self.name}' yet: run `llmqa index`") from exc
+            raise IndexMismatchError(f"no clause index '{self.name}' yet",
+                                     hint=Hint("build it with {}", (INDEX,))) from exc
 
     def info(self) -> dict[str, Any]:
         collection = self._collection()
@@ -118,8 +118,8 @@ class ClauseIndex:
             raise IndexMismatchError(
                 f"index '{self.name}' was built with embedder '{built_with}' but this run uses "
                 f"'{self.embedder.name}'",
-                hint=Hint("rebuild it (`llmqa index` with {}) or use the embedder it was built "
-                          "with ({})", ("rebuild", "embedder")))
+                hint=Hint("rebuild it with {} or use the embedder it was built with ({})",
+                          (REBUILD_INDEX, "embedder")))
         distance = meta.get("llmqa_distance")
         if distance and distance != DISTANCE:
             raise IndexMismatchError(f"index '{self.name}' uses distance '{distance}', "
@@ -199,11 +199,12 @@ class ClauseIndex:
         self._check_embedder(meta)
         if meta.get("llmqa_state") != "ready":
             raise IndexMismatchError(f"index '{self.name}' is incomplete (an indexing run did not "
-                                     "finish): run `llmqa index` to complete it")
+                                     "finish)", hint=Hint("complete it with {}", (INDEX,)))
         if guidelines is not None and meta.get("llmqa_version") != guidelines.version:
             raise IndexMismatchError(
                 f"index '{self.name}' holds guideline version {meta.get('llmqa_version')} but the "
-                f"guidelines are at {guidelines.version}: run `llmqa index` to update it")
+                f"guidelines are at {guidelines.version}",
+                hint=Hint("update it with {}", (INDEX,)))
         return collection
 
     def retriever(self, guidelines: GuidelineSet | None = None) -> Retriever:

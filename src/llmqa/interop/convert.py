@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llmqa.errors import IMPORT_STEPS, Hint
 from llmqa.interop.mapping import ImportReport
 from llmqa.io.writers import json_text, write_records, write_text
 
@@ -29,8 +30,8 @@ def _write_items(records: Iterator[Item | RowError], report: ImportReport, outpu
         # (a missing field per row) would not say.
         kind = file_export_kind(export)
         if kind is not None and kind != tool:
-            report.notes.append(f"{misread(export, kind, TOOL_NAMES[tool])}: use "
-                                f"`llmqa import {kind}`")
+            said = misread(export, kind, TOOL_NAMES[tool]).replace("{", "{{").replace("}", "}}")
+            report.other_tool = Hint(said + ": convert it with {}", (IMPORT_STEPS[kind],))
     return report
 
 

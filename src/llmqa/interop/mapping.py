@@ -9,14 +9,14 @@ an export imported back lands in the same place.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from llmqa.errors import InputError
+from llmqa.errors import Hint, InputError
 from llmqa.io.readers import RowError
 from llmqa.items import Content, Item, Modality
 
@@ -130,6 +130,8 @@ class ImportReport:
     annotations: int = 0
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Set when every row was refused and the file is the other tool's export.
+    other_tool: Hint | None = None
 
     @property
     def ok(self) -> bool:
@@ -145,12 +147,16 @@ class ImportReport:
                 self.annotations += len(record.annotations)
                 yield record
 
-    def summary(self, output: str | Path, notes_shown: int = 20) -> list[str]:
-        """The first ``notes_shown`` notes and a closing count line (errors are the caller's
-        to show: they come first, in red)."""
+    def summary(self, output: str | Path, notes_shown: int = 20,
+                name: Callable[[Any], str] | None = None) -> list[str]:
+        """The first ``notes_shown`` notes, the right converter for the other tool's export,
+        and a closing count line (errors are the caller's to show: they come first, in red;
+        ``name`` spells the step the converter is)."""
         lines = self.notes[:notes_shown]
         if len(self.notes) > notes_shown:
             lines.append(f"... and {len(self.notes) - notes_shown} more notes")
+        if self.other_tool is not None:
+            lines.append(self.other_tool.render(name))
         where = "" if str(output) == "-" else f" to {output}"
         return [*lines, f"{self.items} items with {self.annotations} annotations written"
                 f"{where}; {len(self.errors)} rejected, {len(self.notes)} notes"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmqa.errors import Hint, InputError
+from llmqa.errors import INDEX, Hint, InputError
 from llmqa.io.json_file import read_json_lines
 from llmqa.revision.apply import Applied, apply_edits
 from llmqa.revision.clause_summary import load_clause_summary
@@ -91,7 +91,7 @@ class RevisionRun:
             lines += [f"guidelines {applied.old_version} -> {applied.new_version}; changed: "
                       f"{', '.join(applied.diff.changed) or 'none'} "
                       f"(in {', '.join(applied.files)})",
-                      "run `llmqa index` to re-embed the changed clauses"]
+                      Hint("re-embed the changed clauses with {}", (INDEX,)).render(name)]
         elif self.apply_asked:
             lines.append("nothing to apply: no clause has a change")
         return lines

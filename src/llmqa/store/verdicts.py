@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from llmqa.errors import Hint, StoreError
+from llmqa.errors import REVIEW, Hint, StoreError
 from llmqa.items import Item
 from llmqa.redact import redact
 from llmqa.store.migrations import MIGRATIONS
@@ -97,7 +97,8 @@ class VerdictStore:
         try:
             if readonly:
                 if not self.path.exists():
-                    raise StoreError(f"no store at {self.path}: run `llmqa review` first")
+                    raise StoreError(f"no store at {self.path}",
+                                     hint=Hint("review a batch first ({})", (REVIEW,)))
                 self.db = open_readonly(self.path)
             else:
                 self.home.mkdir(parents=True, exist_ok=True)
