@@ -195,6 +195,30 @@ def test_adaptive_weights_drop_an_unreliable_source() -> None:
     assert fixed.effective["error"]["guideline_conflict"] == 1.0
 
 
+def test_a_score_left_to_one_source_says_so() -> None:
+    """Crowd data: annotator dissent and the guideline evidence turned off leave the classifier
+    alone, and the queue says that its top rows are the classifier's disagreements."""
+    signals = _set(label_issue=[0.9, 0.1, 0.5, 0.3], guideline_conflict=[0.1, 0.9, 0.5, 0.2],
+                   minority_share=[0.0, 0.4, 0.0, 0.2])
+    crowd = {"classifier": Reliability("classifier", 0.18, 0.6, 0.5, 4),
+             "guideline": Reliability("guideline", 0.0, 0.4, 0.5, 4),
+             "annotators": Reliability("annotators", 0.26, 0.7, 0.6, 4)}
+    signals.reliability = crowd
+    note = combine(signals, DEFAULT_WEIGHTS).error_basis(crowd)
+    assert note is not None and note.startswith(
+        "the likely-error score rests on the classifier (reliability 0.18) alone")
+    assert "annotators' dissent (reliability 0.26) and guideline evidence" in note
+    # Trained annotators count: no note. Fixed weights use every source: no note either.
+    signals.reliability = crowd | {"annotators": Reliability("annotators", 0.7, 0.9, 0.6, 4)}
+    assert combine(signals, DEFAULT_WEIGHTS).error_basis(signals.reliability) is None
+    signals.reliability = crowd
+    assert combine(signals, Weights(adaptive=False)).error_basis(crowd) is None
+    # One source in the batch at all (no guidelines, one rating each) is no news.
+    alone = _set(label_issue=[0.9, 0.1, 0.5])
+    alone.reliability = {"classifier": crowd["classifier"]}
+    assert combine(alone, DEFAULT_WEIGHTS).error_basis(alone.reliability) is None
+
+
 def test_every_source_unreliable_falls_back_to_the_base_weights() -> None:
     signals = _set(guideline_conflict=[0.1, 0.9])
     signals.reliability = {"classifier": Reliability("classifier", None, None, None, 0),

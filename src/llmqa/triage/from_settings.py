@@ -162,7 +162,9 @@ def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "major
         chosen, calibration = calibrate(computed.signals, data.item_ids, load_key(answer_key),
                                         seed=seed)
     notes = computed.notes + computed.signals.all_notes() + data.problems[:10]
-    run = TriageRun(score(data, computed.signals, chosen), computed.guidelines, notes, chosen,
+    result = score(data, computed.signals, chosen)
+    basis = result.scores.error_basis(computed.signals.reliability)
+    run = TriageRun(result, computed.guidelines, notes + ([basis] if basis else []), chosen,
                     calibration)
     problem = cache.save(ws.settings.home_path, key, run)
     if problem:

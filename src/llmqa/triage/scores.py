@@ -119,6 +119,10 @@ def rank_normalise(values: np.ndarray) -> np.ndarray:
     return out
 
 
+_SOURCE_NAMES = {"classifier": "classifier", "guideline": "guideline evidence",
+                 "annotators": "annotators' dissent", "judge": "judge"}
+
+
 @dataclass
 class Scores:
     error: np.ndarray      # NaN for items without a label under review
@@ -128,6 +132,32 @@ class Scores:
     effective: dict[str, dict[str, float]] = field(default_factory=dict)  # after factors
     # The multiplier the hedged-note discount put on each item's error score (1: none).
     hedge_factor: np.ndarray | None = None
+
+    def error_basis(self, reliability: dict[str, Any]) -> str | None:
+        """A note when the reliability factors left the likely-error score to one source
+        while others were there but turned off: its top rows are then that source's
+        disagreements with the label, however many annotators agree (evals/README.md,
+        "The queue on a batch as it is")."""
+        from llmqa.triage.reliability import FAMILY
+
+        weights = self.effective.get(ERROR, {})
+        present = {name: w for name, w in weights.items()
+                   if name in self.ranks and (~np.isnan(self.ranks[name])).any()}
+        used = {FAMILY.get(name, name) for name, w in present.items() if w > 0}
+        off = sorted({FAMILY.get(name, name) for name, w in present.items() if w <= 0} - used)
+        if len(used) != 1 or not off or self.weights.intercept is not None:
+            return None
+        (family,) = used
+
+        def said(source: str) -> str:
+            value = getattr(reliability.get(source), "value", None)
+            return _SOURCE_NAMES.get(source, source) + (
+                f" (reliability {value:.2f})" if value is not None else "")
+
+        return (f"the likely-error score rests on the {said(family)} alone on this batch: "
+                f"{' and '.join(said(source) for source in off)} carry no weight here, so "
+                f"its top rows are where the {_SOURCE_NAMES.get(family, family)} disagrees "
+                "with the label, however many annotators agree")
 
     def contributions(self, index: int, score: str) -> list[tuple[str, float, float]]:
         """(signal, weight, percentile) for the item's available signals, largest weight ×
