@@ -146,6 +146,26 @@ def test_a_task_without_allowed_and_a_crowd_of_annotators() -> None:
     assert by_annotator.index("### steady") < by_annotator.index("### brief")
 
 
+def test_a_theme_shows_its_clearest_cases_first() -> None:
+    # Against the consensus, a 4-1 item (one annotator slipped) illustrates "should be
+    # not_offensive" better than a 3-2 one (two annotators' word against three); an item an
+    # analyst decided comes before both.
+    def crowd(item_id: str, offensive: int, not_offensive: int) -> Item:
+        votes = [("offensive", None)] * offensive + [("not_offensive", None)] * not_offensive
+        return item(item_id, f"text {item_id}",
+                    *((f"{item_id}-a{n}", label, clause) for n, (label, clause) in
+                      enumerate(votes)))
+
+    items = [crowd("a-split", 2, 3), crowd("b-clear", 1, 4), crowd("c-decided", 3, 2)]
+    first = render_themes(find_mistakes(items), examples=1)
+    assert "`b-clear`" in first and "`a-split`" not in first
+    decided = render_themes(find_mistakes(items, gold={"c-decided": "not_offensive"}),
+                            examples=2)
+    by_clause = decided.split("## By annotator")[0]
+    assert by_clause.index("`c-decided`") < by_clause.index("`b-clear`")
+    assert "`a-split`" not in by_clause
+
+
 def test_cli_themes_writes_markdown(tmp_home: Path, tiny_guidelines: Path) -> None:
     from llmqa.cli import app  # the real one: old flag spellings are rewritten there
 

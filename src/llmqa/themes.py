@@ -24,7 +24,7 @@ the confusions and clauses behind them, since a habit often spans clauses; when 
 ``allowed`` (offensive / not_offensive, say) the confusions themselves are the themes.
 Annotators are ranked by the lower 95% bound of their error rate, so a handful of annotations
 does not outrank a habit shown hundreds of times. Each theme comes with two or three
-representative items, anonymized and trimmed.
+representative items, the clearest first (``_representatives``), anonymized and trimmed.
 """
 
 from __future__ import annotations
@@ -234,12 +234,25 @@ def _item_line(summary: ThemeSummary, item_id: str, chars: int) -> str:
             f"**{ref.label}** ({ref.by})")
 
 
-def _representatives(mistakes: list[Mistake], count: int) -> list[str]:
-    """Items with the most wrong annotations in the theme first, judge-backed first, by id."""
+_FIRMNESS = {"gold": 0, "judge": 1, "consensus": 2}
+
+
+def _representatives(summary: ThemeSummary, mistakes: list[Mistake], count: int) -> list[str]:
+    """The clearest cases of the theme: analyst-decided items first, then the judge's, then
+    consensus ones. Against a decision or the judge, the more annotators erred the better the
+    item shows a shared misreading; against the consensus, the more annotators gave the
+    reference label the firmer it is, so a 4-1 item comes before a 3-2 one, where "should
+    be" is two annotators' word against three. Ties by id."""
     per_item = Counter(m.item_id for m in mistakes)
-    judged = {m.item_id for m in mistakes if m.by == "judge"}
-    ranked = sorted(per_item, key=lambda i: (-per_item[i], i not in judged, i))
-    return ranked[:count]
+
+    def key(item_id: str) -> tuple[int, float, str]:
+        ref = summary.references[item_id]
+        if ref.by != "consensus":
+            return _FIRMNESS.get(ref.by, 2), -per_item[item_id], item_id
+        votes = [a.label for a in summary.items[item_id].annotations]
+        return _FIRMNESS["consensus"], -votes.count(ref.label) / len(votes), item_id
+
+    return sorted(per_item, key=key)[:count]
 
 
 def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None, *,
@@ -300,7 +313,7 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
             who = Counter(m.annotator for m in members)
             out.append(f"- **{theme}**: {n} ({_top_counts(who, 10)})")
             out += [_item_line(summary, i, excerpt_chars)
-                    for i in _representatives(members, examples)]
+                    for i in _representatives(summary, members, examples)]
         out.append("")
     if not shown:
         out += ["No recurring theme by clause.", ""]
@@ -334,7 +347,7 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
             out.append(f"- **{direction}**: {n} ({_top_counts(confusions)}; "
                        f"{_top_counts(where)})")
             out += [_item_line(summary, i, excerpt_chars)
-                    for i in _representatives(members, examples)]
+                    for i in _representatives(summary, members, examples)]
         out.append("")
     if not shown:
         out += ["No recurring theme by annotator.", ""]
