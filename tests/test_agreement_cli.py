@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from typer.testing import CliRunner
 from llmqa.cli._agreement import agreement
 from llmqa.cli._deprecated import DeprecatingGroup
 from llmqa.errors import InputError, UsageError
+from llmqa.io.readers import read_items
+from llmqa.items import Item
 from llmqa.workspace import Workspace
 
 ANNOTATORS = ("ann1", "ann2", "ann3")
@@ -177,6 +180,15 @@ def test_judge_labels_appear_when_the_store_provides_them(workdir: Path,
     assert data["verdict"].startswith("no verdict: the judge rated 12 of these items")
     text = run(str(items), "--no-guidelines", "--bootstrap", "0")
     assert "LLM judge (judge-x) vs humans" in text.stdout
+    assert "judge vs consensus: kappa 1.000 -, agreement 1.000 (12 items)" in text.stdout
+    # One label on both sides: kappa is undefined, and the line says so in words.
+    consensus = {i.id: Counter(a.label for a in i.annotations).most_common(1)[0][0]
+                 for i in read_items(items) if isinstance(i, Item)}
+    first = {k: v for k, v in consensus.items() if v == "allowed"}
+    monkeypatch.setattr(Workspace, "judge_labels", lambda self, ids=None: (first, None))
+    text = run(str(items), "--no-guidelines", "--bootstrap", "0")
+    assert f"judge vs consensus: kappa undefined, agreement 1.000 ({len(first)} items)" in (
+        text.stdout)
 
 
 def test_the_judge_verdict_names_its_interval_on_enough_items() -> None:

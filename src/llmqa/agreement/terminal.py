@@ -37,7 +37,7 @@ _HEADLINE_NAMES = {
 
 
 def _num(value: float | None, digits: int = 3) -> str:
-    return "undef" if value is None else f"{value:.{digits}f}"
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _ci(score: Score) -> str:
@@ -147,7 +147,9 @@ def _judge(report: AgreementReport, models: list[str]) -> str:
     assert j is not None
     lines = [
         f"LLM judge ({', '.join(models) or 'model unknown'}) vs humans",
-        f"judge vs consensus: kappa {_num(j.vs_consensus.value)} {_ci(j.vs_consensus)}, "
+        "judge vs consensus: kappa " + (f"{_num(j.vs_consensus.value)} {_ci(j.vs_consensus)}"
+                                        if j.vs_consensus.value is not None else "undefined")
+        + ", "
         f"agreement {_num(j.agreement_with_consensus.value)} "
         f"({j.vs_consensus.n_items} items)",
         f"judge vs human majority: kappa {_num(j.vs_human_majority.value)}; humans vs the "
@@ -193,10 +195,6 @@ def render_gold(result: Any) -> str:
                  ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.by_clause]
         lines += ["", table(rows, ["clause", "rater", "pairs", "kappa vs gold"])]
     return "\n".join(lines)
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def render_trust_gate(result: Any, min_kappa: float, min_items: int) -> str:
