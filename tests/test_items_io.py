@@ -86,6 +86,42 @@ def test_flat_column_csv(tmp_path: Path) -> None:
     assert second.content.metadata == {"k": "v"} and second.annotations == []
 
 
+def test_a_row_without_modality_gets_the_one_its_fields_imply(tmp_path: Path) -> None:
+    # A newcomer's first file names the text and the labels, not the modality.
+    path = tmp_path / "plain.jsonl"
+    rows = [{"id": "t", "content": {"text": "hello"}},
+            {"id": "i", "content": {"title": "Cover", "image_url": "https://x/y.png"}},
+            {"id": "p", "content": {"title": "Episode 3", "transcript": "so today..."}},
+            {"id": "n", "content": {"title": "Track"}},
+            {"id": "e", "content": {"text": "x", "modality": ""}},
+            {"id": "both", "content": {"text": "blurb", "transcript": "words"}},
+            {"id": "media", "content": {"image_url": "a.png", "audio_url": "a.mp3"}},
+            {"id": "none", "content": {"caption": "only a caption"}}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    read = _read(path)
+    kept = {r.id: r.content.modality.value for r in read if isinstance(r, Item)}
+    assert kept == {"t": "text", "i": "image", "p": "transcript", "n": "title", "e": "text"}
+    errors = [str(r) for r in read if isinstance(r, RowError)]
+    assert errors == [
+        f"{path}:6: content: no modality, and both text and transcript: name the one that was "
+        "labelled (modality text or transcript)",
+        f"{path}:7: content: no modality, and media of 2 kinds (audio, image): name the one "
+        "that was labelled",
+        f"{path}:8: content: no modality and nothing to review: give text, transcript, title "
+        "or a media path or URL"]
+    # Flat CSV columns too, and an explicit modality still wins.
+    flat = tmp_path / "flat.csv"
+    with open(flat, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "transcript"])
+        writer.writerow(["c1", "hello", ""])
+    (item,) = _read(flat)
+    assert isinstance(item, Item) and item.content.modality == "text"
+    explicit = Item.model_validate({"id": "x", "content": {"modality": "title", "title": "T",
+                                                           "text": "t"}})
+    assert explicit.content.modality == "title"
+
+
 def test_json_column_csv(tmp_path: Path) -> None:
     path = tmp_path / "nested.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:

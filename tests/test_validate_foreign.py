@@ -25,7 +25,7 @@ def test_every_problem_of_a_row_is_listed(tmp_path: Path) -> None:
     (error,) = list(read_items(path))
     assert error.problems() == [
         "id: Field required",
-        "content: Value error, modality 'text' needs one of: text",
+        "content: modality 'text' needs one of: text",
         "annotations.0.annotator: Field required",
         "colour: Extra inputs are not permitted"]
     assert str(error) == f"{path}:1: " + "; ".join(error.problems())

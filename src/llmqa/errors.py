@@ -144,6 +144,8 @@ def validation_problems(exc: Any) -> list[tuple[str | None, str]]:
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"]) or None
         message = error["msg"]
+        if error["type"] == "value_error":  # our own validators' words, without pydantic's tag
+            message = message.removeprefix("Value error, ")
         if error["type"] == "enum":
             message = f"unknown value {error.get('input')!r}; {message.lower()}"
         problems.append((location, message))

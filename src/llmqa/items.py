@@ -36,10 +36,48 @@ _REQUIRED_BY_MODALITY: dict[Modality, tuple[str, ...]] = {
 }
 
 
+# Which modality a row without one is, by the fields it has: the media, when there is one,
+# else the text to read. text and transcript together are left for the row to name.
+_MEDIA_FIELDS = {Modality.VIDEO: ("video_path", "video_url"),
+                 Modality.AUDIO: ("audio_path", "audio_url"),
+                 Modality.IMAGE: ("image_path", "image_url")}
+
+
+def infer_modality(fields: dict[str, Any]) -> Modality:
+    """The modality of content given without one. Raises ``ValueError`` saying what to add
+    when the fields do not settle it."""
+    present = {name for name, value in fields.items() if value not in (None, "")}
+    media = [m for m, names in _MEDIA_FIELDS.items() if present & set(names)]
+    if len(media) > 1:
+        raise ValueError(f"no modality, and media of {len(media)} kinds "
+                         f"({', '.join(media)}): name the one that was labelled")
+    if media:
+        return media[0]
+    readable = [m for m in (Modality.TEXT, Modality.TRANSCRIPT) if m.value in present]
+    if len(readable) > 1:
+        raise ValueError("no modality, and both text and transcript: name the one that was "
+                         "labelled (modality text or transcript)")
+    if readable:
+        return readable[0]
+    if "title" in present:
+        return Modality.TITLE
+    raise ValueError("no modality and nothing to review: give text, transcript, title or a "
+                     "media path or URL")
+
+
 class Content(BaseModel):
-    """What was labelled. Exactly one modality; optional text that describes the media."""
+    """What was labelled. One modality; optional text that describes the media. A row without
+    ``modality`` gets the one its fields imply (``infer_modality``): a media field decides,
+    else text or transcript, else title."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _implied_modality(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("modality") in (None, ""):
+            return {**data, "modality": infer_modality(data)}
+        return data
 
     modality: Modality
     text: str | None = None
