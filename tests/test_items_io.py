@@ -122,6 +122,25 @@ def test_a_row_without_modality_gets_the_one_its_fields_imply(tmp_path: Path) ->
     assert explicit.content.modality == "title"
 
 
+def test_jsonl_content_fields_may_sit_flat_and_a_bare_label_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "flat.jsonl"
+    rows = [{"id": "f", "text": "hello", "metadata": {"k": "v"},
+             "annotations": [{"annotator": "a", "label": "spam"}]},
+            {"id": "b", "text": "hi", "annotations": ["spam"]}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first, second = _read(path)
+    assert isinstance(first, Item) and first.content.text == "hello"
+    assert first.content.metadata == {"k": "v"} and first.labels() == ["spam"]
+    assert isinstance(second, RowError)
+    assert str(second) == (f"{path}:2: annotations.0: a bare label ('spam'): an annotation is "
+                           'an object naming its annotator, {"annotator": "...", "label": '
+                           '"spam"}')
+    array = tmp_path / "flat.json"
+    array.write_text(json.dumps(rows[:1]), encoding="utf-8")
+    (item,) = _read(array)
+    assert isinstance(item, Item) and item.content.text == "hello"
+
+
 def test_json_column_csv(tmp_path: Path) -> None:
     path = tmp_path / "nested.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:

@@ -123,6 +123,15 @@ class Annotation(BaseModel):
     clause_id: str | None = None
     note: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_bare_label(cls, data: Any) -> Any:
+        # Agreement needs to know who said what: a list of labels alone cannot be read.
+        if isinstance(data, str):
+            raise ValueError(f"a bare label ({data!r}): an annotation is an object naming its "
+                             f'annotator, {{"annotator": "...", "label": {json.dumps(data)}}}')
+        return data
+
     @field_validator("label")
     @classmethod
     def _normalise_label(cls, value: str) -> str:

@@ -4,8 +4,9 @@ Every reader yields one ``Item`` or one ``RowError`` per input row and holds onl
 row (Parquet: the current record batch) in memory, so a file of any size streams in constant
 memory. A bad row never stops the stream: the caller decides what a rejected row means.
 
-CSV and Parquet carry the same fields as JSONL. Content fields may be flat columns
-(``modality``, ``text``, ``caption``...) or one ``content`` column holding JSON; ``annotations``
+CSV and Parquet carry the same fields as JSONL. In every format the content fields may be
+flat, beside ``id`` (``modality``, ``text``, ``caption``...), or nested under ``content`` (a
+column holding JSON in CSV); ``annotations``
 and ``metadata`` are JSON strings in CSV and may be nested columns in Parquet. A ``.json`` file
 may hold JSONL or one JSON array of items (read whole; errors name the element's position).
 """
@@ -175,7 +176,7 @@ def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterat
             yield RowError(source, number, None,
                            f"expected a JSON object, got {type(row).__name__}")
             continue
-        yield _validate(row, source, number, check)
+        yield _validate(_nest_flat_content(row), source, number, check)
 
 
 def _starts_with_array(path: Path) -> bool:
@@ -210,7 +211,7 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
             yield RowError(source, number, None,
                            f"expected a JSON object, got {type(row).__name__}", "element")
             continue
-        result = _validate(row, source, number, check)
+        result = _validate(_nest_flat_content(row), source, number, check)
         yield (replace(result, unit="element") if isinstance(result, RowError) else result)
 
 
