@@ -141,6 +141,40 @@ def test_jsonl_content_fields_may_sit_flat_and_a_bare_label_is_named(tmp_path: P
     assert isinstance(item, Item) and item.content.text == "hello"
 
 
+def test_one_row_per_annotation_is_grouped_by_item(tmp_path: Path) -> None:
+    # The spreadsheet shape: id, content, annotator, label, one row per annotation.
+    path = tmp_path / "long.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "project", "text", "annotator", "label", "clause_id", "note"])
+        writer.writerow(["1", "p", "hello", "a", "spam", "SPAM-1.1", ""])
+        writer.writerow(["2", "p", "bye", "a", "allowed", "", ""])
+        writer.writerow(["1", "p", "hello", "b", "allowed", "", "unsure"])
+        writer.writerow(["1", "p", "hello!", "c", "spam", "", ""])  # another text: refused
+        writer.writerow(["3", "p", "x", "", "spam", "", ""])  # no annotator: refused
+        writer.writerow(["4", "p", "unrated", "", "", "", ""])
+    read = _read(path)
+    items = [r for r in read if isinstance(r, Item)]
+    assert [i.id for i in items] == ["1", "2", "3", "4"]  # first appearance order
+    first = items[0]
+    assert [(a.annotator, a.label, a.clause_id, a.note) for a in first.annotations] == [
+        ("a", "spam", "SPAM-1.1", None), ("b", "allowed", None, "unsure")]
+    assert first.project == "p" and first.content.text == "hello"
+    assert items[2].annotations == [] and items[3].annotations == []
+    errors = [str(r) for r in read if isinstance(r, RowError)]
+    assert errors == [f"{path}:5: text: differs from line 2, where item 1 first appears: every "
+                      "row of an item repeats its fields",
+                      f"{path}:6: annotator: Field required"]
+    # Parquet, the same shape.
+    parquet = tmp_path / "long.parquet"
+    pq.write_table(pa.table({"id": ["x", "x", "y"], "text": ["t", "t", "u"],
+                             "annotator": ["a", "b", "a"], "label": ["hate", "allowed", "hate"]}),
+                   parquet)
+    grouped = _read(parquet)
+    assert [(i.id, i.labels()) for i in grouped if isinstance(i, Item)] == [
+        ("x", ["hate", "allowed"]), ("y", ["hate"])]
+
+
 def test_json_column_csv(tmp_path: Path) -> None:
     path = tmp_path / "nested.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:

@@ -4,7 +4,8 @@ Every reader yields one ``Item`` or one ``RowError`` per input row and holds onl
 row (Parquet: the current record batch) in memory, so a file of any size streams in constant
 memory. A bad row never stops the stream: the caller decides what a rejected row means.
 
-CSV and Parquet carry the same fields as JSONL. In every format the content fields may be
+CSV and Parquet carry the same fields as JSONL, or one row per annotation (``long_rows``,
+grouped by ``id``; such a file is held in memory). In every format the content fields may be
 flat, beside ``id`` (``modality``, ``text``, ``caption``...), or nested under ``content`` (a
 column holding JSON in CSV); ``annotations``
 and ``metadata`` are JSON strings in CSV and may be nested columns in Parquet. A ``.json`` file
@@ -32,6 +33,7 @@ from llmqa.errors import (
     validation_problems,
 )
 from llmqa.io.json_array import TOO_DEEP, TOO_DEEP_ELEMENT, array_elements
+from llmqa.io.long_rows import LongRows, is_long
 from llmqa.items import Content, Item
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -250,13 +252,14 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
             yield RowError(source, 1, None, f"header row is not valid UTF-8 (byte {bad_lines[1]}); "
                            "re-save the file as UTF-8")
             return
-        if reader.fieldnames and "annotations" not in reader.fieldnames:
+        long = LongRows() if is_long(reader.fieldnames or []) else None
+        if reader.fieldnames and "annotations" not in reader.fieldnames and long is None:
             _no_annotations_column(path, reader.fieldnames)
         while True:
             try:
                 row = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:
                 yield RowError(source, first_line(previous, reader.line_num), None,
                                f"malformed CSV: {exc}")
@@ -271,11 +274,9 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
                                f"{spanned[0]}); re-save the file as UTF-8")
                 continue
             cleaned = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-            parsed = _parse_json_columns(cleaned, source, number)
-            if isinstance(parsed, RowError):
-                yield parsed
-            else:
-                yield _validate(_nest_flat_content(parsed), source, number, check)
+            if (record := _take(cleaned, source, number, check, long)) is not None:
+                yield record
+    yield from _grouped(long, source, check)
 
 
 def _no_annotations_column(path: Path, columns: list[str]) -> None:
@@ -287,7 +288,8 @@ def _no_annotations_column(path: Path, columns: list[str]) -> None:
     if lookalikes:
         raise InputError(f"{named}; '{lookalikes[0]}' is not read as annotations. Name the "
                          "column 'annotations', holding a JSON list of "
-                         '{"annotator": ..., "label": ...}')
+                         '{"annotator": ..., "label": ...}, or give one row per annotation '
+                         "with 'annotator' and 'label' columns")
     warnings.warn(f"{named}: every item is read as unannotated", UnannotatedWarning,
                   stacklevel=2)
 
@@ -300,15 +302,32 @@ def _read_parquet(path: Path, source: str, check: RowCheck) -> Iterator[Item | R
     except Exception as exc:  # pyarrow raises several unrelated types for a bad file
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
     number = 0
+    long = LongRows() if is_long(parquet.schema_arrow.names) else None
     for batch in parquet.iter_batches(batch_size=2048):
         for row in batch.to_pylist():
             number += 1
             cleaned = {k: _drop_nulls(v) for k, v in row.items() if v is not None and v != ""}
-            parsed = _parse_json_columns(cleaned, source, number)
-            if isinstance(parsed, RowError):
-                yield parsed
-            else:
-                yield _validate(_nest_flat_content(parsed), source, number, check)
+            if (record := _take(cleaned, source, number, check, long)) is not None:
+                yield record
+    yield from _grouped(long, source, check)
+
+
+def _take(row: dict[str, Any], source: str, number: int, check: RowCheck,
+          long: LongRows | None) -> Item | RowError | None:
+    """A wide row's item; a long row goes into its item (yielded by ``_grouped``), None
+    unless it has a problem of its own."""
+    parsed = _parse_json_columns(row, source, number)
+    if isinstance(parsed, RowError):
+        return parsed
+    if long is None:
+        return _validate(_nest_flat_content(parsed), source, number, check)
+    problem = long.add(number, parsed)
+    return None if problem is None else RowError(source, number, *problem)
+
+
+def _grouped(long: LongRows | None, source: str, check: RowCheck) -> Iterator[Item | RowError]:
+    for number, row in (long.rows() if long is not None else ()):
+        yield _validate(_nest_flat_content(row), source, number, check)
 
 
 def _drop_nulls(value: Any) -> Any:
