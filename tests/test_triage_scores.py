@@ -205,14 +205,24 @@ def test_a_score_left_to_one_source_says_so() -> None:
              "annotators": Reliability("annotators", 0.26, 0.7, 0.6, 4)}
     signals.reliability = crowd
     note = combine(signals, DEFAULT_WEIGHTS).error_basis(crowd)
-    assert note is not None and note.startswith(
-        "the likely-error score rests on the classifier (reliability 0.18) alone")
-    assert "annotators' dissent (reliability 0.26) and guideline evidence" in note
+    assert note == (
+        "the likely-error score rests on the classifier alone on this batch (reliability 0.18; "
+        "0 is no better than always guessing the most common label, 1 agrees with every "
+        "label): annotators' dissent (0.26) and guideline evidence (0.00) carry no weight here, "
+        "so the top rows are where the classifier disagrees with the label, however many "
+        "annotators agree")
     # Trained annotators count: no note. Fixed weights use every source: no note either.
     signals.reliability = crowd | {"annotators": Reliability("annotators", 0.7, 0.9, 0.6, 4)}
     assert combine(signals, DEFAULT_WEIGHTS).error_basis(signals.reliability) is None
     signals.reliability = crowd
     assert combine(signals, Weights(adaptive=False)).error_basis(crowd) is None
+    # One rating per item: the guideline evidence alone is turned off, no crowd to speak of.
+    single = _set(label_issue=[0.9, 0.1, 0.5, 0.3], guideline_conflict=[0.1, 0.9, 0.5, 0.2])
+    single.reliability = {k: crowd[k] for k in ("classifier", "guideline")}
+    note = combine(single, DEFAULT_WEIGHTS).error_basis(single.reliability)
+    assert note is not None and note.endswith(": guideline evidence (0.00) carries no weight "
+                                              "here, so the top rows are where the classifier "
+                                              "disagrees with the label")
     # One source in the batch at all (no guidelines, one rating each) is no news.
     alone = _set(label_issue=[0.9, 0.1, 0.5])
     alone.reliability = {"classifier": crowd["classifier"]}

@@ -149,15 +149,18 @@ class Scores:
             return None
         (family,) = used
 
-        def said(source: str) -> str:
-            value = getattr(reliability.get(source), "value", None)
-            return _SOURCE_NAMES.get(source, source) + (
-                f" (reliability {value:.2f})" if value is not None else "")
+        def value(source: str) -> str:
+            found = getattr(reliability.get(source), "value", None)
+            return "n/a" if found is None else f"{found:.2f}"
 
-        return (f"the likely-error score rests on the {said(family)} alone on this batch: "
-                f"{' and '.join(said(source) for source in off)} carry no weight here, so "
-                f"its top rows are where the {_SOURCE_NAMES.get(family, family)} disagrees "
-                "with the label, however many annotators agree")
+        name = _SOURCE_NAMES.get(family, family)
+        others = " and ".join(f"{_SOURCE_NAMES.get(s, s)} ({value(s)})" for s in off)
+        crowd = ", however many annotators agree" if "annotators" in off else ""
+        return (f"the likely-error score rests on the {name} alone on this batch (reliability "
+                f"{value(family)}; 0 is no better than always guessing the most common label, "
+                f"1 agrees with every label): {others} "
+                f"{'carry' if len(off) > 1 else 'carries'} no weight here, so the top rows are "
+                f"where the {name} disagrees with the label{crowd}")
 
     def contributions(self, index: int, score: str) -> list[tuple[str, float, float]]:
         """(signal, weight, percentile) for the item's available signals, largest weight ×
