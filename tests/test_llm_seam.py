@@ -369,6 +369,14 @@ def test_classify_exception_reads_statuses_and_retry_after() -> None:
     assert too_long.status == "context_length" and not too_long.transient
     assert classify_exception(status_error(502)).transient
     assert classify_exception(TimeoutError()).status == "timeout"
+    # An unreachable server is named (its address without credentials or query): the SDK's
+    # own "Connection error." does not say which one.
+    unreachable = openai.APIConnectionError(request=httpx.Request(
+        "POST", "http://user:secret@127.0.0.1:9/v1/chat/completions?key=k"))
+    down = classify_exception(unreachable)
+    assert down.transient and down.status == "connection_error"
+    assert down.message == ("APIConnectionError: Connection error. "
+                            "(http://127.0.0.1:9/v1/chat/completions)")
 
 
 def test_redact_removes_keys(monkeypatch: pytest.MonkeyPatch) -> None:

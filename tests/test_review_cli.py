@@ -354,6 +354,7 @@ def test_items_stored_without_a_verdict_still_fail_the_exit_code(
     home = cwd / "home"
     code, out, _ = run_main(review_args(items, home, stub.url), capsys)
     assert code == 1 and "without a verdict: parse_error 1" in out
+    assert "\n  1 × " in out  # and why, without a query of the store
     before = stub.chat_requests
     code, out, _ = run_main(review_args(items, home, stub.url), capsys)
     assert stub.chat_requests == before  # a parse error is final: not asked again

@@ -45,6 +45,17 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+def _where(exc: Any) -> str:
+    """The address a connection failed on, without credentials or query: the SDK's own
+    message ("Connection error.") does not say which server was unreachable."""
+    try:
+        url = exc.request.url
+        port = f":{url.port}" if url.port else ""
+        return f" ({url.scheme}://{url.host}{port}{url.path})"
+    except (AttributeError, RuntimeError):  # no request attached to this error
+        return ""
+
+
 def classify_exception(exc: BaseException) -> Failure:
     """Transient (retry) or terminal (fail the item), from the exception alone.
 
@@ -64,7 +75,7 @@ def classify_exception(exc: BaseException) -> Failure:
         if isinstance(exc, openai.APITimeoutError):
             return Failure(True, "timeout", message)
         if isinstance(exc, openai.APIConnectionError):
-            return Failure(True, "connection_error", message)
+            return Failure(True, "connection_error", message + _where(exc))
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             retry_after = _retry_after(exc.response.headers if exc.response is not None else None)

@@ -70,6 +70,7 @@ class ReviewSummary:
     reviewed: int = 0
     statuses: Counter = field(default_factory=Counter)
     verdicts: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)  # why answers held no verdict: message → n
     # Statuses of the items answered from the store (a stored parse_error is final until the
     # item, clauses, prompt or model change; the exit code must still count it).
     reused_statuses: Counter = field(default_factory=Counter)
@@ -95,6 +96,8 @@ class ReviewSummary:
         """Count one stored answer (live or from a batch)."""
         self.reviewed += 1
         self.statuses[verdict.status.value] += 1
+        if verdict.error:
+            self.errors[verdict.error] += 1
         if verdict.verdict:
             self.verdicts[verdict.verdict.value] += 1
         self.input_tokens += verdict.input_tokens
@@ -122,6 +125,7 @@ class ReviewSummary:
         data["statuses"] = dict(self.statuses)
         data["verdicts"] = dict(self.verdicts)
         data["reused_statuses"] = dict(self.reused_statuses)
+        data["errors"] = dict(self.errors.most_common())
         return data
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from llmqa.runner.review import ReviewSummary
-from llmqa.text import table
+from llmqa.text import one_line, table
 
 if TYPE_CHECKING:
     from llmqa.runner.cascade import CascadeSummary
@@ -59,6 +59,10 @@ def review_text(summary: ReviewSummary | CascadeSummary, rejected: int) -> str:
     problems = {k: v for k, v in summary.statuses.items() if k != "ok"}
     if problems:
         lines.append("without a verdict: " + _counts(problems))
+        # The reason, so a wrong URL or model name is plain without a query of the store.
+        lines += [f"  {n} × {one_line(error, 200)}" for error, n in summary.errors.most_common(3)]
+        if len(summary.errors) > 3:
+            lines.append(f"  ... and {len(summary.errors) - 3} other reasons")
     stored = {k: v for k, v in summary.reused_statuses.items() if k != "ok"}
     if stored:
         lines.append("stored earlier without a verdict (not asked again): " + _counts(stored))
