@@ -165,6 +165,22 @@ def test_one_row_per_annotation_is_grouped_by_item(tmp_path: Path) -> None:
     assert errors == [f"{path}:5: text: differs from line 2, where item 1 first appears: every "
                       "row of an item repeats its fields",
                       f"{path}:6: annotator: Field required"]
+    # Several labels per answer in a labels column; an annotator's second row is refused.
+    multi = tmp_path / "multi.csv"
+    with open(multi, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "annotator", "labels"])
+        writer.writerow(["m", "t", "a", json.dumps(["hate", "harassment"])])
+        writer.writerow(["m", "t", "b", json.dumps(["hate"])])
+        writer.writerow(["m", "t", "a", json.dumps(["spam"])])
+        writer.writerow(["m", "t", "c", "hate;spam"])
+    read = _read(multi)
+    (item,) = [r for r in read if isinstance(r, Item)]
+    assert [a.label for a in item.annotations] == ["harassment+hate", "hate"]
+    assert [str(r) for r in read if isinstance(r, RowError)] == [
+        f"{multi}:4: annotator: a already rated item m on line 2: one row per annotator and "
+        "item (several labels go in one row's labels, as a JSON list)",
+        f"{multi}:5: labels: not a JSON list of labels (Expecting value)"]
     # Parquet, the same shape.
     parquet = tmp_path / "long.parquet"
     pq.write_table(pa.table({"id": ["x", "x", "y"], "text": ["t", "t", "u"],

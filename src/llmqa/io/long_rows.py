@@ -2,17 +2,21 @@
 export them (``id, text, annotator, label``), instead of one row per item with an
 ``annotations`` list.
 
-A CSV or Parquet file is long when it has ``annotator`` and ``label`` columns and no
-``annotations`` column. Rows with the same ``id`` are one item: its fields come from the first
-such row, and a later row whose item fields differ is refused (naming both lines) rather than
-silently read as the first. Each row's ``annotator``, ``label``, ``clause_id`` and ``note`` are
-one annotation, checked on its own so a bad one names its line and the item keeps the rest; a
-row with none of them is an item without annotations. Grouping needs the whole file, so a
-long file is held in memory (one entry per item), unlike the streamed wide formats.
+A CSV or Parquet file is long when it has an ``annotator`` column, a ``label`` (or, for
+multi-label answers, ``labels``: a JSON list in CSV) column and no ``annotations`` column.
+Rows with the same ``id`` are one item: its fields come from the first such row, and a later
+row whose item fields differ is refused (naming both lines) rather than silently read as the
+first. Each row's ``annotator``, ``label``/``labels``, ``clause_id`` and ``note`` are one
+annotation, checked on its own so a bad one names its line and the item keeps the rest; a
+second row by the same annotator on the same item is refused (a re-rating and a second label
+cannot be told apart); a row with none of them is an item without annotations. Grouping
+needs the whole file, so a long file is held in memory (one entry per item), unlike the
+streamed wide formats.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,13 +26,14 @@ from pydantic import ValidationError
 from llmqa.errors import validation_problems
 from llmqa.items import Annotation
 
-ANNOTATION_COLUMNS = ("annotator", "label", "clause_id", "note")
+ANNOTATION_COLUMNS = ("annotator", "label", "labels", "clause_id", "note")
 Problem = tuple[str | None, str]
 
 
 def is_long(columns: Iterable[str | None]) -> bool:
     names = {c for c in columns if c}
-    return "annotations" not in names and {"annotator", "label"} <= names
+    return "annotations" not in names and "annotator" in names and bool(
+        names & {"label", "labels"})
 
 
 @dataclass
@@ -36,6 +41,7 @@ class _Pending:
     line: int
     row: dict[str, Any]
     annotations: list[dict[str, Any]] = field(default_factory=list)
+    annotators: dict[str, int] = field(default_factory=dict)  # annotator → line
 
 
 class LongRows:
@@ -60,11 +66,22 @@ class LongRows:
                                   "first appears: every row of an item repeats its fields")
         if not annotation:
             return None
+        if isinstance(annotation.get("labels"), str):
+            try:
+                annotation["labels"] = json.loads(annotation["labels"])
+            except json.JSONDecodeError as exc:
+                return "labels", f"not a JSON list of labels ({exc.msg})"
         try:
             Annotation.model_validate(annotation)
         except ValidationError as exc:
             location, message = validation_problems(exc)[0]
             return location, message
+        annotator = str(annotation["annotator"])
+        if annotator in pending.annotators:
+            return "annotator", (f"{annotator} already rated item {item_id} on line "
+                                 f"{pending.annotators[annotator]}: one row per annotator and "
+                                 "item (several labels go in one row's labels, as a JSON list)")
+        pending.annotators[annotator] = line
         pending.annotations.append(annotation)
         return None
 
