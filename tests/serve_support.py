@@ -12,6 +12,7 @@ from llmqa.items import Item
 from llmqa.serve import ServeData, load
 from llmqa.store.verdicts import VerdictStore
 from llmqa.verdicts import Verdict, VerdictStatus
+from llmqa.workspace import Workspace
 from triage_support import GUIDELINE, item
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script>'
@@ -69,6 +70,9 @@ def workspace(root: Path) -> dict[str, Path]:
     return {"items": items_file, "queue": queue, "guidelines": guidelines, "home": home}
 
 
-def serve_data(paths: dict[str, Path]) -> ServeData:
+def serve_data(paths: dict[str, Path], queue: bool = True) -> ServeData:
+    """The app's data from the queue file, or (``queue=False``) triaged at load, as
+    ``llmqa serve`` without ``--queue`` does."""
     settings = load_settings(home=str(paths["home"]), guidelines=str(paths["guidelines"]))
-    return load(str(paths["items"]), settings, queue_path=paths["queue"])
+    return load(str(paths["items"]), Workspace(settings),
+                queue_path=paths["queue"] if queue else None)

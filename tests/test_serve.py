@@ -142,6 +142,23 @@ def test_ids_filter_opens_exactly_those_items(paths: dict[str, Path]) -> None:
         assert "2 undecided of 2" in page and "3 chosen items" in page
 
 
+def test_without_a_queue_file_the_items_are_triaged_at_start(
+        paths: dict[str, Path], cli_fake_embedder: object) -> None:
+    # `llmqa serve ITEMS` without --queue: the queue `llmqa triage` would write, decided items
+    # kept in it (marked by the app), every item reachable.
+    from llmqa.store.decisions import decide
+
+    with VerdictStore(paths["home"]) as store:
+        decide(store, "spam-1", analyst="ana", label="spam")
+    data = serve_data(paths, queue=False)
+    ranked = [row for row in data.queue.rows if row.triage]
+    assert len(data.queue.rows) == len(ranked) == 11
+    assert any(row.item_id == "spam-1" for row in ranked)
+    assert any("judge: 6 verdicts" in note for note in data.notes)
+    with TestClient(create_app(data, paths["home"]), base_url="http://127.0.0.1:8765") as client:
+        assert client.get("/").status_code == 200
+
+
 def test_every_label_has_a_button_and_unknown_labels_are_refused(paths: dict[str, Path]) -> None:
     data = serve_data(paths)
     # Without guidelines every label of the batch is offered; more than there are number keys.

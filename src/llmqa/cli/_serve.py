@@ -36,13 +36,13 @@ def serve(
     from llmqa.serve import check_bind, create_app, load
 
     check_bind(host, token)
-    resolved = workspace(config, guidelines, home=home).settings
+    ws = workspace(config, guidelines, home=home)
     err("loading items, queue and store..." if queue else
         "no --queue given: triaging the items first (llmqa triage -o queue.jsonl saves this)")
-    data = load(items, resolved, queue_path=queue, fmt=fmt)
+    data = load(items, ws, queue_path=queue, fmt=fmt)
     for note in data.notes[:10]:
         err(f"note: {note}")
-    app = create_app(data, resolved.home_path, token=token, analyst=analyst)
+    app = create_app(data, ws.settings.home_path, token=token, analyst=analyst)
     shown = f"http://{host}:{port}/" + ("?token=..." if token else "")
     err(f"review app on {shown} ({len(data.queue.rows)} items, "
         f"{len(data.queue.decisions)} decided); Ctrl-C stops it")

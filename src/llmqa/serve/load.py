@@ -22,8 +22,8 @@ from llmqa.triage.queue_file import read_queue_file
 
 if TYPE_CHECKING:
     from llmqa.agreement.gate import Gate
-    from llmqa.config import Settings
     from llmqa.guidelines import GuidelineSet
+    from llmqa.workspace import Workspace
 
 
 @dataclass
@@ -44,10 +44,11 @@ class ServeData:
         return [*known, *sorted(set(item.labels()) - set(known))]
 
 
-def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,
+def load(items_path: str, ws: Workspace, *, queue_path: Path | None = None,
          use_guidelines: bool = True, fmt: str | None = None) -> ServeData:
     from llmqa.agreement.gate import compute_gate
 
+    settings = ws.settings
     items: list[Item] = []
     notes: list[str] = []
     for record in read_items(items_path, fmt):
@@ -65,7 +66,7 @@ def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,
     if queue_path is not None:
         rows = read_queue_file(queue_path)
     else:
-        rows = _triage_rows(items, settings, guidelines is not None, notes)
+        rows = _triage_rows(items, ws, guidelines is not None, notes)
     with VerdictStore(settings.home_path) as store:
         verdicts = list(store.verdicts(latest=True, status="ok"))
         decisions = DecisionStore(store)
@@ -79,12 +80,13 @@ def load(items_path: str, settings: Settings, *, queue_path: Path | None = None,
     return ServeData(queue, media_root, guidelines, gate, labels, notes)
 
 
-def _triage_rows(items: list[Item], settings: Settings, use_guidelines: bool,
+def _triage_rows(items: list[Item], ws: Workspace, use_guidelines: bool,
                  notes: list[str]) -> list[dict[str, Any]]:
-    from llmqa.triage import QueueOptions, TriageData, build_queue, score
-    from llmqa.triage.from_settings import triage_signals
+    """The queue as ``llmqa triage`` ranks it with its defaults; decided items stay in it
+    (the app marks them), and the evidence stays out (the app shows the signals)."""
+    from llmqa.triage import QueueOptions
 
-    data = TriageData.from_items(items)
-    computed = triage_signals(data, settings, use_guidelines=use_guidelines)
-    notes += computed.notes
-    return build_queue(score(data, computed.signals), QueueOptions(with_evidence=False))
+    queue = ws.triage_queue(items, QueueOptions(with_evidence=False), include_decided=True,
+                            use_guidelines=use_guidelines)
+    notes += queue.run.notes
+    return queue.rows
