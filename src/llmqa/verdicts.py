@@ -76,7 +76,8 @@ def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None,
     label_type: Any = Literal[labels]  # type: ignore[valid-type]
     clause_type: Any = Literal[clause_ids] if clause_ids else str  # type: ignore[valid-type]
     confidence_type: Any = Literal[0.0, 0.25, 0.5, 0.75, 1.0] if clause_ids else float
-    bounds = {} if clause_ids else {"ge": 0.0, "le": 1.0}
+    verdict_type: Any = Literal["agree", "likely_error", "ambiguous"]
+    bounds: dict[str, Any] = {} if clause_ids else {"ge": 0.0, "le": 1.0}
     if multi_label:
         suggestion: dict[str, Any] = {"suggested_labels": (list[label_type], Field(
             description="Every label the policy requires: one or more of the allowed labels.",
@@ -95,7 +96,7 @@ def answer_model(labels: tuple[str, ...], rationale_chars: int | None = None,
             description="IDs of the clauses the decision rests on, from the list given.",
             max_length=6)),
         **suggestion,
-        verdict=(Literal["agree", "likely_error", "ambiguous"],
+        verdict=(verdict_type,
                  Field(description="agree, likely_error or ambiguous, about the consensus "
                        "human label.")),
         confidence=(confidence_type, Field(description="0 to 1.", **bounds)),

@@ -216,9 +216,9 @@ def _dawid_skene(frame: Any, shape: tuple[int, int], k: int) -> tuple[np.ndarray
 
     model = DawidSkene(n_iter=100, tol=1e-5).fit(frame)
     probabilities = _dense(model.probas_, shape, k)
-    priors = model.priors_
+    priors: Any = model.priors_
     reliability: dict[int, float] = {}
-    errors = model.errors_  # index (worker, observed label), columns: true label
+    errors: Any = model.errors_  # index (worker, observed label), columns: true label
     for worker in frame["worker"].unique():
         confusion = errors.loc[worker]
         accuracy = sum(float(priors[t]) * float(confusion.at[t, t])

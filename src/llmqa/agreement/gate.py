@@ -95,7 +95,7 @@ def compute_gate(verdicts: Iterable[Mapping[str, Any]], gold: Mapping[str, Decis
     pairs: list[tuple[str, str, str, list[str]]] = []  # item, judge label, gold, clauses
     models: set[str] = set()
     for row in verdicts:
-        decision = gold.get(row.get("item_id"))
+        decision = gold.get(str(row.get("item_id")))
         if (decision is None or not decision.is_gold or row.get("status", "ok") != "ok"
                 or row.get("verdict") is None):
             continue

@@ -71,7 +71,7 @@ COMMANDS = {
     "serve": (_serve.serve, "Run the review app where analysts record decisions."),
 }
 for _name, (_command, _short) in COMMANDS.items():
-    app.command(_name, short_help=_short)(_command)
+    app.command(_name, short_help=_short)(_command)  # type: ignore[type-var]
 app.add_typer(_interop.import_app, name="import",
               short_help="Items from a Label Studio or Argilla export.")
 app.add_typer(_decisions.app, name="decisions",

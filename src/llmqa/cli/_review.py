@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from llmqa.choices import EscalateWhen
@@ -74,8 +76,9 @@ def review(
                                  limit=limit, shown=1000)
     if spec.is_local and not dry_run:
         err(LOCAL_REVIEW_WARNING.render(flag), "yellow")
-    common = {"samples": samples, "top_k": top_k, "send_images": vision, "max_cost": max_cost,
-              "batch_api": batch_api, "include_decided": include_decided, "source": items}
+    common: dict[str, Any] = {
+        "samples": samples, "top_k": top_k, "send_images": vision, "max_cost": max_cost,
+        "batch_api": batch_api, "include_decided": include_decided, "source": items}
     with ItemBar(progress and not as_json and not dry_run and not escalate_model) as bar:
         try:
             summary = (ws.review_cascade(valid, spec, escalate_model,

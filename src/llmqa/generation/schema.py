@@ -47,11 +47,12 @@ def generation_models(labels: tuple[str, ...], max_items: int, max_chars: int | 
     """
     label_type: Any = Literal[labels]  # type: ignore[valid-type]
     modality_type: Any = Literal[EXAMPLE_MODALITIES]  # type: ignore[valid-type]
+    kind_type: Any = Literal["in_scope", "out_of_scope"]
     why_chars = min(max_chars, 200) if max_chars else None
     example = create_model(
         "GeneratedExample",
         __config__=ConfigDict(extra="forbid"),
-        kind=(Literal["in_scope", "out_of_scope"], Field(
+        kind=(kind_type, Field(
             description="in_scope: the clause applies; out_of_scope: a near miss it does not "
             "cover.")),
         modality=(modality_type, Field(description="Which part of a catalog item this is.")),

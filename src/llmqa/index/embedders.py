@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -92,7 +92,7 @@ class OpenAIEmbedder:
         self.batch_size = batch_size
         self._api_key = api_key
         self._timeout = timeout
-        self._client = None
+        self._client: Any = None
 
     @property
     def name(self) -> str:

@@ -139,7 +139,7 @@ class Retriever:
             mean = np.where(valid, top, 0.0).sum(axis=2) / np.maximum(n, 1)
             bonus = np.where(n > 0, EXAMPLE_WEIGHT * mean, 0.0)
         else:
-            bonus = 0.0
+            bonus = np.zeros_like(base)
         total = base + bonus
         every = _gather(scores, self._all_index)
         k = min(k, total.shape[1])

@@ -28,6 +28,7 @@ def hits_table(hits: list[Hit], guidelines: GuidelineSet | None) -> str:
     for rank, hit in enumerate(hits, start=1):
         clause = clauses.get(hit.clause_id)
         matched = hit.matched.replace("\n", " ")
-        rows.append([str(rank), hit.clause_id, clause.label if clause else "", f"{hit.score:.3f}",
-                     hit.via, (matched[:60] + "...") if len(matched) > 63 else matched])
+        rows.append([str(rank), hit.clause_id, (clause.label or "") if clause else "",
+                     f"{hit.score:.3f}", hit.via,
+                     (matched[:60] + "...") if len(matched) > 63 else matched])
     return table(rows, ["#", "clause", "label", "score", "via", "matched"])

@@ -107,7 +107,8 @@ def content_from_fields(values: dict[str, Any], modality: str | None = None,
     decides, else the text fields in the order title < transcript < text. Raises ValueError
     (pydantic's, naming the field) when there is nothing to review."""
     data: dict[str, Any] = {name: str(values[name]) for name in TEXT_FIELDS if values.get(name)}
-    chosen = Modality(modality) if modality in Modality.__members__.values() else None
+    chosen = Modality(modality) if modality and modality in Modality.__members__.values() \
+        else None
     for kind, key in MEDIA_FIELDS.items():
         value = values.get(key)
         if not value:

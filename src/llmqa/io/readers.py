@@ -254,7 +254,7 @@ def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowEr
             return
         long = LongRows() if is_long(reader.fieldnames or []) else None
         if reader.fieldnames and "annotations" not in reader.fieldnames and long is None:
-            _no_annotations_column(path, reader.fieldnames)
+            _no_annotations_column(path, list(reader.fieldnames))
         while True:
             try:
                 row = next(reader)

@@ -208,6 +208,7 @@ class Judge:
             usage["cost_usd"] = self.prices.cost(self.seam.name, reply.input_tokens,
                                                  reply.output_tokens, reply.cached_tokens,
                                                  batch=True)
+        error: str | None
         if reply.status is ReplyStatus.OK:
             problem = self._check(reply, prepared)
             if problem is None:

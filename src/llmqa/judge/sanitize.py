@@ -73,7 +73,7 @@ def break_markers(text: str) -> str:
     if text.isascii():
         # NFKC leaves ASCII as it is and every ignorable character is non-ASCII: the
         # skeleton is the text itself (the common case, and 5x cheaper than building it).
-        skeleton, origin = text, range(len(text))
+        skeleton, origin = text, list(range(len(text)))
     else:
         skeleton, origin = _skeleton(text)
     matches = list(_MARKER.finditer(skeleton))

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from pydantic import BaseModel
 
 
 class SchemaBoundMixin:
     def with_structured_output(self, schema: Any = None, *, method: str = "json_schema",
                                include_raw: bool = False, **kwargs: Any) -> Runnable:
-        if isinstance(schema, type):
+        if isinstance(schema, type) and issubclass(schema, BaseModel):
             schema = schema.model_json_schema()
         bound = self.bind(llmqa_json_schema=schema, llmqa_method=method)  # type: ignore[attr-defined]
         if not include_raw:

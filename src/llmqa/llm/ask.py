@@ -15,7 +15,7 @@ the valid examples of an invalid reply, replaces it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -104,9 +104,11 @@ async def ask_until_valid(seam: ChatSeam, messages: Sequence[Message], schema: t
         def count(number: int, attempts: list[int] = attempts) -> None:
             attempts[0] = number
 
+        def call(m: list[Message] = history) -> Awaitable[Reply]:
+            return seam.ask(m, schema)
+
         try:
-            reply = await call_with_retries(policy, lambda m=history: seam.ask(m, schema),
-                                            on_attempt=count, deadline=deadline)
+            reply = await call_with_retries(policy, call, on_attempt=count, deadline=deadline)
         except Exception as exc:
             asked.attempts += attempts[0]
             asked.failure = classify_exception(exc)

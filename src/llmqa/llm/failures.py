@@ -94,9 +94,9 @@ def classify_exception(exc: BaseException) -> Failure:
             if status == 404:
                 return Failure(False, "not_found", message)
             return Failure(False, "bad_request", message)
-    status = getattr(exc, "status_code", None)
-    if isinstance(status, int) and (status == 429 or status >= 500):
-        return Failure(True, "server_error" if status >= 500 else "rate_limited", message)
+    code = getattr(exc, "status_code", None)
+    if isinstance(code, int) and (code == 429 or code >= 500):
+        return Failure(True, "server_error" if code >= 500 else "rate_limited", message)
     if isinstance(exc, ConnectionError):
         return Failure(True, "connection_error", message)
     return Failure(False, "backend_error", message)

@@ -37,7 +37,7 @@ __all__ = ["ChatSeam", "Failure", "Reply", "ReplyStatus", "StructuredMethod",
 
 
 def _usage(message: AIMessage) -> tuple[int, int, int]:
-    usage = message.usage_metadata or {}
+    usage: Any = message.usage_metadata or {}
     details = usage.get("input_token_details") or {}
     return (int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0),
             int(details.get("cache_read") or 0))
@@ -75,8 +75,8 @@ class ChatSeam:
             json_schema = schema.model_json_schema()
             json_schema.setdefault("title", schema.__name__)
             if self.method == "json_mode":
-                structured = self.model.with_structured_output(None, method="json_mode",
-                                                               include_raw=True)
+                structured = self.model.with_structured_output(
+                    None, method="json_mode", include_raw=True)  # type: ignore[arg-type]
             else:
                 structured = self.model.with_structured_output(json_schema, method=self.method,
                                                                include_raw=True)
@@ -125,9 +125,10 @@ class ChatSeam:
         meta = message.response_metadata or {}
         finish = meta.get("finish_reason")
         raw = _json_text(message)
-        common = {"raw": raw, "input_tokens": input_tokens, "output_tokens": output_tokens,
-                  "cached_tokens": cached, "finish_reason": finish, "latency_s": latency,
-                  "model_name": meta.get("model_name") or meta.get("model")}
+        common: dict[str, Any] = {
+            "raw": raw, "input_tokens": input_tokens, "output_tokens": output_tokens,
+            "cached_tokens": cached, "finish_reason": finish, "latency_s": latency,
+            "model_name": meta.get("model_name") or meta.get("model")}
         refusal = message.additional_kwargs.get("refusal")
         if refusal:
             return Reply(ReplyStatus.REFUSED, None, error=str(refusal), **common)

@@ -215,9 +215,9 @@ class RevisionDrafter:
         if not answer.wording_unclear or not answer.revised_text.strip():
             draft.wording_note = "wording unchanged: the model finds the text clear"
             return
-        problem = self.wording_problem(clause, answer.revised_text, evidence)
-        if problem:
-            draft.wording_note = f"proposed wording rejected: {problem}"
+        rejected = self.wording_problem(clause, answer.revised_text, evidence)
+        if rejected:
+            draft.wording_note = f"proposed wording rejected: {rejected}"
             return
         draft.new_text = answer.revised_text.strip()
         draft.wording_note = "wording revised"

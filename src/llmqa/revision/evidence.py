@@ -220,13 +220,13 @@ def gather_evidence(items: list[Item], guidelines: GuidelineSet,
     report = agreement_report(ratings, n_boot=0)
     for group in report.by_clause:
         if group.group in per_clause:
-            evidence = per_clause[group.group]
-            evidence.n_pairable = group.n_items
-            evidence.percent_agreement = group.percent_agreement.value
-            evidence.fleiss_kappa = group.fleiss_kappa.value
+            clause = per_clause[group.group]
+            clause.n_pairable = group.n_items
+            clause.percent_agreement = group.percent_agreement.value
+            clause.fleiss_kappa = group.fleiss_kappa.value
 
-    for evidence in per_clause.values():
-        evidence.reasons = _reasons(evidence, thresholds)
+    for clause in per_clause.values():
+        clause.reasons = _reasons(clause, thresholds)
     ordered = sorted(per_clause.values(), key=lambda e: (not e.troubled, e.weight, e.clause_id))
     return ordered
 

@@ -135,7 +135,8 @@ class Cascade:
         if any(i.id not in keys for i in items):  # a stage run outside this runner
             keys = {p.item.id: p.key for p in self.cheap.prepare(items)}
         rows = self.cheap.store.verdicts_by_key(list(keys.values()))
-        chosen, reasons = [], Counter()
+        chosen: list[Item] = []
+        reasons: Counter[str] = Counter()
         for item in items:
             why = self.rule.reasons(rows.get(keys[item.id]))
             if why:

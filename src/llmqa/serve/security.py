@@ -18,6 +18,8 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from collections.abc import MutableMapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
@@ -100,7 +102,7 @@ class AccessMiddleware:
                     scope, receive, send)
                 return
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}

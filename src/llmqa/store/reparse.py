@@ -10,6 +10,7 @@ model, so nothing is paid twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from llmqa.guidelines.model import GuidelineSet
 from llmqa.llm.reply import validate_answer
@@ -33,6 +34,7 @@ def reparse(store: VerdictStore, guidelines: GuidelineSet) -> ReparseReport:
     for status in REPARSABLE:
         for row in list(store.verdicts(latest=False, status=status.value)):
             report.examined += 1
+            answer: Any
             answer, error = validate_answer(row["raw_answer"] or "", schema)
             human = row["human_label"]
             found = None if answer is None else answer_problem(

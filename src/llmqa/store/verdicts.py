@@ -169,7 +169,7 @@ class VerdictStore:
                 "INSERT INTO runs (started_at, status, model, guideline_version, prompt_hash, "
                 "source, settings) VALUES (?, 'running', ?, ?, ?, ?, ?)",
                 (_now(), model, guideline_version, prompt_hash, source, json.dumps(settings)))
-            return int(cursor.lastrowid)
+            return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, **counts: Any) -> None:
         columns = ", ".join(f"{name} = ?" for name in counts)

@@ -85,7 +85,7 @@ def request_method(body: dict[str, Any]) -> str:
 
 
 def prompt_text(body: dict[str, Any]) -> str:
-    parts = []
+    parts: list[str] = []
     for message in body.get("messages", []):
         content = message.get("content")
         if isinstance(content, list):

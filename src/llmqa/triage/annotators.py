@@ -136,6 +136,6 @@ def note_signal(data: TriageData) -> tuple[Signal, list[list[str]]]:
         if hedged:
             inputs[i] = {"hedged_notes": hedged}
             phrases[i] = "annotator note: " + "; ".join(f"'{h}'" for h in hedged[:2])
-    note = None if any_notes else "no annotation carries a note"
+    missing = None if any_notes else "no annotation carries a note"
     return (Signal("note_hedging", values, inputs, phrases,
-                   "share of annotations whose note hedges", note), mentioned)
+                   "share of annotations whose note hedges", missing), mentioned)

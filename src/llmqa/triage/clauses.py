@@ -67,7 +67,7 @@ def clause_summary(result: ScoredBatch, guidelines: GuidelineSet | None = None,
             members.setdefault(clause_id, []).append(i)
             sources.setdefault(clause_id, Counter()).update(found_by)
     ids = data.item_ids
-    rows = []
+    rows: list[dict[str, Any]] = []
     for clause_id, items in members.items():
         clause = guidelines.by_id.get(clause_id) if guidelines is not None else None
         e, a = error[items], ambiguity[items]

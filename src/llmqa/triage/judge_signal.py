@@ -54,12 +54,12 @@ def judge_signals(data: TriageData, verdicts: Iterable[Mapping[str, Any]],
     error = np.full(n, np.nan)
     ambiguity = np.full(n, np.nan)
     spread = np.full(n, np.nan)
-    inputs: list[dict | None] = [None] * n
+    inputs: list[Any] = [None] * n
     phrases: list[str | None] = [None] * n
     cited: list[list[str]] = [[] for _ in range(n)]
     stale = supervised = 0
     for row in verdicts:
-        i = position.get(row.get("item_id"))
+        i = position.get(str(row.get("item_id")))
         if i is None or row.get("status", "ok") != "ok" or row.get("verdict") is None:
             continue
         if row.get("item_hash") and row["item_hash"] != data.content_hashes[i]:

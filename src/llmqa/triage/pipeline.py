@@ -153,8 +153,8 @@ def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
                      on_progress: Progress | None = None) -> None:
     n = data.n_items
     if evidence.vectors is None or evidence.has_vector is None or not evidence.has_vector.any():
-        why = "no item embeddings (no embedder given, or no item has readable text)"
-        for signal in cleanlab_signal.missing_signals(n, why):
+        reason = "no item embeddings (no embedder given, or no item has readable text)"
+        for signal in cleanlab_signal.missing_signals(n, reason):
             signals.add(signal)
         return
     counts = data.ratings.counts().astype(float)
@@ -199,6 +199,9 @@ def _retrieval(data: TriageData, signals: SignalSet, evidence: Evidence,
         for name, text in DESCRIPTIONS.items():
             signals.add(Signal.missing(name, n, text, why))
         return
+    # Each None was turned into a ``why`` above.
+    assert retriever is not None and documents is not None
+    assert evidence.vectors is not None and evidence.has_vector is not None
     if on_progress:
         on_progress("retrieval evidence", 0, 1)
     found, hits = retrieval_signals(data, evidence.vectors, evidence.has_vector, retriever,

@@ -121,11 +121,10 @@ def suggested_label(result: ScoredBatch, index: int) -> str | None:
     candidates: list[str | None] = []
     for name, key in (("judge_error", "suggested_label"), ("guideline_conflict", "implied_label"),
                       ("label_issue", "predicted")):
-        if name in signals and signals[name].inputs[index]:
-            candidates.append(signals[name].inputs[index].get(key))
-    if "minority_share" in signals and signals["minority_share"].inputs[index]:
-        votes = signals["minority_share"].inputs[index]["votes"]
-        candidates += [label for label in votes if label != given][:1]
+        if name in signals and (inputs := signals[name].inputs[index]):
+            candidates.append(inputs.get(key))
+    if "minority_share" in signals and (inputs := signals["minority_share"].inputs[index]):
+        candidates += [label for label in inputs["votes"] if label != given][:1]
     return next((c for c in candidates if c and c != given), None)
 
 

@@ -105,7 +105,7 @@ def _view(data: TriageData, signals: SignalSet, signal: str, key: str,
     given = data.given
     if signal not in signals:
         return Reliability(family, None, None, None, 0)
-    inputs = signals[signal].inputs
+    inputs: list[Any] = signals[signal].inputs
     rows = [i for i in range(data.n_items)
             if given[i] >= 0 and inputs[i] and inputs[i].get(key) is not None]
     if not rows:
@@ -147,8 +147,9 @@ def _judge(data: TriageData, signals: SignalSet,
     views = [CONTENT_VIEWS[f] for f, r in content.items() if r.value]
     if "judge_error" not in signals or by_labels.items < MIN_JUDGE_ITEMS or not views:
         return by_labels
-    inputs = signals["judge_error"].inputs
-    supported, chance = [], []
+    inputs: list[Any] = signals["judge_error"].inputs
+    supported: list[bool] = []
+    chance: list[float] = []
     for i in range(data.n_items):
         given = data.given_label(i)
         if given is None or not inputs[i]:
@@ -182,8 +183,9 @@ def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
     """Multiplier per family: content views relative to the better one, annotators above 0.5
     rescaled to [0, 1]. A family that could not be measured keeps factor 1 (its signals are
     missing anyway)."""
-    content = {f: reliability[f].value for f in ("classifier", "guideline")
-               if f in reliability and reliability[f].value is not None}
+    content: dict[str, float] = {f: found for f in ("classifier", "guideline")
+                                 if f in reliability
+                                 and (found := reliability[f].value) is not None}
     best = max(content.values(), default=0.0)
     factors: dict[str, float] = {}
     for family in ("classifier", "guideline"):

@@ -89,9 +89,10 @@ class LabelImplier:
 
     def _not(self, clause: Clause, why: str) -> np.ndarray:
         vector = np.zeros(len(self.labels))
-        named = [self.guidelines.by_id[ref].label for ref in CLAUSE_REF.findall(why)
-                 if ref in self.guidelines.by_id and ref != clause.id]
-        named = [label for label in named if label in self.index and label != clause.label]
+        named = [label for ref in CLAUSE_REF.findall(why)
+                 if ref in self.guidelines.by_id and ref != clause.id
+                 and (label := self.guidelines.by_id[ref].label) is not None
+                 and label in self.index and label != clause.label]
         if named:
             for label in named:
                 vector[self.index[label]] += 1.0 / len(named)

@@ -197,7 +197,7 @@ def combine(signals: SignalSet, weights: Weights = DEFAULT_WEIGHTS,
             scaled = chosen  # every available source was judged unreliable: use the base
         effective[score] = {k: round(w, 4) for k, w in scaled.items()}
         result[score] = _weighted_mean(ranks, scaled, n)
-    hedge = np.ones(n)
+    hedge: np.ndarray = np.ones(n)
     if weights.intercept is None and weights.hedge_discount > 0 and "note_hedging" in signals:
         hedged = np.nan_to_num(np.asarray(signals["note_hedging"].values, dtype=float))
         hedge = 1.0 - weights.hedge_discount * np.clip(hedged, 0.0, 1.0)

@@ -121,19 +121,19 @@ def _pdfplumber_pages(path: Path) -> list[PageEntries]:
     body = sizes.most_common(1)[0][0] if sizes else 1.0
     pages: list[PageEntries] = []
     for number, entries in enumerate(raw, start=1):
-        page: PageEntries = []
+        kept: PageEntries = []
         last_bottom: float | None = None
         for _, entry in entries:
             if isinstance(entry, Block):
-                page.append(entry)
+                kept.append(entry)
                 last_bottom = None
                 continue
             line, size, bold = entry
             gap = last_bottom is not None and line["top"] - last_bottom > 0.8 * size
-            page.append(Line(line["text"], number, x0=line["x0"], bold=bold,
+            kept.append(Line(line["text"], number, x0=line["x0"], bold=bold,
                              size=size / body if body else 1.0, gap_before=gap))
             last_bottom = line["bottom"]
-        pages.append(page)
+        pages.append(kept)
     return pages
 
 
