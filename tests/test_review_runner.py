@@ -392,3 +392,32 @@ def test_progress_hooks_get_the_planned_total_and_one_tick_per_answer(
     assert runs[0] == sorted(runs[0]) and runs[0][-1] == len(items) and runs[0][0] < len(items)
     assert set(runs[1]) == {0}  # the re-run has nothing left to ask
     assert sum(ticks) == len(items)
+
+
+def test_the_summary_says_why_answers_held_no_verdict() -> None:
+    """Reasons that differ only in quoted values are one reason, shown by its first message;
+    the JSON lists every reason with its count."""
+    from types import SimpleNamespace
+
+    from llmqa.runner.review import ReviewSummary
+    from llmqa.runner.terminal import review_text
+    from llmqa.verdicts import VerdictStatus
+
+    def answer(status: VerdictStatus, error: str | None) -> SimpleNamespace:
+        return SimpleNamespace(status=status, error=error, verdict=None, input_tokens=1,
+                               output_tokens=1, cost_usd=0.0)
+
+    summary = ReviewSummary(items=6)
+    for label in ("spam", "hate", "spam"):
+        summary.record(answer(VerdictStatus.INCONSISTENT,
+                              f"verdict 'agree' but suggested label '{label}' differs"))
+    summary.record(answer(VerdictStatus.FAILED, "connection_error: Connection error. "
+                                                "(http://127.0.0.1:9/v1/chat/completions)"))
+    summary.record(answer(VerdictStatus.OK, None))
+    text = review_text(summary, 0)
+    assert "\n  3 × e.g. verdict 'agree' but suggested label 'spam' differs\n" in text
+    assert "\n  1 × connection_error: Connection error. (http://127.0.0.1:9/v1/chat/" in text
+    assert summary.to_dict()["errors"] == [
+        {"reason": "verdict 'agree' but suggested label 'spam' differs", "count": 3},
+        {"reason": "connection_error: Connection error. "
+                   "(http://127.0.0.1:9/v1/chat/completions)", "count": 1}]

@@ -16,6 +16,7 @@ and a later run resumes where it stopped.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections import Counter
@@ -33,6 +34,8 @@ from llmqa.judge.judge import AbortRun, Judge, Prepared, Resume
 from llmqa.store.vector_cache import VectorCache
 from llmqa.store.verdicts import RETRY_STATUSES, VerdictStore
 from llmqa.verdicts import Verdict
+
+_QUOTED = re.compile(r"'[^']*'")
 
 ESTIMATED_OUTPUT_TOKENS = 220
 RETRIEVAL_CHUNK = 256
@@ -70,7 +73,10 @@ class ReviewSummary:
     reviewed: int = 0
     statuses: Counter = field(default_factory=Counter)
     verdicts: Counter = field(default_factory=Counter)
-    errors: Counter = field(default_factory=Counter)  # why answers held no verdict: message → n
+    # Why answers held no verdict: the message with its quoted values blanked → count, and the
+    # first message of each such kind, so five "suggested label 'x'" answers are one reason.
+    errors: Counter = field(default_factory=Counter)
+    error_examples: dict[str, str] = field(default_factory=dict)
     # Statuses of the items answered from the store (a stored parse_error is final until the
     # item, clauses, prompt or model change; the exit code must still count it).
     reused_statuses: Counter = field(default_factory=Counter)
@@ -97,7 +103,9 @@ class ReviewSummary:
         self.reviewed += 1
         self.statuses[verdict.status.value] += 1
         if verdict.error:
-            self.errors[verdict.error] += 1
+            kind = _QUOTED.sub("'…'", verdict.error)
+            self.errors[kind] += 1
+            self.error_examples.setdefault(kind, verdict.error)
         if verdict.verdict:
             self.verdicts[verdict.verdict.value] += 1
         self.input_tokens += verdict.input_tokens
@@ -125,7 +133,9 @@ class ReviewSummary:
         data["statuses"] = dict(self.statuses)
         data["verdicts"] = dict(self.verdicts)
         data["reused_statuses"] = dict(self.reused_statuses)
-        data["errors"] = dict(self.errors.most_common())
+        data["errors"] = [{"reason": self.error_examples[kind], "count": n}
+                          for kind, n in self.errors.most_common()]
+        del data["error_examples"]
         return data
 
 

@@ -60,7 +60,10 @@ def review_text(summary: ReviewSummary | CascadeSummary, rejected: int) -> str:
     if problems:
         lines.append("without a verdict: " + _counts(problems))
         # The reason, so a wrong URL or model name is plain without a query of the store.
-        lines += [f"  {n} × {one_line(error, 200)}" for error, n in summary.errors.most_common(3)]
+        for kind, n in summary.errors.most_common(3):
+            example = summary.error_examples.get(kind, kind)
+            like = "e.g. " if n > 1 and example != kind else ""
+            lines.append(f"  {n} × {like}{one_line(example, 200)}")
         if len(summary.errors) > 3:
             lines.append(f"  ... and {len(summary.errors) - 3} other reasons")
     stored = {k: v for k, v in summary.reused_statuses.items() if k != "ok"}
