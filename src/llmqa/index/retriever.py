@@ -137,9 +137,9 @@ class Retriever:
             valid = np.isfinite(top)
             n = valid.sum(axis=2)
             mean = np.where(valid, top, 0.0).sum(axis=2) / np.maximum(n, 1)
-            bonus = np.where(n > 0, EXAMPLE_WEIGHT * mean, 0.0)
+            bonus: np.ndarray | float = np.where(n > 0, EXAMPLE_WEIGHT * mean, 0.0)
         else:
-            bonus = np.zeros_like(base)
+            bonus = 0.0
         total = base + bonus
         every = _gather(scores, self._all_index)
         k = min(k, total.shape[1])

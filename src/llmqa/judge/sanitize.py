@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Characters a human reader does not see but a model reads: zero-width spaces and joiners,
 # the byte-order mark, invisible operators, bidirectional overrides and isolates, and the
@@ -70,10 +71,11 @@ def _broken(marker: str) -> str:
 def break_markers(text: str) -> str:
     """Break every marker-like run (``<<<``, ``>>>``, ``ITEM-CONTENT``) in ``text``, found
     on its normalised form so look-alikes and split markers are broken too."""
+    origin: Sequence[int]
     if text.isascii():
         # NFKC leaves ASCII as it is and every ignorable character is non-ASCII: the
         # skeleton is the text itself (the common case, and 5x cheaper than building it).
-        skeleton, origin = text, list(range(len(text)))
+        skeleton, origin = text, range(len(text))
     else:
         skeleton, origin = _skeleton(text)
     matches = list(_MARKER.finditer(skeleton))
