@@ -36,18 +36,17 @@ _REQUIRED_BY_MODALITY: dict[Modality, tuple[str, ...]] = {
 }
 
 
-# Which modality a row without one is, by the fields it has: the media, when there is one,
-# else the text to read. text and transcript together are left for the row to name.
-_MEDIA_FIELDS = {Modality.VIDEO: ("video_path", "video_url"),
-                 Modality.AUDIO: ("audio_path", "audio_url"),
-                 Modality.IMAGE: ("image_path", "image_url")}
+# Which modality a row without one is, by the fields it has: the media, when there is one
+# (video before audio before image), else the text to read. text and transcript together are
+# left for the row to name.
+_MEDIA = (Modality.VIDEO, Modality.AUDIO, Modality.IMAGE)
 
 
 def infer_modality(fields: dict[str, Any]) -> Modality:
     """The modality of content given without one. Raises ``ValueError`` saying what to add
     when the fields do not settle it."""
     present = {name for name, value in fields.items() if value not in (None, "")}
-    media = [m for m, names in _MEDIA_FIELDS.items() if present & set(names)]
+    media = [m for m in _MEDIA if present & set(_REQUIRED_BY_MODALITY[m])]
     if len(media) > 1:
         raise ValueError(f"no modality, and media of {len(media)} kinds "
                          f"({', '.join(media)}): name the one that was labelled")
