@@ -40,7 +40,7 @@ def is_long(columns: Iterable[str | None]) -> bool:
 class _Pending:
     line: int
     row: dict[str, Any]
-    annotations: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
     annotators: dict[str, int] = field(default_factory=dict)  # annotator → line
 
 
@@ -72,17 +72,18 @@ class LongRows:
             except json.JSONDecodeError as exc:
                 return "labels", f"not a JSON list of labels ({exc.msg})"
         try:
-            Annotation.model_validate(annotation)
+            # Kept as the model: the item's own validation takes it as it is.
+            made = Annotation.model_validate(annotation)
         except ValidationError as exc:
             location, message = validation_problems(exc)[0]
             return location, message
-        annotator = str(annotation["annotator"])
-        if annotator in pending.annotators:
-            return "annotator", (f"{annotator} already rated item {item_id} on line "
-                                 f"{pending.annotators[annotator]}: one row per annotator and "
-                                 "item (several labels go in one row's labels, as a JSON list)")
-        pending.annotators[annotator] = line
-        pending.annotations.append(annotation)
+        if made.annotator in pending.annotators:
+            return "annotator", (f"{made.annotator} already rated item {item_id} on line "
+                                 f"{pending.annotators[made.annotator]}: one row per annotator "
+                                 "and item (several labels go in one row's labels, as a JSON "
+                                 "list)")
+        pending.annotators[made.annotator] = line
+        pending.annotations.append(made)
         return None
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
