@@ -145,12 +145,11 @@ def _annotators(report: AgreementReport, top: int, more: str = "") -> str:
 def _judge(report: AgreementReport, models: list[str]) -> str:
     j = report.judge
     assert j is not None
+    kappa = ("undefined" if j.vs_consensus.value is None
+             else f"{_num(j.vs_consensus.value)} {_ci(j.vs_consensus)}")
     lines = [
         f"LLM judge ({', '.join(models) or 'model unknown'}) vs humans",
-        "judge vs consensus: kappa " + (f"{_num(j.vs_consensus.value)} {_ci(j.vs_consensus)}"
-                                        if j.vs_consensus.value is not None else "undefined")
-        + ", "
-        f"agreement {_num(j.agreement_with_consensus.value)} "
+        f"judge vs consensus: kappa {kappa}, agreement {_num(j.agreement_with_consensus.value)} "
         f"({j.vs_consensus.n_items} items)",
         f"judge vs human majority: kappa {_num(j.vs_human_majority.value)}; humans vs the "
         f"others' majority: {_bounds(j.human_vs_consensus_range)}",
