@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from triage_eval import CachedEmbedder, Context, load_batch, run_triage
+from triage_eval import CONTESTED, CachedEmbedder, Context, load_batch, run_triage
 
 from llmqa.index.embedders import make_embedder
 from llmqa.items import Item
@@ -39,7 +39,7 @@ def vote_kind(item: Item) -> str:
     if total < 3:
         return "few"
     dissent = 1 - max(votes.values()) / total
-    return "unanimous" if dissent == 0 else "contested" if dissent >= 1 / 3 - 1e-9 else "majority"
+    return "unanimous" if dissent == 0 else "contested" if dissent >= CONTESTED else "majority"
 
 
 def shares(kinds: list[str]) -> dict[str, float]:
