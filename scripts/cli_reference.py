@@ -20,9 +20,9 @@ by hand; tests/test_docs.py checks it is current). For a tour see the [README](.
 for the review in depth, [review.md](review.md).
 
 Conventions shared by every command: `-o/--output` names any file written (its extension
-picks the format: `.jsonl`, `.csv`, `.parquet`; another extension is refused), `-m/--model`
-is only ever the model, `--input-format`/`--output-format` override the format the file name
-implies, and `-g/--guidelines` names the guidelines. Old spellings (`--out`,
+picks the format: `.jsonl`, `.csv`, `.tsv`, `.parquet`; another extension is refused),
+`-m/--model` is only ever the model, `--input-format`/`--output-format` override the format
+the file name implies, and `-g/--guidelines` names the guidelines. Old spellings (`--out`,
 `--consensus-out`, `--format`, `-f`, `--out-format`, agreement's `-m` for the method, a
 positional guidelines path) still work for one release and print a deprecation warning.
 """

@@ -223,7 +223,7 @@ def test_an_unknown_output_extension_is_refused_with_the_formats(tmp_path: Path)
         assert done.returncode == 2, (args, done.stderr)
         line = done.stderr.strip()
         assert line.startswith("error: ") and "\n" not in line, line
-        assert ".jsonl, .ndjson, .csv, .parquet" in line and "--output-format" in line
+        assert ".jsonl, .ndjson, .csv, .tsv, .parquet" in line and "--output-format" in line
         assert not list(tmp_path.glob("*.xlsx"))
 
 

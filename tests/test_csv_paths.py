@@ -72,6 +72,32 @@ def test_a_labels_column_under_another_name_is_an_error(tmp_path: Path) -> None:
         list(read_items(path))
 
 
+def test_columns_that_are_not_item_fields_refuse_the_file_once(tmp_path: Path) -> None:
+    # Not read into metadata: the judge reads metadata, and a spreadsheet's final_label
+    # column would hand it the answer.
+    path = tmp_path / "export.csv"
+    path.write_text("id,txt,annotations,final_label\n1,hi,[],hate\n2,ho,[],spam\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        list(read_items(path))
+    assert str(refused.value).startswith(
+        f"{path}: columns that are not item fields: 'txt' (did you mean 'text'?), "
+        "'final_label'. Remove them, or carry them in a 'metadata' column")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = tmp_path / "export.parquet"
+    pq.write_table(pa.table({"id": ["1"], "text": ["hi"], "annotations": ["[]"],
+                             "vendor": ["acme"]}), parquet)
+    with pytest.raises(InputError, match="not item fields: 'vendor'"):
+        list(read_items(parquet))
+    # One row per annotation: its annotation columns are fields of the file.
+    long = tmp_path / "long.csv"
+    long.write_text("id,text,annotator,label,note\n1,hi,a,hate,sure\n", encoding="utf-8")
+    (item,) = list(read_items(long))
+    assert isinstance(item, Item) and item.annotations[0].note == "sure"
+
+
 def test_the_cli_prints_the_missing_column_warning_as_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -106,6 +106,24 @@ def test_gold_decisions_from_csv_and_parquet(tmp_path: Path) -> None:
         list(read_gold(tmp_path / "missing.jsonl"))
 
 
+def test_gold_csv_from_a_spreadsheet(tmp_path: Path) -> None:
+    # A byte-order mark, semicolons, and one row saved in Latin-1: that row is named and the
+    # others kept, where the BOM once hid the id column and the Latin-1 byte raised.
+    path = tmp_path / "gold.csv"
+    path.write_bytes(b"\xef\xbb\xbfid;label;note\r\na;spam;ok\r\nb;hate;caf\xe9\r\n"
+                     b"c;spam;\r\n;spam;no id\r\n")
+    a, b, c, missing = read_gold(path, analyst="ana")
+    assert isinstance(a, Decision) and (a.item_id, a.label) == ("a", "spam")
+    assert str(b) == f"{path}:3: not valid UTF-8 (byte 10 of line 3); re-save the file as UTF-8"
+    assert isinstance(c, Decision) and c.item_id == "c"
+    assert str(missing).startswith(f"{path}:5: id: missing")
+    jsonl = tmp_path / "gold.jsonl"
+    jsonl.write_bytes(b'{"id": "a", "label": "caf\xe9"}\n{"id": "b", "label": "spam"}\n')
+    bad, good = read_gold(jsonl, analyst="ana")
+    assert str(bad) == f"{jsonl}:1: not valid UTF-8 (byte 25)"
+    assert isinstance(good, Decision)
+
+
 def test_other_columns_are_refused_on_import_and_ignored_when_reading_labels(
         tmp_path: Path) -> None:
     from llmqa.store.gold import gold_labels

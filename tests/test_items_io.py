@@ -19,6 +19,7 @@ from llmqa.errors import InputError
 from llmqa.io import ReadReport, RowError, detect_format, read_items, write_records
 from llmqa.io.validate import ItemChecks
 from llmqa.items import Item
+from review_helpers import run_main
 
 runner = CliRunner()
 
@@ -208,6 +209,47 @@ def test_csv_with_byte_order_mark(tmp_path: Path) -> None:
     path.write_bytes("\ufeffid,modality,text\r\n1,text,hi\r\n".encode())
     (item,) = _read(path)
     assert isinstance(item, Item) and item.id == "1"
+
+
+def test_semicolon_csv_and_tsv_are_read_by_their_header(tmp_path: Path) -> None:
+    # Excel saves "CSV" with semicolons where a comma is the decimal separator; a comma inside
+    # a cell must not split it then, and a .tsv file is read the same way.
+    semi = tmp_path / "excel.csv"
+    semi.write_bytes("\ufeffid;text;annotator;label\r\nx1;hi, there;a1;hate\r\n"
+                     "x1;hi, there;a2;allowed\r\nx2;\"two\r\nlines\";a1;hate\r\n".encode())
+    x1, x2 = _read(semi)
+    assert isinstance(x1, Item) and isinstance(x2, Item)
+    assert x1.content.text == "hi, there" and sorted(x1.labels()) == ["allowed", "hate"]
+    assert x2.content.text == "two\r\nlines"
+    tsv = tmp_path / "items.tsv"
+    tsv.write_text("id\ttext\tannotations\n"
+                   f"t1\ta; b, c\t{json.dumps([{'annotator': 'r', 'label': 'spam'}])}\n")
+    (item,) = _read(tsv)
+    assert isinstance(item, Item) and item.content.text == "a; b, c" and item.labels() == ["spam"]
+    assert detect_format("x.TSV") == "csv"
+    with pytest.raises(InputError, match="workbook is not read; save the sheet as CSV"):
+        detect_format("batch.xlsx")
+
+
+def test_a_tsv_output_is_tab_separated_and_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "items.TSV"
+    rows = _dump(_items())
+    assert write_records(rows, path) == len(rows)
+    assert path.read_text(encoding="utf-8").split("\n")[0].startswith("id\tcontent\t")
+    assert [r.model_dump() for r in _read(path)] == [i.model_dump() for i in _items()]
+
+
+def test_a_file_without_an_id_column_is_refused_once(tmp_path: Path, capsys: Any) -> None:
+    upper = tmp_path / "upper.csv"
+    upper.write_text("ID,text\n1,hi\n2,ho\n")
+    with pytest.raises(InputError, match=r"no 'id' column .*rename 'ID' to 'id'"):
+        _read(upper)
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps(_dump(_items())[0]) + "\n")
+    code, _, err = run_main(["validate", str(jsonl), "--input-format", "csv"], capsys)
+    assert code == 1
+    assert err.strip() == (f"error: {jsonl}: the first line is JSON, not a CSV header row; read "
+                           "it as JSONL: --input-format jsonl")
 
 
 def test_jsonl_with_byte_order_mark(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_choices_are_strings_the_library_accepts() -> None:
 def test_unknown_output_extensions_are_refused() -> None:
     assert output_format("q.csv", None) == "csv" and output_format(None, None) == "jsonl"
     assert output_format("q.xlsx", "csv") == "csv"
-    with pytest.raises(UsageError, match=r"\.jsonl, \.ndjson, \.csv, \.parquet") as refused:
+    with pytest.raises(UsageError, match=r"\.jsonl, \.ndjson, \.csv, \.tsv, \.parquet") as refused:
         output_format("queue.xlsx", None)
     assert refused.value.exit_code == 2 and refused.value.hint is not None
 

@@ -1,17 +1,18 @@
 """Gold files on disk: the analysts' decisions, one item per row (JSONL, CSV or Parquet).
 
-This module only reads rows and finds the gold label under its accepted names
-(``gold_label``, ``gold`` as a label or ``{"label": ...}``, ``label``); ``store.gold`` turns
-each row into a decision, the one reading every gold file goes through.
+This module only reads rows (a CSV file as ``delimited`` reads it, any delimiter) and finds
+the gold label under its accepted names (``gold_label``, ``gold`` as a label or
+``{"label": ...}``, ``label``); ``store.gold`` turns each row into a decision, the one reading
+every gold file goes through.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
+from llmqa.io.delimited import DelimitedRows
 from llmqa.io.readers import RowError, detect_format
 
 LABEL_FIELDS = ("gold_label", "gold", "label")
@@ -29,23 +30,34 @@ def gold_label(row: dict[str, Any]) -> str | None:
 
 
 def gold_file_rows(path: Path) -> list[tuple[int, Any]]:
-    """(line number, row) per row; a JSONL line that is not JSON is a ``RowError`` there."""
+    """(line number, row) per row; a line that is not UTF-8 (or, in JSONL, not JSON) is a
+    ``RowError`` there, and the rows around it are still read."""
     fmt = detect_format(path)
-    if fmt == "csv":
-        with open(path, newline="", encoding="utf-8") as handle:
-            return [(n, row) for n, row in enumerate(csv.DictReader(handle), start=2)]
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
         return list(enumerate(pq.read_table(path).to_pylist(), start=1))
+    source = str(path)
+    if fmt == "csv":
+        with open(path, "rb") as handle:
+            table = DelimitedRows(handle, source)
+            if table.header_problem is not None:
+                return [(1, RowError(source, 1, None, table.header_problem))]
+            return [(n, RowError(source, n, None, row) if isinstance(row, str) else row)
+                    for n, row in table.rows()]
     rows: list[tuple[int, Any]] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                rows.append((number, RowError(source, number, None,
+                                              f"not valid UTF-8 (byte {exc.start})")))
+                continue
             if not line.strip():
                 continue
             try:
                 rows.append((number, json.loads(line)))
             except json.JSONDecodeError as exc:
-                rows.append((number, RowError(str(path), number, None, f"not JSON ({exc.msg})")))
+                rows.append((number, RowError(source, number, None, f"not JSON ({exc.msg})")))
     return rows
-

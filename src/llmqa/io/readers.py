@@ -7,14 +7,15 @@ memory. A bad row never stops the stream: the caller decides what a rejected row
 CSV and Parquet carry the same fields as JSONL, or one row per annotation (``long_rows``,
 grouped by ``id``; such a file is held in memory). In every format the content fields may be
 flat, beside ``id`` (``modality``, ``text``, ``caption``...), or nested under ``content`` (a
-column holding JSON in CSV); ``annotations``
-and ``metadata`` are JSON strings in CSV and may be nested columns in Parquet. A ``.json`` file
-may hold JSONL or one JSON array of items (read whole; errors name the element's position).
+column holding JSON in CSV); ``annotations`` and ``metadata`` are JSON strings in CSV and may
+be nested columns in Parquet. CSV means any delimited text (``delimited``: commas, semicolons,
+tabs). A ``.json`` file may hold JSONL or one JSON array of items (read whole; errors name the
+element's position).
 """
 
 from __future__ import annotations
 
-import csv
+import difflib
 import json
 import sys
 import warnings
@@ -32,16 +33,17 @@ from llmqa.errors import (
     UnannotatedWarning,
     validation_problems,
 )
+from llmqa.io.delimited import DelimitedRows
 from llmqa.io.json_array import TOO_DEEP, TOO_DEEP_ELEMENT, array_elements
-from llmqa.io.long_rows import LongRows, is_long
+from llmqa.io.long_rows import ANNOTATION_COLUMNS, LongRows, is_long
 from llmqa.items import Content, Item
 
 FORMATS = ("jsonl", "csv", "parquet")
 _CONTENT_FIELDS = set(Content.model_fields)
+_ITEM_COLUMNS = set(Item.model_fields) | _CONTENT_FIELDS  # flat content fields are columns too
 _JSON_COLUMNS = ("annotations", "metadata", "content")
 _LABEL_LIKE_COLUMNS = frozenset({"annotation", "label", "labels", "annotator", "annotators",
                                  "human_label", "human_labels", "ratings"})
-CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV cell
 RowCheck = Callable[[Item], "tuple[str, str] | None"]
 
 
@@ -118,10 +120,15 @@ def detect_format(path: str | Path, explicit: str | None = None) -> str:
     name = str(path).lower()
     if name == "-":
         return "jsonl"
+    # A .tsv file is read as CSV: the delimiter is read off its header row.
     for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"),
-                        (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet")):
+                        (".csv", "csv"), (".tsv", "csv"), (".parquet", "parquet"),
+                        (".pq", "parquet")):
         if name.endswith(suffix):
             return fmt
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods", ".numbers")):
+        raise InputError(f"{path}: a spreadsheet workbook is not read; save the sheet as CSV "
+                         "(UTF-8; semicolons or tabs are read too) and give that file")
     raise InputError(f"{path}: cannot tell the format from the file name",
                      hint=Hint("name the format with {}", ("input_format",)))
 
@@ -218,80 +225,59 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
 
 
 def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
-    # Decode line by line so one latin-1 row is rejected (naming its line) and the rest of the
-    # file is still read, instead of the whole file failing or being silently mangled.
-    bad_lines: dict[int, int] = {}  # physical line number -> offending byte offset
-    blank_lines: set[int] = set()
-    # A field as large as a JSONL value is read like one (the prompt cuts long content with a
-    # note); the csv module's default limit of 128 KiB would reject the whole row instead.
-    csv.field_size_limit(CSV_FIELD_LIMIT)
-
-    def decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                blank_lines.add(number)
-            try:
-                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                bad_lines[number] = exc.start
-                yield raw.decode("utf-8", errors="replace")
-
-    def first_line(previous: int, last: int) -> int:
-        """The physical line a row starts on: a row spans lines ``previous + 1 .. last``,
-        blank lines before it included (the csv module counts the row's last line)."""
-        return next((n for n in range(previous + 1, last + 1) if n not in blank_lines), last)
-
     with open(path, "rb") as handle:
-        reader = csv.DictReader(decoded_lines(handle))
-        try:
-            reader.fieldnames  # noqa: B018 - reads the header row
-        except csv.Error as exc:
-            raise InputError(f"{path}: the header row is not valid CSV ({exc})") from exc
-        previous = reader.line_num
-        if 1 in bad_lines:
-            yield RowError(source, 1, None, f"header row is not valid UTF-8 (byte {bad_lines[1]}); "
-                           "re-save the file as UTF-8")
+        table = DelimitedRows(handle, str(path))
+        if table.header_problem is not None:
+            yield RowError(source, 1, None, table.header_problem)
             return
-        long = LongRows() if is_long(reader.fieldnames or []) else None
-        if reader.fieldnames and "annotations" not in reader.fieldnames and long is None:
-            _no_annotations_column(path, list(reader.fieldnames))
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                yield RowError(source, first_line(previous, reader.line_num), None,
-                               f"malformed CSV: {exc}")
-                previous = reader.line_num
-                continue
-            number = first_line(previous, reader.line_num)
-            spanned = [n for n in range(previous + 1, reader.line_num + 1) if n in bad_lines]
-            previous = reader.line_num
-            if spanned:
-                yield RowError(source, number, None,
-                               f"not valid UTF-8 (byte {bad_lines[spanned[0]]} of line "
-                               f"{spanned[0]}); re-save the file as UTF-8")
-                continue
-            cleaned = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-            if (record := _take(cleaned, source, number, check, long)) is not None:
+        long = LongRows() if is_long(table.fieldnames) else None
+        _check_columns(path, table.fieldnames, long is not None)
+        for number, row in table.rows():
+            if isinstance(row, str):
+                yield RowError(source, number, None, row)
+            elif (record := _take(row, source, number, check, long)) is not None:
                 yield record
     yield from _grouped(long, source, check)
 
 
-def _no_annotations_column(path: Path, columns: list[str]) -> None:
-    """A CSV without an ``annotations`` column is read as unannotated items: an error when
-    another column looks like the labels under a different name (the usual mistake), a
-    warning otherwise (a batch of unlabelled items is legitimate)."""
-    named = f"{path}: no 'annotations' column (columns: {', '.join(columns)})"
+def _check_columns(path: Path, columns: list[str], long: bool) -> None:
+    """A header no row could be read under is refused once, for the file, instead of every
+    row failing with the same long message: no ``id`` column (often a JSONL file given
+    ``--input-format csv``), labels under another name, or columns that are not item fields.
+    Those are not moved into ``metadata`` unasked: the judge and the embeddings read metadata,
+    and a spreadsheet's extra columns (``final_label``, ``qa_status``) would hand them the
+    answer. No ``annotations`` column and nothing like one: unannotated items, with a warning
+    (a batch of unlabelled items is legitimate)."""
+    if not columns:  # an empty file is an empty batch
+        return
+    if columns[0].lstrip().startswith(("{", "[")):
+        raise InputError(f"{path}: the first line is JSON, not a CSV header row",
+                         hint=Hint("read it as JSONL: {} jsonl", ("input_format",)))
+    shown = ", ".join(c[:40] for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
+    if "id" not in columns:
+        cased = next((c for c in columns if c.strip().lower() == "id"), None)
+        raise InputError(f"{path}: no 'id' column in the header row (columns: {shown})"
+                         + (f"; rename '{cased}' to 'id' (column names are lower case)"
+                            if cased else ""))
+    bare = f"{path}: no 'annotations' column (columns: {shown})"
     lookalikes = [c for c in columns if c.strip().lower() in _LABEL_LIKE_COLUMNS]
-    if lookalikes:
-        raise InputError(f"{named}; '{lookalikes[0]}' is not read as annotations. Name the "
+    if "annotations" not in columns and not long and lookalikes:
+        raise InputError(f"{bare}; '{lookalikes[0]}' is not read as annotations. Name the "
                          "column 'annotations', holding a JSON list of "
                          '{"annotator": ..., "label": ...}, or give one row per annotation '
                          "with 'annotator' and 'label' columns")
-    warnings.warn(f"{named}: every item is read as unannotated", UnannotatedWarning,
-                  stacklevel=2)
+    allowed = _ITEM_COLUMNS | (set(ANNOTATION_COLUMNS) if long else set())
+    if unknown := [c for c in columns if c not in allowed]:
+        typo = {c: m[0] for c in unknown
+                if (m := difflib.get_close_matches(c.lower(), allowed, n=1, cutoff=0.8))}
+        named = ", ".join(f"'{c}'" + (f" (did you mean '{typo[c]}'?)" if c in typo else "")
+                          for c in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        raise InputError(f"{path}: columns that are not item fields: {named}. Remove them, or "
+                         "carry them in a 'metadata' column holding a JSON object (the judge "
+                         "reads metadata: leave out anything that gives the label away)")
+    if "annotations" not in columns and not long:
+        warnings.warn(f"{bare}: every item is read as unannotated", UnannotatedWarning,
+                      stacklevel=4)
 
 
 def _read_parquet(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
@@ -303,6 +289,7 @@ def _read_parquet(path: Path, source: str, check: RowCheck) -> Iterator[Item | R
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
     number = 0
     long = LongRows() if is_long(parquet.schema_arrow.names) else None
+    _check_columns(path, list(parquet.schema_arrow.names), long is not None)
     for batch in parquet.iter_batches(batch_size=2048):
         for row in batch.to_pylist():
             number += 1

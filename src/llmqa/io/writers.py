@@ -1,7 +1,8 @@
 """Writers for flat result records (verdicts, consensus, triage rows).
 
-Records are plain dicts. CSV cells that hold lists or dicts are written as JSON so a
-spreadsheet round-trips them; Parquet keeps them nested. ``-`` writes to standard output.
+Records are plain dicts. CSV (``.tsv``: tab-separated) cells that hold lists or dicts are
+written as JSON so a spreadsheet round-trips them; Parquet keeps them nested. ``-`` writes to
+standard output.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from llmqa.errors import Hint, UsageError
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 
 
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
-             ".pq": "parquet"}
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv",
+             ".parquet": "parquet", ".pq": "parquet"}
 
 
 def output_format(path: str | Path | None, explicit: str | None) -> str:
@@ -96,10 +97,12 @@ def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = N
                 handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
                 count += 1
             return count
-        return _write_csv(records, handle)
+        # A .tsv name gets tabs: what a spreadsheet pastes and `cut -f` reads.
+        tabs = path not in (None, "-") and Path(str(path)).suffix.lower() == ".tsv"
+        return _write_csv(records, handle, "\t" if tabs else ",")
 
 
-def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
+def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str], delimiter: str = ",") -> int:
     """The header is every key any record has (first-seen order), so a column that only
     later rows carry is not dropped. Rows are spooled to a temporary file until the header is
     known: memory stays bounded however many rows there are."""
@@ -114,7 +117,8 @@ def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
         if not count:
             return 0
         spool.seek(0)
-        writer = csv.DictWriter(handle, fieldnames=list(columns), restval="")
+        writer = csv.DictWriter(handle, fieldnames=list(columns), restval="",
+                                delimiter=delimiter)
         writer.writeheader()
         for line in spool:
             writer.writerow(json.loads(line))

@@ -112,6 +112,9 @@ def _parse(row: Any, source: str, number: int, analyst: str | None, origin: str,
     row = {k: v for k, v in row.items() if v is not None and v != ""}
     if "id" in row:
         row["item_id"] = row.pop("id")
+    elif "item_id" not in row:
+        return RowError(source, number, "id", "missing (a gold row names its item in an 'id' "
+                        "column)")
     label = gold_label(row)
     row = {k: v for k, v in row.items() if k not in LABEL_FIELDS}
     if label is not None:

@@ -1,0 +1,81 @@
+"""Delimited text files (CSV, TSV, a spreadsheet's semicolon "CSV") read row by row.
+
+The delimiter is read off the header row: Excel saves "CSV" with semicolons where the decimal
+separator is a comma, and column names contain none of the candidates, so the commonest one
+there is the delimiter (a comma when none appears). Lines are decoded one at a time, so a row
+that is not UTF-8 is named with its line and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from llmqa.errors import InputError
+
+DELIMITERS = (",", ";", "\t", "|")  # a tie goes to the earlier one
+CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell: a JSONL value's size, not 128 KiB
+
+
+def header_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class DelimitedRows:
+    """The header and then ``(first line, row or problem)`` per row of an open binary file.
+
+    A row's number is the physical line it starts on (blank lines before it skipped), so a
+    quoted cell spanning lines does not shift the numbers of the rows after it."""
+
+    def __init__(self, handle: BinaryIO, name: str) -> None:
+        self.name = name
+        self._bad: dict[int, int] = {}  # physical line -> offending byte offset
+        self._blank: set[int] = set()
+        header = handle.readline().decode("utf-8-sig", errors="replace")
+        handle.seek(0)
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+        self._reader = csv.DictReader(self._lines(handle), delimiter=header_delimiter(header))
+        try:
+            self.fieldnames: list[str] = list(self._reader.fieldnames or [])
+        except csv.Error as exc:
+            raise InputError(f"{name}: the header row is not valid CSV ({exc})") from exc
+        # Not a refusal of the file: the caller reports it as line 1's problem.
+        self.header_problem = (f"header row is not valid UTF-8 (byte {self._bad[1]}); re-save "
+                               "the file as UTF-8") if 1 in self._bad else None
+
+    def _lines(self, handle: Iterable[bytes]) -> Iterator[str]:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                self._blank.add(number)
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                self._bad[number] = exc.start
+                yield raw.decode("utf-8", errors="replace")
+
+    def _first_line(self, previous: int, last: int) -> int:
+        return next((n for n in range(previous + 1, last + 1) if n not in self._blank), last)
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str] | str]]:
+        """Each row with its empty cells dropped, or a message saying why it cannot be read."""
+        previous = self._reader.line_num
+        while True:
+            try:
+                row = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield self._first_line(previous, self._reader.line_num), f"malformed CSV: {exc}"
+                previous = self._reader.line_num
+                continue
+            number = self._first_line(previous, self._reader.line_num)
+            spanned = [n for n in range(previous + 1, self._reader.line_num + 1) if n in self._bad]
+            previous = self._reader.line_num
+            if spanned:
+                yield number, (f"not valid UTF-8 (byte {self._bad[spanned[0]]} of line "
+                               f"{spanned[0]}); re-save the file as UTF-8")
+                continue
+            yield number, {k: v for k, v in row.items() if k is not None and v not in (None, "")}
