@@ -263,6 +263,12 @@ def test_weights_round_trip_and_bad_files(tmp_path: Path) -> None:
         Weights.load(tmp_path / "shape.json")
     with pytest.raises(InputError, match="no such weights file"):
         Weights.load(tmp_path / "missing.json")
+    # Saved by a Windows editor: a byte-order mark is read past, a Latin-1 byte is named.
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert Weights.load(tmp_path / "bom.json") == loaded
+    (tmp_path / "latin1.json").write_bytes(b'{"source": "caf\xe9"}')
+    with pytest.raises(InputError, match=r"not valid UTF-8 \(byte 15\)"):
+        Weights.load(tmp_path / "latin1.json")
 
 
 def test_calibrated_weights_are_a_logistic_score() -> None:
@@ -313,6 +319,9 @@ def test_load_key_formats(tmp_path: Path) -> None:
         load_key(tmp_path / "bad.jsonl")
     with pytest.raises(InputError, match="no such answer key"):
         load_key(tmp_path / "none.jsonl")
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"id": "caf\xe9", "kind": "clean"}\n')
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        load_key(tmp_path / "latin1.jsonl")
 
 
 def test_precision_at_k_and_auroc_helpers() -> None:

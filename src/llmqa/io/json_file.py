@@ -14,9 +14,13 @@ def read_json_file(path: str | Path, what: str) -> Any:
     """The parsed file; a missing or malformed file is an ``InputError`` naming ``what`` it
     should have been ("weights file") and where the JSON broke."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved by a Windows editor starts with a byte-order mark.
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such {what}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); re-save the {what} as "
+                         "UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
 

@@ -72,8 +72,8 @@ class PriceTable:
             return table
         file = Path(path)
         try:
-            raw = (json.loads(file.read_text()) if file.suffix == ".json"
-                   else tomllib.loads(file.read_text()))
+            text = file.read_text(encoding="utf-8-sig")
+            raw = json.loads(text) if file.suffix == ".json" else tomllib.loads(text)
             for model, entry in raw.items():
                 table.prices[model] = Price(_rate(entry, "input", model),
                                             _rate(entry, "output", model),

@@ -44,9 +44,11 @@ def load_key(path: str | Path) -> Key:
     error: dict[str, bool] = {}
     ambiguous: dict[str, bool] = {}
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such answer key") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
