@@ -273,3 +273,35 @@ def test_consensus_to_stdout_moves_the_report_to_stderr(workdir: Path) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 13 and rows[0]["item_id"] == "item-0"
     assert "percent agreement" in result.stderr
+
+
+def test_labels_differing_only_in_spelling_are_named(workdir: Path) -> None:
+    items = workdir / "case.csv"
+    items.write_text("id,text,annotator,label\n1,a,x,Hate\n1,a,y,hate\n2,b,x,not_offensive\n"
+                     "2,b,y,Not Offensive\n3,c,x,hate\n3,c,y,hate\n")
+    result = run(str(items), "--json", "--no-guidelines", "--bootstrap", "0")
+    assert result.exit_code == 0, result.output
+    spelling = [w for w in json.loads(result.stdout)["warnings"] if "differ only" in w]
+    # Counted apart (four labels), and said so rather than merged unasked.
+    assert json.loads(result.stdout)["labels"] == ["Hate", "Not Offensive", "hate",
+                                                   "not_offensive"]
+    assert spelling == [
+        f"labels {a!r} and {b!r} differ only in case or spacing, and count as different "
+        "labels: fix the spelling in the file, or give guidelines (their label set names the "
+        "odd one in each row)" for a, b in (("Hate", "hate"), ("Not Offensive", "not_offensive"))]
+    checked = CliRunner().invoke(make_validate_app(), ["validate", str(items), "--json",
+                                                       "--no-guidelines"])
+    assert checked.exit_code == 0 and json.loads(checked.stdout)["label_warnings"] == spelling
+
+
+def make_validate_app() -> typer.Typer:
+    from llmqa.cli._items import validate
+
+    app = typer.Typer()
+    app.command()(validate)
+
+    @app.callback()
+    def _root() -> None:
+        """Test shell."""
+
+    return app

@@ -480,7 +480,8 @@ def test_validate_json_valid(tmp_home: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) | {"source": ""} == {
         "source": "", "valid": 3, "rejected": 0, "errors": [], "problems": [],
-        "modalities": {"text": 1, "title": 1, "image": 1}, "unknown_labels": {}}
+        "modalities": {"text": 1, "title": 1, "image": 1}, "unknown_labels": {},
+        "label_warnings": []}
 
 
 def test_validate_empty_file(tmp_home: Path) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -187,3 +189,17 @@ class Item(BaseModel):
 
     def labels(self) -> list[str]:
         return [a.label for a in self.annotations]
+
+
+def near_duplicate_labels(labels: Iterable[str]) -> list[str]:
+    """A warning per group of labels that differ only in case, spacing, hyphens or
+    underscores ("Hate", "hate"; "not_offensive", "not offensive"): they count as different
+    labels and lower every agreement figure. Said, not merged unasked: a label set may mean
+    the difference."""
+    groups: dict[str, list[str]] = {}
+    for label in labels:
+        groups.setdefault(re.sub(r"[\s_-]+", " ", label.casefold()).strip(), []).append(label)
+    return [f"labels {' and '.join(repr(x) for x in same)} differ only in case or spacing, "
+            "and count as different labels: fix the spelling in the file, or give guidelines "
+            "(their label set names the odd one in each row)"
+            for same in groups.values() if len(same) > 1]

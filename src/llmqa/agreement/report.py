@@ -37,6 +37,7 @@ from llmqa.agreement.pairwise import (
     pairwise_cohen,
 )
 from llmqa.agreement.ratings import RatingProblem, Ratings
+from llmqa.items import near_duplicate_labels
 
 HEADLINE = ("percent_agreement", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
 GATE_METRIC = "fleiss_kappa"
@@ -201,4 +202,5 @@ def _score_warnings(report: AgreementReport) -> list[str]:
         found.append(f"{report.n_unrated} item(s) with no valid rating left out of agreement")
     if report.problems:
         found.append(f"{len(report.problems)} rating problem(s); see problems")
+    found.extend(near_duplicate_labels(report.labels))
     return found

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from llmqa.errors import Hint
-from llmqa.items import Item
+from llmqa.items import Item, near_duplicate_labels
 
 if TYPE_CHECKING:
     from llmqa.guidelines import GuidelineSet
@@ -29,6 +29,7 @@ class ItemChecks:
         # Every label outside the guidelines, counted: a batch checked against the wrong
         # guidelines fails on every row, and the tally says so in one line.
         self.unknown_labels: Counter[str] = Counter()
+        self.labels_seen: set[str] = set()  # a label set's size, not the batch's
 
     def __call__(self, item: Item) -> tuple[str, str] | None:
         if self._seen is not None:
@@ -37,6 +38,7 @@ class ItemChecks:
             self._seen.add(item.id)
         refused = None
         for number, annotation in enumerate(item.annotations):
+            self.labels_seen.update(annotation.label_set())
             unknown = (sorted(annotation.label_set() - self.labels)
                        if self.labels is not None else [])
             self.unknown_labels.update(unknown)
@@ -65,6 +67,7 @@ class Validation:
     foreign: str | None = None
     unknown_labels: dict[str, int] | None = None
     guideline_labels: list[str] | None = None
+    label_warnings: list[str] = field(default_factory=list)
 
     def hint(self, source: str, name: Callable[[str], str] | None = None) -> str | None:
         """The command that converts the file, when it is a labelling tool's export."""
@@ -79,6 +82,7 @@ class Validation:
         return {"source": source, "valid": report.accepted, "rejected": report.rejected,
                 "modalities": self.modalities, "errors": [str(e) for e in report.errors],
                 "unknown_labels": self.unknown_labels or {},
+                "label_warnings": self.label_warnings,
                 "problems": [{"line": e.line, "unit": e.unit, "problems": e.problems()}
                              for e in report.errors]} | (
             {"foreign_export": self.foreign, "hint": self.hint(source, name)}
@@ -107,6 +111,7 @@ class Validation:
             lines.append((f"labels outside the guidelines: {tally}; theirs are "
                           f"{', '.join(self.guideline_labels or [])}{wrong}; {hint}",
                           "warning"))
+        lines.extend((warning, "warning") for warning in self.label_warnings)
         if report.accepted == 0 and report.rejected == 0:
             lines.append((f"{source}: no items found (empty file?)", "error"))
         return lines
@@ -131,5 +136,7 @@ def validate_file(path: str, fmt: str | None = None, guidelines: GuidelineSet | 
     for item in report.track(read_items(path, fmt, checks)):
         modalities[item.content.modality.value] += 1
     foreign = file_export_kind(path) if path != "-" and report.accepted == 0 else None
+    # With guidelines an odd spelling is already an unknown label, named on its row.
     return Validation(report, dict(modalities), foreign, dict(checks.unknown_labels),
-                      list(guidelines.labels) if guidelines else None)
+                      list(guidelines.labels) if guidelines else None,
+                      [] if guidelines else near_duplicate_labels(sorted(checks.labels_seen)))
