@@ -148,6 +148,8 @@ def validation_problems(exc: Any) -> list[tuple[str | None, str]]:
             message = message.removeprefix("Value error, ")
         if error["type"] == "enum":
             message = f"unknown value {error.get('input')!r}; {message.lower()}"
+        if error["type"] == "extra_forbidden":  # pydantic's "Extra inputs are not permitted"
+            message = "unknown field"
         problems.append((location, message))
     return problems
 
