@@ -97,6 +97,9 @@ def test_review_then_results_in_every_format_with_filters(cwd: Path, stub: OpenA
     assert all(r["suggested_label"] == "hate" and r["verdict"] == "likely_error"
                for r in picked)
 
+    code, out, err = run_main(["results", "--home", str(home), "--label", "no-such"], capsys)
+    assert (code, out, err.strip()) == (0, "", "no stored verdict matches these filters")
+
     code, _, err = run_main(["results", "--home", str(home), "-o", str(cwd / "out.csv")], capsys)
     assert code == 0 and f"wrote {n} rows to" in err
     with open(cwd / "out.csv", encoding="utf-8", newline="") as handle:

@@ -131,6 +131,9 @@ def results(
                             latest=not history, verdict=verdict, status=status,
                             human_label=label, model=model, project=project)
     wrote(output, count, "rows")
+    if not count:  # else an empty standard output says nothing
+        err("no stored verdict matches" + (" these filters" if any(
+            (verdict, status, label, project, model)) else "; review a batch first"))
 
 
 def doctor(
