@@ -203,11 +203,12 @@ def bench_overhead(items: list[Any], guidelines: Any, embedder: Any, retriever: 
     judge = Judge(ChatSeam(model, name="fake"), guidelines, JudgeConfig())
     with VerdictStore(home) as store:
         runner = ReviewRunner(judge, retriever, store, ReviewOptions(concurrency=concurrency))
-        # The runner's own phases, one at a time (``ReviewRunner.prepare`` does the first three
-        # chunk by chunk); embedding includes writing the vectors to the store's cache.
+        # The runner's own phases, one at a time; embedding includes writing the vectors to
+        # the store's cache. ``_work`` then runs the pipeline as a review does (from the
+        # cached vectors: retrieval and rendering again, then the judge and the store).
         started = time.perf_counter()
-        vectors = [runner._embed(texts[s:s + RETRIEVAL_CHUNK])
-                   for s in range(0, n, RETRIEVAL_CHUNK)]
+        cache = runner.vectors
+        vectors = [cache.embed(texts[s:s + RETRIEVAL_CHUNK]) for s in range(0, n, RETRIEVAL_CHUNK)]
         embed_s = time.perf_counter() - started
 
         k = JudgeConfig().top_k
@@ -216,24 +217,27 @@ def bench_overhead(items: list[Any], guidelines: Any, embedder: Any, retriever: 
         retrieve_s = time.perf_counter() - started
 
         started = time.perf_counter()
-        prepared = [judge.prepare(item, h) for item, h in zip(items, hits, strict=True)]
+        for item, h in zip(items, hits, strict=True):
+            judge.prepare(item, h)
         prompt_s = time.perf_counter() - started
 
         summary = ReviewSummary(items=n)
         store.save_items(items)
         summary.run_id = store.start_run("fake", guidelines.version, judge.prompt_hash, "", {})
         started = time.perf_counter()
-        asyncio.run(runner._work(prepared, summary))
-        judge_s = time.perf_counter() - started
-    total = embed_s + retrieve_s + prompt_s + judge_s
+        asyncio.run(runner._work(items, summary))
+        work_s = time.perf_counter() - started
+    judge_s = max(work_s - retrieve_s - prompt_s, 0.0)
+    total = embed_s + work_s
     per = 1000 / n
     print(f"(2) CPU overhead per item, zero-latency fake model, {n} items, "
           f"concurrency {concurrency}: {total * per:.2f} ms (target <= 5 ms)")
     print(f"    embedding {embed_s * per:.2f} ms | retrieval {retrieve_s * per:.3f} ms | "
-          f"prompt {prompt_s * per:.2f} ms | judge + store {judge_s * per:.2f} ms "
-          f"({len(model.calls)} calls, statuses {dict(summary.statuses)})")
+          f"prompt {prompt_s * per:.2f} ms | judge + store about {judge_s * per:.2f} ms "
+          f"(the pipeline from cached vectors, {work_s * per:.2f} ms, less the two before; "
+          f"{len(model.calls)} calls, statuses {dict(summary.statuses)})")
     print(f"    without embedding (vectors cached, or a hosted embedder): "
-          f"{(total - embed_s) * per:.2f} ms")
+          f"{work_s * per:.2f} ms")
 
 
 def bench_rerun(items: list[Any], guidelines: Any, retriever: Any, home: Path) -> None:

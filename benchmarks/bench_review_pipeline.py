@@ -178,7 +178,9 @@ def main() -> None:
         retrievers = []
         for spec in [s for s in args.review_embedders.split(",") if s]:
             embedder = make_embedder(spec, cache_dir=Path(args.models))
-            embedder.warm()  # loaded (or built) before the clock starts, see the docstring
+            warm = getattr(embedder, "warm", None)  # loaded (or built) before the clock
+            if callable(warm):  # starts, see the docstring
+                warm()
             retrievers.append((spec, make_retriever(guidelines, embedder)))
         bench_review(items, guidelines, retrievers, args.latency, args.concurrency)
     specs = [s for s in args.embedders.split(",") if s]

@@ -17,6 +17,7 @@ script over ``llmqa triage -o queue.jsonl`` does on every refresh). Target: queu
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import socket
 import statistics
@@ -111,8 +112,8 @@ def main() -> None:
     import httpx
     import uvicorn
 
-    from llmqa.config import load_settings
     from llmqa.serve import create_app, load
+    from llmqa.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         root = args.dir or Path(tmp)
@@ -127,8 +128,8 @@ def main() -> None:
             print(f"built {args.items} items, verdicts, {args.decided} decisions, queue file "
                   f"in {time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
-        settings = load_settings(home=str(paths["home"]), guidelines=str(REPO / "guidelines"))
-        data = load(str(paths["items"]), settings, queue_path=paths["queue"])
+        ws = Workspace.from_settings(home=str(paths["home"]), guidelines=str(REPO / "guidelines"))
+        data = load(str(paths["items"]), ws, queue_path=paths["queue"])
         print(f"app start (load items, queue, verdicts, decisions, gate): "
               f"{time.perf_counter() - start:.1f} s")
         port = _free_port()
@@ -163,8 +164,8 @@ def main() -> None:
             print(f"  {'decision (POST + redirect)':<34} {median:7.1f} / {worst:7.1f}")
         print("\nwithout the app's in-memory queue (re-read queue file + decisions, filter):")
         for clause in (None, "HATE-1.1"):
-            median, worst = timed(lambda c=clause: naive_page(paths, c), max(args.repeats // 4,
-                                                                             3))
+            median, worst = timed(functools.partial(naive_page, paths, clause),
+                                  max(args.repeats // 4, 3))
             print(f"  {'per page view, clause=' + str(clause):<34} {median:7.1f} / {worst:7.1f}")
         server.should_exit = True
         thread.join(timeout=10)

@@ -26,6 +26,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ def main() -> None:
             return v / np.linalg.norm(v, axis=1, keepdims=True)
 
     if args.fake_embedder:
-        embedder = RandomEmbedder()
+        embedder: Any = RandomEmbedder()
     else:
         from llmqa.index.embedders import LocalEmbedder
 

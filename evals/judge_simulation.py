@@ -75,7 +75,7 @@ def _other(label: str | None, labels: list[str], rng: np.random.Generator) -> st
 
 def verdicts(kind: str, items: list[Item], key: dict[str, dict[str, Any]], labels: list[str],
              rng: np.random.Generator) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for item in items:
         given = consensus_label(item).label
         truth = key.get(item.id, {})

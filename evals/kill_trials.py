@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(results) - len(failed)}/{len(results)} trials kept every promise "
           f"({args.items} items, concurrency {args.concurrency}, malformed first answers "
           f"{args.malformed:.0%}); most repeated calls in a trial: "
-          f"{max(r['repeated_calls'] for r in results)}")
+          f"{max(int(str(r['repeated_calls'])) for r in results)}")
     return 1 if failed else 0
 
 

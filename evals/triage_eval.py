@@ -203,7 +203,7 @@ def baseline_scores(vectors: np.ndarray, given: np.ndarray, n_labels: int,
     from sklearn.model_selection import StratifiedKFold
 
     rows = np.flatnonzero((given >= 0) & (np.abs(vectors).sum(axis=1) > 0))
-    probabilities = np.zeros((len(rows), n_labels))
+    probabilities: np.ndarray = np.zeros((len(rows), n_labels))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         splits = StratifiedKFold(5, shuffle=True, random_state=seed).split(rows, given[rows])
