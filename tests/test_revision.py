@@ -605,6 +605,31 @@ def test_cli_revise_reads_the_judges_flags_from_the_store(tmp_home: Path,
     assert "judge:" not in json.loads(ignored.stdout)["clauses"][0]["figures"]
 
 
+def test_cli_revise_without_items_reads_the_reviewed_items_from_the_store(
+        tmp_home: Path, tiny_guidelines: Path) -> None:
+    from llmqa.store import VerdictStore
+    from llmqa.verdicts import Verdict
+
+    args = ["-g", str(tiny_guidelines), "--no-wording", "--json", "--home", str(tmp_home)]
+    missing = CliRunner().invoke(_cli_app(), ["revise", *args])
+    assert missing.exit_code == 1 and "the store holds no reviewed item" in str(missing.exception)
+    with VerdictStore(tmp_home) as store:
+        store.save_items(ITEMS)
+        for i in ITEMS:
+            store.save_verdict(Verdict(
+                key=f"k-{i.id}", item_id=i.id, item_hash="h", guideline_version="v",
+                context_hash="c", prompt_hash="p", model="m", status="ok", verdict="agree",
+                suggested_label=i.labels()[0], cited_clause_ids=[], rationale="r"), None)
+    from_store = CliRunner().invoke(_cli_app(), ["revise", *args, "--report",
+                                                 str(tmp_home / "report.md")])
+    assert from_store.exit_code == 0, from_store.output
+    items = write_items(tmp_home / "items.jsonl", ITEMS)
+    from_file = CliRunner().invoke(_cli_app(), ["revise", str(items), *args])
+    clauses = json.loads(from_file.stdout)["clauses"]
+    assert clauses and json.loads(from_store.stdout)["clauses"] == clauses
+    assert "from the store's reviewed items" in (tmp_home / "report.md").read_text()
+
+
 def test_gold_and_check_first_decide_which_items_become_examples(
         guidelines: GuidelineSet) -> None:
     # i3 (the judge says allowed) is what triage ranks first as a likely error; i2 was decided

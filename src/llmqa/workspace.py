@@ -334,14 +334,19 @@ class Workspace:
                           review_url=review_url or DEFAULT_REVIEW_URL, on_progress=on_progress,
                           on_triage=on_triage, source=source)
 
-    def revise(self, items: list[Item], options: RevisionOptions | None = None, *,
-               use_judge: bool = True, seam: ChatSeam | None = None,
+    def revise(self, items: list[Item] | None = None, options: RevisionOptions | None = None,
+               *, use_judge: bool = True, seam: ChatSeam | None = None,
                source: str = "", on_progress: Progress | None = None) -> RevisionRun:
-        """Draft revisions for the clauses annotators disagree on (see revision.pipeline);
-        ``on_progress(stage, done, total)`` follows the drafting."""
-        from llmqa.revision.evidence import verdict_index
+        """Draft revisions for the clauses annotators disagree on in ``items`` (default: every
+        item the store holds a verdict for); ``on_progress(stage, done, total)`` follows it."""
+        from llmqa.errors import REVIEW, Hint, InputError
+        from llmqa.revision.evidence import items_from_store, verdict_index
         from llmqa.revision.pipeline import RevisionOptions, run_revision
 
+        if items is None and not (items := items_from_store(self.verdicts())):
+            raise InputError("no items given, and the store holds no reviewed item",
+                             hint=Hint("name an items file, or review a batch first ({})",
+                                       (REVIEW,)))
         options = options or RevisionOptions()
         verdicts = verdict_index(self.verdicts({i.id for i in items})) if use_judge else {}
         gold, first = self.best_truth(items, options.queue, options.check_first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,7 +12,9 @@ from llmqa.cli._common import err, flag, print_json, read_valid, workspace
 
 
 def revise(
-    items: opt.AnnotatedItems,
+    items: Annotated[str | None, typer.Argument(
+        help="Items file (.jsonl, .csv, .parquet) with annotations [default: every item the "
+        "store holds a verdict for].")] = None,
     clause_summary: Path | None = typer.Option(None, "--clause-summary", help="Triage clause "
                                                "summary JSON (`llmqa triage --clause-summary`)."),
     examples_file: Path | None = typer.Option(None, "--examples", help="Verified candidates "
@@ -68,7 +71,7 @@ def revise(
 
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, home=home)
-    records = read_valid(ws, items, fmt)[0]
+    records = read_valid(ws, items, fmt)[0] if items is not None else None
     if wording and ws.backend().is_local:
         err(LOCAL_REVISION_WARNING.render(flag), "yellow")
     options = RevisionOptions(
@@ -79,8 +82,8 @@ def revise(
         clause_summary=clause_summary, examples=examples_file, root=root, apply=apply,
         queue=queue, check_first=check_first_score)
     with StageBars(progress) as bars:
-        run = ws.revise(records, options, use_judge=not no_judge, source=items,
-                        on_progress=bars)
+        run = ws.revise(records, options, use_judge=not no_judge, on_progress=bars,
+                        source=items or "the store's reviewed items")
     for note in run.notes:
         err(note, "yellow")
     if run.drafts:
