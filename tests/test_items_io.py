@@ -227,6 +227,10 @@ def test_semicolon_csv_and_tsv_are_read_by_their_header(tmp_path: Path) -> None:
     (item,) = _read(tsv)
     assert isinstance(item, Item) and item.content.text == "a; b, c" and item.labels() == ["spam"]
     assert detect_format("x.TSV") == "csv"
+    typed = tmp_path / "typed.csv"
+    typed.write_text('id, text, annotations\n1, hi, "[]"\n')
+    (item,) = _read(typed)
+    assert isinstance(item, Item) and item.content.text == "hi"
     with pytest.raises(InputError, match="workbook is not read; save the sheet as CSV"):
         detect_format("batch.xlsx")
 

@@ -37,11 +37,18 @@ class DelimitedRows:
         header = handle.readline().decode("utf-8-sig", errors="replace")
         handle.seek(0)
         csv.field_size_limit(CSV_FIELD_LIMIT)
-        self._reader = csv.DictReader(self._lines(handle), delimiter=header_delimiter(header))
+        delimiter = header_delimiter(header)
+        # "id, text, annotations" typed by hand: a space after every delimiter of the header
+        # means the rows have them too (`1, hi, "[]"`), where they would hide a quoted cell.
+        typed = header.count(delimiter) > 0 and (
+            header.count(delimiter + " ") == header.count(delimiter))
+        self._reader = csv.DictReader(self._lines(handle), delimiter=delimiter,
+                                      skipinitialspace=typed)
         try:
-            self.fieldnames: list[str] = list(self._reader.fieldnames or [])
+            self.fieldnames: list[str] = [f.strip() for f in self._reader.fieldnames or []]
         except csv.Error as exc:
             raise InputError(f"{name}: the header row is not valid CSV ({exc})") from exc
+        self._reader.fieldnames = self.fieldnames
         # Not a refusal of the file: the caller reports it as line 1's problem.
         self.header_problem = (f"header row is not valid UTF-8 (byte {self._bad[1]}); re-save "
                                "the file as UTF-8") if 1 in self._bad else None
