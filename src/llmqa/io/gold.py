@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmqa.io.delimited import DelimitedRows
-from llmqa.io.readers import RowError, detect_format
+from llmqa.io.readers import RowError, detect_format, text_lines
 
 LABEL_FIELDS = ("gold_label", "gold", "label")
 
@@ -47,17 +47,9 @@ def gold_file_rows(path: Path) -> list[tuple[int, Any]]:
                     for n, row in table.rows()]
     rows: list[tuple[int, Any]] = []
     with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, line in text_lines(handle, source):
             try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                rows.append((number, RowError(source, number, None,
-                                              f"not valid UTF-8 (byte {exc.start})")))
-                continue
-            if not line.strip():
-                continue
-            try:
-                rows.append((number, json.loads(line)))
+                rows.append((number, line if isinstance(line, RowError) else json.loads(line)))
             except json.JSONDecodeError as exc:
                 rows.append((number, RowError(source, number, None, f"not JSON ({exc.msg})")))
     return rows

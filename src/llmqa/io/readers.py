@@ -163,15 +163,24 @@ def read_items(path: str | Path, fmt: str | None = None,
         yield from _read_parquet(Path(path), source, check)
 
 
-def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterator[Item | RowError]:
+def text_lines(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, str | RowError]]:
+    """``(line number, text)`` per non-blank line of a JSONL byte stream; a line that is not
+    UTF-8 is a ``RowError`` naming its byte, and the lines after it are still read."""
     for number, raw in enumerate(stream, start=1):
         try:
             # A byte-order mark (Windows "UTF-8 with BOM" exports) is not part of the first row.
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            yield RowError(source, number, None, f"not valid UTF-8 (byte {exc.start})")
+            yield number, RowError(source, number, None, f"not valid UTF-8 (byte {exc.start})")
             continue
-        if not line.strip():
+        if line.strip():
+            yield number, line
+
+
+def _read_jsonl(stream: Iterable[bytes], source: str, check: RowCheck) -> Iterator[Item | RowError]:
+    for number, line in text_lines(stream, source):
+        if isinstance(line, RowError):
+            yield line
             continue
         try:
             row = json.loads(line)
@@ -259,9 +268,10 @@ def _check_columns(path: Path, columns: list[str], long: bool) -> None:
         raise InputError(f"{path}: no 'id' column in the header row (columns: {shown})"
                          + (f"; rename '{cased}' to 'id' (column names are lower case)"
                             if cased else ""))
-    bare = f"{path}: no 'annotations' column (columns: {shown})"
+    bare = None if "annotations" in columns or long else (
+        f"{path}: no 'annotations' column (columns: {shown})")
     lookalikes = [c for c in columns if c.strip().lower() in _LABEL_LIKE_COLUMNS]
-    if "annotations" not in columns and not long and lookalikes:
+    if bare and lookalikes:
         raise InputError(f"{bare}; '{lookalikes[0]}' is not read as annotations. Name the "
                          "column 'annotations', holding a JSON list of "
                          '{"annotator": ..., "label": ...}, or give one row per annotation '
@@ -275,7 +285,7 @@ def _check_columns(path: Path, columns: list[str], long: bool) -> None:
         raise InputError(f"{path}: columns that are not item fields: {named}. Remove them, or "
                          "carry them in a 'metadata' column holding a JSON object (the judge "
                          "reads metadata: leave out anything that gives the label away)")
-    if "annotations" not in columns and not long:
+    if bare:
         warnings.warn(f"{bare}: every item is read as unannotated", UnannotatedWarning,
                       stacklevel=4)
 
