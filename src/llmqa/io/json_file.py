@@ -10,26 +10,32 @@ from typing import Any
 from llmqa.errors import InputError
 
 
-def read_json_file(path: str | Path, what: str) -> Any:
-    """The parsed file; a missing or malformed file is an ``InputError`` naming ``what`` it
-    should have been ("weights file") and where the JSON broke."""
+def _text(path: str | Path, what: str) -> str:
+    """The file's text; a missing or non-UTF-8 file is an ``InputError`` naming ``what``."""
     try:
         # utf-8-sig: a file saved by a Windows editor starts with a byte-order mark.
-        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such {what}") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); re-save the {what} as "
                          "UTF-8") from exc
+
+
+def read_json_file(path: str | Path, what: str) -> Any:
+    """The parsed file; a missing or malformed file is an ``InputError`` naming ``what`` it
+    should have been ("weights file") and where the JSON broke."""
+    try:
+        return json.loads(_text(path, what))
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
 
 
-def read_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, value) per non-blank line of a JSONL file llmqa wrote; the first line
-    that is not JSON is an ``InputError`` naming file:line (the file is damaged, not a batch
-    of rows to sort)."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+def read_json_lines(path: str | Path, what: str = "file") -> Iterator[tuple[int, Any]]:
+    """(line number, value) per non-blank line of a JSONL file (written by llmqa, or a key
+    made by hand); the first line that is not JSON is an ``InputError`` naming file:line (the
+    file is damaged, not a batch of rows to sort)."""
+    for number, line in enumerate(_text(path, what).splitlines(), start=1):
         if not line.strip():
             continue
         try:

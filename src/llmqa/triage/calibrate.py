@@ -14,7 +14,6 @@ then fitted on every keyed item.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from llmqa.errors import InputError
+from llmqa.io.json_file import read_json_lines
 from llmqa.triage.scores import (
     DEFAULT_AMBIGUITY_WEIGHTS,
     DEFAULT_ERROR_WEIGHTS,
@@ -43,20 +43,10 @@ class Key:
 def load_key(path: str | Path) -> Key:
     error: dict[str, bool] = {}
     ambiguous: dict[str, bool] = {}
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such answer key") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            item_id = str(row.get("id", row.get("item_id")))
-        except (json.JSONDecodeError, AttributeError) as exc:
-            raise InputError(f"{path}:{number}: not a JSON object") from exc
+    for number, row in read_json_lines(path, "answer key"):
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{number}: not a JSON object")
+        item_id = str(row.get("id", row.get("item_id")))
         if item_id == "None":
             raise InputError(f"{path}:{number}: needs 'id' or 'item_id'")
         kind = str(row.get("kind", "")).lower()
