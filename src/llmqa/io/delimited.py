@@ -31,7 +31,6 @@ class DelimitedRows:
     quoted cell spanning lines does not shift the numbers of the rows after it."""
 
     def __init__(self, handle: BinaryIO, name: str) -> None:
-        self.name = name
         self._bad: dict[int, int] = {}  # physical line -> offending byte offset
         self._blank: set[int] = set()
         header = handle.readline().decode("utf-8-sig", errors="replace")

@@ -38,9 +38,9 @@ class ItemChecks:
             self._seen.add(item.id)
         refused = None
         for number, annotation in enumerate(item.annotations):
-            self.labels_seen.update(annotation.label_set())
-            unknown = (sorted(annotation.label_set() - self.labels)
-                       if self.labels is not None else [])
+            given = annotation.label_set()
+            self.labels_seen.update(given)
+            unknown = sorted(given - self.labels) if self.labels is not None else []
             self.unknown_labels.update(unknown)
             if unknown and refused is None:
                 where = "labels" if annotation.labels is not None else "label"
