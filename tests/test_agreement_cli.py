@@ -289,19 +289,7 @@ def test_labels_differing_only_in_spelling_are_named(workdir: Path) -> None:
         f"labels {a!r} and {b!r} differ only in case or spacing, and count as different "
         "labels: fix the spelling in the file, or give guidelines (their label set names the "
         "odd one in each row)" for a, b in (("Hate", "hate"), ("Not Offensive", "not_offensive"))]
-    checked = CliRunner().invoke(make_validate_app(), ["validate", str(items), "--json",
-                                                       "--no-guidelines"])
+    from llmqa.cli import app
+
+    checked = CliRunner().invoke(app, ["validate", str(items), "--json", "--no-guidelines"])
     assert checked.exit_code == 0 and json.loads(checked.stdout)["label_warnings"] == spelling
-
-
-def make_validate_app() -> typer.Typer:
-    from llmqa.cli._items import validate
-
-    app = typer.Typer()
-    app.command()(validate)
-
-    @app.callback()
-    def _root() -> None:
-        """Test shell."""
-
-    return app

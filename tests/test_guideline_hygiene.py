@@ -104,6 +104,13 @@ def test_negative_or_non_numeric_prices_are_refused(tmp_path: Path, entry: dict)
         PriceTable.load(prices)
 
 
+def test_a_price_table_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_bytes(b"\xef\xbb\xbf" + json.dumps({"my-model": {"input": 1.0,
+                                                                   "output": 2.0}}).encode())
+    assert PriceTable.load(prices).prices["my-model"].input == 1.0
+
+
 def test_a_negative_price_cannot_disable_max_cost(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
