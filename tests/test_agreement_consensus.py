@@ -189,6 +189,19 @@ def test_report_breakdowns_and_dict_shape() -> None:
     assert again["headline"] == data["headline"]
 
 
+def test_a_slice_under_ten_items_has_a_value_and_says_why_it_has_no_interval() -> None:
+    codes = np.array([[0, 0, 1], [1, 1, 1], [2, 2, 0], [0, 0, 0], [1, 2, 1], [2, 2, 2]] * 2)
+    projects = ["music"] * 6 + ["podcasts"] * 4 + ["music"] * 2
+    ratings = Ratings.from_matrix(codes, labels=LABELS, raters=["a", "b", "c"],
+                                  projects=projects)
+    report = agreement_report(ratings, n_boot=100, seed=1)
+    assert report.headline["fleiss_kappa"].ci_low is not None  # 12 items
+    podcasts = next(g for g in report.by_project if g.group == "podcasts")
+    assert podcasts.fleiss_kappa.value is not None and podcasts.fleiss_kappa.ci_low is None
+    assert podcasts.fleiss_kappa.warning == ("no interval on 4 item(s): a bootstrap needs at "
+                                             "least 10")
+
+
 def test_report_judge_comparison_verdicts() -> None:
     # Humans are 70-85% accurate; a judge in that band lands inside the human range.
     good_judge = agreement_report(judged_ratings(0.78)[0], n_boot=0).judge

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from statsmodels.stats.proportion import proportion_confint
 from typer.testing import CliRunner
 
 from llmqa.agreement.gold import gold_agreement
+from llmqa.agreement.proportion import wilson_interval
 from llmqa.cli import app
 from llmqa.store.decisions import DecisionStore, for_item
 from llmqa.store.verdicts import VerdictStore
@@ -40,6 +43,9 @@ def test_annotators_and_judge_against_gold() -> None:
     assert result.gold_items == 12 and result.raters[0].rater == "judge"
     assert by_rater["ann0"].kappa == 1.0 and by_rater["ann1"].kappa == -1.0
     assert by_rater["judge"].agreement == round(11 / 12, 4)
+    low, high = proportion_confint(11, 12, alpha=0.05, method="wilson")
+    assert (by_rater["judge"].agreement_low, by_rater["judge"].agreement_high) == (
+        round(low, 4), round(high, 4))
     assert by_rater["judge"].kappa_low is not None
     assert by_rater["judge"].kappa_low <= by_rater["judge"].kappa <= by_rater["judge"].kappa_high
     clauses = {(r.clause_id, r.rater): r for r in result.by_clause}
@@ -49,6 +55,26 @@ def test_annotators_and_judge_against_gold() -> None:
     changed = [items[0].model_copy(update={"id": "i0"}), *items[1:]]
     stale = dict(gold) | {"i1": gold["i1"].model_copy(update={"item_hash": "old"})}
     assert gold_agreement(changed, stale, n_boot=10).gold_items == 11
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 1), (5, 5), (3, 7), (11, 12), (0, 40),
+                                      (137, 200)])
+def test_wilson_interval_matches_statsmodels(k: int, n: int) -> None:
+    assert wilson_interval(k, n) == pytest.approx(
+        proportion_confint(k, n, alpha=0.05, method="wilson"), abs=1e-12)
+    assert wilson_interval(0, 0) is None
+
+
+def test_a_small_gold_set_gets_no_point_interval() -> None:
+    # Three gold items the judge got right: a bootstrap would say kappa [1.000, 1.000] and
+    # agreement [1.000, 1.000]. Kappa gets no interval; agreement gets Wilson's.
+    items, gold = _batch()
+    few = items[:3]
+    result = gold_agreement(few, gold, {it.id: gold[it.id].label for it in few}, n_boot=200)
+    judge = result.raters[0]
+    assert judge.kappa == 1.0 and (judge.kappa_low, judge.kappa_high) == (None, None)
+    assert judge.agreement == 1.0 and judge.agreement_low == pytest.approx(0.4385, abs=1e-4)
+    assert judge.agreement_high == 1.0
 
 
 def test_cli_agreement_shows_gold(tmp_home: Path) -> None:

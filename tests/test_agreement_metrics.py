@@ -389,11 +389,24 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
 
 def test_bootstrap_drops_undefined_replicates() -> None:
     # One disagreeing item among many unanimous ones: some replicates are all-one-label.
-    codes = np.array([[0, 0]] * 5 + [[0, 1]])
+    codes = np.array([[0, 0]] * 11 + [[0, 1]])
     terms = PooledTerms(label_counts(codes, 2))
     interval = bootstrap_interval(terms.fleiss_kappa, len(codes), 200, seed=1)
     assert 0 < interval.n_valid < 200
     assert interval.warning and "undefined" in interval.warning
+
+
+def test_no_bootstrap_interval_under_ten_items() -> None:
+    # Three agreeing items resample to the same value every time: a point, not an interval.
+    agree = np.array([[0, 0], [1, 1], [0, 0]])
+    terms = PooledTerms(label_counts(agree, 2))
+    few = bootstrap_interval(terms.fleiss_kappa, len(agree), 200, seed=1)
+    assert (few.low, few.high) == (None, None)
+    assert few.warning == "no interval on 3 item(s): a bootstrap needs at least 10"
+    codes = np.array([[0, 0], [1, 1], [0, 1], [1, 0], [0, 0]] * 2)
+    terms = PooledTerms(label_counts(codes, 2))
+    ten = bootstrap_interval(terms.fleiss_kappa, len(codes), 200, seed=1)
+    assert ten.low is not None and ten.high is not None and ten.low < ten.high
 
 
 # --- Ratings ------------------------------------------------------------------------------

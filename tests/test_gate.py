@@ -55,6 +55,10 @@ def test_gate_trusts_the_clause_where_the_judge_agrees_with_gold() -> None:
     strict = compute_gate(verdicts, gold, min_items=30, n_boot=50)
     assert strict.trusted == frozenset()
     assert "fewer than 30" in strict.clauses[0].why
+    # A --min-items under 10 does not buy trust from a bootstrap that cannot be drawn.
+    few = compute_gate(*_synthetic(6), min_items=5, n_boot=50)
+    assert few.trusted == frozenset() and few.clauses[0].kappa == 1.0
+    assert few.clauses[0].why == "no interval on 6 item(s): a bootstrap needs at least 10"
 
 
 def test_stale_verdicts_and_non_gold_decisions_are_left_out() -> None:

@@ -5,6 +5,10 @@ weights (how often each item was drawn), so the data are never copied. The same 
 are shared by every statistic in one call, and the same ``seed`` always gives the same
 intervals. Replicates in which a statistic is undefined (NaN) are dropped; the interval is
 then over the defined ones and ``n_valid`` says how many that was.
+
+Under ``MIN_ITEMS`` items there is no interval: a resample of a handful of items can only
+repeat them, so every replicate of 1 to 3 items that agree gives the same value and the
+"interval" is a point ([1.000, 1.000]) that an analyst would report upward as certainty.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 Statistic = Callable[[np.ndarray], float]
 JointStatistic = Callable[[np.ndarray], Mapping[str, float]]
 DEFAULT_REPLICATES = 1000
+MIN_ITEMS = 10
 _CHUNK = 32  # replicates drawn per batch: bounds memory at _CHUNK × n integers
 
 
@@ -28,9 +33,12 @@ class Interval:
     high: float | None
     n_valid: int
     n_boot: int
+    reason: str | None = None  # why there is no interval, when that is not plain
 
     @property
     def warning(self) -> str | None:
+        if self.reason:
+            return self.reason
         if self.n_boot and self.n_valid < self.n_boot:
             return (f"{self.n_boot - self.n_valid} of {self.n_boot} bootstrap replicates were "
                     "undefined and dropped")
@@ -73,6 +81,9 @@ def bootstrap_joint(statistic: JointStatistic, names: Sequence[str], n_items: in
         raise ValueError("confidence must be between 0 and 1")
     if n_boot <= 0 or n_items == 0:
         return {name: Interval(None, None, 0, 0) for name in names}
+    if n_items < MIN_ITEMS:
+        why = too_few(n_items)
+        return {name: Interval(None, None, 0, 0, why) for name in names}
     values = np.empty((len(names), n_boot))
     with _single_threaded_blas():
         for b, weights in enumerate(replicate_weights(n_items, n_boot, seed)):
@@ -94,6 +105,10 @@ def bootstrap_interval(statistic: Statistic, n_items: int, n_boot: int = DEFAULT
                        seed: int = 0, confidence: float = 0.95) -> Interval:
     """One statistic's percentile interval; see ``bootstrap_intervals``."""
     return bootstrap_intervals({"s": statistic}, n_items, n_boot, seed, confidence)["s"]
+
+
+def too_few(n_items: int) -> str:
+    return f"no interval on {n_items} item(s): a bootstrap needs at least {MIN_ITEMS}"
 
 
 def _single_threaded_blas() -> AbstractContextManager[object]:

@@ -72,8 +72,10 @@ class Boot:
 
 
 def with_ci(score: Score, interval: Interval | None) -> Score:
-    if interval is None or score.value is None or interval.low is None:
+    if interval is None or score.value is None:
         return score
+    if interval.low is None:  # say why a defined score has no interval
+        return Score(score.value, score.n_items, score.warning or interval.reason)
     warning = score.warning or interval.warning
     return Score(score.value, score.n_items, warning, interval.low, interval.high)
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from llmqa.agreement.bootstrap import MIN_ITEMS, too_few
 from llmqa.agreement.gold import JUDGE, versus_gold
 from llmqa.store.decisions import Decision
 
@@ -124,6 +125,8 @@ def _trust(clause_id: str, pairs: list[tuple[str, str, str, list[str]]], min_kap
         why = f"{n} gold items, fewer than {min_items}"
     elif value is None:
         why = "kappa undefined (one label only): cannot tell agreement from chance"
+    elif low is None and n < MIN_ITEMS:
+        why = too_few(n)
     elif low is None or low < min_kappa:
         why = f"lower bound {_fmt(low)} below {min_kappa:g}"
     else:

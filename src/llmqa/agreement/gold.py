@@ -2,9 +2,11 @@
 
 For the judge and for every annotator: on the items with a gold label (the newest
 ``confirm``/``correct`` decision, made on the item's current content), the share of items
-where the rater gave the gold label and Cohen's kappa with gold, each with a seeded
-percentile bootstrap 95% interval over items. Also per clause, for the judge and for the
-annotators pooled (every annotation one pair; the bootstrap then resamples annotations).
+where the rater gave the gold label (with a Wilson 95% interval) and Cohen's kappa with gold
+(with a seeded percentile bootstrap 95% interval over items, from 10 items up: gold sets
+start small, and a bootstrap of three agreeing items says [1.000, 1.000]). Also per clause,
+for the judge and for the annotators pooled (every annotation one pair; the intervals then
+count annotations).
 
 An item's clauses are those the gold decision rests on, else those its annotators named,
 else those the judge cited. ``llmqa agreement`` shows this section when the store (or
@@ -20,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from llmqa.agreement.bootstrap import bootstrap_intervals
+from llmqa.agreement.bootstrap import bootstrap_interval
 from llmqa.agreement.pairwise import cohen_kappa_from_confusion, confusion_matrix
+from llmqa.agreement.proportion import wilson_interval
 from llmqa.items import Item
 from llmqa.store.decisions import Decision
 
@@ -59,16 +62,11 @@ def versus_gold(rater: str, pairs: Sequence[tuple[str, str, str]], *, n_boot: in
     def kappa(weights: np.ndarray | None = None) -> float:
         return cohen_kappa_from_confusion(confusion_matrix(given, gold, len(labels), weights))
 
-    def share(weights: np.ndarray) -> float:
-        total = weights.sum()
-        return float((weights * same).sum() / total) if total else math.nan
-
     point_k = kappa() if n else math.nan
-    ci = bootstrap_intervals({"kappa": kappa, "agreement": share}, n, n_boot=n_boot,
-                             seed=seed) if n and n_boot else {}
-    k_ci, a_ci = ci.get("kappa"), ci.get("agreement")
+    k_ci = bootstrap_interval(kappa, n, n_boot=n_boot, seed=seed) if n and n_boot else None
+    a_ci = wilson_interval(int(same.sum()), n)
     return VersusGold(rater, n, _r(float(same.mean())) if n else None,
-                      _r(a_ci.low if a_ci else None), _r(a_ci.high if a_ci else None),
+                      _r(a_ci[0] if a_ci else None), _r(a_ci[1] if a_ci else None),
                       None if math.isnan(point_k) else _r(point_k),
                       _r(k_ci.low if k_ci else None), _r(k_ci.high if k_ci else None),
                       clause_id, sorted({p[0] for p in pairs}))

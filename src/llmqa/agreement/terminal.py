@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from llmqa.agreement.bootstrap import MIN_ITEMS
 from llmqa.agreement.metrics import Score
 from llmqa.agreement.report import AgreementReport
 from llmqa.text import table
@@ -187,7 +188,8 @@ def render_gold(result: Any) -> str:
 
     rows = [[r.rater, str(r.n_items), ci(r.agreement, r.agreement_low, r.agreement_high),
              ci(r.kappa, r.kappa_low, r.kappa_high)] for r in result.raters]
-    lines = [f"\nagainst gold ({result.gold_items} items decided by analysts; 95% CIs)",
+    lines = [f"\nagainst gold ({result.gold_items} items decided by analysts; 95% CIs: Wilson "
+             f"for agreement, bootstrap for kappa from {MIN_ITEMS} items)",
              table(rows, ["rater", "items", "agreement", "kappa"])]
     if result.by_clause:
         rows = [[r.clause_id or "", r.rater, str(r.n_items),
