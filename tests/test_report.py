@@ -229,3 +229,19 @@ def test_annotators_ranked_only_on_enough_ratings_and_capped() -> None:
     html = render_report(context)
     assert "5 more are not shown" in html and "6 with fewer ratings" in html
     assert "few0" not in html
+
+
+def test_report_no_guidelines_leaves_out_a_guidelines_folder_that_exists(
+        tmp_home: Path, capsys) -> None:
+    # Run where guidelines/ belongs to another policy: --no-guidelines reports without it,
+    # as agreement and triage already could.
+    write_files(tmp_home / "guidelines", {"policy.md": GUIDELINE})
+    path = write_items(tmp_home / "items.jsonl", batch())
+    out = tmp_home / "report.html"
+    args = ["report", str(path), "-o", str(out), "--bootstrap", "0", "--no-triage"]
+    code, _, err = run_main(args, capsys)
+    assert code == 0, err
+    assert " · guidelines " in out.read_text()
+    code, _, err = run_main([*args, "--no-guidelines"], capsys)
+    assert code == 0, err
+    assert " · guidelines " not in out.read_text()

@@ -318,18 +318,18 @@ class Workspace:
                              use_judge=use_judge, source=source)
 
     def report(self, records: str | Path | Iterable[Any], *,
-               guidelines_required: bool = False, n_boot: int = 500, seed: int = 0,
+               use_guidelines: bool | None = None, n_boot: int = 500, seed: int = 0,
                with_triage: bool = True, top: int = 15, review_url: str | None = None,
                on_progress: Progress | None = None,
                on_triage: Callable[[int], None] | None = None, source: str = "") -> ReportRun:
         """The one-page HTML report's content (``.html()`` renders it) for items or an items
         file: agreement, the triage's top rows (``top`` each) unless ``with_triage`` is off,
-        and the analysts' decisions linking to the review app at ``review_url``. See
-        reporting.from_settings."""
+        and the analysts' decisions linking to the review app at ``review_url``;
+        ``use_guidelines`` as for ``triage``. See reporting.from_settings."""
         from llmqa.reporting.decisions import DEFAULT_REVIEW_URL
         from llmqa.reporting.from_settings import run_report
 
-        return run_report(self, records, guidelines_required=guidelines_required,
+        return run_report(self, records, use_guidelines=use_guidelines,
                           n_boot=n_boot, seed=seed, with_triage=with_triage, top=top,
                           review_url=review_url or DEFAULT_REVIEW_URL, on_progress=on_progress,
                           on_triage=on_triage, source=source)

@@ -89,6 +89,12 @@ def read_valid(ws: Workspace, path: str, fmt: str | None, *, check: Any = None,
     return items, report.rejected
 
 
+def guideline_use(given: Path | None, skip: bool) -> bool | None:
+    """``-g`` and ``--no-guidelines`` as the library's ``use_guidelines``: ``False`` skipped,
+    ``True`` required (named), ``None`` used when guidelines/ exists."""
+    return False if skip else (given is not None or None)
+
+
 def guidelines_arg(positional: Path | None, option: Path | None) -> Path | None:
     """Guidelines named the old way (a positional argument) still work, with a warning."""
     if positional is not None:

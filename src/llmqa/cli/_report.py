@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, flag, workspace
+from llmqa.cli._common import err, flag, guideline_use, workspace
 
 
 def report(
@@ -17,6 +17,7 @@ def report(
     guidelines: Path | None = typer.Option(
         None, "--guidelines", "-g", help="Guidelines folder: label set, version and triage "
         "evidence (default: guidelines/ when it exists)."),
+    no_guidelines: opt.NoGuidelines = False,
     bootstrap: int = typer.Option(500, "--bootstrap", min=0, help="Bootstrap replicates for "
                                   "the confidence intervals (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap and the triage folds."),
@@ -43,9 +44,9 @@ def report(
     check_output_path(output, (".html", ".htm"))  # before minutes of bootstrap, not after
     ws = workspace(config, guidelines, home=home, embedder=embedder, chroma_url=chroma_url)
     with StageBars(progress) as bars:
-        run = ws.report(items, guidelines_required=guidelines is not None, n_boot=bootstrap,
-                        seed=seed, with_triage=with_triage, top=top, review_url=review_url,
-                        on_progress=bars, on_triage=lambda n: err(
+        run = ws.report(items, use_guidelines=guideline_use(guidelines, no_guidelines),
+                        n_boot=bootstrap, seed=seed, with_triage=with_triage, top=top,
+                        review_url=review_url, on_progress=bars, on_triage=lambda n: err(
                             f"triage: scoring {n} items (--no-triage skips this)..."))
     if run.triage_problem is not None:
         err(f"warning: triage section left out: {run.triage_problem.describe(flag)}", "yellow")

@@ -8,7 +8,7 @@ import typer
 
 from llmqa.choices import ConsensusMethod, Kind
 from llmqa.cli import _options as opt
-from llmqa.cli._common import err, flag, one_stdout, print_json, workspace, wrote
+from llmqa.cli._common import err, flag, guideline_use, one_stdout, print_json, workspace, wrote
 
 
 def triage(
@@ -86,7 +86,7 @@ def triage(
             read_items(items, fmt), options, include_decided=include_decided, source=items,
             consensus=consensus, seed=seed, offline=offline, weights=weights,
             answer_key=calibrate, on_progress=bars,
-            use_guidelines=False if no_guidelines else (guidelines is not None or None))
+            use_guidelines=guideline_use(guidelines, no_guidelines))
     if save_weights is not None:
         queue.run.weights.save(save_weights)
         err(f"wrote weights to {save_weights}")

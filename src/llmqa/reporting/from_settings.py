@@ -46,12 +46,13 @@ class ReportRun:
 
 
 def run_report(ws: Workspace, records: str | Path | Iterable[Any], *,
-               guidelines_required: bool = False, n_boot: int = 500, seed: int = 0,
+               use_guidelines: bool | None = None, n_boot: int = 500, seed: int = 0,
                with_triage: bool = True, top: int = 15, review_url: str = DEFAULT_REVIEW_URL,
                on_progress: Progress | None = None,
                on_triage: Callable[[int], None] | None = None, source: str = "") -> ReportRun:
     """``records``: items (a reader's rejected rows among them are noted) or an items file.
-    ``on_triage(n)`` is called before the triage scores ``n`` items (its slow part)."""
+    ``on_triage(n)`` is called before the triage scores ``n`` items (its slow part).
+    ``use_guidelines``: ``None`` when they exist, ``True`` required, ``False`` skipped."""
     from llmqa.errors import BackendError, IndexMismatchError
     from llmqa.io.readers import read_items
     from llmqa.items import Item
@@ -63,7 +64,7 @@ def run_report(ws: Workspace, records: str | Path | Iterable[Any], *,
         records = read_items(records)
     # Read once: agreement and triage both walk the items, and stdin cannot be read twice.
     records = list(records)
-    loaded = ws.chosen_guidelines(guidelines_required)
+    loaded = None if use_guidelines is False else ws.chosen_guidelines(bool(use_guidelines))
     agreement = ws.agreement(records, labels=list(loaded.labels) if loaded else None,
                              n_boot=n_boot, seed=seed, source=source).report
     triage = problem = None
@@ -73,7 +74,7 @@ def run_report(ws: Workspace, records: str | Path | Iterable[Any], *,
         try:
             # As `llmqa triage` with its defaults: majority consensus, default weights.
             run = ws.triage(records, seed=seed, on_progress=on_progress, source=source,
-                            use_guidelines=True if guidelines_required else None)
+                            use_guidelines=use_guidelines)
             triage = triage_section(run.result, run.clause_summary(), run.notes, top)
         except (IndexMismatchError, BackendError) as exc:
             problem = exc
