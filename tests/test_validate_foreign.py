@@ -31,6 +31,24 @@ def test_every_problem_of_a_row_is_listed(tmp_path: Path) -> None:
     assert str(error) == f"{path}:1: " + "; ".join(error.problems())
 
 
+def test_a_misspelt_field_is_named_with_the_one_it_likely_meant(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    rows = [{"id": "a", "txt": "hi", "Anotations": [{"annotator": "x", "label": "y"}]},
+            {"id": "b", "content": {"text": "hi", "captoin": "c"},
+             "annotations": [{"annotator": "x", "lable": "y"}], "colour": "red"}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    first, second = read_items(path)
+    assert first.problems() == [
+        "content: missing: give 'content', or its fields beside 'id' (text, transcript, title, "
+        "image_url, audio_url, video_url, ...)",
+        "txt: unknown field (did you mean 'text'?)",
+        "Anotations: unknown field (did you mean 'annotations'?)"]
+    assert second.problems() == [
+        "content.captoin: unknown field (did you mean 'caption'?)",
+        "annotations.0.lable: unknown field (did you mean 'label'?)",
+        "colour: unknown field"]
+
+
 def test_validate_json_lists_all_problems_and_names_the_import(tmp_home: Path) -> None:
     Path("export.json").write_text(json.dumps(LS_EXPORT))
     result = runner.invoke(app, ["validate", "export.json", "--json", "--no-guidelines"])
@@ -41,7 +59,7 @@ def test_validate_json_lists_all_problems_and_names_the_import(tmp_home: Path) -
     first = payload["problems"][0]
     assert first["unit"] == "element" and first["line"] == 1
     # data, annotations, predictions, meta, ... : every field of the task is named
-    assert "content: Field required" in first["problems"]
+    assert any(p.startswith("content: missing: give 'content'") for p in first["problems"])
     assert len(first["problems"]) >= 8
     assert "(and" not in " ".join(payload["errors"])
 

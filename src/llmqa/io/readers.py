@@ -74,10 +74,30 @@ class RowError:
     def invalid(cls, source: str, number: int, exc: ValidationError,
                 unit: str = "line") -> RowError:
         """A row pydantic refused, naming every problem it found, not only the first."""
-        problems = validation_problems(exc)
+        problems = [_mendable(*problem) for problem in validation_problems(exc)]
         (location, message), rest = problems[0], problems[1:]
         return cls(source, number, location, message, unit,
                    more=tuple(f"{loc}: {msg}" if loc else msg for loc, msg in rest))
+
+
+def _mendable(location: str | None, message: str) -> tuple[str | None, str]:
+    """A row problem as a newcomer can mend it: the field a typo meant, where content goes."""
+    if location == "content" and message == "Field required":
+        return location, ("missing: give 'content', or its fields beside 'id' (text, "
+                          "transcript, title, image_url, audio_url, video_url, ...)")
+    if message == "unknown field" and location:
+        *parent, name = location.split(".")
+        known = {"": _ITEM_COLUMNS, "content": _CONTENT_FIELDS,
+                 "annotations": ANNOTATION_COLUMNS}.get(parent[0] if parent else "", ())
+        if meant := _near(name, known):
+            return location, f"unknown field (did you mean '{meant}'?)"
+    return location, message
+
+
+def _near(name: str, known: Iterable[str]) -> str | None:
+    """The known field a misspelt ``name`` most likely meant."""
+    found = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+    return found[0] if found else None
 
 
 @dataclass
@@ -278,8 +298,7 @@ def _check_columns(path: Path, columns: list[str], long: bool) -> None:
                          "with 'annotator' and 'label' columns")
     allowed = _ITEM_COLUMNS | (set(ANNOTATION_COLUMNS) if long else set())
     if unknown := [c for c in columns if c not in allowed]:
-        typo = {c: m[0] for c in unknown
-                if (m := difflib.get_close_matches(c.lower(), allowed, n=1, cutoff=0.8))}
+        typo = {c: m for c in unknown if (m := _near(c, allowed))}
         named = ", ".join(f"'{c}'" + (f" (did you mean '{typo[c]}'?)" if c in typo else "")
                           for c in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
         raise InputError(f"{path}: columns that are not item fields: {named}. Remove them, or "
