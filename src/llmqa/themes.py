@@ -29,13 +29,13 @@ representative items, the clearest first (``_representatives``), anonymized and 
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmqa.agreement.proportion import wilson_interval
 from llmqa.errors import InputError
 from llmqa.guidelines.model import NO_VIOLATION_LABEL, GuidelineSet
 from llmqa.items import Item
@@ -210,15 +210,11 @@ def _top_counts(counter: Counter[str], limit: int = 5) -> str:
     return text + (f", +{len(ranked) - limit} more" if len(ranked) > limit else "")
 
 
-def _rate_low(part: int, whole: int, z: float = 1.96) -> float:
+def _rate_low(part: int, whole: int) -> float:
     """Wilson's lower 95% bound of part / whole: 4 wrong of 5 is weaker evidence of a habit
     than 380 of 1,674, and a plain rate would rank it first."""
-    if whole <= 0:
-        return 0.0
-    p = part / whole
-    centre = p + z * z / (2 * whole)
-    spread = z * math.sqrt(p * (1 - p) / whole + z * z / (4 * whole * whole))
-    return (centre - spread) / (1 + z * z / whole)
+    bounds = wilson_interval(part, whole) if whole > 0 else None
+    return bounds[0] if bounds else 0.0
 
 
 def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:

@@ -1,4 +1,4 @@
-"""The Wilson score interval for a share of items (k of n agreeing with gold).
+"""The Wilson score interval for a share (k of n items agreeing with gold, k of n wrong).
 
 Unlike a percentile bootstrap it is honest at the edges and on few items: 5 of 5 agreeing
 gives [0.566, 1.000], where every resample of those five items says 1.000.
