@@ -91,7 +91,12 @@ def _rows(result: Any, expected: dict[str, Any]) -> dict[str, Any]:
     return {"rows": rows,
             "front_left_out": [f for f in expected["front_matter"] if f in front],
             "front_kept": leaked,
-            "other_sections_imported": [c for c in extra if c in expected["other_sections"]],
+            # Guidance, not categories: written as general rules (no label), or as clauses
+            # labelled with their own name (the importer's behaviour before general rules).
+            "guidance_general": [c for c in extra if c in expected["other_sections"]
+                                 and found[c].general],
+            "guidance_labelled": [c for c in extra if c in expected["other_sections"]
+                                  and not found[c].general],
             "unexpected_clauses": [c for c in extra if c not in expected["other_sections"]],
             "not_understood": result.summary.not_understood}
 
@@ -153,8 +158,9 @@ def _print(report: dict[str, Any], k: int) -> None:
           f"{len(rows)}")
     print(f"front matter left out: {', '.join(report['front_left_out']) or '-'}; kept as a "
           f"clause: {', '.join(report['front_kept']) or '-'}")
-    print(f"guidance sections imported as clauses: "
-          f"{', '.join(report['other_sections_imported']) or '-'}; unexpected clauses: "
+    print(f"guidance sections as general rules: {', '.join(report['guidance_general']) or '-'};"
+          f" as labelled clauses: {', '.join(report['guidance_labelled']) or '-'}; unexpected "
+          f"clauses: "
           f"{', '.join(report['unexpected_clauses']) or '-'}")
     fallback = report["pypdf_fallback"]
     print(f"without pdfplumber (pypdf layout text): categories found {fallback['found']}/"

@@ -41,6 +41,7 @@ def _round_trips(result: ImportResult, folder: Path) -> None:
     assert [c.id for c in loaded] == [clause_id(result.prefix, d) for d in drafts]
     for clause, draft in zip(loaded, drafts, strict=True):
         assert clause.label == draft.label and clause.title == normalise(draft.title)
+        assert clause.general == draft.general
         assert normalise(clause.text) == normalise(clause_text(draft))
         assert [(e.text.lstrip("\u200b"), e.why) for e in clause.in_scope] == [
             (normalise(e.text), e.why) for e in draft.in_scope]
@@ -414,6 +415,8 @@ def test_dev_codebook_taxonomy(tmp_path: Path) -> None:
     assert "I’m going to punch you in the face Joey" in [
         e.text for e in clauses["3.1"].out_of_scope]
     assert "X are all terrorists" in [e.text for e in clauses["3.4"].in_scope]  # (e.g. ‘...’)
+    # "What is hate?" and "What is an identity?" sit beside the taxonomy: guidance.
+    assert [c for c, d in clauses.items() if d.general] == ["1", "2"]
     counts = {code: (len(clauses[code].in_scope), len(clauses[code].out_of_scope))
               for code in expected}
     assert counts == {"3.1": (21, 7), "3.2": (2, 1), "3.3": (2, 0), "3.4": (14, 0),
@@ -435,6 +438,8 @@ def test_dev_suicidal_event_guideline(tmp_path: Path) -> None:
     for code, label in expected.items():
         assert clauses[code].label == label and clauses[code].text and clauses[code].in_scope
     assert "I tried to kill myself last night" in [e.text for e in clauses["2.a"].in_scope]
+    # General annotation guidelines, supplemental notes, worked examples: beside the types.
+    assert [c for c, d in clauses.items() if d.general] == ["3", "4", "5"]
     front = " ".join(result.summary.front_matter)
     assert "Introduction" in front and "Communication" in front and "Workload" in front
     assert all("Slack" not in d.text for d in result.drafts)

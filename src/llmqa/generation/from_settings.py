@@ -42,14 +42,20 @@ def example_clauses(ws: Workspace, which: Sequence[str] | str, items: list[Item]
     """The clauses to write examples for: ``which`` names clause IDs, or is ``"all"`` (every
     clause) or ``"disputed"`` (the ones annotators disagree on most, from ``items`` or the
     items the store holds; at most ``max_clauses``)."""
+    # A general rule has no label, so no example can be in or out of its scope.
     if which == "all":
-        return list(ws.guidelines.by_id.values())
+        return [c for c in ws.guidelines.by_id.values() if not c.general]
     if which != DISPUTED:
-        return named_clauses(ws, [which] if isinstance(which, str) else which)
+        named = named_clauses(ws, [which] if isinstance(which, str) else which)
+        general = [c.id for c in named if c.general]
+        if general:
+            raise InputError(f"{', '.join(general)}: a general rule (no label) has no scope for "
+                             "examples to fall in or out of; name the clauses it bears on")
+        return named
     if items is None and not ws.has_store:
         raise InputError("finding the disputed clauses needs items", Hint(
             "pass {} FILE, or review them first so the store holds them", ("items",)))
-    return disputed_clauses(ws, items, max_clauses)
+    return [c for c in disputed_clauses(ws, items, max_clauses) if not c.general]
 
 
 def disputed_clauses(ws: Workspace, items: list[Item] | None, max_clauses: int) -> list[Clause]:

@@ -30,7 +30,7 @@ def neighbours(guidelines: GuidelineSet, clause: Clause) -> list[Clause]:
     refs = referenced_ids(clause)
     ranked: list[tuple[int, int, Clause]] = []
     for position, other in enumerate(guidelines.by_id.values()):
-        if other.id == clause.id:
+        if other.id == clause.id or other.general:  # a general rule implies no label
             continue
         if clause.parent_id and other.parent_id == clause.parent_id:
             rank = 0

@@ -42,6 +42,7 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
         else:
             problems.append(Problem("warning", text))
     problems.extend(_undeclared_benign(guidelines))
+    problems.extend(_general_size(guidelines))
     counts = Counter(c.id for c in guidelines.clauses)
     for clause_id, count in sorted(counts.items()):
         if count > 1:
@@ -51,7 +52,7 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
                                     f"{places})", clause_id))
     for clause in guidelines.clauses:
         where = f"{clause.source}:{clause.line}"
-        if not clause.label:
+        if not clause.label and not clause.general:
             problems.append(Problem("error", f"{clause.id} has no label", clause.id, where))
         if len(clause.text) > MAX_CLAUSE_CHARS:
             problems.append(Problem(
@@ -60,6 +61,8 @@ def check_guidelines(guidelines: GuidelineSet) -> list[Problem]:
                 clause.id, where))
         if not clause.text.strip():
             problems.append(Problem("warning", f"{clause.id} has no clause text", clause.id, where))
+        if clause.general:  # a rule for every item: no category for examples to bound
+            continue
         for name, examples in (("in-scope", clause.in_scope),
                                ("out-of-scope", clause.out_of_scope)):
             if len(examples) < MIN_EXAMPLES:
@@ -81,6 +84,17 @@ def _undeclared_benign(guidelines: GuidelineSet) -> list[Problem]:
                     f"means 'breaks no policy', declare it with a line 'No-violation label: "
                     f"{label}' before the first clause (docs/guideline-format.md)")
             for label in lookalikes]
+
+
+def _general_size(guidelines: GuidelineSet) -> list[Problem]:
+    """General rules go with every request; pages of them crowd out the clauses retrieved
+    for the item (and a small local model's context)."""
+    total = sum(min(len(c.text), MAX_CLAUSE_CHARS) for c in guidelines.general)
+    if total <= MAX_CLAUSE_CHARS:
+        return []
+    return [Problem("warning", f"the general rules ({', '.join(c.id for c in guidelines.general)})"
+                    f" add {total} characters to every request to the judge; keep only what "
+                    "decides a label")]
 
 
 def duplicate_ids(guidelines: GuidelineSet) -> list[str]:
@@ -128,6 +142,7 @@ class CheckResult:
             "path": self.path, "version": guidelines.version, "clauses": len(guidelines),
             "files": len(guidelines.sources), "labels": list(guidelines.labels),
             "no_violation_label": guidelines.no_violation_label,
+            "general_rules": [c.id for c in guidelines.general],
             "examples": {"in_scope": sum(len(c.in_scope) for c in guidelines),
                          "out_of_scope": sum(len(c.out_of_scope) for c in guidelines)},
             "problems": [p.to_dict() for p in self.problems],

@@ -1,10 +1,10 @@
 """Clauses, examples and guideline sets, and how their versions are computed.
 
 A clause's hash covers everything that changes its meaning (id, label, title, text, parent,
-examples) after whitespace normalisation, so re-flowing a paragraph is not a new version but
-changing a word is. A guideline set's version is the hash of its sorted clause hashes:
-changing one clause changes the version, and ``GuidelineSet.diff`` names exactly which
-clauses changed.
+examples, being a general rule) after whitespace normalisation, so re-flowing a paragraph is
+not a new version but changing a word is. A guideline set's version is the hash of its
+sorted clause hashes: changing one clause changes the version, and ``GuidelineSet.diff``
+names exactly which clauses changed.
 """
 
 from __future__ import annotations
@@ -81,10 +81,13 @@ class Clause(_CachedModel):
     line: int = 0
     # True when the parser guessed the structure of a plain document; a human should look.
     inferred: bool = False
+    # A general rule ("Applies to: all labels"): how to annotate any item, not a category. It
+    # has no label, is not retrieved, and the judge reads it with every item.
+    general: bool = False
 
     @cached_property
     def content_hash(self) -> str:
-        payload = {
+        payload: dict[str, Any] = {
             "id": self.id,
             "label": self.label,
             "title": normalise(self.title),
@@ -94,6 +97,8 @@ class Clause(_CachedModel):
             "out": [[normalise(e.text), e.modality, normalise(e.why or "")]
                     for e in self.out_of_scope],
         }
+        if self.general:  # only when set, so every labelled clause keeps its hash
+            payload["general"] = True
         encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(encoded).hexdigest()[:16]
 
@@ -158,6 +163,11 @@ class GuidelineSet(_CachedModel):
         found = {c.label for c in self.clauses if c.label}
         found.add(self.no_violation_label)
         return tuple(sorted(found))
+
+    @cached_property
+    def general(self) -> tuple[Clause, ...]:
+        """The general rules, in file order: they apply to every item."""
+        return tuple(c for c in self.by_id.values() if c.general)
 
     def clause_hashes(self) -> dict[str, str]:
         return {c.id: c.content_hash for c in self.by_id.values()}

@@ -1,8 +1,9 @@
 """Parser for structured markdown guidelines (see docs/guideline-format.md).
 
-A heading that starts with a clause ID and has a ``Label:`` line is a clause; a heading with
-an ID and no label is a section, the parent of the clauses below it. Documents without any
-clause-ID heading are handed to ``plain.parse_plain``.
+A heading that starts with a clause ID and has a ``Label:`` line is a clause; one with an
+``Applies to: all labels`` line instead is a general rule (a clause without a label); a
+heading with an ID and neither is a section, the parent of the clauses below it. Documents
+without any clause-ID heading are handed to ``plain.parse_plain``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ _IN_SCOPE = re.compile(r"^\s*(?:\*\*|__)?\s*(?:in[\s-]scope|covered|violating)(?
                        r"\s*:?\s*(?:\*\*|__)?\s*:?\s*$", re.IGNORECASE)
 _OUT_SCOPE = re.compile(r"^\s*(?:\*\*|__)?\s*(?:out[\s-]of[\s-]scope|not\s+covered|non-violating)"
                         r"(?:\s+examples?)?\s*:?\s*(?:\*\*|__)?\s*:?\s*$", re.IGNORECASE)
+# A general rule instead of a label: "Applies to: all labels" (or "every label", "all items").
+_GENERAL = re.compile(r"^\s*(?:\*\*|__)?applies\s+to(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*"
+                      r"(?:all|every|any)\b[^:]*$", re.IGNORECASE)
 # Declared once, before a file's first clause heading: "No-violation label: not_offensive".
 _NO_VIOLATION = re.compile(r"^\s*(?:\*\*|__)?no[\s-]violation\s+label(?:\*\*|__)?\s*:\s*"
                            r"(?:\*\*|__)?\s*`?([A-Za-z][\w\-/ ]*?)`?\s*(?:\*\*|__)?\s*$",
@@ -108,22 +112,28 @@ def parse_structured(text: str, source: str) -> tuple[list[Clause], list[str]]:
             sections.append((block.level, "", block.heading))
             continue
         clause_id, title = match.group(1), match.group(2).strip()
-        label, body, in_scope, out_scope = _split_body(block.body)
+        label, general, body, in_scope, out_scope = _split_body(block.body)
         parent = next(((sid, stitle) for _, sid, stitle in reversed(sections) if sid), None)
-        if label is None:
+        if label is not None and general:
+            problems.append(f"{source}:{block.line}: {clause_id} has both a 'Label:' line and "
+                            "'Applies to: all labels'; it is read as a clause with that label")
+            general = False
+        if label is None and not general:
             if _has_text(body) or in_scope or out_scope:
                 unlabelled[clause_id] = block.line
             sections.append((block.level, clause_id, title))
             continue
         clauses.append(Clause(
-            id=clause_id, label=label, title=title, text="\n".join(body).strip(),
+            id=clause_id, label=label, general=general, title=title,
+            text="\n".join(body).strip(),
             in_scope=tuple(in_scope), out_of_scope=tuple(out_scope),
             parent_id=parent[0] if parent else None, parent_title=parent[1] if parent else None,
             policy=policy, source=source, line=block.line,
         ))
     parents = {c.parent_id for c in clauses}
     problems.extend(f"{source}:{line}: {clause_id} has text but no 'Label:' line and no clauses "
-                    "under it; it is not used as a clause" for clause_id, line in unlabelled.items()
+                    "under it; it is not used as a clause (a general rule for every label says "
+                    "'Applies to: all labels')" for clause_id, line in unlabelled.items()
                     if clause_id not in parents)
     return clauses, problems
 
@@ -132,9 +142,10 @@ def _has_text(lines: list[str]) -> bool:
     return any(line.strip() for line in lines)
 
 
-def _split_body(body: list[tuple[int, str]]) -> tuple[str | None, list[str], list[Example],
-                                                       list[Example]]:
+def _split_body(body: list[tuple[int, str]]) -> tuple[str | None, bool, list[str],
+                                                       list[Example], list[Example]]:
     label: str | None = None
+    general = False
     text: list[str] = []
     in_scope: list[Example] = []
     out_scope: list[Example] = []
@@ -149,6 +160,9 @@ def _split_body(body: list[tuple[int, str]]) -> tuple[str | None, list[str], lis
     for _, line in body:
         if label is None and (found := _LABEL.match(line)):
             label = label_name(found.group(1))
+            continue
+        if not general and _GENERAL.match(line):
+            general = True
             continue
         if _IN_SCOPE.match(line):
             flush()
@@ -172,4 +186,4 @@ def _split_body(body: list[tuple[int, str]]) -> tuple[str | None, list[str], lis
             continue
         text.append(line)
     flush()
-    return label, text, in_scope, out_scope
+    return label, general, text, in_scope, out_scope

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 def clause_lines(guidelines: GuidelineSet) -> list[str]:
     """One line per clause: ID, label, title, example counts."""
-    return [f"{clause.id:<12} {clause.label or '-':<18} {clause.title}  "
+    return [f"{clause.id:<12} {'(general)' if clause.general else clause.label or '-':<18} "
+            f"{clause.title}  "
             f"[{len(clause.in_scope)} in / {len(clause.out_of_scope)} out]"
             for clause in guidelines]
 
@@ -22,7 +23,8 @@ def clause_lines(guidelines: GuidelineSet) -> list[str]:
 def check_headline(result: CheckResult) -> str:
     """Clauses, files, version, labels, and the count of problems (listed separately)."""
     guidelines = result.guidelines
-    return (f"{len(guidelines)} clauses in {len(guidelines.sources)} files, version "
+    general = f" ({len(guidelines.general)} general rules)" if guidelines.general else ""
+    return (f"{len(guidelines)} clauses{general} in {len(guidelines.sources)} files, version "
             f"{guidelines.version}\nlabels: {', '.join(guidelines.labels)}\n"
             f"{len(result.errors)} errors, {len(result.warnings)} warnings")
 
@@ -47,6 +49,10 @@ def import_text(result: ImportResult, written: Path) -> str:
              f"{summary.in_scope_examples} in-scope and {summary.out_of_scope_examples} "
              f"out-of-scope examples ({summary.method})",
              "labels: " + ", ".join(f"{k} ({v})" for k, v in summary.labels.items())]
+    if summary.general:
+        lines.append("general rules (no label; the judge reads them with every item): "
+                     + "; ".join(summary.general) + ". Give one a 'Label:' line if it is a "
+                     "category, or delete it if it does not say how to label")
     if result.no_violation_label:
         lines.append(f"declared {result.no_violation_label} as the no-violation label (the one "
                      "the judge is told breaks no policy); delete that line if it is not")

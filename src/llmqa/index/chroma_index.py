@@ -43,6 +43,7 @@ class SyncReport:
     removed: int
     documents_embedded: int
     seconds: float
+    general: int = 0  # general rules: read with every item, so not indexed
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -50,7 +51,9 @@ class SyncReport:
     def summary(self) -> str:
         return (f"indexed guideline version {self.version}: {self.clauses} clauses "
                 f"({self.added} added, {self.changed} changed, {self.removed} removed), "
-                f"{self.documents_embedded} documents embedded in {self.seconds:.1f}s")
+                f"{self.documents_embedded} documents embedded in {self.seconds:.1f}s"
+                + (f"; {self.general} general rules not indexed (the judge reads them with "
+                   "every item)" if self.general else ""))
 
 
 def make_client(home: Path, chroma_url: str | None = None):
@@ -163,7 +166,8 @@ class ClauseIndex:
         existing = collection.get(include=["metadatas"])
         have = {doc_id: m for doc_id, m in zip(existing["ids"], existing["metadatas"], strict=True)}
         old_clauses = {m["clause_id"]: m["clause_hash"] for m in have.values()}
-        new_clauses = guidelines.clause_hashes()
+        new_clauses = {k: h for k, h in guidelines.clause_hashes().items()
+                       if not guidelines.by_id[k].general}  # general rules are not indexed
 
         self._set_state(collection, meta, llmqa_state="building", llmqa_embedder=self.embedder.name,
                         llmqa_distance=DISTANCE)
@@ -190,7 +194,8 @@ class ClauseIndex:
             changed=sum(1 for k in new_clauses.keys() & old_clauses.keys()
                         if new_clauses[k] != old_clauses[k]),
             removed=len(old_clauses.keys() - new_clauses.keys()),
-            documents_embedded=len(missing), seconds=time.perf_counter() - started)
+            documents_embedded=len(missing), seconds=time.perf_counter() - started,
+            general=len(guidelines.general))
 
     # -- reading ----------------------------------------------------------------------------
     def _ready_collection(self, guidelines: GuidelineSet | None):

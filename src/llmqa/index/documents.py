@@ -23,7 +23,11 @@ def clause_sentences(clause: Clause) -> list[str]:
 
 
 def clause_documents(clause: Clause) -> list[tuple[str, str, dict[str, Any]]]:
-    """(id, text, metadata) for the clause text, its sentences and each of its examples."""
+    """(id, text, metadata) for the clause text, its sentences and each of its examples.
+    None for a general rule: the judge reads it with every item, so retrieving it would only
+    take the place of a clause that decides a label."""
+    if clause.general:
+        return []
     base = f"{clause.id}#{clause.content_hash}"
     meta = {"clause_id": clause.id, "clause_hash": clause.content_hash,
             "label": clause.label or ""}

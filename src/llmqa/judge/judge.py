@@ -134,7 +134,8 @@ class Judge:
                                    multi_label=self.config.multi_label)
         self.prompts = PromptBuilder(guidelines.labels, self.config.max_examples,
                                      self.config.max_item_chars, self.config.send_images,
-                                     no_violation_label=guidelines.no_violation_label)
+                                     no_violation_label=guidelines.no_violation_label,
+                                     general=guidelines.general)
 
     @property
     def prompt_hash(self) -> str:
@@ -153,7 +154,7 @@ class Judge:
                                         self.seam.name, self.config.fingerprint(),
                                         rendered.input_hash]).encode()).hexdigest()[:24]
         schema = (answer_model(self.guidelines.labels, self.config.rationale_chars,
-                               tuple(c.id for c in clauses), self.config.multi_label)
+                               tuple(self._citable(clauses)), self.config.multi_label)
                   if self.config.constrain_citations and clauses else self.schema)
         return Prepared(item, clauses, rendered, key, context, schema)
 
@@ -230,6 +231,10 @@ class Judge:
                 "seen": prepared.rendered.seen, "notes": list(prepared.rendered.notes),
                 "samples": max(1, self.config.samples)}
 
+    def _citable(self, retrieved: list[Clause]) -> list[str]:
+        """The clause IDs the judge was shown: the retrieved ones and the general rules."""
+        return [c.id for c in retrieved] + [c.id for c in self.guidelines.general]
+
     def _usage(self, replies: list[Reply]) -> dict:
         tokens_in = sum(r.input_tokens for r in replies)
         tokens_out = sum(r.output_tokens for r in replies)
@@ -241,7 +246,7 @@ class Judge:
     async def _one_answer(self, prepared: Prepared, deadline: float | None = None,
                           on_unusable: Callable[[_Outcome], None] | None = None,
                           resume: Resume | None = None) -> _Outcome:
-        clause_ids = [c.id for c in prepared.clauses]
+        clause_ids = self._citable(prepared.clauses)
         messages: list[Message] = list(prepared.rendered.messages)
         reasks = self.config.reasks
         if resume is not None and reasks > 0:
@@ -262,7 +267,7 @@ class Judge:
 
     def _check(self, reply: Reply, prepared: Prepared) -> tuple[VerdictStatus, str] | None:
         human = consensus_label(prepared.item)
-        return answer_problem(reply.parsed, [c.id for c in prepared.clauses],
+        return answer_problem(reply.parsed, self._citable(prepared.clauses),
                               None if human.tie else human.label)
 
     def _problem(self, reply: Reply, prepared: Prepared) -> Problem | None:

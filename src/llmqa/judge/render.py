@@ -136,14 +136,19 @@ def _image_part(content: Content) -> ImagePart | None:
 class PromptBuilder:
     def __init__(self, labels: tuple[str, ...], max_examples: int = 2, max_item_chars: int = 16000,
                  send_images: bool = False, folder: Path | None = None,
-                 no_violation_label: str = NO_VIOLATION_LABEL) -> None:
+                 no_violation_label: str = NO_VIOLATION_LABEL,
+                 general: tuple[Clause, ...] = ()) -> None:
         self.labels = labels
         self.max_examples = max_examples
         self.max_item_chars = max_item_chars
         self.send_images = send_images
         self.folder = folder
+        # General rules go in the system message: the same for every item, so they are part
+        # of the prefix a provider caches, not paid again per item.
+        self.general, self.general_notes = _bounded(list(general))
         self.system = render("judge_system.j2", folder, labels=labels,
-                             no_violation_label=no_violation_label)
+                             no_violation_label=no_violation_label, general=self.general,
+                             max_examples=max_examples)
         self.hash = template_hash(TEMPLATES, folder)
 
     def build(self, item: Item, clauses: list[Clause]) -> RenderedItem:
@@ -179,7 +184,7 @@ class PromptBuilder:
                          f"{truncated['kept']} characters")
         if metadata_note:
             notes.append(metadata_note)
-        notes.extend(clause_notes)
+        notes.extend(self.general_notes + clause_notes)
         human = user(text, image) if image else user(text)
         shown_hash = hashlib.sha256("\0".join(
             [self.system, text, image.url if image else ""]).encode())

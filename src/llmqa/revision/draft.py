@@ -228,6 +228,8 @@ class RevisionDrafter:
     # -- examples ---------------------------------------------------------------------------
     def item_examples(self, clause: Clause, evidence: ClauseEvidence) -> list[ProposedExample]:
         proposed: list[ProposedExample] = []
+        if clause.general:  # no label for an item to be in or out of scope of
+            return proposed
         for item in evidence.evidence_items(limit=len(evidence.items)):
             if len(proposed) >= self.config.max_item_examples:
                 break

@@ -14,7 +14,8 @@ def _one_line(text: str) -> str:
 
 def draft_section(draft: ClauseDraft, max_items: int = 8, left_out: str | None = None) -> str:
     clause, evidence = draft.clause, draft.evidence
-    lines = [f"## {clause.id} {clause.title} (label: {clause.label})", ""]
+    kind = "general rule" if clause.general else f"label: {clause.label}"
+    lines = [f"## {clause.id} {clause.title} ({kind})", ""]
     lines.append(f"- File: {clause.source}")
     lines.append(f"- Agreement before: {evidence.figures()}")
     if evidence.reasons:

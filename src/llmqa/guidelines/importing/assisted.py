@@ -33,6 +33,7 @@ class ProposedClause(BaseModel):
     code: str = ""
     title: str
     label: str = ""
+    general: bool = False  # a rule for every category, not a category: no label
     section: str = ""
     text: str = ""
     in_scope: list[str] = Field(default_factory=list)
@@ -158,8 +159,9 @@ def checked_drafts(proposal: ProposedStructure, check: SpanChecker) -> list[Draf
             sections.setdefault(code.rsplit(".", 1)[0], clause.section)
         label = clause.label.strip() if clause.label.strip() and _norm(clause.label) in \
             check.document else slug_label(clause.title)
-        drafts.append(DraftClause(code=code, title=clause.title.strip(),
-                                  label=label.lower().replace(" ", "_"), text=text,
+        drafts.append(DraftClause(code=code, title=clause.title.strip(), general=clause.general,
+                                  label=None if clause.general else label.lower().replace(" ", "_"),
+                                  text=text,
                                   in_scope=in_scope, out_of_scope=out, where="model"))
     for parent, title in sections.items():
         if parent not in used:

@@ -26,6 +26,7 @@ class DraftClause(BaseModel):
     in_scope: list[DraftExample] = Field(default_factory=list)
     out_of_scope: list[DraftExample] = Field(default_factory=list)
     is_section: bool = False
+    general: bool = False  # guidance for every label, not a category: written without a label
     where: str = ""  # "page 3" or "line 12" in the source
 
 
@@ -35,6 +36,8 @@ class ImportSummary(BaseModel):
     clauses: int = 0
     sections: int = 0
     labels: dict[str, int] = Field(default_factory=dict)
+    general: list[str] = Field(default_factory=list, description="sections read as general "
+                               "rules (no label), as 'code title'")
     in_scope_examples: int = 0
     out_of_scope_examples: int = 0
     front_matter: list[str] = Field(default_factory=list, description="parts left out")
@@ -47,9 +50,10 @@ class ImportSummary(BaseModel):
     @classmethod
     def of(cls, source: str, drafts: list[DraftClause], **extra: object) -> ImportSummary:
         clauses = [d for d in drafts if not d.is_section]
-        labels = Counter(d.label or "" for d in clauses)
+        labels = Counter(d.label or "" for d in clauses if not d.general)
         return cls(source=source, clauses=len(clauses), sections=len(drafts) - len(clauses),
                    labels=dict(sorted(labels.items())),
+                   general=[f"{d.code} {d.title}" for d in clauses if d.general],
                    in_scope_examples=sum(len(d.in_scope) for d in clauses),
                    out_of_scope_examples=sum(len(d.out_of_scope) for d in clauses),
                    **extra)  # type: ignore[arg-type]

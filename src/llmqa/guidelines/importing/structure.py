@@ -5,8 +5,12 @@ policy (content warnings, wellbeing, the tool, contacts, workload, FAQ, referenc
 everything under it are left out and listed. A leaf section becomes a clause; a section with
 subsections (or a definition table) stays a section, its own text kept as section text.
 A clause's label is the one the document gives (``Label: X``, a table's label column, a
-parent's label), else the clause's own name. When nothing can be structured, every block of
-text becomes a clause, so an import never comes back empty.
+parent's label), else the clause's own name. When the categories sit under a top-level
+section, the top-level sections beside it with no subsections and no label of their own
+(general annotation rules, notes, definitions) are general rules: no label, read with every
+item. That is a structural guess, listed in the summary for a person to confirm. When
+nothing can be structured, every block of text becomes a clause, so an import never comes
+back empty.
 """
 
 from __future__ import annotations
@@ -48,8 +52,9 @@ def recover(doc: Extracted, prefix: str | None = None) -> ImportResult:
         notes.append("every section looked like front matter; all are kept as clauses")
         kept = sections
     drafts: list[DraftClause] = []
+    nested = any(any(not c.front for c in s.children) for s in kept)
     for section in kept:
-        _emit(section, None, drafts, not_understood)
+        _emit(section, None, drafts, not_understood, general=nested)
     if not any(not d.is_section for d in drafts):
         drafts = [d for d in drafts if not d.is_section]
         drafts.extend(_by_block(preamble + [b for s in walk(sections) for b in s.blocks], doc))
@@ -63,7 +68,7 @@ def recover(doc: Extracted, prefix: str | None = None) -> ImportResult:
 
 
 def _emit(section: Section, parent_label: str | None, drafts: list[DraftClause],
-          not_understood: list[str]) -> None:
+          not_understood: list[str], general: bool = False) -> None:
     body = read_body(section.blocks)
     start = len(section.children) + 1
     table_drafts, left_rows = definition_rows(body.rows, start)
@@ -96,8 +101,10 @@ def _emit(section: Section, parent_label: str | None, drafts: list[DraftClause],
     if not text and not body.in_scope:
         not_understood.append(f"{section.code} {section.title} ({section.where}): a heading "
                               "with no text under it")
-    drafts.append(DraftClause(code=section.code, title=section.title,
-                              label=label or slug_label(section.title), text=text,
+    general = general and label is None
+    drafts.append(DraftClause(code=section.code, title=section.title, general=general,
+                              label=None if general else label or slug_label(section.title),
+                              text=text,
                               in_scope=body.in_scope, out_of_scope=body.out_of_scope,
                               where=section.where))
 

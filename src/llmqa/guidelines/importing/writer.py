@@ -11,8 +11,9 @@ import re
 
 from llmqa.guidelines.importing.result import DraftClause, DraftExample, ImportResult
 
-_MARKUP = re.compile(r"^\s*(?:#|(?:\*\*|__)?\s*(?:label|category|in[\s-]scope|covered|violating|"
-                     r"out[\s-]of[\s-]scope|not\s+covered|non-violating)\b)", re.IGNORECASE)
+_MARKUP = re.compile(r"^\s*(?:#|(?:\*\*|__)?\s*(?:label|category|applies\s+to|in[\s-]scope|"
+                     r"covered|violating|out[\s-]of[\s-]scope|not\s+covered|non-violating)\b)",
+                     re.IGNORECASE)
 _WHY_LIKE = re.compile(r"\((?:why|because|reason)\s*:", re.IGNORECASE)
 
 
@@ -36,7 +37,9 @@ def to_markdown(result: ImportResult) -> str:
     for draft in result.drafts:
         depth = min(2 + draft.code.count("."), 6)
         out.append(f"{'#' * depth} {clause_id(result.prefix, draft)} {_one_line(draft.title)}")
-        if not draft.is_section:
+        if draft.general:
+            out.append("Applies to: all labels")
+        elif not draft.is_section:
             out.append(f"Label: {draft.label}")
         out.append("")
         if draft.text:
