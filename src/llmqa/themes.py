@@ -213,7 +213,7 @@ def _top_counts(counter: Counter[str], limit: int = 5) -> str:
 def _rate_low(part: int, whole: int) -> float:
     """Wilson's lower 95% bound of part / whole: 4 wrong of 5 is weaker evidence of a habit
     than 380 of 1,674, and a plain rate would rank it first."""
-    bounds = wilson_interval(part, whole) if whole > 0 else None
+    bounds = wilson_interval(part, whole)
     return bounds[0] if bounds else 0.0
 
 

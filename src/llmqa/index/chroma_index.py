@@ -165,9 +165,9 @@ class ClauseIndex:
                 wanted[doc_id] = (text, doc_meta)
         existing = collection.get(include=["metadatas"])
         have = {doc_id: m for doc_id, m in zip(existing["ids"], existing["metadatas"], strict=True)}
+        # Both sides from documents: a clause without any (a general rule) is not indexed.
         old_clauses = {m["clause_id"]: m["clause_hash"] for m in have.values()}
-        new_clauses = {k: h for k, h in guidelines.clause_hashes().items()
-                       if not guidelines.by_id[k].general}  # general rules are not indexed
+        new_clauses = {m["clause_id"]: m["clause_hash"] for _, m in wanted.values()}
 
         self._set_state(collection, meta, llmqa_state="building", llmqa_embedder=self.embedder.name,
                         llmqa_distance=DISTANCE)
