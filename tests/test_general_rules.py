@@ -15,6 +15,7 @@ from llmqa.errors import InputError
 from llmqa.guidelines import load_guidelines
 from llmqa.guidelines.check import check
 from llmqa.guidelines.importing import import_guideline, write_import
+from llmqa.guidelines.model import MAX_CLAUSE_CHARS
 from llmqa.index.documents import clause_documents
 from llmqa.items import Item
 from llmqa.verdicts import VerdictStatus
@@ -62,7 +63,7 @@ In scope:
 
 def _write(tmp_path: Path, text: str = POLICY) -> Path:
     folder = tmp_path / "guidelines"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "events.md").write_text(text, encoding="utf-8")
     return folder
 
@@ -115,6 +116,33 @@ def test_a_general_rule_is_not_indexed(tmp_path: Path) -> None:
     guidelines = load_guidelines(_write(tmp_path))
     assert clause_documents(guidelines.by_id["EV-2"]) == []
     assert clause_documents(guidelines.by_id["EV-1.1"])
+
+
+def test_indexing_twice_counts_no_general_rule_as_added(tmp_path: Path) -> None:
+    from conftest import FakeEmbedder
+    from llmqa.index.chroma_index import ClauseIndex, make_client
+
+    guidelines = load_guidelines(_write(tmp_path))
+    index = ClauseIndex(make_client(tmp_path / "home"), FakeEmbedder(), "general")
+    first, again = index.sync(guidelines), index.sync(guidelines)
+    assert (first.clauses, first.added, first.general) == (2, 2, 1)
+    assert (again.added, again.changed, again.removed, again.documents_embedded) == (0, 0, 0, 0)
+    assert "1 general rules not indexed" in again.summary()
+
+
+def test_long_general_rules_are_a_warning(tmp_path: Path) -> None:
+    """Each rule under the per-clause limit, together over it: every request carries both."""
+    rule = "Annotate the trigger word, not the whole sentence." + " Expect misspellings." * 185
+    longer = POLICY + f"\n## EV-3 Notes\nApplies to: all labels\n\n{rule}\n"
+    result = check(_write(tmp_path, longer))
+    warned = [p.message for p in result.warnings if "general rules" in p.message]
+    size = len("Tense does not matter: annotate past and present events alike. When unsure, "
+               "annotate.") + len(rule)
+    assert len(rule) < MAX_CLAUSE_CHARS < size
+    assert warned == [f"the general rules (EV-2, EV-3) add {size} characters to every request "
+                      "to the judge; keep only what decides a label"]
+    assert not [p for p in check(_write(tmp_path / "short")).warnings
+                if "general rules" in p.message]
 
 
 def test_the_judge_reads_general_rules_with_every_item_and_may_cite_them(tmp_path: Path) -> None:
