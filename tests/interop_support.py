@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from llmqa.items import Content, Item
+from llmqa.items import Annotation, Content, Item
 from llmqa.store import VerdictStore
 from llmqa.verdicts import Verdict, VerdictStatus
 
@@ -64,11 +64,14 @@ LS_EXPORT: list[dict[str, Any]] = [
 
 
 def stored_verdicts(home: Path) -> list[Item]:
-    """Two items in a store, one with an ok verdict and one whose call failed."""
+    """Two items in a store, one with two annotations and an ok verdict, one with no
+    annotation whose call failed."""
     items = [
         Item(id="t1", project="music", content=Content(
             modality="audio", audio_path="audio/t1.mp3", title="Block Talk",
-            transcript="they hate where we from", metadata={"artist": "Kid Marlowe"})),
+            transcript="they hate where we from", metadata={"artist": "Kid Marlowe"}),
+            annotations=[Annotation(annotator="lee", label="allowed", note="lyrics only"),
+                         Annotation(annotator="kim", label="hate", clause_id="HATE-1.1")]),
         Item(id="t2", content=Content(modality="text", text="buy followers now")),
     ]
     with VerdictStore(home) as store:

@@ -62,8 +62,10 @@ def test_records_build_sdk_objects_and_come_back(tmp_path: Path, offline_client)
                                             users={str(ana): "ana", str(bo): "bo"},
                                             report=report)))
     assert report.errors == []
-    assert [(a.annotator, a.label) for a in back[0].annotations] == [("ana", "allowed"),
-                                                                     ("bo", "hate")]
+    # the batch's own annotations came along in the metadata, then Argilla's responses
+    assert [(a.annotator, a.label) for a in back[0].annotations] == [
+        ("lee", "allowed"), ("kim", "hate"), ("ana", "allowed"), ("bo", "hate")]
+    assert back[0].annotations[:2] == items[0].annotations
     assert back[0].content == items[0].content and back[0].project == "music"
     assert back[1] == items[1]
 
@@ -100,7 +102,7 @@ def test_cli_export_and_import_argilla(tmp_home: Path) -> None:
     result = runner.invoke(app, ["export", "argilla", "-o", "records.json", "-g", "missing"])
     assert result.exit_code == 0, result.output
     assert "no guidelines at missing: offering the labels the items use" in result.output
-    assert "labels for the 'label' question: hate" in result.output
+    assert "labels for the 'label' question: allowed, hate" in result.output
     records = json.loads(Path("records.json").read_text())
     records[1]["responses"] = {"label": [{"value": "spam", "user_id": "u9"}]}
     Path("records.json").write_text(json.dumps(records))
@@ -108,5 +110,21 @@ def test_cli_export_and_import_argilla(tmp_home: Path) -> None:
     result = runner.invoke(app, ["import", "argilla", "records.json", "--users", "users.json",
                                  "-o", "items.csv"])
     assert result.exit_code == 0, result.output
-    assert "2 items with 1 annotations written to items.csv" in result.output
+    assert "2 items with 3 annotations written to items.csv" in result.output
     assert "cleo" in Path("items.csv").read_text()
+
+
+def test_show_annotations_as_a_field(tmp_path: Path, offline_client) -> None:
+    items = stored_verdicts(tmp_path)
+    records = list(export_records(items, {}, show_annotations=True))
+    assert [r["fields"]["annotator_labels"] for r in records] == [
+        "lee: allowed (lyrics only); kim: hate [HATE-1.1]", "(no annotations)"]
+    settings = dataset_settings(["hate", "allowed"], ["title", "text", "transcript", "audio",
+                                                      "annotator_labels"])
+    dataset = rg.Dataset(name="llmqa-review", settings=settings, client=offline_client)
+    built = [rg.Record.from_dict(r, dataset=dataset) for r in records]
+    assert built[0].fields["annotator_labels"].startswith("lee: allowed")
+    back_rows = [json.loads(json.dumps(r.to_dict(), default=str)) for r in built]
+    report = ImportReport()
+    back = list(report.track(import_records(back_rows, "records.json", report=report)))
+    assert back == items and report.notes == []

@@ -121,6 +121,12 @@ def test_export_tasks_predictions_and_config(tmp_path: Path) -> None:
     assert pred["model_version"] == "gpt-test @ guidelines ec8bad42ae05"
     assert pred["result"] == [{"from_name": "label", "to_name": "audio", "type": "choices",
                                "value": {"choices": ["hate"]}}]
+    # the annotations travel in the data (for the import), not shown unless asked
+    assert first["data"]["llmqa_annotations"] == [
+        {"annotator": "lee", "label": "allowed", "note": "lyrics only"},
+        {"annotator": "kim", "label": "hate", "clause_id": "HATE-1.1"}]
+    assert "annotator_labels" not in first["data"]
+    assert "llmqa_annotations" not in tasks[1]["data"]
     assert first["meta"] == {"llmqa_verdict": "likely_error",
                              "llmqa_cited_clause_ids": ["HATE-1.1"],
                              "llmqa_rationale": "Targets a group."}
@@ -150,7 +156,8 @@ def test_cli_export_and_import(tmp_home: Path) -> None:
     result = runner.invoke(app, ["export", "label-studio", "-o", "ls/tasks.json",
                                  "-g", str(guidelines)])
     assert result.exit_code == 0, result.output
-    assert "2 items written to ls/tasks.json, 1 with the judge's suggestion" in result.output
+    assert ("2 items written to ls/tasks.json, 1 with the judge's suggestion, 1 with their "
+            "annotations") in result.output
     tasks = json.loads((tmp_home / "ls/tasks.json").read_text())
     config = (tmp_home / "ls/tasks.label_config.xml").read_text()
     assert '<Choice value="violent_extremism"/>' in config
@@ -164,10 +171,13 @@ def test_cli_export_and_import(tmp_home: Path) -> None:
     result = runner.invoke(app, ["import", "label-studio", "export.json", "--label-config",
                                  "ls/tasks.label_config.xml", "-o", "items.jsonl"])
     assert result.exit_code == 0, result.output
-    assert "2 items with 1 annotations written to items.jsonl; 0 rejected" in result.output
+    assert "2 items with 3 annotations written to items.jsonl; 0 rejected" in result.output
     first, _ = list(read_items("items.jsonl"))
     assert isinstance(first, Item) and first.id == "t1"
-    assert first.annotations[0].annotator == "user-7"
+    # the batch's own annotations come back first, then the one made in Label Studio
+    assert [(a.annotator, a.label) for a in first.annotations] == [
+        ("lee", "allowed"), ("kim", "hate"), ("user-7", "allowed")]
+    assert "llmqa_annotations" not in first.content.metadata
 
 
 @pytest.mark.parametrize(("content", "problem"), [
@@ -194,3 +204,41 @@ def test_import_file_reads_json(tmp_path: Path) -> None:
     config = tmp_path / "config.xml"
     config.write_text(LS_CONFIG)
     assert len([r for r in import_file(path, config) if isinstance(r, Item)]) == 3
+
+
+def test_show_annotations_puts_them_beside_the_item_and_the_import_reads_them_once(
+        tmp_path: Path) -> None:
+    items = stored_verdicts(tmp_path)
+    tasks, keys = export_tasks(items, {}, show_annotations=True)
+    assert keys == "audio,title,text,transcript,annotator_labels"
+    assert tasks[0]["data"]["annotator_labels"] == ("lee: allowed (lyrics only); "
+                                                   "kim: hate [HATE-1.1]")
+    assert tasks[1]["data"]["annotator_labels"] == ""  # Label Studio needs every shown key
+    xml = labelling_config(["hate", "allowed"], keys)
+    root = ET.fromstring(xml)
+    assert [t.get("name") for t in root.iter("Text")][-1] == "annotator_labels"
+    assert [h.get("value") for h in root.iter("Header")][-1] == "annotator labels"
+    assert root.find("Choices").get("toName") == "audio"
+    # the shown line is neither content nor metadata when it comes back
+    report = ImportReport()
+    back = list(report.track(import_tasks(tasks, "t.json", LabelConfig.parse(xml), report)))
+    assert back == items and report.notes == []
+
+
+def test_a_carried_annotation_edited_into_nonsense_is_named_and_the_rest_kept() -> None:
+    task = {"id": 4, "data": {"item_id": "x", "text": "hello", "llmqa_annotations": [
+        {"annotator": "lee", "label": "allowed"}, {"label": "hate"}, "spam"]}}
+    report = ImportReport()
+    (item,) = list(report.track(import_tasks([task], "t.json", report=report)))
+    assert [(a.annotator, a.label) for a in item.annotations] == [("lee", "allowed")]
+    assert report.notes == [
+        "task 4: llmqa_annotations entry 2 is not an annotation (annotator: Field required); "
+        "left out",
+        "task 4: llmqa_annotations entry 3 is not an annotation (a bare label ('spam'): an "
+        'annotation is an object naming its annotator, {"annotator": "...", "label": '
+        '"spam"}); left out']
+    task["data"]["llmqa_annotations"] = "lee: allowed"
+    report = ImportReport()
+    (item,) = list(report.track(import_tasks([task], "t.json", report=report)))
+    assert item.annotations == [] and report.notes == [
+        "task 4: llmqa_annotations is not a list of annotations; left out"]

@@ -80,14 +80,22 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     changes = shape_changes(exported)
     assert not changes, f"Label Studio {version} changed its export shape: {'; '.join(changes)}"
 
+    # the verdict's details ride on the task's meta (a prediction keeps none)
+    meta = {t["data"]["item_id"]: t["meta"] for t in exported}
+    assert meta["t1"]["llmqa_verdict"] == "likely_error"
+    assert meta["t1"]["llmqa_cited_clause_ids"] == ["HATE-1.1"]
+
     report = ImportReport()
     back = list(report.track(import_tasks(exported, "export.json", LabelConfig.parse(config),
                                           report)))
     assert report.errors == [] and report.notes == []
     by_id = {item.id: item for item in back}
     assert sorted(by_id) == ["t1", "t2"]
+    # the batch's own annotations rode through Label Studio in the task data
     assert [(a.annotator, a.label) for a in by_id["t1"].annotations] == [
+        ("lee", "allowed"), ("kim", "hate"),
         (f"user-{lead.id}", "allowed"), (f"user-{second.id}", "hate")]
+    assert by_id["t1"].annotations[:2] == items[0].annotations
     assert by_id["t2"].annotations == []
     for item in items:
         assert by_id[item.id].content == item.content

@@ -93,10 +93,12 @@ def test_exports_write_tasks_config_and_records(tmp_path: Path) -> None:
     exported = to_label_studio(source, labels, tmp_path / "tasks.json",
                                config_path=tmp_path / "config.xml")
     assert exported.ok and exported.count == 2 and exported.with_suggestion == 1
+    assert exported.with_annotations == 1  # the store keeps each item's annotations
     assert len(json.loads((tmp_path / "tasks.json").read_text())) == 2
     assert [c.get("value") for c in ET.parse(tmp_path / "config.xml").iter("Choice")] == labels
     records = to_argilla(source, labels, tmp_path / "records.json", question="policy")
-    assert records.summary("-") == "2 items written, 1 with the judge's suggestion"
+    assert records.summary("-") == ("2 items written, 1 with the judge's suggestion, 1 with "
+                                    "their annotations")
     assert "policy" in json.loads((tmp_path / "records.json").read_text())[0]["suggestions"]
 
 

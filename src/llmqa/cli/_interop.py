@@ -26,6 +26,9 @@ ExportItems = Annotated[str | None, typer.Argument(help="Items file to export (d
 MultiLabel = Annotated[bool, typer.Option("--multi-label", help="Let annotators pick several "
                                           "labels per item.")]
 Question = Annotated[str, typer.Option("--question", help="The label question's name.")]
+ShowAnnotations = Annotated[bool, typer.Option(
+    "--show-annotations", help="Show the items' annotations (annotator: label) beside each "
+    "item; they travel with it either way.")]
 
 
 def _imported(report, output: str, shown: int = 20) -> None:
@@ -47,7 +50,8 @@ def import_label_studio(
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
 ) -> None:
-    """One item per task, one annotation per annotator; skipped annotations are named."""
+    """One item per task, one annotation per annotator (first those an llmqa export carried);
+    skipped annotations are named."""
     from llmqa.interop.convert import items_from_label_studio
 
     _imported(items_from_label_studio(export, output, label_config=label_config,
@@ -64,7 +68,8 @@ def import_argilla(
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
 ) -> None:
-    """One item per record, one annotation per submitted response."""
+    """One item per record, one annotation per submitted response (first those an llmqa
+    export carried)."""
     from llmqa.interop.convert import items_from_argilla
     from llmqa.io.json_file import read_json_file
 
@@ -103,19 +108,24 @@ def export_label_studio(
         None, "--label-config", help="Write the matching labelling config XML here [default: "
         "next to -o, as NAME.label_config.xml]."),
     multi_label: MultiLabel = False,
+    show_annotations: ShowAnnotations = False,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines whose "
                                            "labels the config offers."),
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
-    """Tasks with the judge's suggestion as a prediction (score = confidence), and a config."""
+    """Tasks with the judge's suggestion as a prediction (score = confidence), and a config.
+
+    Each item's annotations travel in its task, so `llmqa import label-studio` brings them
+    back beside the ones made in Label Studio.
+    """
     from llmqa.interop.convert import to_label_studio
 
     source, labels = _source(items, fmt, home, guidelines, config)
     config_path = label_config or (Path(output).with_suffix(".label_config.xml")
                                    if output != "-" else None)
     exported = to_label_studio(source, labels, output, config_path=config_path,
-                               multi_label=multi_label)
+                               multi_label=multi_label, show_annotations=show_annotations)
     if config_path is not None:
         err(f"labelling config written to {config_path}")
     _exported(exported, output)
@@ -128,15 +138,21 @@ def export_argilla(
     output: JsonOutput = "-",
     question: Question = "label",
     multi_label: MultiLabel = False,
+    show_annotations: ShowAnnotations = False,
     guidelines: Path | None = typer.Option(None, "--guidelines", "-g", help="Guidelines "
                                            "(their labels are printed for the question)."),
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
-    """Records with the judge's suggestion (label, score, agent), for rg.Record.from_dict."""
+    """Records with the judge's suggestion (label, score, agent), for rg.Record.from_dict.
+
+    Each item's annotations travel in its record's metadata, so `llmqa import argilla` brings
+    them back beside the responses given in Argilla.
+    """
     from llmqa.interop.convert import to_argilla
 
     source, labels = _source(items, fmt, home, guidelines, config)
-    exported = to_argilla(source, labels, output, question=question, multi_label=multi_label)
+    exported = to_argilla(source, labels, output, question=question, multi_label=multi_label,
+                          show_annotations=show_annotations)
     err(f"labels for the {question!r} question: {', '.join(labels)}")
     _exported(exported, output)

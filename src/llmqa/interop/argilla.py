@@ -17,17 +17,22 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llmqa.interop.mapping import (
+    CARRIED_KEY,
     DETAIL_PREFIX,
     ITEM_ID_KEY,
     MEDIA_FIELDS,
     RESERVED_KEYS,
+    SHOWN_KEY,
     TEXT_FIELDS,
     ImportReport,
     Suggestion,
+    carried,
+    carried_back,
     content_from_fields,
     item_fields,
     read_json_array,
     row_error,
+    shown_labels,
 )
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
@@ -54,12 +59,20 @@ class ArgillaRecord(BaseModel):
 
 
 def export_records(items: Iterable[Item], suggestions: dict[str, Suggestion],
-                   question: str = LABEL_QUESTION,
-                   multi_label: bool = False) -> Iterator[dict[str, Any]]:
+                   question: str = LABEL_QUESTION, multi_label: bool = False,
+                   show_annotations: bool = False) -> Iterator[dict[str, Any]]:
+    """One record per item. The item's annotations ride in its metadata so an import gets
+    them back; ``show_annotations`` also gives every record a ``annotator_labels`` field (the
+    dataset's settings must then have that field)."""
     for item in items:
         data = item_fields(item)
         fields = {k: str(data[k]) for k in (*TEXT_FIELDS, *MEDIA_FIELDS.values()) if k in data}
         metadata = {k: v for k, v in data.items() if k not in fields and k != ITEM_ID_KEY}
+        if item.annotations:
+            metadata[CARRIED_KEY] = carried(item)
+        if show_annotations:
+            # Every record of a dataset has the same fields, and Argilla refuses an empty one.
+            fields[SHOWN_KEY] = shown_labels(item) or "(no annotations)"
         record: dict[str, Any] = {"id": item.id, "fields": fields, "metadata": metadata,
                                   "suggestions": {}, "responses": {}, "vectors": {},
                                   "status": "pending"}
@@ -104,10 +117,10 @@ def _record_item(record: ArgillaRecord, number: int, question: str, users: dict[
     metadata = {k: v for k, v in record.metadata.items()
                 if k not in RESERVED_KEYS and not k.startswith(DETAIL_PREFIX)}
     extra = {k: v for k, v in record.fields.items()
-             if k not in (*TEXT_FIELDS, *MEDIA_FIELDS.values())}
+             if k not in (*TEXT_FIELDS, *MEDIA_FIELDS.values(), SHOWN_KEY)}
     metadata.update(extra)
     content = content_from_fields(record.fields, record.metadata.get("modality"), metadata)
-    annotations = []
+    annotations = carried_back(record.metadata.get(CARRIED_KEY), where, report)
     for name, responses in record.responses.items():
         if name != question:
             report.notes.append(f"{where}: responses to question {name!r} are not labels "

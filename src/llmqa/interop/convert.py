@@ -76,19 +76,25 @@ class Exported:
         """Nothing rejected on the way in, and something written."""
         return not self.source.read.rejected and self.count > 0
 
+    @property
+    def with_annotations(self) -> int:
+        return sum(1 for item in self.source.items if item.annotations)
+
     def summary(self, output: str | Path) -> str:
         where = "" if str(output) == "-" else f" to {output}"
         return (f"{self.count} items written{where}, {self.with_suggestion} with the judge's "
-                "suggestion")
+                f"suggestion, {self.with_annotations} with their annotations")
 
 
 def to_label_studio(source: ExportSource, labels: list[str], output: str | Path = "-", *,
-                    config_path: str | Path | None = None, multi_label: bool = False) -> Exported:
+                    config_path: str | Path | None = None, multi_label: bool = False,
+                    show_annotations: bool = False) -> Exported:
     """Tasks with the judge's suggestion as a prediction (score = confidence) to ``output``,
-    and the matching labelling config to ``config_path`` when given."""
+    and the matching labelling config to ``config_path`` when given; ``show_annotations``
+    shows the items' annotations to whoever labels them."""
     from llmqa.interop.label_studio import export_tasks, labelling_config
 
-    tasks, keys = export_tasks(source.items, source.suggestions, multi_label)
+    tasks, keys = export_tasks(source.items, source.suggestions, multi_label, show_annotations)
     write_text(json_text(tasks), output)
     if config_path is not None:
         write_text(labelling_config(labels, keys, multi_label), config_path)
@@ -96,10 +102,13 @@ def to_label_studio(source: ExportSource, labels: list[str], output: str | Path 
 
 
 def to_argilla(source: ExportSource, labels: list[str], output: str | Path = "-", *,
-               question: str = "label", multi_label: bool = False) -> Exported:
-    """Records with the judge's suggestion (label, score, agent), for ``rg.Record.from_dict``."""
+               question: str = "label", multi_label: bool = False,
+               show_annotations: bool = False) -> Exported:
+    """Records with the judge's suggestion (label, score, agent), for ``rg.Record.from_dict``;
+    ``show_annotations`` adds an ``annotator_labels`` field."""
     from llmqa.interop.argilla import export_records
 
-    records = list(export_records(source.items, source.suggestions, question, multi_label))
+    records = list(export_records(source.items, source.suggestions, question, multi_label,
+                                  show_annotations))
     write_text(json_text(records), output)
     return Exported(source, len(records), labels)

@@ -23,17 +23,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llmqa.errors import InputError
 from llmqa.interop.mapping import (
+    CARRIED_KEY,
     DETAIL_PREFIX,
     ITEM_ID_KEY,
     MEDIA_FIELDS,
     RESERVED_KEYS,
+    SHOWN_KEY,
     TEXT_FIELDS,
     ImportReport,
     Suggestion,
+    carried,
+    carried_back,
     content_from_fields,
     item_fields,
     read_json_array,
     row_error,
+    shown_labels,
 )
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
@@ -141,12 +146,14 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
     where = f"task {task.id if task.id is not None else number}"
     values, modality, used = _content_values(task.data, config)
     # A data ``id`` that becomes the item id is not metadata as well.
-    skip = {*used, *RESERVED_KEYS, *(("id",) if ITEM_ID_KEY not in task.data else ())}
-    metadata = {k: v for k, v in task.data.items() if k not in skip and v not in (None, "")}
+    skip = {*used, *RESERVED_KEYS, SHOWN_KEY,
+            *(("id",) if ITEM_ID_KEY not in task.data else ())}
+    metadata = {k: v for k, v in task.data.items()
+                if k not in skip and v not in (None, "") and not k.startswith(DETAIL_PREFIX)}
     metadata.update({k: v for k, v in task.meta.items()
                      if k not in metadata and not k.startswith(DETAIL_PREFIX)})
     content = content_from_fields(values, task.data.get("modality") or modality, metadata)
-    annotations = []
+    annotations = carried_back(task.data.get(CARRIED_KEY), where, report)
     for annotation in task.annotations:
         who = annotation.annotator()
         if annotation.was_cancelled:
@@ -172,7 +179,7 @@ def _content_values(data: dict[str, Any], config: LabelConfig) -> tuple[dict[str
     modality = None
     for key, tag in config.objects.items():
         value = data.get(key)
-        if value in (None, ""):
+        if value in (None, "") or key == SHOWN_KEY:
             continue
         if tag in _MEDIA_TAGS:
             values[_MEDIA_TAGS[tag]] = value
@@ -220,13 +227,22 @@ def _annotation(annotation: LSAnnotation, who: str, where: str, config: LabelCon
 
 # -- export -----------------------------------------------------------------------------------
 def export_tasks(items: Iterable[Item], suggestions: dict[str, Suggestion],
-                 multi_label: bool = False) -> tuple[list[dict[str, Any]], str]:
+                 multi_label: bool = False,
+                 show_annotations: bool = False) -> tuple[list[dict[str, Any]], str]:
     """Tasks (with the judge's suggestion as a prediction where there is one) and a labelling
     config that shows every field the tasks carry. Returns ``(tasks, config_keys)`` where the
-    keys are the data keys the config must show, in order."""
+    keys are the data keys the config must show, in order.
+
+    The items' annotations ride in the task data so an import gets them back;
+    ``show_annotations`` also shows them to whoever labels the task (off by default: a
+    re-annotation should not see the first answers)."""
     tasks: list[dict[str, Any]] = []
     for item in items:
         data = item_fields(item)
+        if item.annotations:
+            data[CARRIED_KEY] = carried(item)
+            if show_annotations:
+                data[SHOWN_KEY] = shown_labels(item)
         task: dict[str, Any] = {"data": data}
         suggestion = suggestions.get(item.id)
         if suggestion is not None:
@@ -263,7 +279,8 @@ def _object_for(data: dict[str, Any]) -> str:
 
 def _shown_keys(tasks: list[dict[str, Any]]) -> list[str]:
     present = {k for task in tasks for k, v in task["data"].items() if v not in (None, "")}
-    return [k for k in (*MEDIA_FIELDS.values(), *TEXT_FIELDS) if k in present] or ["text"]
+    content = [k for k in (*MEDIA_FIELDS.values(), *TEXT_FIELDS) if k in present] or ["text"]
+    return content + [SHOWN_KEY] * (SHOWN_KEY in present)
 
 
 def _object_name(keys: list[str]) -> str:
@@ -284,7 +301,7 @@ def labelling_config(labels: Iterable[str], keys: str | Iterable[str] = "text",
     for key in shown:
         tag = _TAG_FOR.get(key, "Text")
         if tag == "Text":
-            lines.append(f"  <Header value={quoteattr(key)}/>")
+            lines.append(f"  <Header value={quoteattr(key.replace('_', ' '))}/>")
         lines.append(f"  <{tag} name={quoteattr(key)} value={quoteattr('$' + key)}/>")
     choice = "multiple" if multi_label else "single"
     lines.append(f'  <Choices name="{LABEL_CONTROL}" toName={quoteattr(_object_name(shown))} '

@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from llmqa.errors import Hint, InputError
+from llmqa.errors import Hint, InputError, validation_problems
 from llmqa.io.readers import RowError
-from llmqa.items import Content, Item, Modality
+from llmqa.items import Annotation, Content, Item, Modality
 
 TEXT_FIELDS = ("title", "text", "transcript", "caption")
 MEDIA_FIELDS = {Modality.IMAGE: "image", Modality.AUDIO: "audio", Modality.VIDEO: "video"}
@@ -28,6 +28,13 @@ RESERVED_KEYS = (ITEM_ID_KEY, "modality", "project", "priority")
 # The judge's details (verdict, cited clauses, rationale) travel as metadata under these
 # names; an import drops them again: they describe the verdict, not the item.
 DETAIL_PREFIX = "llmqa_"
+# The item's own annotations travel with it under this key, and an import reads them back
+# beside the tool's new ones: a tool keeps no annotator it did not create, so without them a
+# round trip would lose every label the batch came with.
+CARRIED_KEY = DETAIL_PREFIX + "annotations"
+# With ``show_annotations`` the same labels as one line of text a reviewer reads beside the
+# item ("ana: hate; bo: allowed"); an import drops it, as it does the verdict's details.
+SHOWN_KEY = "annotator_labels"
 _URL_SCHEMES = ("http://", "https://", "s3://", "gs://", "azure-blob://")
 
 
@@ -56,6 +63,37 @@ class Suggestion(BaseModel):
         values = {"verdict": self.verdict, "cited_clause_ids": self.cited_clause_ids,
                   "rationale": self.rationale}
         return {DETAIL_PREFIX + k: v for k, v in values.items() if v}
+
+
+def carried(item: Item) -> list[dict[str, Any]]:
+    """The item's annotations as plain JSON, for ``CARRIED_KEY``."""
+    return [a.model_dump(mode="json", exclude_none=True) for a in item.annotations]
+
+
+def shown_labels(item: Item) -> str:
+    """Who said what, one line: ``ana: hate [HATE-1.1]; bo: allowed (lyrics only)``."""
+    return "; ".join(f"{a.annotator}: {a.label}" + (f" [{a.clause_id}]" if a.clause_id else "")
+                     + (f" ({a.note})" if a.note else "") for a in item.annotations)
+
+
+def carried_back(value: Any, where: str, report: ImportReport) -> list[Annotation]:
+    """The annotations an export carried (``CARRIED_KEY``); one that no longer validates (the
+    value was edited in the tool) is left out and named, the rest are kept."""
+    if value in (None, "", []):
+        return []
+    if not isinstance(value, list):
+        report.notes.append(f"{where}: {CARRIED_KEY} is not a list of annotations; left out")
+        return []
+    kept: list[Annotation] = []
+    for position, entry in enumerate(value, start=1):
+        try:
+            kept.append(Annotation.model_validate(entry))
+        except ValidationError as exc:
+            location, message = validation_problems(exc)[0]
+            problem = f"{location}: {message}" if location else message
+            report.notes.append(f"{where}: {CARRIED_KEY} entry {position} is not an annotation "
+                                f"({problem}); left out")
+    return kept
 
 
 def suggestions_from_rows(rows: Iterable[dict[str, Any]]) -> dict[str, Suggestion]:
