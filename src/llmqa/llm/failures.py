@@ -26,6 +26,11 @@ class Failure:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class ContextTooLong(ValueError):
+    """A prompt longer than the model's context window, from a backend that has no HTTP
+    status to say so with (the embedded llama.cpp model raises a bare ValueError)."""
+
+
 def _retry_after(headers: Any) -> float | None:
     if not headers:
         return None
@@ -65,6 +70,8 @@ def classify_exception(exc: BaseException) -> Failure:
     """
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
         return Failure(True, "timeout", "the request timed out")
+    if isinstance(exc, ContextTooLong):
+        return Failure(False, "context_length", str(exc))
     try:
         # Loaded on the first failure, not at import: the SDK costs start-up time.
         import openai

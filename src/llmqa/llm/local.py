@@ -20,6 +20,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from llmqa.errors import ConfigError, Hint
 from llmqa.llm._structured import SchemaBoundMixin
+from llmqa.llm.failures import ContextTooLong
 from llmqa.llm.spec import LOCAL_MODEL_NAME
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
@@ -78,10 +79,17 @@ class LlamaCppChatModel(SchemaBoundMixin, BaseChatModel):
                            else {"type": "json_object"})
         with self._lock:
             llama = self._load()
-            result = llama.create_chat_completion(
-                messages=chat, response_format=response_format, max_tokens=self.max_tokens,
-                temperature=self.temperature, seed=self.seed, stop=stop,
-                repeat_penalty=self.repeat_penalty)
+            try:
+                result = llama.create_chat_completion(
+                    messages=chat, response_format=response_format, max_tokens=self.max_tokens,
+                    temperature=self.temperature, seed=self.seed, stop=stop,
+                    repeat_penalty=self.repeat_penalty)
+            except ValueError as exc:
+                # The item is stored as too long, as a served model's context-length error is,
+                # not as a failed call.
+                if "exceed context window" in str(exc):
+                    raise ContextTooLong(f"{exc} (the embedded model's context)") from exc
+                raise
         choice = result["choices"][0]
         usage = result.get("usage") or {}
         message = AIMessage(
