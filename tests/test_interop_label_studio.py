@@ -242,3 +242,58 @@ def test_a_carried_annotation_edited_into_nonsense_is_named_and_the_rest_kept() 
     (item,) = list(report.track(import_tasks([task], "t.json", report=report)))
     assert item.annotations == [] and report.notes == [
         "task 4: llmqa_annotations is not a list of annotations; left out"]
+
+
+def test_ground_truth_as_gold_rows_instead_of_annotations() -> None:
+    gold: list[dict] = []
+    report = ImportReport()
+    items = list(report.track(import_tasks(LS_EXPORT, "export.json", LabelConfig.parse(LS_CONFIG),
+                                           report, gold)))
+    assert [(a.annotator, a.label) for a in items[0].annotations] == [("user-1", "allowed")]
+    assert gold == [{"id": "ls-1", "label": "allowed", "analyst": "bo@example.org",
+                     "note": "ground truth; plain driving song", "decision": "confirm"}]
+    assert len(items[1].annotations) == 2  # no ground truth there: nothing moves
+    # a ground truth that overrules the annotators corrects them
+    task = {"id": 9, "data": {"text": "x"}, "annotations": [
+        {"completed_by": 1, "result": [{"type": "choices", "from_name": "label",
+                                        "value": {"choices": ["hate"]}}]},
+        {"completed_by": 2, "ground_truth": True, "result": [
+            {"type": "choices", "from_name": "label", "value": {"choices": ["allowed"]}}]}]}
+    gold.clear()
+    list(import_tasks([task], "export.json", gold=gold))
+    assert [(g["label"], g["decision"], g["analyst"]) for g in gold] == [
+        ("allowed", "correct", "user-2")]
+    # a ground truth alone on its task settles an item nobody else labelled
+    task["annotations"] = task["annotations"][1:]
+    gold.clear()
+    (item,) = list(import_tasks([task], "export.json", gold=gold))
+    assert item.annotations == [] and [g["decision"] for g in gold] == ["correct"]
+
+
+def test_cli_ground_truth_to_gold_then_decisions_import(tmp_home: Path) -> None:
+    Path("export.json").write_text(json.dumps(LS_EXPORT))
+    Path("config.xml").write_text(LS_CONFIG)
+    result = runner.invoke(app, ["import", "label-studio", "export.json", "--label-config",
+                                 "config.xml", "--gold", "gold.csv", "-o", "items.jsonl"])
+    assert result.exit_code == 0, result.output
+    assert ("1 ground-truth annotations written to gold.csv as analysts' decisions; record "
+            "them with `llmqa decisions import gold.csv`") in result.output
+    assert "3 items with 3 annotations written to items.jsonl" in result.output
+    result = runner.invoke(app, ["decisions", "import", "gold.csv"])
+    assert result.exit_code == 0, result.output
+    assert "imported 1 decisions, 0 rejected" in result.output
+    result = runner.invoke(app, ["decisions", "history", "ls-1", "--json"])
+    (decision,) = json.loads(result.output)
+    assert (decision["label"], decision["analyst"], decision["decision"]) == (
+        "allowed", "bo@example.org", "confirm")  # user-1 said allowed too
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    (["--gold", "gold.xlsx", "-o", "items.jsonl"], "gold.xlsx: cannot write '.xlsx' files"),
+    (["--gold", "-"], "the items and the gold rows would both go to standard output")])
+def test_cli_gold_path_refused_before_any_work(tmp_home: Path, args: list[str],
+                                               problem: str) -> None:
+    Path("export.json").write_text(json.dumps(LS_EXPORT))
+    result = runner.invoke(app, ["import", "label-studio", "export.json", *args])
+    assert result.exit_code != 0 and problem in str(result.exception)
+    assert not Path("items.jsonl").exists()

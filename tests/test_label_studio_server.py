@@ -69,10 +69,12 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     (prediction,) = client.predictions.list(task=by_item["t1"].id)
     assert prediction.score == 0.75
     assert prediction.model_version == "gpt-test @ guidelines ec8bad42ae05"
-    for who, label in ((lead.id, "allowed"), (second.id, "hate")):
-        client.annotations.create(id=by_item["t1"].id, completed_by=who, result=[
-            {"from_name": "label", "to_name": "audio", "type": "choices",
-             "value": {"choices": [label]}}])
+    made = [client.annotations.create(id=by_item["t1"].id, completed_by=who, result=[
+        {"from_name": "label", "to_name": "audio", "type": "choices",
+         "value": {"choices": [label]}}]) for who, label in ((lead.id, "allowed"),
+                                                            (second.id, "hate"))]
+    # the second annotator's answer is starred as ground truth (a reviewer settling it)
+    client.annotations.update(id=made[1].id, ground_truth=True)
 
     raw = b"".join(client.projects.exports.download_sync(project.id, export_type="JSON",
                                                          download_all_tasks=True))
@@ -96,6 +98,13 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
         ("lee", "allowed"), ("kim", "hate"),
         (f"user-{lead.id}", "allowed"), (f"user-{second.id}", "hate")]
     assert by_id["t1"].annotations[:2] == items[0].annotations
+    assert by_id["t1"].annotations[3].note == "ground truth"
+    # asked for gold rows, the ground truth is an analyst's decision instead
+    gold: list[dict[str, Any]] = []
+    back = list(import_tasks(exported, "export.json", LabelConfig.parse(config), gold=gold))
+    assert len({item.id: item for item in back}["t1"].annotations) == 3
+    assert gold == [{"id": "t1", "label": "hate", "analyst": f"user-{second.id}",
+                     "note": "ground truth", "decision": "correct"}]
     assert by_id["t2"].annotations == []
     for item in items:
         assert by_id[item.id].content == item.content

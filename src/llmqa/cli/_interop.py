@@ -47,6 +47,9 @@ def import_label_studio(
     label_config: Path | None = typer.Option(
         None, "--label-config", help="The project's labelling config XML: tells which data "
         "field is text, audio, image or video."),
+    gold: str | None = typer.Option(
+        None, "--gold", help="Write ground-truth annotations here as analysts' decisions (gold "
+        "rows for `llmqa decisions import`) instead of as annotations."),
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
 ) -> None:
@@ -55,7 +58,7 @@ def import_label_studio(
     from llmqa.interop.convert import items_from_label_studio
 
     _imported(items_from_label_studio(export, output, label_config=label_config,
-                                      output_format=output_format), output)
+                                      output_format=output_format, gold=gold), output)
 
 
 @import_app.command("argilla")

@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmqa.errors import IMPORT_STEPS, Hint
+from llmqa.errors import IMPORT_STEPS, Hint, UsageError
 from llmqa.interop.mapping import ImportReport
-from llmqa.io.writers import json_text, write_records, write_text
+from llmqa.io.writers import (
+    check_output_path,
+    json_text,
+    write_records,
+    write_text,
+)
+from llmqa.io.writers import output_format as format_of
 
 if TYPE_CHECKING:
     from llmqa.interop.sources import ExportSource
@@ -37,14 +43,28 @@ def _write_items(records: Iterator[Item | RowError], report: ImportReport, outpu
 
 def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
                             label_config: str | Path | None = None,
-                            output_format: str | None = None) -> ImportReport:
+                            output_format: str | None = None,
+                            gold: str | Path | None = None) -> ImportReport:
     """Write one item per Label Studio task, one annotation per annotator, to ``output``
-    (``-``: standard output); ``label_config`` tells which data field is which modality."""
+    (``-``: standard output); ``label_config`` tells which data field is which modality.
+    With ``gold``, ground-truth annotations are written there as gold rows (for
+    ``llmqa decisions import``) instead of as annotations."""
     from llmqa.interop.label_studio import import_file
 
+    if gold is not None:  # a gold path that cannot be written is said before any work
+        if str(gold) == "-" and str(output) == "-":
+            raise UsageError("the items and the gold rows would both go to standard output",
+                             hint=Hint("name a file with {}", ("output",)))
+        if str(gold) != "-":
+            check_output_path(gold)
+        format_of(gold, None)
     report = ImportReport()
-    return _write_items(import_file(export, label_config, report), report, output,
-                        output_format, export, "label-studio")
+    rows: list[dict] | None = [] if gold is not None else None
+    _write_items(import_file(export, label_config, report, rows), report, output,
+                 output_format, export, "label-studio")
+    if gold is not None and rows is not None:
+        report.gold = (str(gold), write_records(rows, gold))
+    return report
 
 
 def items_from_argilla(records: str | Path, output: str | Path = "-", *,

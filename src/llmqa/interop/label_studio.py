@@ -42,6 +42,7 @@ from llmqa.interop.mapping import (
 )
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
+from llmqa.store.decisions import plurality_label
 
 LABEL_CONTROL = "label"
 _MEDIA_TAGS = {"audio": "audio", "audioplus": "audio", "image": "image", "video": "video"}
@@ -119,31 +120,41 @@ class LabelConfig:
 
 
 def import_file(path: str | Path, config: str | Path | None = None,
-                report: ImportReport | None = None) -> Iterator[Item | RowError]:
-    """Items from a Label Studio JSON export file (``config``: the project's labelling config)."""
+                report: ImportReport | None = None,
+                gold: list[dict[str, Any]] | None = None) -> Iterator[Item | RowError]:
+    """Items from a Label Studio JSON export file (``config``: the project's labelling config;
+    ``gold``: see ``import_tasks``)."""
     parsed = LabelConfig.read(config) if config else None
     return import_tasks(read_json_array(path, "Label Studio JSON export", "tasks"), str(path),
-                        parsed, report)
+                        parsed, report, gold)
 
 
 def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = None,
-                 report: ImportReport | None = None) -> Iterator[Item | RowError]:
+                 report: ImportReport | None = None,
+                 gold: list[dict[str, Any]] | None = None) -> Iterator[Item | RowError]:
     """One item per task (or a RowError naming the task's position and every problem).
 
-    Skipped (cancelled) annotations are left out and named in ``report.notes``; a
-    ground-truth annotation keeps its label with the note ``ground truth``.
+    Skipped (cancelled) annotations are left out and named in ``report.notes``. A
+    ground-truth annotation keeps its label with the note ``ground truth``; given a ``gold``
+    list, it goes there instead, as a gold row (``id``, ``label``, ``analyst``, ``note``, and
+    ``decision``: ``confirm`` when it is the other annotators' plurality label, else
+    ``correct``): the label a reviewer settled on is an analyst's decision, not one more
+    annotator's vote.
     """
     report = report or ImportReport()
     for number, row in enumerate(rows, start=1):
         try:
             task = LSTask.model_validate(row)
-            yield _task_item(task, number, config or LabelConfig(), report)
+            yield _task_item(task, number, config or LabelConfig(), report, gold)
         except (ValidationError, ValueError) as exc:
             yield row_error(source, number, "task", exc)
 
 
-def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportReport) -> Item:
+def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportReport,
+               gold: list[dict[str, Any]] | None) -> Item:
     where = f"task {task.id if task.id is not None else number}"
+    item_id = str(task.data.get(ITEM_ID_KEY) or task.data.get("id") or (
+        f"ls-{task.id}" if task.id is not None else f"ls-row-{number}"))
     values, modality, used = _content_values(task.data, config)
     # A data ``id`` that becomes the item id is not metadata as well.
     skip = {*used, *RESERVED_KEYS, SHOWN_KEY,
@@ -154,6 +165,7 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
                      if k not in metadata and not k.startswith(DETAIL_PREFIX)})
     content = content_from_fields(values, task.data.get("modality") or modality, metadata)
     annotations = carried_back(task.data.get(CARRIED_KEY), where, report)
+    settled: list[Annotation] = []
     for annotation in task.annotations:
         who = annotation.annotator()
         if annotation.was_cancelled:
@@ -162,11 +174,16 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
             continue
         mapped = _annotation(annotation, who, where, config, report)
         if mapped is not None:
-            annotations.append(mapped)
-    item_id = task.data.get(ITEM_ID_KEY) or task.data.get("id") or (
-        f"ls-{task.id}" if task.id is not None else f"ls-row-{number}")
-    return Item(id=str(item_id), content=content, annotations=annotations,
+            (settled if annotation.ground_truth and gold is not None else annotations
+             ).append(mapped)
+    item = Item(id=item_id, content=content, annotations=annotations,
                 project=task.data.get("project"), priority=task.data.get("priority"))
+    if settled and gold is not None:
+        plurality = plurality_label(item)
+        gold += [{"id": item_id, "label": a.label, "analyst": a.annotator, "note": a.note,
+                  "decision": "confirm" if a.label == plurality else "correct"}
+                 for a in settled]
+    return item
 
 
 def _content_values(data: dict[str, Any], config: LabelConfig) -> tuple[dict[str, Any], str | None,

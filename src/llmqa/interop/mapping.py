@@ -171,6 +171,8 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     # Set when every row was refused and the file is the other tool's export.
     other_tool: Hint | None = None
+    # Where ground-truth annotations went as gold rows, and how many (Label Studio).
+    gold: tuple[str, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -196,6 +198,11 @@ class ImportReport:
             lines.append(f"... and {len(self.notes) - notes_shown} more notes")
         if self.other_tool is not None:
             lines.append(self.other_tool.render(name))
+        if self.gold is not None:
+            path, count = self.gold
+            lines.append(f"{count} ground-truth annotations written to {path} as analysts' "
+                         "decisions" + (f"; record them with `llmqa decisions import {path}`"
+                                        if count else ""))
         where = "" if str(output) == "-" else f" to {output}"
         return [*lines, f"{self.items} items with {self.annotations} annotations written"
                 f"{where}; {len(self.errors)} rejected, {len(self.notes)} notes"]
