@@ -59,10 +59,10 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
             check_output_path(gold)
         format_of(gold, None)
     report = ImportReport()
-    rows: list[dict] | None = [] if gold is not None else None
-    _write_items(import_file(export, label_config, report, rows), report, output,
-                 output_format, export, "label-studio")
-    if gold is not None and rows is not None:
+    rows: list[dict] = []
+    _write_items(import_file(export, label_config, report, rows if gold is not None else None),
+                 report, output, output_format, export, "label-studio")
+    if gold is not None:
         report.gold = (str(gold), write_records(rows, gold))
     return report
 
