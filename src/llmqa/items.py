@@ -190,6 +190,14 @@ class Item(BaseModel):
     def labels(self) -> list[str]:
         return [a.label for a in self.annotations]
 
+    def plurality_label(self) -> str | None:
+        """The label most annotators gave (ties: the last in sort order), what an analyst's
+        ``confirm`` confirms; None without annotations."""
+        counts: dict[str, int] = {}
+        for name in self.labels():
+            counts[name] = counts.get(name, 0) + 1
+        return max(counts, key=lambda name: (counts[name], name)) if counts else None
+
 
 def near_duplicate_labels(labels: Iterable[str]) -> list[str]:
     """A warning per group of labels that differ only in case, spacing, hyphens or

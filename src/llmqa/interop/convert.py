@@ -55,8 +55,7 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
         if str(gold) == "-" and str(output) == "-":
             raise UsageError("the items and the gold rows would both go to standard output",
                              hint=Hint("name a file with {}", ("output",)))
-        if str(gold) != "-":
-            check_output_path(gold)
+        check_output_path(gold)
         format_of(gold, None)
     report = ImportReport()
     rows: list[dict] = []

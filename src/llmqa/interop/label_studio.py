@@ -42,7 +42,6 @@ from llmqa.interop.mapping import (
 )
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
-from llmqa.store.decisions import plurality_label
 
 LABEL_CONTROL = "label"
 _MEDIA_TAGS = {"audio": "audio", "audioplus": "audio", "image": "image", "video": "video"}
@@ -173,13 +172,14 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
                                 "left out")
             continue
         mapped = _annotation(annotation, who, where, config, report)
-        if mapped is not None:
-            (settled if annotation.ground_truth and gold is not None else annotations
-             ).append(mapped)
+        if mapped is not None and annotation.ground_truth and gold is not None:
+            settled.append(mapped)
+        elif mapped is not None:
+            annotations.append(mapped)
     item = Item(id=item_id, content=content, annotations=annotations,
                 project=task.data.get("project"), priority=task.data.get("priority"))
     if settled and gold is not None:
-        plurality = plurality_label(item)
+        plurality = item.plurality_label()
         gold += [{"id": item_id, "label": a.label, "analyst": a.annotator, "note": a.note,
                   "decision": "confirm" if a.label == plurality else "correct"}
                  for a in settled]

@@ -182,7 +182,7 @@ def _row(rank: int, item: Item, triage: dict[str, Any],
     clauses.update(a.clause_id for a in item.annotations if a.clause_id)
     if verdict:
         clauses.update(verdict.get("cited_clause_ids") or [])
-    label = triage.get("label") or _plurality(item)
+    label = triage.get("label") or item.plurality_label()
     return Row(rank if triage else 0, item.id, triage, item.project, label, frozenset(clauses),
                verdict.get("verdict") if verdict else None,
                frozenset(a.annotator for a in item.annotations))
@@ -192,9 +192,3 @@ def _facets(row: Row) -> list[tuple[str, Iterable[str | None]]]:
     return [("project", [row.project]), ("label", [row.label]), ("clause", row.clauses),
             ("verdict", [row.verdict]), ("annotator", row.annotators)]
 
-
-def _plurality(item: Item) -> str | None:
-    counts: dict[str, int] = {}
-    for label in item.labels():
-        counts[label] = counts.get(label, 0) + 1
-    return max(counts, key=lambda name: (counts[name], name)) if counts else None

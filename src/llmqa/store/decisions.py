@@ -88,21 +88,12 @@ def labels_hash(item: Item) -> str:
     return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
 
 
-def plurality_label(item: Item) -> str | None:
-    """The label most annotators gave (ties: the last in sort order), what a ``confirm``
-    confirms; None without annotations."""
-    counts: dict[str, int] = {}
-    for name in item.labels():
-        counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=lambda name: (counts[name], name)) if counts else None
-
-
 def for_item(item: Item, decision: str, *, analyst: str, label: str | None = None,
              **fields: Any) -> Decision:
     """A decision on ``item`` with its hashes filled in; ``confirm`` without a label takes the
     annotators' plurality label."""
     if decision == DecisionKind.CONFIRM and label is None:
-        label = plurality_label(item)
+        label = item.plurality_label()
     return Decision(item_id=item.id, decision=decision, label=label, analyst=analyst,
                     item_hash=item.content_hash(), labels_hash=labels_hash(item), **fields)
 
@@ -227,8 +218,7 @@ def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str
             made = Decision(item_id=item_id, decision=decision or DecisionKind.CORRECT,
                             label=label, analyst=analyst, **fields)
         else:
-            plurality = for_item(item, DecisionKind.CONFIRM, analyst=analyst).label
-            decision = decision or (DecisionKind.CONFIRM if label == plurality
+            decision = decision or (DecisionKind.CONFIRM if label == item.plurality_label()
                                     else DecisionKind.CORRECT)
             made = for_item(item, decision, analyst=analyst, label=label, **fields)
     except ValueError as exc:
