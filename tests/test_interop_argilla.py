@@ -128,3 +128,18 @@ def test_show_annotations_as_a_field(tmp_path: Path, offline_client) -> None:
     report = ImportReport()
     back = list(report.track(import_records(back_rows, "records.json", report=report)))
     assert back == items and report.notes == []
+
+
+def test_an_annotator_who_labels_again_replaces_their_carried_label() -> None:
+    rows = [{"id": "r1", "fields": {"text": "hello"},
+             "metadata": {"item_id": "x", "llmqa_annotations": [
+                 {"annotator": "ana", "label": "hate"}, {"annotator": "bo", "label": "spam"}]},
+             "responses": {"label": [{"value": "allowed", "user_id": "u1",
+                                      "status": "submitted"}]}}]
+    report = ImportReport()
+    (item,) = list(report.track(import_records(rows, "r.json", users={"u1": "ana"},
+                                               report=report)))
+    assert [(a.annotator, a.label) for a in item.annotations] == [
+        ("bo", "spam"), ("ana", "allowed")]
+    assert report.notes == ["record r1: ana labelled the item again; the new label replaces "
+                            "the carried one"]

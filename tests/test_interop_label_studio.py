@@ -297,3 +297,20 @@ def test_cli_gold_path_refused_before_any_work(tmp_home: Path, args: list[str],
     result = runner.invoke(app, ["import", "label-studio", "export.json", *args])
     assert result.exit_code != 0 and problem in str(result.exception)
     assert not Path("items.jsonl").exists()
+
+
+def test_an_annotator_who_labels_again_replaces_their_carried_label() -> None:
+    # A second round: user-7's label came back from the first project, and user-7 labels the
+    # task again in the new one. Agreement counts one rating per person (the first), so
+    # keeping both would keep the old label.
+    task = {"id": 5, "data": {"item_id": "x", "text": "hello", "llmqa_annotations": [
+        {"annotator": "lee", "label": "allowed"}, {"annotator": "user-7", "label": "hate"}]},
+        "annotations": [{"completed_by": 7, "result": [
+            {"type": "choices", "from_name": "label", "to_name": "text",
+             "value": {"choices": ["allowed"]}}]}]}
+    report = ImportReport()
+    (item,) = list(report.track(import_tasks([task], "t.json", report=report)))
+    assert [(a.annotator, a.label) for a in item.annotations] == [
+        ("lee", "allowed"), ("user-7", "allowed")]
+    assert report.notes == ["task 5: user-7 labelled the item again; the new label replaces "
+                            "the carried one"]

@@ -33,6 +33,7 @@ from llmqa.interop.mapping import (
     read_json_array,
     row_error,
     shown_labels,
+    with_new,
 )
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
@@ -120,7 +121,7 @@ def _record_item(record: ArgillaRecord, number: int, question: str, users: dict[
              if k not in (*TEXT_FIELDS, *MEDIA_FIELDS.values(), SHOWN_KEY)}
     metadata.update(extra)
     content = content_from_fields(record.fields, record.metadata.get("modality"), metadata)
-    annotations = carried_back(record.metadata.get(CARRIED_KEY), where, report)
+    annotations: list[Annotation] = []
     for name, responses in record.responses.items():
         if name != question:
             report.notes.append(f"{where}: responses to question {name!r} are not labels "
@@ -136,6 +137,8 @@ def _record_item(record: ArgillaRecord, number: int, question: str, users: dict[
                                                                                response.value))))
             else:
                 annotations.append(Annotation(annotator=who, label=str(response.value)))
+    annotations = with_new(carried_back(record.metadata.get(CARRIED_KEY), where, report),
+                           annotations, where, report)
     item_id = record.metadata.get(ITEM_ID_KEY) or record.id or f"argilla-row-{number}"
     return Item(id=str(item_id), content=content, annotations=annotations,
                 project=record.metadata.get("project"), priority=record.metadata.get("priority"))

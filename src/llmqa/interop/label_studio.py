@@ -39,6 +39,7 @@ from llmqa.interop.mapping import (
     read_json_array,
     row_error,
     shown_labels,
+    with_new,
 )
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
@@ -163,7 +164,7 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
     metadata.update({k: v for k, v in task.meta.items()
                      if k not in metadata and not k.startswith(DETAIL_PREFIX)})
     content = content_from_fields(values, task.data.get("modality") or modality, metadata)
-    annotations = carried_back(task.data.get(CARRIED_KEY), where, report)
+    annotations: list[Annotation] = []
     settled: list[Annotation] = []
     for annotation in task.annotations:
         who = annotation.annotator()
@@ -176,6 +177,8 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
             settled.append(mapped)
         elif mapped is not None:
             annotations.append(mapped)
+    annotations = with_new(carried_back(task.data.get(CARRIED_KEY), where, report), annotations,
+                           where, report)
     item = Item(id=item_id, content=content, annotations=annotations,
                 project=task.data.get("project"), priority=task.data.get("priority"))
     if settled and gold is not None:
