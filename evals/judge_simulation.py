@@ -16,9 +16,10 @@ that behave like three kinds of judge and runs the triage with each:
   twice the false alarms.
 
 Reported per judge (mean over ``--seeds`` simulations): the judge's reliability estimate and
-weight factor, then likely-error P@k and AUROC on the key's wrong labels and ambiguity AUROC
-on the key's ambiguous items and on annotator disagreement, for the triage with the judge
-next to the offline triage. The simulated judges use the answer key; the triage never sees it.
+weight factor, those of its ``ambiguous`` calls, then likely-error P@k and AUROC on the key's
+wrong labels and ambiguity AUROC on the key's ambiguous items and on annotator disagreement,
+for the triage with the judge next to the offline triage. The simulated judges use the
+answer key; the triage never sees it.
 
 Without an answer key (a dataset with several annotators and no known errors), ``--flip-rate``
 of the items get a wrong label as ``triage_eval.py``'s mixed flips do (seed 0): those are the
@@ -168,20 +169,25 @@ def main(argv: list[str] | None = None) -> int:
                                 np.random.default_rng(seed))
                 add_judge_signals(data, signals, rows)
                 judge = signals.reliability.get("judge")
+                calls = signals.reliability.get("judge_ambiguity")
+                factors = weight_factors(signals.reliability)
                 runs.append(measure(signals) | {
                     "reliability": judge.value if judge else None,
-                    "factor": weight_factors(signals.reliability).get("judge")})
+                    "factor": factors.get("judge"),
+                    "ambiguous calls": calls.value if calls else None,
+                    "their factor": factors.get("judge_ambiguity")})
             results[kind] = {name: float(np.mean([r[name] for r in runs
                                                   if r[name] is not None]))
                              for name in runs[0]}
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    names = ["reliability", "factor", "P@k", "AUROC", "key-ambiguous AUROC", "contested AUROC"]
-    print(f"{'judge':10s}" + "".join(f"{n:>22s}" for n in names))
+    names = ["reliability", "factor", "ambiguous calls", "their factor", "P@k", "AUROC",
+             "key-ambiguous AUROC", "contested AUROC"]
+    print(f"{'judge':10s}" + "".join(f"{n:>20s}" for n in names))
     for kind, row in results.items():
-        print(f"{kind:10s}" + "".join(f"{row[n]:22.3f}" if row.get(n) is not None
-                                      else f"{'-':>22s}" for n in names))
+        print(f"{kind:10s}" + "".join(f"{row[n]:20.3f}" if row.get(n) is not None
+                                      else f"{'-':>20s}" for n in names))
     return 0
 
 

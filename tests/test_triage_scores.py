@@ -370,3 +370,63 @@ def test_weights_file_keeps_the_hedge_discount(tmp_path) -> None:
     assert Weights.load(path).hedge_discount == 0.2
     with pytest.raises(InputError, match="hedge_discount"):
         Weights.from_dict({"error": {}, "ambiguity": {}, "hedge_discount": 2})
+
+
+def _ambiguity_reliability(called: list[int], n: int = 40, raters: int = 2,
+                           splits: bool = True) -> Reliability:
+    """The reliability of the judge's ``ambiguous`` calls on the items ``called``, on a batch
+    of ``n`` items where the annotators split on the odd ones (with ``splits``)."""
+    from llmqa.items import Item
+    from llmqa.triage import judge_signal
+
+    names = ["a", "b", "c"][:raters]
+    items = [Item.model_validate({
+        "id": f"i{k}", "content": {"modality": "text", "text": f"item {k}"},
+        "annotations": [{"annotator": who,
+                         "label": "hate" if splits and k % 2 and j else "allowed"}
+                        for j, who in enumerate(names)]}) for k in range(n)]
+    data = TriageData.from_items(items)
+    signals = SignalSet(n)
+    verdicts = [{"item_id": f"i{k}", "status": "ok", "confidence": 0.9,
+                 "verdict": "ambiguous" if k in called else "agree"} for k in range(n)]
+    for signal in judge_signal.judge_signals(data, verdicts)[0]:
+        signals.add(signal)
+    return estimate(data, signals)["judge_ambiguity"]
+
+
+def test_the_judges_ambiguous_calls_are_measured_against_the_annotators_splits() -> None:
+    odd = [k for k in range(40) if k % 2]
+    # Every call where the annotators split: as good as a call can be.
+    only_splits = _ambiguity_reliability(odd[:12])
+    assert (only_splits.basis, only_splits.agreement, only_splits.guessing) == (
+        "splits", 1.0, 0.5)
+    assert only_splits.value == 1.0
+    # Half of them where they agree: no better than calling random items (SmolLM2 calls most
+    # items ambiguous whatever they are).
+    assert _ambiguity_reliability([*odd[:6], *range(0, 12, 2)]).value == 0.0
+    # 10 of 12 on splits, taken one standard error low as the flags are.
+    found = _ambiguity_reliability([*odd[:10], 0, 2])
+    bound = 10 / 12 - np.sqrt(10 / 12 * 2 / 12 / 12)
+    assert found.value == pytest.approx(1 - (1 - bound) / 0.5)
+    # Not measured: nine calls, items rated once, a batch where nobody splits.
+    assert _ambiguity_reliability(odd[:9]).value is None
+    assert _ambiguity_reliability(odd[:12], raters=1).value is None
+    assert _ambiguity_reliability(odd[:12], splits=False).value is None
+
+
+def test_the_judges_ambiguous_calls_are_weighted_apart_from_its_flags() -> None:
+    content = {"classifier": Reliability("classifier", 0.4, 0.7, 0.5, 300)}
+    flags = {"judge": Reliability("judge", 0.4, 0.8, 0.5, 300)}
+    calls = {"judge_ambiguity": Reliability("judge_ambiguity", 0.3, 0.8, 0.6, 300, "splits")}
+    factors = weight_factors(content | flags | calls)
+    assert (factors["judge"], factors["judge_ambiguity"]) == (1.0, 0.3)
+    unmeasured = Reliability("judge_ambiguity", None, None, None, 0, "splits")
+    assert weight_factors(content | flags | {"judge_ambiguity": unmeasured})[
+        "judge_ambiguity"] == 1.0  # as its flags
+    assert "judge_ambiguity" not in weight_factors(content)  # no judge, nothing to scale
+    signals = _set(judge_error=[0.1, 0.95, 0.5], judge_ambiguity=[0.2, 0.2, 0.9],
+                   label_entropy=[0.1, 0.5, 0.2])
+    signals.reliability = content | flags | calls
+    effective = combine(signals, DEFAULT_WEIGHTS).effective
+    assert effective["error"]["judge_error"] == 2.0
+    assert effective["ambiguity"]["judge_ambiguity"] == pytest.approx(1.5 * 0.3)

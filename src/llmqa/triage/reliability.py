@@ -25,6 +25,13 @@ evidence of errors.
   count. A judge whose flags fall where nothing else points scores 0. With fewer than 10
   flags, or no usable view, agreement with the labels is used as for the other sources.
   evals/README ("Simulated judges") has what this changes.
+* ``judge_ambiguity``: its ``ambiguous`` verdicts, apart from its flags (a judge can flag
+  well and call half the batch ambiguous): of its calls on items rated two or more times,
+  the share where the annotators split, against the share of those items that split (a call
+  on a random one), on the support less one standard error. Not measured with fewer than 10
+  such calls, on items rated once, or where every item splits or none does; then it counts
+  as the flags do. A judge that calls "ambiguous" wherever it sees the labels split scores
+  well here and adds what the split already says.
 
 ``combine`` scales weights by these (see scores.py): the two content views by their
 reliability relative to the better of the two; the annotator-dissent signals by
@@ -41,7 +48,9 @@ the other sources (the content views and the annotators among themselves): the j
 in for an expert reviewer, so it counts in full when its flags are borne out at least as
 well as they agree with the labels, and a judge no better than guessing drops out instead
 of reordering the queue with noise. Below 30 reviewed items the estimate is not used and the
-judge keeps its weight.
+judge keeps its weight. ``judge_ambiguity`` is scaled by its own reliability: an ``agree``
+verdict pulls an item's ambiguity down as an ``ambiguous`` one lifts it, so a judge that
+misses most splits costs the queue the splits it missed.
 """
 
 from __future__ import annotations
@@ -73,7 +82,7 @@ FAMILY = {
     "label_issue_multi": "annotators",
     "consensus_dissent": "annotators",
     "judge_error": "judge",
-    "judge_ambiguity": "judge",
+    "judge_ambiguity": "judge_ambiguity",
 }
 
 
@@ -172,11 +181,37 @@ def _judge(data: TriageData, signals: SignalSet,
                        by_labels.items, basis="flags")
 
 
+def _judge_ambiguity(data: TriageData, signals: SignalSet) -> Reliability:
+    """The judge's ``ambiguous`` calls against the annotators' splits: of the calls on items
+    rated two or more times, the share where the annotators split, against the share of such
+    items that split at all (a call on a random one)."""
+    unmeasured = Reliability("judge_ambiguity", None, None, None, 0, basis="splits")
+    if "judge_ambiguity" not in signals:
+        return unmeasured
+    inputs: list[Any] = signals["judge_ambiguity"].inputs
+    counts = data.ratings.counts()
+    rows = [i for i in range(data.n_items) if inputs[i] and not inputs[i].get("supervised")
+            and counts[i].sum() >= 2]
+    if len(rows) < MIN_JUDGE_ITEMS:
+        return unmeasured
+    split = (counts[rows] > 0).sum(axis=1) > 1
+    called = np.array([inputs[i]["verdict"] == "ambiguous" for i in rows], dtype=bool)
+    # Where every item splits, or none does, a call cannot land better than at random.
+    if called.sum() < MIN_JUDGE_FLAGS or split.all() or not split.any():
+        return unmeasured
+    support, guessing = float(split[called].mean()), float(split.mean())
+    # One standard error low, as for the flags: calls that beat chance by luck earn nothing.
+    bound = support - np.sqrt(support * (1 - support) / called.sum())
+    return Reliability("judge_ambiguity", _rule(max(bound, 0.0), guessing), support, guessing,
+                       len(rows), basis="splits")
+
+
 def estimate(data: TriageData, signals: SignalSet) -> dict[str, Reliability]:
     content = {family: _view(data, signals, signal, key, family)
                for family, (signal, key) in CONTENT_VIEWS.items()}
     return content | {"annotators": _annotators(data),
-                      "judge": _judge(data, signals, content)}
+                      "judge": _judge(data, signals, content),
+                      "judge_ambiguity": _judge_ambiguity(data, signals)}
 
 
 def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
@@ -203,6 +238,13 @@ def weight_factors(reliability: dict[str, Reliability]) -> dict[str, float]:
         reference = max(others, default=0.0)
         factors["judge"] = (min(1.0, judge.value / reference) if reference > 0
                             else float(judge.value > 0))
+    # Its ambiguous calls by their own measure when there is one (the flags' say nothing
+    # about them), else as its flags.
+    calls = reliability.get("judge_ambiguity")
+    if calls is not None and calls.value is not None:
+        factors["judge_ambiguity"] = calls.value
+    elif "judge" in factors:
+        factors["judge_ambiguity"] = factors["judge"]
     annotators = reliability.get("annotators")
     factors["annotators"] = (1.0 if annotators is None or annotators.value is None
                              else float(np.clip((annotators.value - ANNOTATORS_FLOOR)
