@@ -251,7 +251,9 @@ def test_ground_truth_as_gold_rows_instead_of_annotations() -> None:
                                            report, gold)))
     assert [(a.annotator, a.label) for a in items[0].annotations] == [("user-1", "allowed")]
     assert gold == [{"id": "ls-1", "label": "allowed", "analyst": "bo@example.org",
-                     "note": "ground truth; plain driving song", "decision": "confirm"}]
+                     "note": "ground truth; plain driving song", "decision": "confirm",
+                     "item_hash": items[0].content_hash(),
+                     "labels_hash": items[0].labels_hash()}]
     assert len(items[1].annotations) == 2  # no ground truth there: nothing moves
     # a ground truth that overrules the annotators corrects them
     task = {"id": 9, "data": {"text": "x"}, "annotations": [
@@ -314,3 +316,28 @@ def test_an_annotator_who_labels_again_replaces_their_carried_label() -> None:
         ("lee", "allowed"), ("user-7", "allowed")]
     assert report.notes == ["task 5: user-7 labelled the item again; the new label replaces "
                             "the carried one"]
+
+
+def test_ground_truth_settles_the_item_as_it_came_back_from_label_studio(tmp_home: Path) -> None:
+    # The store holds t1 as it was reviewed (lee, kim); in Label Studio user-7 labels it and a
+    # reviewer stars a label. The decision was made on the item with user-7's label, which is
+    # what the next review or triage reads: it must settle that item, not the stored one.
+    stored_verdicts(tmp_home)
+    assert runner.invoke(app, ["export", "label-studio", "-o", "tasks.json"]).exit_code == 0
+    tasks = json.loads(Path("tasks.json").read_text())
+    choice = {"type": "choices", "from_name": "label", "to_name": "audio",
+              "value": {"choices": ["hate"]}}
+    tasks[0]["annotations"] = [{"completed_by": 7, "result": [choice]},
+                               {"completed_by": 9, "ground_truth": True, "result": [choice]}]
+    Path("export.json").write_text(json.dumps(tasks))
+    result = runner.invoke(app, ["import", "label-studio", "export.json", "--label-config",
+                                 "tasks.label_config.xml", "--gold", "gold.jsonl",
+                                 "-o", "items.jsonl"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["decisions", "import", "gold.jsonl"]).exit_code == 0
+    from llmqa.store.decisions import current_decisions
+
+    items = [i for i in read_items("items.jsonl") if isinstance(i, Item)]
+    assert [(a.annotator, a.label) for a in items[0].annotations][-1] == ("user-7", "hate")
+    settled = current_decisions(tmp_home, items)
+    assert settled["t1"].label == "hate" and settled["t1"].analyst == "user-9"

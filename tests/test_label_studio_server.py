@@ -102,9 +102,11 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     # asked for gold rows, the ground truth is an analyst's decision instead
     gold: list[dict[str, Any]] = []
     back = list(import_tasks(exported, "export.json", LabelConfig.parse(config), gold=gold))
-    assert len({item.id: item for item in back}["t1"].annotations) == 3
+    decided = {item.id: item for item in back}["t1"]
+    assert len(decided.annotations) == 3
     assert gold == [{"id": "t1", "label": "hate", "analyst": f"user-{second.id}",
-                     "note": "ground truth", "decision": "correct"}]
+                     "note": "ground truth", "decision": "correct",
+                     "item_hash": decided.content_hash(), "labels_hash": decided.labels_hash()}]
     assert by_id["t2"].annotations == []
     for item in items:
         assert by_id[item.id].content == item.content

@@ -187,6 +187,12 @@ class Item(BaseModel):
         payload = json.dumps(self.content.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
+    def labels_hash(self) -> str:
+        """Hash of who labelled the item what: an analyst's decision holds while it is the
+        same (a new or changed annotation unsettles the item)."""
+        pairs = sorted((a.annotator, a.label) for a in self.annotations)
+        return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
+
     def labels(self) -> list[str]:
         return [a.label for a in self.annotations]
 

@@ -183,8 +183,11 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
                 project=task.data.get("project"), priority=task.data.get("priority"))
     if settled and gold is not None:
         plurality = item.plurality_label()
+        # The hashes of the item as it came back: the decision was made on it (with the
+        # tool's new labels), not on the item the store may hold from before the export.
         gold += [{"id": item_id, "label": a.label, "analyst": a.annotator, "note": a.note,
-                  "decision": "confirm" if a.label == plurality else "correct"}
+                  "decision": "confirm" if a.label == plurality else "correct",
+                  "item_hash": item.content_hash(), "labels_hash": item.labels_hash()}
                  for a in settled]
     return item
 

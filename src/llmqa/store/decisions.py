@@ -14,7 +14,6 @@ and ``escalate`` (someone else decides) take the item off the queue without one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
@@ -79,13 +78,7 @@ class Decision(BaseModel):
     def matches(self, item: Item) -> bool:
         """True while the item's content and annotations are what the analyst decided on."""
         return ((self.item_hash is None or self.item_hash == item.content_hash())
-                and (self.labels_hash is None or self.labels_hash == labels_hash(item)))
-
-
-def labels_hash(item: Item) -> str:
-    """Hash of who labelled the item what: a new or changed annotation unsettles it."""
-    pairs = sorted((a.annotator, a.label) for a in item.annotations)
-    return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
+                and (self.labels_hash is None or self.labels_hash == item.labels_hash()))
 
 
 def for_item(item: Item, decision: str, *, analyst: str, label: str | None = None,
@@ -95,7 +88,7 @@ def for_item(item: Item, decision: str, *, analyst: str, label: str | None = Non
     if decision == DecisionKind.CONFIRM and label is None:
         label = item.plurality_label()
     return Decision(item_id=item.id, decision=decision, label=label, analyst=analyst,
-                    item_hash=item.content_hash(), labels_hash=labels_hash(item), **fields)
+                    item_hash=item.content_hash(), labels_hash=item.labels_hash(), **fields)
 
 
 def _now() -> str:
@@ -235,7 +228,7 @@ def record_imported(store: VerdictStore, decisions: Iterable[Decision]) -> None:
         item = stored_item(store, decision.item_id)
         if item is not None and decision.item_hash is None:
             decision = decision.model_copy(update={"item_hash": item.content_hash(),
-                                                   "labels_hash": labels_hash(item)})
+                                                   "labels_hash": item.labels_hash()})
         stamped.append(decision)
     DecisionStore(store).record(stamped)
 
