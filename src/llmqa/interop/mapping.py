@@ -96,16 +96,17 @@ def carried_back(value: Any, where: str, report: ImportReport) -> list[Annotatio
     return kept
 
 
-def with_new(kept: list[Annotation], new: list[Annotation], where: str,
+def with_new(earlier: list[Annotation], new: list[Annotation], where: str,
              report: ImportReport) -> list[Annotation]:
-    """The carried annotations and the tool's new ones. A new one by an annotator who is among
-    the carried replaces theirs: it is that person's later word on the item, and agreement
-    counts one rating per person and item (the first), so keeping both would keep the old."""
-    again = {a.annotator for a in new} & {a.annotator for a in kept}
+    """The carried annotations (``earlier``) and the tool's ``new`` ones. A new one by someone
+    among the earlier annotators replaces theirs: it is that person's later word on the item,
+    and agreement counts one rating per person and item (the first), so keeping both would
+    keep the old one."""
+    again = {a.annotator for a in new} & {a.annotator for a in earlier}
     if again:
         report.notes.append(f"{where}: {', '.join(sorted(again))} labelled the item again; "
                             "the new label replaces the carried one")
-    return [a for a in kept if a.annotator not in again] + new
+    return [a for a in earlier if a.annotator not in again] + new
 
 
 def suggestions_from_rows(rows: Iterable[dict[str, Any]]) -> dict[str, Suggestion]:
