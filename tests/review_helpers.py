@@ -14,7 +14,7 @@ import struct
 import subprocess
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from llmqa.items import Item
 from llmqa.judge.judge import Judge, JudgeConfig
 from llmqa.llm.backends import BackendSpec, make_seam
 from llmqa.llm.fake import FakeChatModel
+from llmqa.llm.messages import Message
 from llmqa.llm.pricing import PriceTable
 from llmqa.llm.retry import RetryPolicy
 from llmqa.llm.seam import ChatSeam
@@ -112,9 +113,13 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
 
 
 # -- models and judges -----------------------------------------------------------------------
-def prompt_of(messages: list[BaseMessage]) -> str:
-    parts = []
+def prompt_of(messages: Sequence[BaseMessage | Message]) -> str:
+    """The text of LangChain messages (as the model sees them) or of llmqa's own messages."""
+    parts: list[str] = []
     for message in messages:
+        if isinstance(message, Message):
+            parts.append(message.text)
+            continue
         content = message.content
         if isinstance(content, list):
             parts.extend(p.get("text", "") for p in content if isinstance(p, dict))
@@ -123,7 +128,7 @@ def prompt_of(messages: list[BaseMessage]) -> str:
     return "\n".join(parts)
 
 
-def agreeing(messages: list[BaseMessage]) -> dict[str, Any]:
+def agreeing(messages: Sequence[BaseMessage | Message]) -> dict[str, Any]:
     """A valid verdict agreeing with the consensus label shown, citing the first clause."""
     return default_verdict(prompt_of(messages))
 

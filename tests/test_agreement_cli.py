@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from llmqa.cli._agreement import agreement
 from llmqa.cli._deprecated import DeprecatingGroup
@@ -83,7 +83,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     return CliRunner().invoke(make_app(), ["agreement", *args])
 
 

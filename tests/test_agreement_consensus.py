@@ -214,6 +214,7 @@ def test_report_judge_comparison_verdicts() -> None:
     assert bad_judge.verdict.startswith("below")
     assert oracle.verdict.startswith("above")
     assert [p.rater_b for p in good_judge.vs_annotators] == ["a", "b", "c", "d"]
+    assert good_judge.human_vs_consensus_range is not None
     low, high = good_judge.human_vs_consensus_range
     assert low <= high
 
@@ -231,12 +232,16 @@ def test_a_crowd_of_occasional_annotators_does_not_widen_the_human_range() -> No
         np.hstack([ratings.codes, extra]), labels=LABELS,
         raters=["a", "b", "c", "d", *(f"x{j}" for j in range(150))], judge=ratings.judge)
     judge = agreement_report(crowd_ratings, n_boot=0).judge
+    assert judge is not None
+    majority = judge.vs_human_majority.value
+    assert majority is not None
     occasional = [v for name, v in judge.human_vs_consensus.items()
                   if name.startswith("x") and v is not None]
-    assert min(occasional) < judge.vs_human_majority.value  # they would have hidden it
+    assert min(occasional) < majority  # they would have hidden it
     assert judge.verdict.startswith("below"), judge.verdict
+    assert judge.human_vs_consensus_range is not None
     low, _ = judge.human_vs_consensus_range
-    assert low > judge.vs_human_majority.value
+    assert low > majority
 
 
 def test_report_on_unanimous_single_label_data_warns_instead_of_failing() -> None:

@@ -46,8 +46,10 @@ def test_annotators_and_judge_against_gold() -> None:
     low, high = proportion_confint(11, 12, alpha=0.05, method="wilson")
     assert (by_rater["judge"].agreement_low, by_rater["judge"].agreement_high) == (
         round(low, 4), round(high, 4))
-    assert by_rater["judge"].kappa_low is not None
-    assert by_rater["judge"].kappa_low <= by_rater["judge"].kappa <= by_rater["judge"].kappa_high
+    judge_row = by_rater["judge"]
+    assert judge_row.kappa_low is not None
+    assert judge_row.kappa is not None and judge_row.kappa_high is not None
+    assert judge_row.kappa_low <= judge_row.kappa <= judge_row.kappa_high
     clauses = {(r.clause_id, r.rater): r for r in result.by_clause}
     assert clauses[("SPAM-1.1", "judge")].n_items == 6
     assert clauses[("GEN-1.1", "judge")].kappa == 1.0

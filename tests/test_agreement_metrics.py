@@ -27,6 +27,7 @@ from llmqa.agreement import (
     percent_agreement,
 )
 from llmqa.agreement.metrics import (
+    Level,
     PooledTerms,
     fleiss_kappa_value,
     gwet_ac1_value,
@@ -89,7 +90,7 @@ KRIPPENDORFF_2011 = np.array([
     (3, 150, 20, 5, 0.8),    # sparse crowd: takes the count-matrix path (> 12 raters)
     (4, 50, 3, 2, 0.2),      # binary
 ])
-def test_alpha_matches_krippendorff_package(level: str, seed: int, n_items: int, n_raters: int,
+def test_alpha_matches_krippendorff_package(level: Level, seed: int, n_items: int, n_raters: int,
                                             n_labels: int, missing: float) -> None:
     codes = noisy_codes(seed, n_items, n_raters, n_labels, missing=missing)
     ours = krippendorff_alpha(codes, level, n_labels)
@@ -116,10 +117,11 @@ def test_alpha_count_path_equals_pair_path() -> None:
 
 
 @pytest.mark.parametrize("level", ["interval", "ratio"])
-def test_alpha_with_numeric_label_values(level: str) -> None:
+def test_alpha_with_numeric_label_values(level: Level) -> None:
     codes = noisy_codes(6, 250, 4, 4, missing=0.2)
-    values = np.array([1.0, 2.0, 4.0, 8.0])
-    ours = krippendorff_alpha(codes, level, 4, values=values)
+    scale = [1.0, 2.0, 4.0, 8.0]
+    values = np.array(scale)
+    ours = krippendorff_alpha(codes, level, 4, values=scale)
     reference = krippendorff.alpha(reliability_data=as_reliability(codes, values),
                                    level_of_measurement=level)
     assert ours.value == pytest.approx(reference, abs=TOL)
@@ -258,6 +260,7 @@ def test_pairwise_cohen_on_a_sparse_crowd_matches_sklearn() -> None:
     assert len(pairs) == expected > 0
     # Pairs meet on one or two items here: the mean of their kappas is flagged as noise.
     light = mean_pairwise_kappa(list(pairs.values()))
+    assert light.warning is not None
     assert "share a median of" in light.warning and "Krippendorff" in light.warning
 
 
@@ -381,10 +384,12 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
     assert first == again
     assert (other.low, other.high) != (first["fleiss"].low, first["fleiss"].high)
     point = terms.fleiss_kappa()
-    assert first["fleiss"].low < point < first["fleiss"].high
+    low, high = first["fleiss"].low, first["fleiss"].high
+    assert low is not None and high is not None
+    assert low < point < high
     assert first["fleiss"].n_valid == 300 and first["fleiss"].warning is None
     # The interval narrows as the sample grows (sanity check of the resampling scale).
-    assert first["fleiss"].high - first["fleiss"].low < 0.25
+    assert high - low < 0.25
 
 
 def test_bootstrap_drops_undefined_replicates() -> None:

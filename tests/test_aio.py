@@ -67,6 +67,8 @@ def test_a_call_failing_as_it_is_cancelled_leaves_no_unretrieved_exception() -> 
             except asyncio.CancelledError:
                 raise RuntimeError("401 (key: Bearer sk-secret)") from None
 
+    from pydantic import BaseModel
+
     from llmqa.llm.fake import FakeChatModel
 
     seam = ChatSeam(FakeChatModel(), name="fake", timeout=30.0)
@@ -75,7 +77,7 @@ def test_a_call_failing_as_it_is_cancelled_leaves_no_unretrieved_exception() -> 
     async def main() -> list[dict]:
         unretrieved: list[dict] = []
         asyncio.get_running_loop().set_exception_handler(lambda _, ctx: unretrieved.append(ctx))
-        for call in (lambda: Model().ainvoke(None), lambda: seam.ask([], object)):
+        for call in (lambda: Model().ainvoke(None), lambda: seam.ask([], BaseModel)):
             task = asyncio.ensure_future(call_with_retries(RetryPolicy(), call))
             await asyncio.sleep(0.01)
             task.cancel()

@@ -154,9 +154,12 @@ def test_langchain_only_under_llm() -> None:
         if allowed in path.parents:
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):  # any level
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and
-                     not node.level else [])
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
             offenders += [f"{path.relative_to(SRC)}:{node.lineno} imports {name}"
                           for name in names if name.split(".")[0].startswith("langchain")]
     assert not offenders, "LangChain imported outside src/llmqa/llm/:\n  " + "\n  ".join(

@@ -71,7 +71,7 @@ def test_read_gold_names_bad_lines_and_keeps_the_rest(tmp_path: Path) -> None:
     assert isinstance(records[0], Decision) and records[0].decision == "correct"
     assert str(records[1]).startswith(f"{path}:2: not JSON")
     assert str(records[2]).startswith(f"{path}:3:")
-    assert records[3].analyst == "x"
+    assert isinstance(records[3], Decision) and records[3].analyst == "x"
 
 
 def test_a_gold_line_with_several_problems_names_each(tmp_path: Path) -> None:
@@ -94,6 +94,7 @@ def test_gold_decisions_from_csv_and_parquet(tmp_path: Path) -> None:
                         "c,,,,ana,\n")
     a, b, c = read_gold(csv_path)
     # A spreadsheet's empty cells are fields not given; gold_label is the label.
+    assert isinstance(a, Decision) and isinstance(b, Decision)
     assert a.decision == "correct" and a.label == "spam" and a.clause_ids == ["SPAM-1", "SPAM-2"]
     assert b.decision == "escalate" and b.note == "ask legal" and b.label is None
     assert str(c).startswith(f"{csv_path}:4: label: missing (a gold row needs a label")
@@ -101,6 +102,7 @@ def test_gold_decisions_from_csv_and_parquet(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pylist([{"id": "d", "label": "hate", "clause_ids": ["HATE-1"],
                                           "analyst": None}]), parquet_path)
     [d] = read_gold(parquet_path, analyst="vendor")
+    assert isinstance(d, Decision)
     assert (d.item_id, d.label, d.clause_ids, d.analyst) == ("d", "hate", ["HATE-1"], "vendor")
     with pytest.raises(InputError, match="no such gold file"):
         list(read_gold(tmp_path / "missing.jsonl"))
@@ -135,7 +137,7 @@ def test_other_columns_are_refused_on_import_and_ignored_when_reading_labels(
     assert isinstance(a, RowError) and "clause_id" in str(a) and "text" in str(a)
     # Agreement and policy-ci read only the labels; the sheet's text column is context.
     assert gold_labels(path) == ({"a": "spam"}, [b])
-    assert b.line == 3 and b.field == "label"
+    assert isinstance(b, RowError) and b.line == 3 and b.field == "label"
 
 
 def test_cli_decide_export_import_round_trip(tmp_home: Path) -> None:
@@ -198,6 +200,7 @@ def test_gold_export_round_trips_through_csv(tmp_home: Path) -> None:
     exported = runner.invoke(app, ["decisions", "export", "-o", "gold.csv"])
     assert exported.exit_code == 0, exported.output
     [back] = read_gold(tmp_home / "gold.csv")
+    assert isinstance(back, Decision)
     assert (back.item_id, back.label, back.clause_ids) == ("x1", "spam", ["SPAM-1.1", "SPAM-2.1"])
     refused = runner.invoke(app, ["decisions", "export", "-o", "gold.xlsx"])
     assert isinstance(refused.exception, UsageError)

@@ -11,6 +11,7 @@ import importlib.metadata
 import re
 import sys
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,7 @@ def _imported_top_level() -> dict[str, str]:
 
 
 @functools.cache
-def _mapping() -> dict[str, list[str]]:
+def _mapping() -> Mapping[str, list[str]]:
     return importlib.metadata.packages_distributions()  # walks every installed package: once
 
 

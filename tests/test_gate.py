@@ -47,6 +47,7 @@ def test_gate_trusts_the_clause_where_the_judge_agrees_with_gold() -> None:
     by_clause = {c.clause_id: c for c in gate.clauses}
     assert by_clause["HATE-1.1"].trusted and by_clause["HATE-1.1"].kappa == 1.0
     assert by_clause["HATE-1.1"].ci_low == 1.0
+    assert by_clause["SPAM-1.1"].kappa is not None
     assert not by_clause["SPAM-1.1"].trusted and by_clause["SPAM-1.1"].kappa < 0
     assert gate.trusted == {"HATE-1.1"} and gate.models == ["judge-x"]
     assert gate.is_trusted(["HATE-1.1"]) and not gate.is_trusted(["HATE-1.1", "SPAM-1.1"])
@@ -89,6 +90,8 @@ def test_triage_does_not_count_the_judge_on_supervised_clauses() -> None:
     gated, _ = judge_signals(data, rows, lambda clauses: clauses == ["HATE-1.1"])
     error = gated[0]
     assert error.values[0] == 0.9 and np.isnan(error.values[1])
+    assert error.inputs[1] is not None and error.phrases[1] is not None
+    assert error.note is not None
     assert error.inputs[1]["supervised"] and "not counted" in error.phrases[1]
     assert "1 verdicts rest on clauses the gate supervises" in error.note
 

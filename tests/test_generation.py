@@ -169,6 +169,7 @@ def test_a_candidate_becomes_a_blind_item_and_a_guideline_bullet() -> None:
     item = art.item()
     assert item.id.startswith("cand-") and "HATE" not in item.id
     assert item.annotations == [] and item.project is None
+    assert item.content.caption is not None
     assert item.content.modality == "image" and item.content.caption.startswith("Cover")
     assert item.content.text == "[group] OUT"
     line = bullet(art.example())
@@ -551,6 +552,7 @@ def test_the_eval_is_skipped_without_a_model(monkeypatch: pytest.MonkeyPatch,
         monkeypatch.delenv(name, raising=False)
     path = Path(__file__).resolve().parents[1] / "evals" / "examples_eval.py"
     spec = importlib.util.spec_from_file_location("examples_eval", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main([]) == 0

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from llmqa.cli import app
 from llmqa.errors import ConfigError, InputError
 from llmqa.guidelines import load_guidelines
-from llmqa.guidelines.importing import ImportResult, import_guideline, write_import
+from llmqa.guidelines.importing import DraftClause, ImportResult, import_guideline, write_import
 from llmqa.guidelines.importing.writer import clause_id, clause_text
 from llmqa.guidelines.model import normalise
 from pdf_builder import Text, make_pdf
@@ -28,7 +28,7 @@ DEV = next((p for p in (REPO_ROOT.parent / "shared" / "guidelines_dev",
 runner = CliRunner()
 
 
-def _clauses(result: ImportResult) -> dict[str, object]:
+def _clauses(result: ImportResult) -> dict[str, DraftClause]:
     return {d.code: d for d in result.drafts if not d.is_section}
 
 

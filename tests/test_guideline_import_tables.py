@@ -105,8 +105,12 @@ def test_pypdf_fallback_recovers_the_same_structure(tmp_path: Path, how: str,
 
     calls: list[Path] = []
     real = extract_pdf._pypdf_pages
-    monkeypatch.setattr(extract_pdf, "_pypdf_pages", lambda path: calls.append(path) or
-                        real(path))
+
+    def counting(path: Path) -> list[extract_pdf.PageEntries]:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(extract_pdf, "_pypdf_pages", counting)
     with_pypdf = import_guideline(source)
     assert calls == [source]  # the fallback really ran
     _check(with_pypdf)

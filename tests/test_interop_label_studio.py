@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -73,6 +74,7 @@ def test_without_a_config_llmqa_field_names_decide() -> None:
                  {"type": "choices", "from_name": "x", "to_name": "y",
                   "value": {"choices": ["spam"]}}]}]}]
     (item,) = list(import_tasks(rows, "e.json"))
+    assert isinstance(item, Item)
     assert item.id == "trk-9"
     assert item.content.modality == "audio" and item.content.audio_url == "https://cdn/x.mp3"
     assert item.content.metadata == {"genre": "pop"}
@@ -94,6 +96,7 @@ def test_results_that_are_not_choices_are_named() -> None:
         {"type": "rating", "from_name": "stars", "to_name": "text", "value": {"rating": 4}}]}]}]
     report = ImportReport()
     (item,) = list(import_tasks(rows, "e.json", None, report))
+    assert isinstance(item, Item)
     assert item.annotations == []
     assert report.notes == [
         "task 1: rating result 'stars' by user-1 is not a label llmqa reads; left out",
@@ -136,8 +139,10 @@ def test_export_tasks_predictions_and_config(tmp_path: Path) -> None:
     xml = labelling_config(["hate", "allowed"], keys)
     root = ET.fromstring(xml)
     assert [c.get("value") for c in root.iter("Choice")] == ["hate", "allowed"]
-    assert root.find("Audio").get("value") == "$audio"
-    assert root.find("Choices").get("toName") == "audio"
+    audio, choices = root.find("Audio"), root.find("Choices")
+    assert audio is not None and choices is not None
+    assert audio.get("value") == "$audio"
+    assert choices.get("toName") == "audio"
 
 
 def test_export_then_import_gives_the_items_back(tmp_path: Path) -> None:
@@ -218,7 +223,9 @@ def test_show_annotations_puts_them_beside_the_item_and_the_import_reads_them_on
     root = ET.fromstring(xml)
     assert [t.get("name") for t in root.iter("Text")][-1] == "annotator_labels"
     assert [h.get("value") for h in root.iter("Header")][-1] == "annotator labels"
-    assert root.find("Choices").get("toName") == "audio"
+    choices = root.find("Choices")
+    assert choices is not None
+    assert choices.get("toName") == "audio"
     # the shown line is neither content nor metadata when it comes back
     report = ImportReport()
     back = list(report.track(import_tasks(tasks, "t.json", LabelConfig.parse(xml), report)))
@@ -226,8 +233,10 @@ def test_show_annotations_puts_them_beside_the_item_and_the_import_reads_them_on
 
 
 def test_a_carried_annotation_edited_into_nonsense_is_named_and_the_rest_kept() -> None:
-    task = {"id": 4, "data": {"item_id": "x", "text": "hello", "llmqa_annotations": [
-        {"annotator": "lee", "label": "allowed"}, {"label": "hate"}, "spam"]}}
+    task: dict[str, Any] = {"id": 4, "data": {"item_id": "x", "text": "hello",
+                                              "llmqa_annotations": [
+                                                  {"annotator": "lee", "label": "allowed"},
+                                                  {"label": "hate"}, "spam"]}}
     report = ImportReport()
     (item,) = list(report.track(import_tasks([task], "t.json", report=report)))
     assert [(a.annotator, a.label) for a in item.annotations] == [("lee", "allowed")]
@@ -256,7 +265,7 @@ def test_ground_truth_as_gold_rows_instead_of_annotations() -> None:
                      "labels_hash": items[0].labels_hash()}]
     assert len(items[1].annotations) == 2  # no ground truth there: nothing moves
     # a ground truth that overrules the annotators corrects them
-    task = {"id": 9, "data": {"text": "x"}, "annotations": [
+    task: dict[str, Any] = {"id": 9, "data": {"text": "x"}, "annotations": [
         {"completed_by": 1, "result": [{"type": "choices", "from_name": "label",
                                         "value": {"choices": ["hate"]}}]},
         {"completed_by": 2, "ground_truth": True, "result": [
@@ -269,6 +278,7 @@ def test_ground_truth_as_gold_rows_instead_of_annotations() -> None:
     task["annotations"] = task["annotations"][1:]
     gold.clear()
     (item,) = list(import_tasks([task], "export.json", gold=gold))
+    assert isinstance(item, Item)
     assert item.annotations == [] and [g["decision"] for g in gold] == ["correct"]
 
 

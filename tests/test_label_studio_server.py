@@ -18,6 +18,7 @@ from interop_support import stored_verdicts
 from label_studio_server import LabelStudioServer, running_label_studio
 from llmqa.interop.label_studio import LabelConfig, export_tasks, import_tasks, labelling_config
 from llmqa.interop.mapping import ImportReport, suggestions_from_rows
+from llmqa.items import Item
 from llmqa.store import VerdictStore
 
 pytestmark = pytest.mark.slow
@@ -101,8 +102,11 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     assert by_id["t1"].annotations[3].note == "ground truth"
     # asked for gold rows, the ground truth is an analyst's decision instead
     gold: list[dict[str, Any]] = []
-    back = list(import_tasks(exported, "export.json", LabelConfig.parse(config), gold=gold))
-    decided = {item.id: item for item in back}["t1"]
+    back_with_gold: list[Item] = []
+    for result in import_tasks(exported, "export.json", LabelConfig.parse(config), gold=gold):
+        assert isinstance(result, Item), str(result)
+        back_with_gold.append(result)
+    decided = {item.id: item for item in back_with_gold}["t1"]
     assert len(decided.annotations) == 3
     assert gold == [{"id": "t1", "label": "hate", "analyst": f"user-{second.id}",
                      "note": "ground truth", "decision": "correct",

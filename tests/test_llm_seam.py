@@ -65,7 +65,7 @@ def _message(content: str = "", finish: str = "stop", **kwargs: object) -> AIMes
 def test_interpret_valid_answer_parses_and_counts_tokens() -> None:
     reply = _seam().interpret(_message(json.dumps(VALID)), SCHEMA)
     assert reply.status is ReplyStatus.OK
-    assert reply.parsed is not None and reply.parsed.suggested_label == "hate"
+    assert reply.parsed is not None and reply.parsed.model_dump()["suggested_label"] == "hate"
     assert (reply.input_tokens, reply.output_tokens) == (10, 5)
 
 
@@ -146,7 +146,7 @@ def test_chat_openai_statuses_against_the_stub(stub: OpenAIStub, behaviour: Beha
 def test_every_structured_method_gives_a_valid_verdict(stub: OpenAIStub, method: str) -> None:
     reply = asyncio.run(_ask_stub(stub, method))
     assert reply.status is ReplyStatus.OK, reply.error
-    assert reply.parsed.suggested_label == "hate"
+    assert reply.parsed is not None and reply.parsed.model_dump()["suggested_label"] == "hate"
     body = stub.bodies[-1]
     if method == "function_calling":
         assert body["tools"] and body.get("tool_choice")
@@ -217,7 +217,7 @@ def test_client_errors_are_not_retried(stub: OpenAIStub, guidelines: GuidelineSe
     else:
         verdict = _review(judge)
         assert verdict.status is VerdictStatus.FAILED
-        assert "bad_request" in verdict.error
+        assert verdict.error is not None and "bad_request" in verdict.error
     assert stub.requests_for("r-1") == 1
 
 
@@ -237,7 +237,7 @@ def test_attempts_per_item_are_capped(stub: OpenAIStub, guidelines: GuidelineSet
     assert verdict.status is VerdictStatus.FAILED
     assert verdict.attempts == 3
     assert stub.requests_for("r-1") == 3
-    assert verdict.error.startswith("server_error")
+    assert verdict.error is not None and verdict.error.startswith("server_error")
 
 
 def test_retry_after_longer_than_the_deadline_fails_at_once(stub: OpenAIStub,
@@ -348,13 +348,13 @@ def test_call_with_retries_stops_on_terminal_errors_and_caps_transient_ones() ->
 
 
 def test_classify_exception_reads_statuses_and_retry_after() -> None:
-    import httpx
+    import httpx2  # the HTTP client openai's errors carry
     import openai
 
     def status_error(code: int, body: dict | None = None,
                      headers: dict | None = None) -> openai.APIStatusError:
-        request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
-        response = httpx.Response(code, headers=headers or {}, request=request, json=body or {})
+        request = httpx2.Request("POST", "http://127.0.0.1/v1/chat/completions")
+        response = httpx2.Response(code, headers=headers or {}, request=request, json=body or {})
         cls = {429: openai.RateLimitError, 401: openai.AuthenticationError,
                400: openai.BadRequestError}.get(code, openai.APIStatusError)
         return cls("error", response=response, body=body)
@@ -371,7 +371,7 @@ def test_classify_exception_reads_statuses_and_retry_after() -> None:
     assert classify_exception(TimeoutError()).status == "timeout"
     # An unreachable server is named (its address without credentials or query): the SDK's
     # own "Connection error." does not say which one.
-    unreachable = openai.APIConnectionError(request=httpx.Request(
+    unreachable = openai.APIConnectionError(request=httpx2.Request(
         "POST", "http://user:secret@127.0.0.1:9/v1/chat/completions?key=k"))
     down = classify_exception(unreachable)
     assert down.transient and down.status == "connection_error"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -130,11 +131,14 @@ def test_one_clause_edit_rejudges_only_affected_items(edit, tmp_path, monkeypatc
         assert f"### Verdict flips ({len(flipped)})" in markdown
 
 
-def test_each_item_is_prepared_once_per_version(edit, tmp_path, monkeypatch, capsys):
+def test_each_item_is_prepared_once_per_version(edit: tuple[Path, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     """Retrieval and prompt building is the per-item work every item costs even when its
     verdict is reused: policy CI does it once per item and version, not once more to learn
     the store keys (it read them back from the runs)."""
-    from llmqa.judge.judge import Judge
+    from llmqa.items import Item
+    from llmqa.judge.judge import Judge, Prepared
 
     clean_env(monkeypatch)
     old, new = edit
@@ -143,7 +147,7 @@ def test_each_item_is_prepared_once_per_version(edit, tmp_path, monkeypatch, cap
     prepared: list[str] = []
     original = Judge.prepare
 
-    def counting(self, item, *args, **kwargs):
+    def counting(self: Judge, item: Item, *args: Any, **kwargs: Any) -> Prepared:
         prepared.append(item.id)
         return original(self, item, *args, **kwargs)
 

@@ -76,6 +76,7 @@ def test_a_dropped_connection_every_time_fails_the_item_after_max_attempts(
     stub.add(Behaviour(drop=True), item="r-1", times=None)
     verdict = _review(_judge(stub, guidelines, max_attempts=3))
     assert verdict.status is VerdictStatus.FAILED
+    assert verdict.error is not None
     assert verdict.error.startswith("connection_error")
     assert stub.requests_for("r-1") == 3
 
@@ -96,6 +97,7 @@ def test_a_retry_after_over_the_cap_fails_the_item_at_once(stub: OpenAIStub,
     verdict = _review(_judge(stub, guidelines, max_retry_after=5.0, deadline=60.0))
     assert time.monotonic() - started < 5.0
     assert verdict.status is VerdictStatus.FAILED
+    assert verdict.error is not None
     assert verdict.error.startswith("rate_limited")
     assert stub.requests_for("r-1") == 1
 

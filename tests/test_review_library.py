@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -26,6 +27,7 @@ from llmqa.store.decisions import DecisionStore, for_item
 from llmqa.store.export import export_verdicts
 from llmqa.store.reparse import ReparseReport
 from llmqa.store.terminal import reparse_text
+from llmqa.testing import FakeEmbedder
 from llmqa.testing.openai_stub import Behaviour, OpenAIStub
 from llmqa.workspace import Workspace
 from review_helpers import GUIDELINES, clean_env, sample_items, write_items
@@ -156,8 +158,8 @@ def test_policy_check_reads_gold_and_says_why_the_gate_failed(tmp_path, monkeypa
     assert "**Gate failed**" in report.markdown()
 
 
-def test_report_run_renders_the_page_and_phrases_a_triage_problem(tmp_path, monkeypatch,
-                                                                   cli_fake_embedder):
+def test_report_run_renders_the_page_and_phrases_a_triage_problem(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_fake_embedder: FakeEmbedder) -> None:
     clean_env(monkeypatch)
     rows = [{"id": f"p{n}", "project": "podcasts",
              "content": {"modality": "text", "text": f"episode {n} about gardening"},
@@ -171,7 +173,7 @@ def test_report_run_renders_the_page_and_phrases_a_triage_problem(tmp_path, monk
     assert announced == [6] and run.triage_problem is None and run.triage is not None
     assert run.source == str(items) and "Agreement" in run.html()
 
-    def out_of_step(*args, **kwargs):
+    def out_of_step(*args: object, **kwargs: object) -> NoReturn:
         raise IndexMismatchError("index built by another embedder",
                                  hint=Hint("rebuild it with {}", ("rebuild",)))
 

@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def items() -> list[Item]:
 
 def _run(model: FakeChatModel, guidelines: GuidelineSet, items: list[Item], home: Path,
          *, name: str = "fake", options: ReviewOptions | None = None,
-         **config: object) -> ReviewSummary:
+         **config: Any) -> ReviewSummary:
     judge = make_judge(model, guidelines, name=name, **config)
     with VerdictStore(home) as store:
         runner = ReviewRunner(judge, make_retriever(guidelines), store,
@@ -266,7 +267,8 @@ def test_max_cost_stops_cleanly_and_a_rerun_resumes(tmp_path: Path, guidelines: 
                                                     items: list[Item]) -> None:
     probe = _run(fake_model(), guidelines, items, tmp_path / "probe", name="gpt-4o-mini",
                  options=ReviewOptions(dry_run=True))
-    per_call = probe.estimated_cost_usd / N  # type: ignore[operator]
+    assert probe.estimated_cost_usd is not None
+    per_call = probe.estimated_cost_usd / N
     budget = per_call * 10.5
     first = fake_model()
     summary = _run(first, guidelines, items, tmp_path / "home", name="gpt-4o-mini",
@@ -397,15 +399,14 @@ def test_progress_hooks_get_the_planned_total_and_one_tick_per_answer(
 def test_the_summary_says_why_answers_held_no_verdict() -> None:
     """Reasons that differ only in quoted values are one reason, shown by its first message;
     the JSON lists every reason with its count."""
-    from types import SimpleNamespace
-
     from llmqa.runner.review import ReviewSummary
     from llmqa.runner.terminal import review_text
-    from llmqa.verdicts import VerdictStatus
+    from llmqa.verdicts import Verdict, VerdictStatus
 
-    def answer(status: VerdictStatus, error: str | None) -> SimpleNamespace:
-        return SimpleNamespace(status=status, error=error, verdict=None, input_tokens=1,
-                               output_tokens=1, cost_usd=0.0)
+    def answer(status: VerdictStatus, error: str | None) -> Verdict:
+        return Verdict(key="k", item_id="i", item_hash="h", guideline_version="g",
+                       context_hash="c", prompt_hash="p", model="m", status=status,
+                       error=error, verdict=None, input_tokens=1, output_tokens=1, cost_usd=0.0)
 
     summary = ReviewSummary(items=6)
     for label in ("spam", "hate", "spam"):

@@ -205,6 +205,12 @@ def drafter(guidelines: GuidelineSet, replies: list[Any], **config: Any) -> Revi
     return RevisionDrafter(guidelines, seam, DraftConfig(retry=FAST_RETRY, **config))
 
 
+def model_calls(revision: RevisionDrafter) -> list[dict[str, Any]]:
+    """What the fake model behind the drafter was asked."""
+    assert revision.seam is not None and isinstance(revision.seam.model, FakeChatModel)
+    return revision.seam.model.calls
+
+
 def answer(text: str, unclear: bool = True) -> dict[str, Any]:
     return {"diagnosis": "Annotators read 'animals' to include real pests.",
             "wording_unclear": unclear, "revised_text": text,
@@ -227,7 +233,7 @@ def test_a_draft_revises_wording_and_adds_examples_from_items(guidelines: Guidel
         ("out_of_scope", "item:i2", "allowed; GEN-1.1")]
     assert "resolved as allowed by judge" in draft.examples[0].note
     assert "resolved as allowed by annotators' majority" in draft.examples[1].note
-    prompt = str(revision.seam.model.calls[0]["messages"][1].content)
+    prompt = str(model_calls(revision)[0]["messages"][1].content)
     items_part = prompt.split("Items (anonymized and trimmed):")[1]
     assert not any(f"i{n}" in items_part for n in range(1, 7))  # no item ids for the model
     assert "@histpod" not in prompt and "[handle]" in prompt and "[email]" in prompt
@@ -291,7 +297,7 @@ def test_a_malformed_answer_is_re_asked_once_with_the_problem(guidelines: Guidel
     revision = drafter(guidelines, ['{"diagnosis": "cut', answer(CLEARER)])
     draft = asyncio.run(revision.draft(hate))
     assert draft.new_text == CLEARER and draft.wording_note == "wording revised"
-    calls = revision.seam.model.calls
+    calls = model_calls(revision)
     assert len(calls) == 2
     assert calls[1]["messages"][-2].content == '{"diagnosis": "cut'  # its own answer
     assert "could not be used" in calls[1]["messages"][-1].content
@@ -299,7 +305,7 @@ def test_a_malformed_answer_is_re_asked_once_with_the_problem(guidelines: Guidel
 
 def test_verified_generated_examples_are_drawn_in_and_out_alternately(
         guidelines: GuidelineSet) -> None:
-    records = [
+    records: list[dict[str, Any]] = [
         {"clause_id": "HATE-1.1", "kind": "in_scope", "modality": "lyrics",
          "content": "[group] are locusts eating our jobs", "why": "vermin comparison",
          "kept": True, "verification": {"judge": {"suggested_label": "hate",

@@ -27,7 +27,9 @@ def _client(paths: dict[str, Path], token: str | None = None) -> TestClient:
 
 
 def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match is not None
+    return match.group(1)
 
 
 def test_queue_in_priority_order_with_filters_and_counts(paths: dict[str, Path]) -> None:

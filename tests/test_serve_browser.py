@@ -101,7 +101,7 @@ def test_work_the_queue_with_the_keyboard(server, page, tmp_path: Path) -> None:
     download.value.save_as(gold_file)
     gold = list(read_gold(gold_file))
     assert not [g for g in gold if isinstance(g, RowError)]
-    assert {(g.item_id, g.label, g.analyst) for g in gold} == {
+    assert {(g.item_id, g.label, g.analyst) for g in gold if not isinstance(g, RowError)} == {
         ("hate-0", "hate", "ana"), ("hate-1", "spam", "ana")}
 
 

@@ -16,6 +16,12 @@ from triage_support import make_retriever
 SAMPLE = REPO_ROOT / "examples" / "sample_batch"
 
 
+def _known(value: float | None) -> float:
+    """A metric the batch has enough items to compute."""
+    assert value is not None
+    return value
+
+
 @pytest.mark.slow
 def test_sample_batch_errors_and_ambiguity_rank_high(local_embedder) -> None:
     guidelines = load_guidelines(SAMPLE_GUIDELINES)
@@ -27,9 +33,9 @@ def test_sample_batch_errors_and_ambiguity_rank_high(local_embedder) -> None:
     errors = np.array([key[i]["kind"] == "seeded_error" for i in ids])
     ambiguous = np.array([key[i]["kind"] == "ambiguous" for i in ids])
     # Loose floors (the eval reports the real figures): well above chance on both scores.
-    assert auroc(result.scores.error, errors) > 0.7
-    assert precision_at_k(result.scores.error, errors) > 0.25
-    assert auroc(result.scores.ambiguity, ambiguous) > 0.85
+    assert _known(auroc(result.scores.error, errors)) > 0.7
+    assert _known(precision_at_k(result.scores.error, errors)) > 0.25
+    assert _known(auroc(result.scores.ambiguity, ambiguous)) > 0.85
     top = result.queue(kind="error", top=5)
     assert all(row["reason"].startswith("likely error") for row in top)
     summary = result.clause_summary(guidelines=guidelines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +104,7 @@ def test_judge_reliability_scales_the_judge_against_the_best_other_source() -> N
     assert weight_factors(experts)["judge"] == pytest.approx(0.25)
 
 
-def _judged(verdicts: list[dict], predicted: list[str | None] | None = None,
+def _judged(verdicts: list[dict], predicted: Sequence[str | None] | None = None,
             n: int = 40) -> Reliability:
     """The judge's reliability on a balanced hate/allowed batch of ``n`` single-label items,
     with the classifier predicting ``predicted`` (no content view when None)."""
@@ -242,6 +243,7 @@ def test_estimate_on_a_real_batch() -> None:
     signals = SignalSet(data.n_items)
     found = estimate(data, signals)
     assert found["classifier"].value is None  # no classifier signal in this set
+    assert found["annotators"].value is not None
     assert 0 < found["annotators"].value <= 1
     assert found["annotators"].to_dict()["items"] == data.n_items
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,12 +15,32 @@ from llmqa.triage.classifier import neighbour_vote, out_of_fold_probabilities
 from llmqa.triage.cleanlab_signal import cleanlab_signals
 from llmqa.triage.judge_signal import judge_signals
 from llmqa.triage.retrieval_signal import LabelImplier, guideline_documents, retrieval_signals
-from llmqa.triage.signals import normalised_entropy
+from llmqa.triage.signals import Signal, normalised_entropy
 from triage_support import batch, clustered, guidelines, item, make_retriever
 
 
 def _data(items) -> TriageData:
     return TriageData.from_items(items)
+
+
+def _note(signal: Signal) -> str:
+    """The signal's run-wide note, which the case expects to be set."""
+    assert signal.note is not None
+    return signal.note
+
+
+def _inputs(signal: Signal, index: int) -> dict[str, Any]:
+    """What the signal read for one item, which the case expects to be recorded."""
+    inputs = signal.inputs[index]
+    assert inputs is not None
+    return inputs
+
+
+def _phrase(signal: Signal, index: int) -> str:
+    """The signal's phrase for one item, which the case expects to be written."""
+    phrase = signal.phrases[index]
+    assert phrase is not None
+    return phrase
 
 
 # --- disagreement ---------------------------------------------------------------------------
@@ -41,7 +62,7 @@ def test_entropy_and_minority_share() -> None:
 def test_disagreement_with_one_annotator_or_one_label() -> None:
     single = disagreement_signals(_data([item("a", "x", ["spam"]), item("b", "y", ["hate"])]))
     assert all(np.isnan(s.values).all() for s in single)
-    assert "no item has two ratings" in single[0].note
+    assert "no item has two ratings" in _note(single[0])
     same = disagreement_signals(_data([item(str(i), "x", ["spam"] * 3) for i in range(4)]))
     assert (same[0].values == 0).all() and (same[1].values == 0).all()
 
@@ -59,7 +80,7 @@ def test_posterior_uncertainty_tracks_the_split() -> None:
     uncertainty, dissent = posterior_signals(data)
     ids = data.item_ids
     assert uncertainty.values[ids.index("split")] > uncertainty.values[ids.index("spam-0-0")]
-    assert uncertainty.inputs[0]["method"] == "dawid-skene"
+    assert _inputs(uncertainty, 0)["method"] == "dawid-skene"
     assert np.nanmax(dissent.values) <= 1.0
 
 
@@ -67,16 +88,16 @@ def test_posterior_fallbacks() -> None:
     single = posterior_signals(_data([item(str(i), "x", [label]) for i, label in
                                       enumerate(["spam", "hate", "spam"])]))
     assert all(np.isnan(s.values).all() for s in single)
-    assert "no item has two ratings" in single[0].note
+    assert "no item has two ratings" in _note(single[0])
     one_label = posterior_signals(_data([item(str(i), "x", ["spam", "spam"]) for i in range(3)]))
     assert all(np.isnan(s.values).all() for s in one_label)
-    assert "fewer than two labels" in one_label[0].note
+    assert "fewer than two labels" in _note(one_label[0])
 
 
 def test_posterior_reuses_a_model_consensus() -> None:
     data = TriageData.from_items(batch(), consensus="mace")
     uncertainty, _ = posterior_signals(data)
-    assert uncertainty.inputs[0]["method"] == "mace"
+    assert _inputs(uncertainty, 0)["method"] == "mace"
 
 
 # --- hedged notes ---------------------------------------------------------------------------
@@ -109,6 +130,7 @@ def test_out_of_fold_probabilities_find_a_flipped_label() -> None:
     given[4] = 2  # an item of label 0 labelled 2
     prediction, why = out_of_fold_probabilities(vectors, np.ones(30, bool), _targets(given, 3),
                                                 given)
+    assert prediction is not None
     assert why is None and prediction.probabilities.shape == (30, 3)
     assert prediction.probabilities[4].argmax() == 0
     assert np.allclose(prediction.probabilities.sum(axis=1), 1.0)
@@ -129,6 +151,7 @@ def test_lexical_view_finds_a_flip_the_embeddings_cannot_see() -> None:
                                          neighbours=0)
     seeing, _ = out_of_fold_probabilities(vectors, np.ones(30, bool), targets, given,
                                           neighbours=0, texts=texts)
+    assert blind is not None and seeing is not None
     # Blind, the flipped item looks like the rest of its fold (about the label prior);
     # seeing the words, its given label becomes the unlikely one.
     assert blind.probabilities[3, 1] > 0.4
@@ -149,6 +172,7 @@ def test_lexical_view_finds_a_flip_among_three_labels() -> None:
     given[20] = 2  # a song labelled as news
     prediction, _ = out_of_fold_probabilities(vectors, np.ones(36, bool), _targets(given, 3),
                                               given, neighbours=0, texts=texts)
+    assert prediction is not None
     p = prediction.probabilities
     assert np.allclose(p.sum(axis=1), 1.0)
     assert p[20].argmax() == 1 and p[20, 2] < 0.35
@@ -178,9 +202,11 @@ def test_cross_fitting_is_repeated_over_fold_splits_and_averaged() -> None:
     given[4] = 2
     args = (vectors, np.ones(30, bool), _targets(given, 3), given)
     twice, _ = out_of_fold_probabilities(*args)
+    assert twice is not None
     assert twice.repeats == 2
     first, _ = out_of_fold_probabilities(*args, repeats=1, seed=0)
     second, _ = out_of_fold_probabilities(*args, repeats=1, seed=1)
+    assert first is not None and second is not None
     assert first.repeats == 1
     assert not np.allclose(first.probabilities, second.probabilities)
     assert np.allclose(twice.probabilities, (first.probabilities + second.probabilities) / 2,
@@ -198,6 +224,7 @@ def test_lexical_view_trains_on_guideline_texts_and_checks_lengths() -> None:
     prediction, why = out_of_fold_probabilities(
         vectors, np.ones(12, bool), _targets(truth, 2), truth, extra_vectors=extra_x,
         extra_targets=extra_t, texts=texts, extra_texts=["plain example", "other example"])
+    assert prediction is not None
     assert why is None and prediction.extra_rows == 2
     with pytest.raises(ValueError, match="one entry per"):
         out_of_fold_probabilities(vectors, np.ones(12, bool), _targets(truth, 2), truth,
@@ -212,6 +239,7 @@ def test_lexical_view_without_shared_terms_is_skipped() -> None:
                                               truth, texts=texts)
     without, _ = out_of_fold_probabilities(vectors, np.ones(12, bool), _targets(truth, 2),
                                            truth)
+    assert with_texts is not None and without is not None
     assert np.allclose(with_texts.probabilities, without.probabilities)
 
 
@@ -219,10 +247,10 @@ def test_classifier_degenerate_inputs() -> None:
     vectors = clustered([0] * 12, 1)
     given = np.zeros(12, dtype=int)
     none, why = out_of_fold_probabilities(vectors, np.ones(12, bool), _targets(given, 1), given)
-    assert none is None and "same label" in why
+    assert none is None and why is not None and "same label" in why
     few, why = out_of_fold_probabilities(vectors[:4], np.ones(4, bool),
                                          _targets(given[:4], 1), given[:4])
-    assert few is None and "at least 10" in why
+    assert few is None and why is not None and "at least 10" in why
 
 
 def test_classifier_label_with_one_item_and_missing_vectors() -> None:
@@ -232,7 +260,7 @@ def test_classifier_label_with_one_item_and_missing_vectors() -> None:
     has = np.ones(len(labels), bool)
     has[0] = False  # an item without an embedding
     prediction, why = out_of_fold_probabilities(vectors, has, _targets(given, 3), given)
-    assert why is None
+    assert why is None and prediction is not None
     assert np.isnan(prediction.probabilities[0]).all()
     assert not np.isnan(prediction.probabilities[1:]).any()
 
@@ -243,6 +271,7 @@ def test_unlabelled_items_get_predictions_but_are_not_trained_on() -> None:
     given = np.array([*labels, -1])
     targets = np.vstack([_targets(given[:-1], 2), np.zeros((1, 2))])
     prediction, _ = out_of_fold_probabilities(vectors, np.ones(17, bool), targets, given)
+    assert prediction is not None
     assert prediction.probabilities[-1].argmax() == 1
 
 
@@ -268,8 +297,8 @@ def test_cleanlab_single_and_multi_annotator() -> None:
     issue, multi, uncertainty = cleanlab_signals(data, probabilities)
     assert np.nanargmax(issue.values) == flip
     assert np.nanargmax(multi.values) == flip
-    assert issue.inputs[flip]["predicted"] == "hate" and issue.inputs[flip]["p_given"] < 0.1
-    assert "classifier says hate" in issue.phrases[flip]
+    assert _inputs(issue, flip)["predicted"] == "hate" and _inputs(issue, flip)["p_given"] < 0.1
+    assert "classifier says hate" in _phrase(issue, flip)
     assert vectors.shape[0] == data.n_items and not np.isnan(uncertainty.values).any()
 
 
@@ -278,7 +307,7 @@ def test_cleanlab_multi_needs_two_annotators() -> None:
     probabilities = np.full((data.n_items, len(data.labels)), 1 / len(data.labels))
     issue, multi, _ = cleanlab_signals(data, probabilities)
     assert not np.isnan(issue.values).any()
-    assert np.isnan(multi.values).all() and "fewer than two annotators" in multi.note
+    assert np.isnan(multi.values).all() and "fewer than two annotators" in _note(multi)
 
 
 # --- retrieval ------------------------------------------------------------------------------
@@ -320,9 +349,9 @@ def test_retrieval_conflict_flags_content_against_its_label(tmp_path: Path) -> N
     (conflict, split), nearest = retrieval_signals(data, vectors, np.ones(data.n_items, bool),
                                                    retriever, documents)
     flip = data.item_ids.index("flip")
-    assert conflict.inputs[flip]["implied_label"] == "hate"
+    assert _inputs(conflict, flip)["implied_label"] == "hate"
     assert conflict.values[flip] > np.nanmedian(conflict.values)
-    assert "nearest guideline: HATE-1.1" in conflict.phrases[flip]
+    assert "nearest guideline: HATE-1.1" in _phrase(conflict, flip)
     assert nearest[flip][0].clause_id == "HATE-1.1"
     assert ((split.values >= 0) & (split.values <= 1)).all()
 
@@ -355,7 +384,7 @@ def test_judge_signals() -> None:
     assert spread.values[ids.index("split")] == pytest.approx(0.4)
     assert np.isnan(error.values[ids.index("hate-0-0")])  # judged other content
     assert np.isnan(error.values[ids.index("spam-0-1")])
-    assert "1 verdicts judged older content" in error.note
+    assert "1 verdicts judged older content" in _note(error)
     assert cited[ids.index("flip")] == ["HATE-1.1"]
     assert error.phrases[ids.index("flip")] == "judge: hate (0.90) citing HATE-1.1"
 
@@ -368,7 +397,7 @@ def test_judge_agreeing_with_another_label_counts_as_disagreeing() -> None:
 
 def test_judge_without_verdicts_is_missing() -> None:
     (error, _, _), _ = judge_signals(_data(batch()), [])
-    assert np.isnan(error.values).all() and "no usable verdict" in error.note
+    assert np.isnan(error.values).all() and "no usable verdict" in _note(error)
 
 
 # --- the whole set, degenerate batches --------------------------------------------------------
@@ -402,11 +431,11 @@ def test_compute_signals_with_all_one_label_and_no_embedder() -> None:
     items = [item(str(i), f"text {i}", ["spam", "spam"]) for i in range(12)]
     signals = compute_signals(_data(items))
     assert np.isnan(signals["label_issue"].values).all()
-    assert "no item embeddings" in signals["label_issue"].note
+    assert "no item embeddings" in _note(signals["label_issue"])
     assert np.isnan(signals["guideline_conflict"].values).all()
     assert (signals["label_entropy"].values == 0).all()
     signals = compute_signals(_data(items), embedder=FakeEmbedder())
-    assert "same label" in signals["label_issue"].note
+    assert "same label" in _note(signals["label_issue"])
 
 
 def test_vectors_given_directly_with_missing_rows() -> None:

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 from interop_support import LS_EXPORT
 from llmqa.cli import app
 from llmqa.io.foreign import export_kind, file_export_kind
-from llmqa.io.readers import read_items
+from llmqa.io.readers import RowError, read_items
 from llmqa.io.validate import ItemChecks
+from llmqa.items import Item
 
 runner = CliRunner()
 ARGILLA_ROWS = [{"id": "r1", "fields": {"text": "x"}, "metadata": {}, "responses": {},
@@ -23,6 +24,7 @@ def test_every_problem_of_a_row_is_listed(tmp_path: Path) -> None:
     path.write_text(json.dumps({"content": {"modality": "text"}, "colour": "red",
                                 "annotations": [{"label": "hate"}]}) + "\n")
     (error,) = list(read_items(path))
+    assert isinstance(error, RowError)
     assert error.problems() == [
         "id: Field required",
         "content: modality 'text' needs one of: text",
@@ -38,6 +40,7 @@ def test_a_misspelt_field_is_named_with_the_one_it_likely_meant(tmp_path: Path) 
              "annotations": [{"annotator": "x", "lable": "y"}], "colour": "red"}]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     first, second = read_items(path)
+    assert isinstance(first, RowError) and isinstance(second, RowError)
     assert first.problems() == [
         "content: missing: give 'content', or its fields beside 'id' (text, transcript, title, "
         "image_url, audio_url, video_url, ...)",
@@ -90,6 +93,7 @@ def test_multi_label_annotations_are_checked_label_by_label(tmp_path: Path) -> N
              "annotations": [{"annotator": "u", "labels": ["hate", "rude"]}]}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     good, bad = list(read_items(path, check=ItemChecks({"hate", "harassment"})))
+    assert isinstance(good, Item)
     assert good.annotations[0].label == "harassment+hate"
     assert str(bad) == (f"{path}:2: annotations.0.labels: item b: label 'rude' from u is not "
                         "in the guideline label set")
