@@ -227,6 +227,18 @@ def test_an_unknown_output_extension_is_refused_with_the_formats(tmp_path: Path)
         assert not list(tmp_path.glob("*.xlsx"))
 
 
+def test_an_output_write_records_would_refuse_is_refused_before_the_work(tmp_path: Path) -> None:
+    # The items file is not even read: the output is checked first, as write_records would.
+    (tmp_path / "queue").mkdir()
+    for args, problem in (
+            (["triage", "missing.jsonl", "-o", "-", "--output-format", "parquet"],
+             "Parquet cannot be written to standard output"),
+            (["agreement", "missing.jsonl", "-o", "queue"], "queue: is a folder")):
+        done = _run(args, tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert problem in done.stderr and "missing.jsonl" not in done.stderr, done.stderr
+
+
 def test_old_flag_spellings_still_work_with_a_warning(tmp_path: Path) -> None:
     items = tmp_path / "items.jsonl"
     rows = [{"id": str(i), "content": {"modality": "text", "text": "hi"},

@@ -23,6 +23,8 @@ from llmqa.interop.label_studio import (
 from llmqa.interop.mapping import ImportReport, Suggestion
 from llmqa.io.readers import read_items
 from llmqa.items import Item
+from llmqa.store.decisions import Decision
+from llmqa.store.gold import gold_record
 
 runner = CliRunner()
 
@@ -254,15 +256,16 @@ def test_a_carried_annotation_edited_into_nonsense_is_named_and_the_rest_kept() 
 
 
 def test_ground_truth_as_gold_rows_instead_of_annotations() -> None:
-    gold: list[dict] = []
+    gold: list[Decision] = []
     report = ImportReport()
     items = list(report.track(import_tasks(LS_EXPORT, "export.json", LabelConfig.parse(LS_CONFIG),
                                            report, gold)))
     assert [(a.annotator, a.label) for a in items[0].annotations] == [("user-1", "allowed")]
-    assert gold == [{"id": "ls-1", "label": "allowed", "analyst": "bo@example.org",
-                     "note": "ground truth; plain driving song", "decision": "confirm",
-                     "item_hash": items[0].content_hash(),
-                     "labels_hash": items[0].labels_hash()}]
+    assert [gold_record(d) for d in gold] == [
+        {"id": "ls-1", "label": "allowed", "analyst": "bo@example.org",
+         "note": "ground truth; plain driving song", "decision": "confirm", "clause_ids": [],
+         "item_hash": items[0].content_hash(), "labels_hash": items[0].labels_hash(),
+         "source": "label-studio"}]
     assert len(items[1].annotations) == 2  # no ground truth there: nothing moves
     # a ground truth that overrules the annotators corrects them
     task: dict[str, Any] = {"id": 9, "data": {"text": "x"}, "annotations": [
@@ -272,14 +275,14 @@ def test_ground_truth_as_gold_rows_instead_of_annotations() -> None:
             {"type": "choices", "from_name": "label", "value": {"choices": ["allowed"]}}]}]}
     gold.clear()
     list(import_tasks([task], "export.json", gold=gold))
-    assert [(g["label"], g["decision"], g["analyst"]) for g in gold] == [
+    assert [(g.label, g.decision, g.analyst) for g in gold] == [
         ("allowed", "correct", "user-2")]
     # a ground truth alone on its task settles an item nobody else labelled
     task["annotations"] = task["annotations"][1:]
     gold.clear()
     (item,) = list(import_tasks([task], "export.json", gold=gold))
     assert isinstance(item, Item)
-    assert item.annotations == [] and [g["decision"] for g in gold] == ["correct"]
+    assert item.annotations == [] and [g.decision for g in gold] == ["correct"]
 
 
 def test_cli_ground_truth_to_gold_then_decisions_import(tmp_home: Path) -> None:

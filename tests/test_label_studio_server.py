@@ -20,6 +20,8 @@ from llmqa.interop.label_studio import LabelConfig, export_tasks, import_tasks, 
 from llmqa.interop.mapping import ImportReport, suggestions_from_rows
 from llmqa.items import Item
 from llmqa.store import VerdictStore
+from llmqa.store.decisions import Decision
+from llmqa.store.gold import gold_record
 
 pytestmark = pytest.mark.slow
 sdk = pytest.importorskip("label_studio_sdk.client")
@@ -101,16 +103,17 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     assert by_id["t1"].annotations[:2] == items[0].annotations
     assert by_id["t1"].annotations[3].note == "ground truth"
     # asked for gold rows, the ground truth is an analyst's decision instead
-    gold: list[dict[str, Any]] = []
+    gold: list[Decision] = []
     back_with_gold: list[Item] = []
     for result in import_tasks(exported, "export.json", LabelConfig.parse(config), gold=gold):
         assert isinstance(result, Item), str(result)
         back_with_gold.append(result)
     decided = {item.id: item for item in back_with_gold}["t1"]
     assert len(decided.annotations) == 3
-    assert gold == [{"id": "t1", "label": "hate", "analyst": f"user-{second.id}",
-                     "note": "ground truth", "decision": "correct",
-                     "item_hash": decided.content_hash(), "labels_hash": decided.labels_hash()}]
+    assert [gold_record(d) for d in gold] == [
+        {"id": "t1", "label": "hate", "analyst": f"user-{second.id}", "note": "ground truth",
+         "decision": "correct", "clause_ids": [], "item_hash": decided.content_hash(),
+         "labels_hash": decided.labels_hash(), "source": "label-studio"}]
     assert by_id["t2"].annotations == []
     for item in items:
         assert by_id[item.id].content == item.content

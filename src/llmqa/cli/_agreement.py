@@ -54,12 +54,12 @@ def agreement(
     from llmqa.agreement.from_settings import run_agreement
     from llmqa.agreement.terminal import render_run
     from llmqa.io.readers import read_items
-    from llmqa.io.writers import output_format, write_records
+    from llmqa.io.writers import check_records_output, write_records
 
     to_stdout = output == "-"
     one_stdout({"--json": as_json, "-o -": to_stdout})
     if output is not None:
-        output_format(output, out_format)  # refuse an unknown extension before the work
+        check_records_output(output, out_format)  # before the work, not after
     ws = workspace(config, guidelines, home=home)
     label_source = None if no_guidelines else ws.chosen_guidelines(guidelines is not None)
     run = run_agreement(ws, read_items(items, fmt), source=items,

@@ -64,7 +64,7 @@ def triage(
     why in one line. See docs/triage.md.
     """
     from llmqa.io.readers import read_items
-    from llmqa.io.writers import json_text, output_format, write_text
+    from llmqa.io.writers import check_records_output, json_text, write_text
     from llmqa.progress import StageBars
     from llmqa.triage import QueueOptions
     from llmqa.triage.output import write_queue
@@ -73,7 +73,7 @@ def triage(
     to_stdout = {"--json": as_json, "-o -": out == "-", "--clause-summary -": clause_summary == "-"}
     one_stdout(to_stdout)
     if out is not None:
-        output_format(out, out_format)  # refuse an unknown extension before the work
+        check_records_output(out, out_format)  # before the work, not after
     try:
         priorities = parse_priorities(project_priority) if project_priority else None
     except ValueError as exc:

@@ -11,18 +11,13 @@ from typing import TYPE_CHECKING
 
 from llmqa.errors import IMPORT_STEPS, Hint, UsageError
 from llmqa.interop.mapping import ImportReport
-from llmqa.io.writers import (
-    check_output_path,
-    json_text,
-    write_records,
-    write_text,
-)
-from llmqa.io.writers import output_format as format_of
+from llmqa.io.writers import check_records_output, json_text, write_records, write_text
 
 if TYPE_CHECKING:
     from llmqa.interop.sources import ExportSource
     from llmqa.io.readers import RowError
     from llmqa.items import Item
+    from llmqa.store.decisions import Decision
 
 
 def _write_items(records: Iterator[Item | RowError], report: ImportReport, output: str | Path,
@@ -55,14 +50,16 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
         if str(gold) == "-" and str(output) == "-":
             raise UsageError("the items and the gold rows would both go to standard output",
                              hint=Hint("name a file with {}", ("output",)))
-        check_output_path(gold)
-        format_of(gold, None)
+        check_records_output(gold)
     report = ImportReport()
-    rows: list[dict] = []
-    _write_items(import_file(export, label_config, report, rows if gold is not None else None),
+    decisions: list[Decision] = []
+    _write_items(import_file(export, label_config, report,
+                             decisions if gold is not None else None),
                  report, output, output_format, export, "label-studio")
     if gold is not None:
-        report.gold = (str(gold), write_records(rows, gold))
+        from llmqa.store.gold import gold_record
+
+        report.gold = (str(gold), write_records(map(gold_record, decisions), gold))
     return report
 
 

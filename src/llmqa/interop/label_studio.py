@@ -43,6 +43,7 @@ from llmqa.interop.mapping import (
 )
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
+from llmqa.store.decisions import Decision, for_item
 
 LABEL_CONTROL = "label"
 _MEDIA_TAGS = {"audio": "audio", "audioplus": "audio", "image": "image", "video": "video"}
@@ -121,7 +122,7 @@ class LabelConfig:
 
 def import_file(path: str | Path, config: str | Path | None = None,
                 report: ImportReport | None = None,
-                gold: list[dict[str, Any]] | None = None) -> Iterator[Item | RowError]:
+                gold: list[Decision] | None = None) -> Iterator[Item | RowError]:
     """Items from a Label Studio JSON export file (``config``: the project's labelling config;
     ``gold``: see ``import_tasks``)."""
     parsed = LabelConfig.read(config) if config else None
@@ -131,15 +132,15 @@ def import_file(path: str | Path, config: str | Path | None = None,
 
 def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = None,
                  report: ImportReport | None = None,
-                 gold: list[dict[str, Any]] | None = None) -> Iterator[Item | RowError]:
+                 gold: list[Decision] | None = None) -> Iterator[Item | RowError]:
     """One item per task (or a RowError naming the task's position and every problem).
 
     Skipped (cancelled) annotations are left out and named in ``report.notes``. A
     ground-truth annotation keeps its label with the note ``ground truth``; given a ``gold``
-    list, it goes there instead, as a gold row (``id``, ``label``, ``analyst``, ``note``, and
-    ``decision``: ``confirm`` when it is the other annotators' plurality label, else
-    ``correct``): the label a reviewer settled on is an analyst's decision, not one more
-    annotator's vote.
+    list, it goes there instead, as the reviewer's decision on the item as imported
+    (``store.decisions.for_item``: ``confirm`` when it is the other annotators' plurality
+    label, else ``correct``): the label a reviewer settled on is an analyst's decision, not
+    one more annotator's vote.
     """
     report = report or ImportReport()
     for number, row in enumerate(rows, start=1):
@@ -151,7 +152,7 @@ def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = 
 
 
 def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportReport,
-               gold: list[dict[str, Any]] | None) -> Item:
+               gold: list[Decision] | None) -> Item:
     where = f"task {task.id if task.id is not None else number}"
     item_id = str(task.data.get(ITEM_ID_KEY) or task.data.get("id") or (
         f"ls-{task.id}" if task.id is not None else f"ls-row-{number}"))
@@ -181,14 +182,11 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
                            where, report)
     item = Item(id=item_id, content=content, annotations=annotations,
                 project=task.data.get("project"), priority=task.data.get("priority"))
-    if settled and gold is not None:
-        plurality = item.plurality_label()
-        # The hashes of the item as it came back: the decision was made on it (with the
-        # tool's new labels), not on the item the store may hold from before the export.
-        gold += [{"id": item_id, "label": a.label, "analyst": a.annotator, "note": a.note,
-                  "decision": "confirm" if a.label == plurality else "correct",
-                  "item_hash": item.content_hash(), "labels_hash": item.labels_hash()}
-                 for a in settled]
+    if gold is not None:
+        # On the item as it came back (its hashes with the tool's new labels), not on the one
+        # the store may hold from before the export.
+        gold += [for_item(item, None, analyst=a.annotator, label=a.label, note=a.note,
+                          source="label-studio") for a in settled]
     return item
 
 

@@ -79,17 +79,25 @@ def json_text(payload: Any) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = None,
-                  fmt: str | None = None) -> int:
-    """Write ``records`` to ``path`` (stdout when ``None`` or ``-``); returns the row count."""
+def check_records_output(path: str | Path | None, fmt: str | None = None) -> str:
+    """What ``write_records`` refuses, said by a caller before its work rather than after
+    it: a folder, an extension llmqa does not write, Parquet on standard output. Returns
+    the format."""
     if path not in (None, "-"):
         check_output_path(path)
     fmt = output_format(path, fmt)
+    if fmt == "parquet" and path in (None, "-"):
+        raise UsageError("Parquet cannot be written to standard output",
+                         hint=Hint("name a file with {}", ("output",)))
+    return fmt
+
+
+def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = None,
+                  fmt: str | None = None) -> int:
+    """Write ``records`` to ``path`` (stdout when ``None`` or ``-``); returns the row count."""
+    fmt = check_records_output(path, fmt)
     if fmt == "parquet":
-        if path in (None, "-"):
-            raise UsageError("Parquet cannot be written to standard output",
-                             hint=Hint("name a file with {}", ("output",)))
-        return _write_parquet(records, Path(path))
+        return _write_parquet(records, Path(str(path)))
     count = 0
     with _open_text(path) as handle:
         if fmt == "jsonl":

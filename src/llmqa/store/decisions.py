@@ -81,12 +81,16 @@ class Decision(BaseModel):
                 and (self.labels_hash is None or self.labels_hash == item.labels_hash()))
 
 
-def for_item(item: Item, decision: str, *, analyst: str, label: str | None = None,
+def for_item(item: Item, decision: str | None, *, analyst: str, label: str | None = None,
              **fields: Any) -> Decision:
     """A decision on ``item`` with its hashes filled in; ``confirm`` without a label takes the
-    annotators' plurality label."""
+    annotators' plurality label, and a label without a kind is ``confirm`` when it is that
+    label, else ``correct``."""
+    plurality = item.plurality_label()
+    if decision is None:
+        decision = DecisionKind.CONFIRM if label == plurality else DecisionKind.CORRECT
     if decision == DecisionKind.CONFIRM and label is None:
-        label = item.plurality_label()
+        label = plurality
     return Decision(item_id=item.id, decision=decision, label=label, analyst=analyst,
                     item_hash=item.content_hash(), labels_hash=item.labels_hash(), **fields)
 
@@ -211,8 +215,6 @@ def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str
             made = Decision(item_id=item_id, decision=decision or DecisionKind.CORRECT,
                             label=label, analyst=analyst, **fields)
         else:
-            decision = decision or (DecisionKind.CONFIRM if label == item.plurality_label()
-                                    else DecisionKind.CORRECT)
             made = for_item(item, decision, analyst=analyst, label=label, **fields)
     except ValueError as exc:
         raise InputError(f"{item_id}: {exc}") from exc

@@ -38,9 +38,9 @@ def export_verdicts(home: str | Path, output: str | Path | None = None, fmt: str
     """Write ``verdict_rows`` of the store in ``home`` to ``output`` (standard output when
     ``None`` or ``-``) as ``fmt`` (default: from the file name); returns the row count. An
     unknown format is refused before the store is opened."""
-    from llmqa.io.writers import output_format, write_records
+    from llmqa.io.writers import check_records_output, write_records
 
-    output_format(output, fmt)
+    check_records_output(output, fmt)
     with VerdictStore(Path(home), readonly=True) as store:
         return write_records(verdict_rows(store, latest=latest, project=project, **filters),
                              output, fmt)
