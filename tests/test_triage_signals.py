@@ -136,6 +136,35 @@ def test_out_of_fold_probabilities_find_a_flipped_label() -> None:
     assert np.allclose(prediction.probabilities.sum(axis=1), 1.0)
 
 
+def test_folds_fit_with_one_blas_thread_and_restore_the_setting(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many small fits lose to BLAS threads' wake-ups (llmqa.blas); the caller's own thread
+    setting comes back afterwards."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import llmqa.triage.classifier as classifier
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    seen: list[set[int]] = []
+    fit = classifier._linear
+
+    def watched(*args: Any, **kwargs: Any) -> np.ndarray:
+        seen.append(blas_threads())
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(classifier, "_linear", watched)
+    truth = np.repeat([0, 1], 15)
+    with threadpool_limits(limits=2, user_api="blas"):
+        prediction, _ = out_of_fold_probabilities(clustered(truth.tolist(), 2),
+                                                  np.ones(30, bool), _targets(truth, 2), truth)
+        after = blas_threads()
+    assert prediction is not None and seen
+    assert all(threads == {1} for threads in seen)
+    assert after == {2}
+
+
 def test_lexical_view_finds_a_flip_the_embeddings_cannot_see() -> None:
     # The vectors carry no information (one shared direction plus noise); the words do.
     rng = np.random.default_rng(3)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
+
+from llmqa.blas import one_blas_thread
 
 Statistic = Callable[[np.ndarray], float]
 JointStatistic = Callable[[np.ndarray], Mapping[str, float]]
@@ -85,7 +86,7 @@ def bootstrap_joint(statistic: JointStatistic, names: Sequence[str], n_items: in
         why = too_few(n_items)
         return {name: Interval(None, None, 0, 0, why) for name in names}
     values = np.empty((len(names), n_boot))
-    with _single_threaded_blas():
+    with one_blas_thread():
         for b, weights in enumerate(replicate_weights(n_items, n_boot, seed)):
             found = statistic(weights)
             values[:, b] = [found[name] for name in names]
@@ -109,16 +110,6 @@ def bootstrap_interval(statistic: Statistic, n_items: int, n_boot: int = DEFAULT
 
 def too_few(n_items: int) -> str:
     return f"no interval on {n_items} item(s): a bootstrap needs at least {MIN_ITEMS}"
-
-
-def _single_threaded_blas() -> AbstractContextManager[object]:
-    # A replicate is a handful of small matrix-vector products; multi-threaded BLAS only adds
-    # thread wake-ups, which on a busy 2-core machine made a 1000-replicate run ~8x slower.
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _finite(value: float) -> float | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from llmqa.blas import one_blas_thread
 from llmqa.triage.signals import Progress
 
 DEFAULT_C = 3.0
@@ -101,8 +102,9 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
         else:  # a label with one item cannot be stratified; shuffle plainly
             splits = list(KFold(n_folds, shuffle=True, random_state=seed + repeat)
                           .split(labelled))
-        views = training.cross_fit(splits, repeat * len(splits), max(1, repeats) * len(splits),
-                                   on_progress)
+        with one_blas_thread():  # many small fits: see llmqa.blas
+            views = training.cross_fit(splits, repeat * len(splits),
+                                       max(1, repeats) * len(splits), on_progress)
         mixed.append(combine_views(views, default_mix(list(views))))
     probabilities = np.mean(mixed, axis=0)
     done = ~np.isnan(probabilities[:, 0])

@@ -1,0 +1,19 @@
+"""One BLAS thread for work made of many small matrix products.
+
+A bootstrap replicate or a fold's logistic-regression fit multiplies matrices of a few hundred
+rows. With a BLAS thread per core, each product wakes and joins threads that spin while
+waiting, and NumPy and SciPy each load their own OpenBLAS, whose threads then compete for the
+same cores: on 2 cores a 1,000-replicate bootstrap ran about 8x slower, and a dense fold fit
+of the sample batch 14x slower (0.52 s against 0.04 s), than with one thread.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """A context in which NumPy's and SciPy's BLAS use one thread; restored on exit."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
