@@ -1,7 +1,8 @@
 """Time and memory to compute every non-LLM triage signal for 20,000 items.
 
 Run: ``python benchmarks/bench_triage.py [--items N] [--annotators R] [--repeats K]
-[--fake-embedder]`` (``--repeats``: fold splits the classifier averages, ``TriageConfig``).
+[--fake-embedder] [--compare-blas]`` (``--repeats``: fold splits the classifier averages,
+``TriageConfig``; ``--compare-blas``: the signal phase again with a BLAS thread per core).
 
 The items are the sample batch's texts, repeated with a numbered suffix so that every text is
 distinct (the embedder cannot reuse a vector), each with ``R`` simulated annotators (85% give
@@ -13,9 +14,10 @@ separately and not counted per batch).
 Printed: seconds to embed the items; seconds for all the signals from the vectors
 (disagreement, Dawid-Skene posteriors, notes, the out-of-fold classifier, cleanlab single-
 and multi-annotator scores, retrieval evidence, reliability) plus scoring, queue and
-per-clause summary; the total with and without the embeddings; and peak memory: the peak of
-Python/numpy allocations during the signal phase (``tracemalloc``) and the process's peak
-resident set (which includes the embedding model and torch).
+per-clause summary, timed without ``tracemalloc``; the total with and without the embeddings;
+and peak memory: the peak of Python/numpy allocations during a second, traced signal phase
+(``tracemalloc``) and the process's peak resident set (which includes the embedding model and
+torch).
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ def main() -> None:
     parser.add_argument("--fake-embedder", action="store_true",
                         help="random unit vectors instead of all-MiniLM-L6-v2 (a quick check "
                         "of the signal phase only)")
+    parser.add_argument("--compare-blas", action="store_true",
+                        help="then the signals again with a BLAS thread per core, as "
+                        "scikit-learn fits by default (llmqa fits its folds with one)")
     args = parser.parse_args()
 
     from llmqa.guidelines import load_guidelines
@@ -113,16 +118,23 @@ def main() -> None:
     embed_s = time.perf_counter() - started
     print(f"embeddings: {embed_s:.1f}s ({len(items) / embed_s:,.0f} items/s)")
 
-    tracemalloc.start()
-    started = time.perf_counter()
     config = TriageConfig() if args.repeats is None else TriageConfig(repeats=args.repeats)
-    signals = compute_signals(data, vectors=vectors, retriever=retriever,
-                              guidelines=guidelines, config=config)
+
+    def signal_phase() -> Any:
+        return compute_signals(data, vectors=vectors, retriever=retriever,
+                               guidelines=guidelines, config=config)
+
+    # Timed without tracemalloc, which slows every allocation (it doubled the signal phase of
+    # 320 items); the memory peak comes from a second, traced run.
+    started = time.perf_counter()
+    signals = signal_phase()
     signals_s = time.perf_counter() - started
     result = score(data, signals)
     rows = result.queue(top=100)
     summary = result.clause_summary(guidelines=guidelines)
     total_s = time.perf_counter() - started
+    tracemalloc.start()
+    score(data, signal_phase()).queue(top=100)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -138,6 +150,26 @@ def main() -> None:
     missing = [s.name for s in signals if not s.available.any()]
     print(f"signals computed: {len(signals.signals) - len(missing)} "
           f"(missing by design offline: {', '.join(missing)})")
+    if args.compare_blas:
+        compare_blas(signals, signals_s, signal_phase)
+
+
+def compare_blas(shipped: Any, shipped_s: float, again: Any) -> None:
+    """The signal phase once more with the classifier's one-thread limit lifted: what the same
+    fits cost with scikit-learn's default of a BLAS thread per core."""
+    from contextlib import nullcontext
+    from unittest import mock
+
+    with mock.patch("llmqa.triage.classifier.one_blas_thread", nullcontext):
+        started = time.perf_counter()
+        threaded = again()
+        threaded_s = time.perf_counter() - started
+    differences = [float(np.nanmax(np.abs(a.values - b.values)))
+                   for a, b in zip(shipped, threaded, strict=True) if a.available.any()]
+    print(f"signals from vectors with a BLAS thread per core in the classifier (scikit-learn's "
+          f"default): {threaded_s:.1f}s against {shipped_s:.1f}s with one, as shipped "
+          f"({threaded_s / shipped_s:.1f}x); largest difference in any signal value "
+          f"{max(differences):.1e}")
 
 
 if __name__ == "__main__":
