@@ -154,6 +154,14 @@ def validation_problems(exc: Any) -> list[tuple[str | None, str]]:
     return problems
 
 
+def first_error(exc: Any, default: str = "") -> str:
+    """The first problem of a pydantic ``ValidationError`` as ``loc: message`` (``default`` as
+    the loc when it has none; just the message when neither)."""
+    location, message = validation_problems(exc)[0]
+    where = location or default
+    return f"{where}: {message}" if where else message
+
+
 def fault_message(exc: OSError | sqlite3.DatabaseError) -> str:
     """A fault of the machine rather than of llmqa (a disk filling up, a file vanishing, a
     store corrupted under us) as one line for the user."""

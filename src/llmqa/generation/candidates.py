@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ValidationError
 
+from llmqa.errors import first_error
 from llmqa.generation.neighbours import neighbours
 from llmqa.generation.schema import (
     EXAMPLE_MODALITIES,
@@ -27,7 +28,7 @@ from llmqa.generation.schema import (
 from llmqa.guidelines.model import Clause, GuidelineSet
 from llmqa.llm.ask import Problem, ask_until_valid
 from llmqa.llm.messages import Message, system, user
-from llmqa.llm.reply import Reply, ReplyStatus, Usage, first_error, strip_fence
+from llmqa.llm.reply import Reply, ReplyStatus, Usage, strip_fence
 from llmqa.llm.retry import RetryPolicy
 from llmqa.prompts import render, template_hash
 

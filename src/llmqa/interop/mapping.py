@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from llmqa.errors import Hint, InputError, validation_problems
+from llmqa.errors import Hint, InputError, first_error
 from llmqa.io.readers import RowError
 from llmqa.items import Annotation, Content, Item, Modality
 
@@ -89,10 +89,8 @@ def carried_back(value: Any, where: str, report: ImportReport) -> list[Annotatio
         try:
             kept.append(Annotation.model_validate(entry))
         except ValidationError as exc:
-            location, message = validation_problems(exc)[0]
-            problem = f"{location}: {message}" if location else message
             report.notes.append(f"{where}: {CARRIED_KEY} entry {position} is not an annotation "
-                                f"({problem}); left out")
+                                f"({first_error(exc)}); left out")
     return kept
 
 

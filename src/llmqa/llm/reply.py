@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ValidationError
 
-from llmqa.errors import validation_problems
+from llmqa.errors import first_error
 
 
 class ReplyStatus(StrEnum):
@@ -66,13 +66,6 @@ def strip_fence(raw: str) -> str:
     text = raw.strip()
     fenced = _FENCE.match(text)
     return fenced.group(1) if fenced else text
-
-
-def first_error(exc: ValidationError, default: str = "") -> str:
-    """The first validation error as ``loc: message`` (just the message without a loc)."""
-    location, message = validation_problems(exc)[0]
-    where = location or default
-    return f"{where}: {message}" if where else message
 
 
 def validate_answer(raw: str, schema: type[BaseModel]) -> tuple[BaseModel | None, str | None]:
