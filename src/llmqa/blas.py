@@ -3,8 +3,8 @@
 A bootstrap replicate or a fold's logistic-regression fit multiplies matrices of a few hundred
 rows. With a BLAS thread per core, each product wakes and joins threads that spin while
 waiting, and NumPy and SciPy each load their own OpenBLAS, whose threads then compete for the
-same cores: on 2 cores a 1,000-replicate bootstrap ran about 8x slower, and a dense fold fit
-of the sample batch 14x slower (0.52 s against 0.04 s), than with one thread.
+same cores: on few cores the hand-offs cost more than the arithmetic (figures in
+evals/README.md, `bench_triage.py --compare-blas` and `bench_triage_refresh.py`).
 """
 
 from __future__ import annotations
