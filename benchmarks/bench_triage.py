@@ -15,8 +15,8 @@ Printed: seconds to embed the items; seconds for all the signals from the vector
 (disagreement, Dawid-Skene posteriors, notes, the out-of-fold classifier, cleanlab single-
 and multi-annotator scores, retrieval evidence, reliability) plus scoring, queue and
 per-clause summary, timed without ``tracemalloc``; the total with and without the embeddings;
-and peak memory: the peak of Python/numpy allocations during a second, traced signal phase
-(``tracemalloc``) and the process's peak resident set (which includes the embedding model and
+and peak memory: the peak of Python/numpy allocations during a second, traced run of the same
+work (``tracemalloc``) and the process's peak resident set (which includes the embedding model and
 torch).
 """
 
@@ -124,17 +124,22 @@ def main() -> None:
         return compute_signals(data, vectors=vectors, retriever=retriever,
                                guidelines=guidelines, config=config)
 
+    def whole() -> tuple[Any, float, list[Any], dict[str, Any]]:
+        """Signals (and their seconds), scores, queue and clause summary."""
+        started = time.perf_counter()
+        signals = signal_phase()
+        signals_s = time.perf_counter() - started
+        result = score(data, signals)
+        return (signals, signals_s, result.queue(top=100),
+                result.clause_summary(guidelines=guidelines))
+
     # Timed without tracemalloc, which slows every allocation (it doubled the signal phase of
-    # 320 items); the memory peak comes from a second, traced run.
+    # 320 items); the memory peak comes from a second, traced run of the same work.
     started = time.perf_counter()
-    signals = signal_phase()
-    signals_s = time.perf_counter() - started
-    result = score(data, signals)
-    rows = result.queue(top=100)
-    summary = result.clause_summary(guidelines=guidelines)
+    signals, signals_s, rows, summary = whole()
     total_s = time.perf_counter() - started
     tracemalloc.start()
-    score(data, signal_phase()).queue(top=100)
+    whole()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -146,7 +151,8 @@ def main() -> None:
     print(f"all non-LLM signals for {len(items):,} items: {total_s:.1f}s without embeddings, "
           f"{total_s + embed_s:.1f}s with embeddings")
     print(f"peak memory: {peak / 2**20:,.0f} MiB of Python/numpy allocations during the "
-          f"signal phase; process peak RSS {rss_mb:,.0f} MiB (model and torch included)")
+          f"signals, scores and queue; process peak RSS {rss_mb:,.0f} MiB (model and torch "
+          "included)")
     missing = [s.name for s in signals if not s.available.any()]
     print(f"signals computed: {len(signals.signals) - len(missing)} "
           f"(missing by design offline: {', '.join(missing)})")
