@@ -335,8 +335,12 @@ def test_cli_import_writes_and_summarises(tmp_path: Path) -> None:
     assert again.exit_code != 0  # exists: no overwrite without --force
     text = runner.invoke(app, ["guidelines", "import", str(source), "-o", str(out), "--force"])
     assert text.exit_code == 0 and "left out as front matter" in text.stdout
-    check = runner.invoke(app, ["guidelines", "check", str(out)])
+    # The printed next step works as printed, in the current spelling (no deprecation warning).
+    hint = text.stdout.rsplit("`llmqa ", 1)[1].split("`")[0].split()
+    assert hint == ["guidelines", "check", "-g", str(out)]
+    check = runner.invoke(app, hint)
     assert check.exit_code == 0 and "2 clauses" in check.stdout
+    assert "deprecated" not in check.stderr
     bad = runner.invoke(app, ["guidelines", "import", str(source), "-o", str(tmp_path / "x"),
                               "--prefix", "not-ok"])
     assert isinstance(bad.exception, ConfigError) and bad.exception.exit_code == 2

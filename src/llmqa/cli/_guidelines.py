@@ -106,4 +106,4 @@ def import_command(
                     result.no_violation_label} | result.summary.model_dump())
         return
     typer.echo(import_text(result, written))
-    typer.echo(f"next: review {written}, then `llmqa guidelines check {output}`")
+    typer.echo(f"next: review {written}, then `llmqa guidelines check -g {output}`")
