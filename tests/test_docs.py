@@ -71,3 +71,59 @@ def test_help_points_only_to_docs_that_exist() -> None:
     for path in (ROOT / "src" / "llmqa").rglob("*.py"):
         for name in re.findall(r"docs/([\w-]+\.md)", path.read_text(encoding="utf-8")):
             assert (ROOT / "docs" / name).exists(), f"{path.relative_to(ROOT)} -> docs/{name}"
+
+
+def _spelled_commands() -> list[tuple[str, str]]:
+    """Every ``llmqa ...`` a user is told to type: code spans in the messages and docstrings of
+    the source, scripts, benchmarks and evals; code spans and shell lines in the READMEs and
+    docs/ (not the generated reference, whose deprecation note names the old spellings on
+    purpose)."""
+    found: list[tuple[str, str]] = []
+    pages = [README, ROOT / "evals" / "README.md", *[p for p in DOCS if p.name != "cli.md"]]
+    scripts = [p for p in (ROOT / "scripts").iterdir() if p.is_file()]
+    sources = sorted([*(ROOT / "src" / "llmqa").rglob("*.py"), *scripts,
+                      *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "evals").glob("*.py")])
+    for path in [*pages, *sources]:
+        text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+        where = str(path.relative_to(ROOT))
+        found += [(where, m) for m in re.findall(r"`{1,2}(llmqa [^`\n]+)`{1,2}", text)]
+        if path.suffix == ".md":
+            for block in re.findall(r"```(?:bash|sh|console)?\n(.*?)```", text, re.S):
+                found += [(where, line.strip()) for line in block.splitlines()
+                          if line.strip().startswith("llmqa ")]
+    return found
+
+
+def test_every_command_we_tell_users_to_type_exists_as_spelled() -> None:
+    """A hint or a doc that names an old flag or a command that is gone teaches the old way."""
+    import typer.main
+
+    from llmqa.cli import app
+
+    # Typer carries its own copy of click: groups are told apart by their sub-commands.
+    root: Any = typer.main.get_command(app)
+    wrong = []
+    for where, spelled in _spelled_commands():
+        tokens = re.split(r"\s+(?:\||&&|;|#|>).*", spelled)[0].split()[1:]
+        if tokens and "{" in tokens[0]:
+            continue  # a template filled in at run time (`llmqa {step}`)
+        command = root
+        while tokens and hasattr(command, "commands"):
+            names = tokens[0].split("|")
+            if not all(name in command.commands for name in names):
+                break
+            if len(names) > 1:  # `llmqa decisions export|import|history`: no options follow
+                tokens = []
+                break
+            command = command.commands[tokens.pop(0)]
+        if tokens and hasattr(command, "commands") and not tokens[0].startswith("-"):
+            wrong.append(f"{where}: `{spelled}`: no command {tokens[0]!r}")
+            continue
+        known = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+        known |= {"-h", "--help", "--version"}
+        for token in tokens:
+            name = token.split("=")[0].rstrip(",.;:)")
+            if name.startswith("-") and name not in ("-", "--") and name not in known:
+                wrong.append(f"{where}: `{spelled}`: {name} is not an option of it")
+    assert not wrong, "\n".join(wrong)
+

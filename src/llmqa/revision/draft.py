@@ -11,7 +11,7 @@ Examples come from two places, and need no model:
 - real disagreed items whose right label is known (the judge's suggestion where it judged the
   item, else the annotators' majority; never an item the judge found ambiguous or a tie):
   in scope when that label is the clause's label, a near miss otherwise;
-- verified generated examples (the JSONL written by ``llmqa examples --out``).
+- verified generated examples (the JSONL written by ``llmqa examples -o``).
 """
 
 from __future__ import annotations
