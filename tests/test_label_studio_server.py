@@ -8,6 +8,7 @@ Needs ``scripts/setup-labelstudio`` (CI runs it); skipped without it unless
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from interop_support import stored_verdicts
 from label_studio_server import LabelStudioServer, running_label_studio
 from llmqa.interop.label_studio import LabelConfig, export_tasks, import_tasks, labelling_config
 from llmqa.interop.mapping import ImportReport, suggestions_from_rows
+from llmqa.interop.users import parse_users
 from llmqa.items import Item
 from llmqa.store import VerdictStore
 from llmqa.store.decisions import Decision
@@ -114,6 +116,15 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
         {"id": "t1", "label": "hate", "analyst": f"user-{second.id}", "note": "ground truth",
          "decision": "correct", "clause_ids": [], "item_hash": decided.content_hash(),
          "labels_hash": decided.labels_hash(), "source": "label-studio"}]
+    # Label Studio's own user list, saved as `curl .../api/users/` saves it, names the ids.
+    request = urllib.request.Request(f"{label_studio.url}/api/users/",
+                                     headers={"Authorization": f"Token {label_studio.token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        users = parse_users(json.loads(response.read()), "users.json")
+    named = list(import_tasks(exported, "export.json", LabelConfig.parse(config), users=users))
+    assert [a.annotator for a in next(i for i in named if isinstance(i, Item)
+                                      and i.id == "t1").annotations] == [
+        "lee", "kim", lead.email or lead.username, "two@example.org"]
     assert by_id["t2"].annotations == []
     for item in items:
         assert by_id[item.id].content == item.content

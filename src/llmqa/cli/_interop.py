@@ -26,6 +26,9 @@ ExportItems = Annotated[str | None, typer.Argument(help="Items file to export (d
 MultiLabel = Annotated[bool, typer.Option("--multi-label", help="Let annotators pick several "
                                           "labels per item.")]
 Question = Annotated[str, typer.Option("--question", help="The label question's name.")]
+Users = Annotated[Path | None, typer.Option(
+    "--users", help="Names for the tool's user ids: a JSON object (id -> name) or the tool's "
+    "own user list (objects with id and email or username).")]
 ShowAnnotations = Annotated[bool, typer.Option(
     "--show-annotations", help="Show the items' annotations (annotator: label) beside each "
     "item; they travel with it either way.")]
@@ -50,6 +53,7 @@ def import_label_studio(
     gold: str | None = typer.Option(
         None, "--gold", help="Write ground-truth annotations here as analysts' decisions (gold "
         "rows for `llmqa decisions import`) instead of as annotations."),
+    users: Users = None,
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
 ) -> None:
@@ -58,7 +62,8 @@ def import_label_studio(
     from llmqa.interop.convert import items_from_label_studio
 
     _imported(items_from_label_studio(export, output, label_config=label_config,
-                                      output_format=output_format, gold=gold), output)
+                                      output_format=output_format, gold=gold, users=users),
+              output)
 
 
 @import_app.command("argilla")
@@ -66,18 +71,15 @@ def import_argilla(
     records: Path = typer.Argument(..., help="Argilla records as a JSON array "
                                    "(dataset.records.to_json)."),
     question: Question = "label",
-    users: Path | None = typer.Option(None, "--users", help="JSON object mapping Argilla user "
-                                      "ids to annotator names."),
+    users: Users = None,
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
 ) -> None:
     """One item per record, one annotation per submitted response (first those an llmqa
     export carried)."""
     from llmqa.interop.convert import items_from_argilla
-    from llmqa.io.json_file import read_json_file
 
-    names = read_json_file(users, "users file") if users else None
-    _imported(items_from_argilla(records, output, question=question, users=names,
+    _imported(items_from_argilla(records, output, question=question, users=users,
                                  output_format=output_format), output)
 
 

@@ -10,7 +10,7 @@ needed to write or read them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from llmqa.interop.mapping import (
     shown_labels,
     with_new,
 )
+from llmqa.interop.users import UserNames
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
 
@@ -88,7 +89,7 @@ def export_records(items: Iterable[Item], suggestions: dict[str, Suggestion],
 
 
 def import_file(path: str | Path, question: str = LABEL_QUESTION,
-                users: dict[str, str] | None = None,
+                users: Mapping[str, str] | None = None,
                 report: ImportReport | None = None) -> Iterator[Item | RowError]:
     """Items from a JSON array of records (``dataset.records.to_json`` writes one)."""
     rows = read_json_array(path, "Argilla records export", "records")
@@ -96,23 +97,25 @@ def import_file(path: str | Path, question: str = LABEL_QUESTION,
 
 
 def import_records(rows: Iterable[Any], source: str, question: str = LABEL_QUESTION,
-                   users: dict[str, str] | None = None,
+                   users: Mapping[str, str] | None = None,
                    report: ImportReport | None = None) -> Iterator[Item | RowError]:
     """One item per record; one annotation per submitted response to ``question``.
 
-    Argilla names users by id; ``users`` maps ids to names. Discarded and draft responses are
-    left out and named in ``report.notes``.
+    Argilla names users by id; ``users`` maps ids to names (``interop.users``), and the ids it
+    leaves out are named in ``report.notes``, as are discarded and draft responses (left out).
     """
     report = report or ImportReport()
+    names = UserNames(users)
     for number, row in enumerate(rows, start=1):
         try:
             record = ArgillaRecord.model_validate(row)
-            yield _record_item(record, number, question, users or {}, report)
+            yield _record_item(record, number, question, names, report)
         except (ValidationError, ValueError) as exc:
             yield row_error(source, number, "record", exc)
+    report.notes += names.notes()
 
 
-def _record_item(record: ArgillaRecord, number: int, question: str, users: dict[str, str],
+def _record_item(record: ArgillaRecord, number: int, question: str, names: UserNames,
                  report: ImportReport) -> Item:
     where = f"record {record.id if record.id is not None else number}"
     metadata = {k: v for k, v in record.metadata.items()
@@ -128,7 +131,7 @@ def _record_item(record: ArgillaRecord, number: int, question: str, users: dict[
                                 f"(llmqa reads {question!r}); left out")
             continue
         for response in responses:
-            who = users.get(str(response.user_id), str(response.user_id or "unknown"))
+            who = names.name(str(response.user_id or "unknown"), response.user_id)
             if response.status not in (None, "submitted"):
                 report.notes.append(f"{where}: {response.status} response by {who}; left out")
                 continue

@@ -4,13 +4,14 @@ the tool imports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmqa.errors import IMPORT_STEPS, Hint, UsageError
 from llmqa.interop.mapping import ImportReport
+from llmqa.interop.users import read_users
 from llmqa.io.writers import check_records_output, json_text, write_records, write_text
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from llmqa.items import Item
     from llmqa.store.decisions import Decision
 
+Users = str | Path | Mapping[str, str] | None  # a users file, or its names
 
 def _write_items(records: Iterator[Item | RowError], report: ImportReport, output: str | Path,
                  output_format: str | None, export: str | Path, tool: str) -> ImportReport:
@@ -39,11 +41,13 @@ def _write_items(records: Iterator[Item | RowError], report: ImportReport, outpu
 def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
                             label_config: str | Path | None = None,
                             output_format: str | None = None,
-                            gold: str | Path | None = None) -> ImportReport:
+                            gold: str | Path | None = None,
+                            users: Users = None) -> ImportReport:
     """Write one item per Label Studio task, one annotation per annotator, to ``output``
     (``-``: standard output); ``label_config`` tells which data field is which modality.
     With ``gold``, ground-truth annotations are written there as gold rows (for
-    ``llmqa decisions import``) instead of as annotations."""
+    ``llmqa decisions import``) instead of as annotations. ``users`` (a users file or a
+    mapping, ``interop.users``) names Label Studio's user ids."""
     from llmqa.interop.label_studio import import_file
 
     if gold is not None:  # a gold path that cannot be written is said before any work
@@ -54,7 +58,7 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
     report = ImportReport()
     decisions: list[Decision] = []
     _write_items(import_file(export, label_config, report,
-                             decisions if gold is not None else None),
+                             decisions if gold is not None else None, _names(users)),
                  report, output, output_format, export, "label-studio")
     if gold is not None:
         from llmqa.store.gold import gold_record
@@ -64,15 +68,21 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
 
 
 def items_from_argilla(records: str | Path, output: str | Path = "-", *,
-                       question: str = "label", users: dict[str, str] | None = None,
+                       question: str = "label", users: Users = None,
                        output_format: str | None = None) -> ImportReport:
     """Write one item per Argilla record, one annotation per submitted response to
-    ``question``; ``users`` maps Argilla user ids to annotator names."""
+    ``question``; ``users`` (a users file or a mapping, ``interop.users``) names Argilla's
+    user ids."""
     from llmqa.interop.argilla import import_file
 
     report = ImportReport()
-    return _write_items(import_file(records, question, users, report), report, output,
+    return _write_items(import_file(records, question, _names(users), report), report, output,
                         output_format, records, "argilla")
+
+
+def _names(users: Users) -> Mapping[str, str] | None:
+    """Read before any item is written: a bad users file stops the import at once."""
+    return read_users(users) if isinstance(users, str | Path) else users
 
 
 @dataclass

@@ -13,7 +13,7 @@ tells which data key is text, audio, image or video; without it the keys' names 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from llmqa.interop.mapping import (
     shown_labels,
     with_new,
 )
+from llmqa.interop.users import UserNames
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
 from llmqa.store.decisions import Decision, for_item
@@ -70,12 +71,14 @@ class LSAnnotation(BaseModel):
     was_cancelled: bool = False
     ground_truth: bool = False
 
-    def annotator(self) -> str:
-        """Label Studio exports the user's numeric id (older releases: a user object)."""
-        who = self.completed_by
+    def annotator(self, names: UserNames | None = None) -> str:
+        """Label Studio exports the user's numeric id (older releases: a user object); a
+        users file names it."""
+        who, names = self.completed_by, names or UserNames()
         if isinstance(who, dict):
-            return str(who.get("email") or who.get("username") or f"user-{who.get('id')}")
-        return f"user-{who}" if isinstance(who, int) else str(who or "unknown")
+            given = str(who.get("email") or who.get("username") or f"user-{who.get('id')}")
+            return names.name(given, who.get("id"), who.get("email"))
+        return names.name(f"user-{who}" if isinstance(who, int) else str(who or "unknown"), who)
 
 
 class LSTask(BaseModel):
@@ -121,19 +124,22 @@ class LabelConfig:
 
 
 def import_file(path: str | Path, config: str | Path | None = None,
-                report: ImportReport | None = None,
-                gold: list[Decision] | None = None) -> Iterator[Item | RowError]:
+                report: ImportReport | None = None, gold: list[Decision] | None = None,
+                users: Mapping[str, str] | None = None) -> Iterator[Item | RowError]:
     """Items from a Label Studio JSON export file (``config``: the project's labelling config;
-    ``gold``: see ``import_tasks``)."""
+    ``gold`` and ``users``: see ``import_tasks``)."""
     parsed = LabelConfig.read(config) if config else None
     return import_tasks(read_json_array(path, "Label Studio JSON export", "tasks"), str(path),
-                        parsed, report, gold)
+                        parsed, report, gold, users)
 
 
 def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = None,
-                 report: ImportReport | None = None,
-                 gold: list[Decision] | None = None) -> Iterator[Item | RowError]:
+                 report: ImportReport | None = None, gold: list[Decision] | None = None,
+                 users: Mapping[str, str] | None = None) -> Iterator[Item | RowError]:
     """One item per task (or a RowError naming the task's position and every problem).
+
+    Annotators are named ``user-ID`` after Label Studio's user ids unless ``users`` maps the
+    ids to names (``interop.users``); the ids it leaves out are named in ``report.notes``.
 
     Skipped (cancelled) annotations are left out and named in ``report.notes``. A
     ground-truth annotation keeps its label with the note ``ground truth``; given a ``gold``
@@ -143,16 +149,18 @@ def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = 
     one more annotator's vote.
     """
     report = report or ImportReport()
+    names = UserNames(users)
     for number, row in enumerate(rows, start=1):
         try:
             task = LSTask.model_validate(row)
-            yield _task_item(task, number, config or LabelConfig(), report, gold)
+            yield _task_item(task, number, config or LabelConfig(), report, gold, names)
         except (ValidationError, ValueError) as exc:
             yield row_error(source, number, "task", exc)
+    report.notes += names.notes()
 
 
 def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportReport,
-               gold: list[Decision] | None) -> Item:
+               gold: list[Decision] | None, names: UserNames) -> Item:
     where = f"task {task.id if task.id is not None else number}"
     item_id = str(task.data.get(ITEM_ID_KEY) or task.data.get("id") or (
         f"ls-{task.id}" if task.id is not None else f"ls-row-{number}"))
@@ -168,7 +176,7 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
     annotations: list[Annotation] = []
     settled: list[Annotation] = []
     for annotation in task.annotations:
-        who = annotation.annotator()
+        who = annotation.annotator(names)
         if annotation.was_cancelled:
             report.notes.append(f"{where}: annotation by {who} was skipped in Label Studio; "
                                 "left out")
