@@ -126,15 +126,16 @@ def test_export_tasks_predictions_and_config(tmp_path: Path) -> None:
     assert pred["model_version"] == "gpt-test @ guidelines ec8bad42ae05"
     assert pred["result"] == [{"from_name": "label", "to_name": "audio", "type": "choices",
                                "value": {"choices": ["hate"]}}]
-    # the annotations travel in the data (for the import), not shown unless asked
-    assert first["data"]["llmqa_annotations"] == [
-        {"annotator": "lee", "label": "allowed", "note": "lyrics only"},
-        {"annotator": "kim", "label": "hate", "clause_id": "HATE-1.1"}]
-    assert "annotator_labels" not in first["data"]
-    assert "llmqa_annotations" not in tasks[1]["data"]
-    assert first["meta"] == {"llmqa_verdict": "likely_error",
+    # the annotations travel in the meta (for the import): the Data Manager makes a column of
+    # every data key, so in the data they would show to whoever relabels the item
+    assert first["meta"] == {"llmqa_annotations": [
+                                 {"annotator": "lee", "label": "allowed", "note": "lyrics only"},
+                                 {"annotator": "kim", "label": "hate", "clause_id": "HATE-1.1"}],
+                             "llmqa_verdict": "likely_error",
                              "llmqa_cited_clause_ids": ["HATE-1.1"],
                              "llmqa_rationale": "Targets a group."}
+    assert not any(key.startswith("llmqa_") for task in tasks for key in task["data"])
+    assert "annotator_labels" not in first["data"]
     assert "predictions" not in tasks[1]
     # every key the config shows is in every task
     assert tasks[1]["data"]["audio"] == "" and tasks[1]["data"]["text"] == "buy followers now"
@@ -235,6 +236,8 @@ def test_show_annotations_puts_them_beside_the_item_and_the_import_reads_them_on
 
 
 def test_a_carried_annotation_edited_into_nonsense_is_named_and_the_rest_kept() -> None:
+    # In the task data, where exports put them before they moved to the meta: such projects
+    # still come back whole.
     task: dict[str, Any] = {"id": 4, "data": {"item_id": "x", "text": "hello",
                                               "llmqa_annotations": [
                                                   {"annotator": "lee", "label": "allowed"},

@@ -54,6 +54,14 @@ def shape_changes(tasks: list[dict[str, Any]]) -> list[str]:
     return sorted(set(changes))
 
 
+def _get(server: LabelStudioServer, path: str) -> Any:
+    """JSON from the server's REST API, as `curl -H "Authorization: Token ..."` gets it."""
+    request = urllib.request.Request(server.url + path,
+                                     headers={"Authorization": f"Token {server.token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     items = stored_verdicts(tmp_path)
     with VerdictStore(tmp_path, readonly=True) as store:
@@ -66,6 +74,12 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     project = client.projects.create(title="llmqa round trip", label_config=config)
     imported = client.projects.import_tasks(id=project.id, request=tasks, return_task_ids=True)
     assert imported.task_count == 2 and imported.prediction_count == 1, imported
+
+    # Whoever relabels a task blind must not find the first labels in a Data Manager column
+    # (one per data key): they ride in the task's meta, which it does not show.
+    columns = _get(label_studio, f"/api/dm/columns?project={project.id}")["columns"]
+    shown = [c["id"] for c in columns if c.get("parent") == "data"]
+    assert "item_id" in shown and not [c for c in shown if c.startswith("llmqa_")], shown
 
     lead = client.users.whoami()
     second = client.users.create(username="annotator-two", email="two@example.org",
@@ -117,10 +131,7 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
          "decision": "correct", "clause_ids": [], "item_hash": decided.content_hash(),
          "labels_hash": decided.labels_hash(), "source": "label-studio"}]
     # Label Studio's own user list, saved as `curl .../api/users/` saves it, names the ids.
-    request = urllib.request.Request(f"{label_studio.url}/api/users/",
-                                     headers={"Authorization": f"Token {label_studio.token}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        users = parse_users(json.loads(response.read()), "users.json")
+    users = parse_users(_get(label_studio, "/api/users/"), "users.json")
     named = list(import_tasks(exported, "export.json", LabelConfig.parse(config), users=users))
     assert [a.annotator for a in next(i for i in named if isinstance(i, Item)
                                       and i.id == "t1").annotations] == [

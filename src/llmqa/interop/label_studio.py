@@ -186,8 +186,10 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
             settled.append(mapped)
         elif mapped is not None:
             annotations.append(mapped)
-    annotations = with_new(carried_back(task.data.get(CARRIED_KEY), where, report), annotations,
-                           where, report)
+    # Exports carry them in the task's meta; earlier ones put them in the data, and projects
+    # made from those still come back whole.
+    carried_in = task.meta.get(CARRIED_KEY, task.data.get(CARRIED_KEY))
+    annotations = with_new(carried_back(carried_in, where, report), annotations, where, report)
     item = Item(id=item_id, content=content, annotations=annotations,
                 project=task.data.get("project"), priority=task.data.get("priority"))
     if gold is not None:
@@ -262,14 +264,16 @@ def export_tasks(items: Iterable[Item], suggestions: dict[str, Suggestion],
     config that shows every field the tasks carry. Returns ``(tasks, config_keys)`` where the
     keys are the data keys the config must show, in order.
 
-    The items' annotations ride in the task data so an import gets them back;
-    ``show_annotations`` also shows them to whoever labels the task (off by default: a
+    The items' annotations ride in the task's meta so an import gets them back; the Data
+    Manager makes a column of every data key but shows no meta, so whoever labels the task
+    does not see them unless ``show_annotations`` puts them in the data (off by default: a
     re-annotation should not see the first answers)."""
     tasks: list[dict[str, Any]] = []
     for item in items:
         data = item_fields(item)
+        meta: dict[str, Any] = {}
         if item.annotations:
-            data[CARRIED_KEY] = carried(item)
+            meta[CARRIED_KEY] = carried(item)
             if show_annotations:
                 data[SHOWN_KEY] = shown_labels(item)
         task: dict[str, Any] = {"data": data}
@@ -277,8 +281,10 @@ def export_tasks(items: Iterable[Item], suggestions: dict[str, Suggestion],
         if suggestion is not None:
             task["predictions"] = [prediction(suggestion, _object_for(data), multi_label)]
             # Label Studio predictions have no metadata of their own (1.23 keeps result,
-            # score and model_version): the details ride in the task's meta.
-            task["meta"] = suggestion.details()
+            # score and model_version): the details ride in the task's meta too.
+            meta.update(suggestion.details())
+        if meta:
+            task["meta"] = meta
         tasks.append(task)
     keys = _shown_keys(tasks)
     for task in tasks:
