@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from llmqa.errors import ConfigError
 from llmqa.items import Item
-from llmqa.serve import QueueFilter, check_bind, create_app
+from llmqa.serve import QueueFilter, check_bind, create_app, listen
 from llmqa.store.decisions import DecisionStore
 from llmqa.store.verdicts import VerdictStore
 from serve_support import serve_data, workspace
@@ -115,6 +115,53 @@ def test_bind_rules() -> None:
     with pytest.raises(ConfigError, match="token"):
         check_bind("0.0.0.0", None)
     check_bind("0.0.0.0", "t")
+
+
+def test_listen_binds_before_any_work_and_names_a_port_in_use() -> None:
+    with listen("127.0.0.1", 0, None) as sock:  # 0: a free port, whose number is printed
+        port = sock.getsockname()[1]
+        assert port > 0
+        with pytest.raises(ConfigError, match=f"port {port} on 127.0.0.1 is in use") as caught:
+            listen("127.0.0.1", port, None)
+        assert caught.value.describe(lambda name: f"--{name}") == (
+            f"port {port} on 127.0.0.1 is in use; pick another with --port (0: any free port)")
+    with pytest.raises(ConfigError, match="token"):
+        listen("0.0.0.0", 0, None)
+
+
+def test_cli_serve_on_a_busy_port_fails_before_loading(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    with listen("127.0.0.1", 0, None) as sock:
+        done = subprocess.run(
+            [sys.executable, "-m", "llmqa", "serve", str(tmp_path / "no-such-items.jsonl"),
+             "--port", str(sock.getsockname()[1]), "--home", str(tmp_path / "home")],
+            capture_output=True, text=True, timeout=120)
+    # Exit 2 with one line, before the items are read (they do not even exist).
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("error: port ") and "--port" in done.stderr
+
+
+def test_cli_serve_on_port_0_prints_the_port_it_got(paths: dict[str, Path]) -> None:
+    import subprocess
+    import sys
+    import urllib.request
+
+    app = subprocess.Popen(
+        [sys.executable, "-m", "llmqa", "serve", str(paths["items"]), "--queue",
+         str(paths["queue"]), "-g", str(paths["guidelines"]), "--home", str(paths["home"]),
+         "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert app.stderr is not None
+        lines = [app.stderr.readline() for _ in range(2)]
+        found = re.search(r"review app on http://127\.0\.0\.1:(\d+)/", lines[-1])
+        assert found and found.group(1) != "0", lines
+        with urllib.request.urlopen(f"http://127.0.0.1:{found.group(1)}/", timeout=30) as page:
+            assert page.status == 200 and b"hate" in page.read()
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
 
 
 def test_hostile_content_is_inert(paths: dict[str, Path]) -> None:

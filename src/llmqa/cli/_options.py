@@ -74,4 +74,4 @@ CheckFirst = Annotated[float, typer.Option(
     "--check-first", min=0.0, max=1.0, help="Likely-error score from which a queued item waits "
     "for a person.")]
 Analyst = Annotated[str | None, typer.Option(
-    "--analyst", envvar="LLMQA_ANALYST", help="Who decides (required) [env LLMQA_ANALYST].")]
+    "--analyst", envvar="LLMQA_ANALYST", help="Who decides (required).")]

@@ -20,12 +20,12 @@ def serve(
         "guidelines/ when it exists]."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but "
                              "loopback needs --token."),
-    port: int = typer.Option(8765, "--port", min=0, max=65535),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="Port (0: any free one)."),
     token: str | None = typer.Option(
         None, "--token", envvar="LLMQA_TOKEN", help="Access token every request must carry "
-        "(open /?token=... once) [env LLMQA_TOKEN]."),
+        "(open /?token=... once)."),
     analyst: str | None = typer.Option(None, "--analyst", envvar="LLMQA_ANALYST",
-                                       help="Prefill the analyst's name [env LLMQA_ANALYST]."),
+                                       help="Prefill the analyst's name."),
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
@@ -33,9 +33,9 @@ def serve(
     and record decisions (gold) with buttons or keys. Listens on 127.0.0.1 by default."""
     import uvicorn
 
-    from llmqa.serve import check_bind, create_app, load
+    from llmqa.serve import create_app, listen, load
 
-    check_bind(host, token)
+    sock = listen(host, port, token)
     ws = workspace(config, guidelines, home=home)
     err("loading items, queue and store..." if queue else
         "no --queue given: triaging the items first (llmqa triage -o queue.jsonl saves this)")
@@ -43,7 +43,7 @@ def serve(
     for note in data.notes[:10]:
         err(f"note: {note}")
     app = create_app(data, ws.settings.home_path, token=token, analyst=analyst)
-    shown = f"http://{host}:{port}/" + ("?token=..." if token else "")
+    shown = f"http://{host}:{sock.getsockname()[1]}/" + ("?token=..." if token else "")
     err(f"review app on {shown} ({len(data.queue.rows)} items, "
         f"{len(data.queue.decisions)} decided); Ctrl-C stops it")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])

@@ -8,6 +8,6 @@ content, ``app`` holds the routes; see docs/review-app.md.
 from llmqa.serve.app import create_app
 from llmqa.serve.load import ServeData, load
 from llmqa.serve.queue import QueueFilter, ReviewQueue
-from llmqa.serve.security import check_bind
+from llmqa.serve.security import check_bind, listen
 
-__all__ = ["QueueFilter", "ReviewQueue", "ServeData", "check_bind", "create_app", "load"]
+__all__ = ["QueueFilter", "ReviewQueue", "ServeData", "check_bind", "create_app", "listen", "load"]

@@ -2,7 +2,8 @@
 headers that keep hostile item content inert.
 
 * ``check_bind``: a loopback address needs nothing; any other host needs an access token
-  (the app is then reachable by others on the network, and decisions are gold).
+  (the app is then reachable by others on the network, and decisions are gold). ``listen``
+  checks that, then binds.
 * ``AccessMiddleware``: with a token, every request must carry it: the ``llmqa_token``
   cookie (set after the first visit with ``?token=...``), or ``Authorization: Bearer``.
   Wrong or missing: 401 (no page, no data).
@@ -15,9 +16,11 @@ headers that keep hostile item content inert.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import secrets
+import socket
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -60,6 +63,28 @@ def check_bind(host: str, token: str | None) -> None:
         raise ConfigError(f"listening on {host} makes the review app reachable by others",
                           hint=Hint("set an access token ({}, or LLMQA_TOKEN) or bind to "
                                     "127.0.0.1", ("token",)))
+
+
+def listen(host: str, port: int, token: str | None) -> socket.socket:
+    """The app's socket, listening before anything is loaded: a port in use or an address
+    this machine lacks is said at once, not after a triage, and port 0 gets a free port whose
+    number the caller can print."""
+    check_bind(host, token)
+    address = host.strip("[]")
+    sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((address, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} on {host} is in use", hint=Hint(
+                "pick another with {} (0: any free port)", ("port",))) from None
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    # Listening from here on, a browser opened on the printed address waits in the backlog
+    # while the items load, instead of being refused.
+    sock.listen()
+    return sock
 
 
 def new_secret() -> str:
