@@ -366,6 +366,24 @@ def test_cli_against_a_chroma_server(chroma_server: str, tmp_home: Path, tiny_gu
     assert shared.info()["state"] == "ready" and shared.info()["documents"] == 20
 
 
+def test_no_chroma_server_at_the_url_is_one_error_line(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as free:  # a port nothing listens on once it is closed
+        free.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{free.getsockname()[1]}"
+    with pytest.raises(ConfigError, match=f"no Chroma server answers at {url}"):
+        make_client(tmp_path, url)
+    done = subprocess.run([sys.executable, "-m", "llmqa", "search", "hello", "--chroma-url",
+                           url, "--home", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"error: no Chroma server answers at {url}")
+    assert "or check --chroma-url" in done.stderr
+
+
 # -- the real local embedder --------------------------------------------------------------------
 
 @pytest.mark.slow

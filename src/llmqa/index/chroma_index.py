@@ -66,8 +66,13 @@ def make_client(home: Path, chroma_url: str | None = None):
         if not parsed.hostname:
             raise ConfigError(f"'{chroma_url}' is not a URL like http://host:8000",
                               hint=Hint("check {}", ("chroma_url",)))
-        return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000,
-                                   ssl=parsed.scheme == "https", settings=chroma_settings)
+        try:
+            return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000,
+                                       ssl=parsed.scheme == "https", settings=chroma_settings)
+        except Exception as exc:  # chromadb 1.x: ValueError("Could not connect ..."); by version
+            raise ConfigError(f"no Chroma server answers at {chroma_url} ({exc})", hint=Hint(
+                "start one (chroma run --path DIR --port 8000) or check {}",
+                ("chroma_url",))) from exc
     path = home / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
