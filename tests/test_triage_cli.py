@@ -160,6 +160,25 @@ def test_calibrate_and_reuse_weights(items_file: Path, tmp_home: Path,
     assert reused["weights"]["source"] == "calibrated"
 
 
+def test_bad_key_or_weights_are_refused_before_any_signal(items_file: Path, tmp_home: Path,
+                                                           cli_fake_embedder: FakeEmbedder,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmqa.errors import InputError
+    from llmqa.triage import from_settings
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("signals computed before the files were read")
+
+    monkeypatch.setattr(from_settings, "triage_signals", no_work)
+    (tmp_home / "key.jsonl").write_text('{"id": "flip", "kind": "seeded-error"}\n')
+    (tmp_home / "w.json").write_text('{"error": 1}')
+    for flag, path, said in (("--calibrate", "key.jsonl", "kind 'seeded-error' is not one of"),
+                             ("--weights", "w.json", "weights must have")):
+        done = _run(str(items_file), "--no-guidelines", flag, str(tmp_home / path))
+        assert isinstance(done.exception, InputError) and said in str(done.exception), (
+            done.output)
+
+
 def test_importing_the_command_stays_light() -> None:
     code = ("import sys, llmqa.cli._triage; "
             "heavy = [m for m in ('numpy', 'sklearn', 'cleanlab', 'torch') if m in sys.modules]; "

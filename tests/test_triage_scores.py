@@ -319,6 +319,15 @@ def test_load_key_formats(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text('{"kind": "clean"}\n')
     with pytest.raises(InputError, match="needs 'id'"):
         load_key(tmp_path / "bad.jsonl")
+    # A kind it does not know is a typo to fix, not a clean item.
+    (tmp_path / "typo.jsonl").write_text('{"id": "a", "kind": "clean"}\n'
+                                         '{"id": "b", "kind": "Seeded-Error"}\n')
+    with pytest.raises(InputError, match=r"typo.jsonl:2: kind 'Seeded-Error' is not one of "
+                       "agree, ambiguous, clean"):
+        load_key(tmp_path / "typo.jsonl")
+    (tmp_path / "bare.jsonl").write_text('{"id": "a"}\n')
+    with pytest.raises(InputError, match=r"bare.jsonl:1: needs a kind: agree, ambiguous"):
+        load_key(tmp_path / "bare.jsonl")
     with pytest.raises(InputError, match="no such answer key"):
         load_key(tmp_path / "none.jsonl")
     (tmp_path / "latin1.jsonl").write_bytes(b'{"id": "caf\xe9", "kind": "clean"}\n')

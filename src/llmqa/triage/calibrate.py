@@ -1,9 +1,11 @@
 """Fit the score weights on an answer key, and say how well the fit does on unseen items.
 
 The answer key is JSONL (or any items-format reader row) with an item id (``id`` or
-``item_id``) and either ``kind`` (``seeded_error``/``error``/``likely_error`` → an error,
-``ambiguous`` → ambiguous, anything else → neither) or booleans ``is_error`` /
-``is_ambiguous``. Items missing from the key are left out of the fit.
+``item_id``) and either ``kind`` (``seeded_error``/``error``/``likely_error``/``wrong`` → an
+error, ``ambiguous`` → ambiguous, ``clean``/``correct``/``ok``/``agree`` → neither) or
+booleans ``is_error`` / ``is_ambiguous``. Another kind is refused with its line: read as
+"neither", a typo ("seeded-error") would count a known error as clean. Items missing from
+the key are left out of the fit.
 
 Each score gets a logistic regression (L2, ``C=1``) on the rank-normalised signals (see
 ``scores.py``). The reported quality is out-of-fold (stratified k-fold): each item is scored
@@ -32,6 +34,7 @@ from llmqa.triage.scores import (
 from llmqa.triage.signals import AMBIGUITY, ERROR, SignalSet
 
 _ERROR_KINDS = {"seeded_error", "error", "likely_error", "wrong"}
+_KINDS = _ERROR_KINDS | {"ambiguous", "clean", "correct", "ok", "agree"}
 
 
 @dataclass
@@ -50,6 +53,10 @@ def load_key(path: str | Path) -> Key:
         if item_id == "None":
             raise InputError(f"{path}:{number}: needs 'id' or 'item_id'")
         kind = str(row.get("kind", "")).lower()
+        if kind not in _KINDS and not {"is_error", "is_ambiguous"} & row.keys():
+            said = f"kind {row['kind']!r} is not one of" if "kind" in row else "needs a kind:"
+            raise InputError(f"{path}:{number}: {said} {', '.join(sorted(_KINDS))} (or "
+                             "is_error / is_ambiguous booleans)")
         error[item_id] = bool(row.get("is_error", kind in _ERROR_KINDS))
         ambiguous[item_id] = bool(row.get("is_ambiguous", kind == "ambiguous"))
     if not error:

@@ -143,6 +143,9 @@ def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "major
     )
 
     records = list(records)
+    # Read before the work, so a bad file is said at once rather than after the signals.
+    chosen = Weights.load(weights) if weights else DEFAULT_WEIGHTS
+    answers = load_key(answer_key) if answer_key is not None else None
     key = _cache_key(ws, records, consensus=consensus, use_guidelines=use_guidelines,
                      offline=offline, seed=seed, weights=weights, answer_key=answer_key)
     kept = cache.load(ws.settings.home_path, key)
@@ -156,11 +159,9 @@ def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "major
         raise InputError(f"{source or 'input'}: no valid items found{rejected}")
     computed = triage_signals(data, ws, use_guidelines=use_guidelines, offline=offline,
                               seed=seed, on_progress=on_progress)
-    chosen = Weights.load(weights) if weights else DEFAULT_WEIGHTS
     calibration = None
-    if answer_key is not None:
-        chosen, calibration = calibrate(computed.signals, data.item_ids, load_key(answer_key),
-                                        seed=seed)
+    if answers is not None:
+        chosen, calibration = calibrate(computed.signals, data.item_ids, answers, seed=seed)
     notes = computed.notes + computed.signals.all_notes() + data.problems[:10]
     result = score(data, computed.signals, chosen)
     basis = result.scores.error_basis(computed.signals.reliability)
