@@ -104,6 +104,18 @@ def test_negative_or_non_numeric_prices_are_refused(tmp_path: Path, entry: dict)
         PriceTable.load(prices)
 
 
+@pytest.mark.parametrize(("table", "said"), [
+    ({"my-model": 1}, "my-model is 1, not a table of input and output prices"),
+    ({"my-model": {"input": 1.0}}, "my-model has no output price"),
+    ([1, 2], "expected a table per model")])
+def test_a_price_table_of_another_shape_says_what_is_wrong(tmp_path: Path, table: object,
+                                                           said: str) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps(table))
+    with pytest.raises(ConfigError, match=said):
+        PriceTable.load(prices)
+
+
 def test_a_price_table_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     prices = tmp_path / "prices.json"
     prices.write_bytes(b"\xef\xbb\xbf" + json.dumps({"my-model": {"input": 1.0,

@@ -49,9 +49,13 @@ DEFAULT_PRICES: dict[str, Price] = {
 BATCH_DISCOUNT = 0.5
 
 
-def _rate(entry: dict, name: str, model: str) -> float:
+def _rate(entry: object, name: str, model: str) -> float:
     """A price in USD per million tokens: a number, zero or more. A negative price would make
     every call look free and disable the cost cap, so it is refused with the file."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"{model} is {entry!r}, not a table of input and output prices")
+    if name not in entry:
+        raise ValueError(f"{model} has no {name} price")
     value = entry[name]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{model}.{name} is {value!r}, not a number")
@@ -74,6 +78,8 @@ class PriceTable:
         try:
             text = file.read_text(encoding="utf-8-sig")
             raw = json.loads(text) if file.suffix == ".json" else tomllib.loads(text)
+            if not isinstance(raw, dict):
+                raise ValueError("expected a table per model: [gpt-4o-mini] input = 0.15 ...")
             for model, entry in raw.items():
                 table.prices[model] = Price(_rate(entry, "input", model),
                                             _rate(entry, "output", model),
