@@ -18,8 +18,9 @@ import os
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from pydantic import ValidationError
 
-from llmqa.errors import ConfigError, Hint
+from llmqa.errors import ConfigError, Hint, validation_problems
 from llmqa.llm.seam import ChatSeam
 from llmqa.llm.spec import LOCAL, BackendSpec, StructuredMethod
 
@@ -46,8 +47,12 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
             return cls(**spec.model_kwargs)
         except (TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
             given = ", ".join(sorted(spec.model_kwargs)) or "none"
+            # One line: pydantic's own text spans lines, with a link to its docs.
+            problem = "; ".join(
+                f"{where}: {what}" if where else what for where, what in validation_problems(exc)
+            ) if isinstance(exc, ValidationError) else str(exc)
             raise ConfigError(f"cannot build '{target}' with the model options given "
-                              f"({given}): {exc}") from exc
+                              f"({given}): {problem}") from exc
     import openai
     from langchain_openai import ChatOpenAI
 
