@@ -131,6 +131,28 @@ def test_one_clause_edit_rejudges_only_affected_items(edit, tmp_path, monkeypatc
         assert f"### Verdict flips ({len(flipped)})" in markdown
 
 
+def test_progress_follows_each_version_s_model_calls(edit, tmp_path, monkeypatch):
+    from llmqa.workspace import Workspace
+
+    clean_env(monkeypatch)
+    old, new = edit
+    items = sample_items(30)
+    seen: list[tuple[str, int, int]] = []
+    with OpenAIStub() as stub:
+        ws = Workspace.from_settings(model="gpt-4o-mini", base_url=stub.url,
+                                     embedder="openai:stub-embed", home=str(tmp_path / "state"))
+        report = ws.policy_check(old, new, items, top_k=TOP_K,
+                                 on_progress=lambda *step: seen.append(step))
+        affected = _expected_affected(old, new, items, stub.url)
+    assert report.baseline.reviewed == len(items) and report.candidate.reviewed == len(affected)
+    stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+    assert stages == ["old guidelines", "new guidelines"]
+    for stage, calls in (("old guidelines", len(items)), ("new guidelines", len(affected))):
+        done = [(d, t) for s, d, t in seen if s == stage]
+        assert done[-1] == (calls, calls)  # the bar ends full
+        assert [d for d, _ in done] == sorted(d for d, _ in done)
+
+
 def test_each_item_is_prepared_once_per_version(edit: tuple[Path, Path], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:

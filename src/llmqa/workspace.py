@@ -9,8 +9,7 @@ does the same work::
     run = ws.triage(items)
 
 Settings resolve as for the CLI: keyword arguments, then ``LLMQA_*`` environment variables,
-then ``llmqa.toml``. Heavy libraries (Chroma, torch, LangChain) load only when a step needs
-them.
+then ``llmqa.toml``. Heavy libraries (Chroma, torch, LangChain) load when a step needs them.
 """
 
 from __future__ import annotations
@@ -281,7 +280,8 @@ class Workspace:
                      items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
                      max_kappa_drop: float | None = None, top_k: int | None = None,
                      source: str = "policy-ci", max_cost: float | None = None,
-                     dry_run: bool = False) -> PolicyReport | PolicyEstimate:
+                     dry_run: bool = False, on_progress: Progress | None = None,
+                     ) -> PolicyReport | PolicyEstimate:
         """Judge ``items`` under the ``old`` and ``new`` guidelines (only items whose clauses
         changed cost a call) and gate on the kappa drop per changed clause against ``gold``
         (labels or a gold file) or the annotators. See policy.from_settings."""
@@ -289,7 +289,7 @@ class Workspace:
 
         return run_policy_check(self, old, new, items, gold=gold, max_cost=max_cost,
                                 max_kappa_drop=max_kappa_drop, top_k=top_k, source=source,
-                                dry_run=dry_run)
+                                dry_run=dry_run, on_progress=on_progress)
 
     def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,

@@ -31,8 +31,10 @@ def policy_ci(
     prices: opt.Prices = None,
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the markdown report "
                                        "(for a pull-request comment) to this file."),
+    fmt: opt.InputFormat = None,
     home: opt.Home = None,
     embedder: opt.Embedder = None,
+    progress: opt.Progress = True,
     as_json: opt.Json = False,
     config: opt.Config = None,
 ) -> None:
@@ -43,12 +45,15 @@ def policy_ci(
     2 usage or configuration error; 3 stopped at --max-cost (re-run to resume).
     """
     from llmqa.policy.ci import PolicyEstimate
+    from llmqa.progress import StageBars
 
     ws = workspace(config, model=model, base_url=base_url, structured_method=structured_method,
                    concurrency=concurrency, home=home, embedder=embedder, prices=prices)
-    valid, rejected = read_valid(ws, items, None)
-    result = ws.policy_check(old, new, valid, gold=gold, max_kappa_drop=max_kappa_drop,
-                             top_k=top_k, source=items, max_cost=max_cost, dry_run=dry_run)
+    valid, rejected = read_valid(ws, items, fmt)
+    with StageBars(progress and not as_json) as bars:
+        result = ws.policy_check(old, new, valid, gold=gold, max_kappa_drop=max_kappa_drop,
+                                 top_k=top_k, source=items, max_cost=max_cost, dry_run=dry_run,
+                                 on_progress=bars)
     if isinstance(result, PolicyEstimate):
         emit(as_json, result.to_dict(), result.text())
         raise typer.Exit(1 if rejected else 0)

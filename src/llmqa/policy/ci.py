@@ -149,18 +149,34 @@ class PolicyCheck:
     """Drives the two reviews; ``make_judge`` builds the same judge for either guideline."""
 
     def __init__(self, make_judge: JudgeFactory, embedder: Embedder, store: VerdictStore,
-                 options: ReviewOptions | None = None, n_boot: int = 1000) -> None:
+                 options: ReviewOptions | None = None, n_boot: int = 1000,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
+        """``on_progress(stage, done, total)`` follows each review's model calls (the stage
+        names the guideline version)."""
         self.make_judge = make_judge
         self.embedder = embedder
         self.store = store
         self.options = options or ReviewOptions()
         self.n_boot = n_boot
+        self.on_progress = on_progress
 
-    def _runner(self, guidelines: GuidelineSet, **options: Any) -> ReviewRunner:
+    def _runner(self, guidelines: GuidelineSet, stage: str = "", **options: Any) -> ReviewRunner:
         retriever = Retriever.from_guidelines(
             guidelines, self.embedder, documents=VectorCache(self.embedder, self.store))
+        counts = [0, 0]  # calls answered, calls planned
+
+        def plan(total: int) -> None:
+            counts[1] = total
+            if self.on_progress:
+                self.on_progress(stage, *counts)
+
+        def step(done: int) -> None:
+            counts[0] += done
+            if self.on_progress:
+                self.on_progress(stage, *counts)
+
         return ReviewRunner(self.make_judge(guidelines), retriever, self.store,
-                            replace(self.options, **options))
+                            replace(self.options, **options), on_progress=step, on_plan=plan)
 
     def estimate(self, old: GuidelineSet, new: GuidelineSet, items: list[Item]) -> PolicyEstimate:
         """The dry run: prompts are built and keys looked up in the store; nothing is asked."""
@@ -180,9 +196,9 @@ class PolicyCheck:
         return PolicyEstimate(len(items), *summaries)
 
     async def _judge_all(self, guidelines: GuidelineSet, items: list[Item], source: str,
-                         max_cost: float | None = None) -> tuple[
+                         version: str, max_cost: float | None = None) -> tuple[
                              dict[str, str], dict[str, dict[str, Any]], ReviewSummary, str]:
-        runner = self._runner(guidelines, max_cost=max_cost)
+        runner = self._runner(guidelines, f"{version} guidelines", max_cost=max_cost)
         judge = runner.judge
         summary = await runner.run(items, source)
         # The keys the run computed; items it never reached (a budget stop) are prepared here.
@@ -199,12 +215,12 @@ class PolicyCheck:
                   max_cost: float | None = None) -> PolicyReport:
         diff = old.diff(new)
         old_keys, old_rows, baseline, model = await self._judge_all(
-            old, items, f"{source} (old)", max_cost)
+            old, items, f"{source} (old)", "old", max_cost)
         candidate = ReviewSummary(items=len(items), status="not_run")
         if not baseline.budget_reached:
             left = None if max_cost is None else max(0.0, max_cost - baseline.spent_usd)
             new_keys, new_rows, candidate, model = await self._judge_all(
-                new, items, f"{source} (new)", left)
+                new, items, f"{source} (new)", "new", left)
         if baseline.budget_reached or candidate.budget_reached:
             return PolicyReport(old_version=old.version, new_version=new.version, model=model,
                                 diff=diff, items=len(items), affected=[], baseline=baseline,

@@ -7,7 +7,7 @@ workspace's store (under its run lock), with gold labels read from a file when n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +23,13 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
                      items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
                      max_kappa_drop: float | None = None, top_k: int | None = None,
                      source: str = "policy-ci", max_cost: float | None = None,
-                     dry_run: bool = False) -> PolicyReport | PolicyEstimate:
+                     dry_run: bool = False,
+                     on_progress: Callable[[str, int, int], None] | None = None,
+                     ) -> PolicyReport | PolicyEstimate:
     """Judge ``items`` under ``old`` and ``new`` (sets, or their folders or files). ``gold``:
     ``{item id: label}`` or a gold file; its unusable rows land in ``gold_problems``.
-    ``max_cost`` (USD) covers both versions; ``dry_run`` only estimates the calls."""
+    ``max_cost`` (USD) covers both versions; ``dry_run`` only estimates the calls;
+    ``on_progress(stage, done, total)`` follows the model calls of each version."""
     from llmqa.policy.ci import PolicyCheck
     from llmqa.runner import ReviewOptions
     from llmqa.runner.from_settings import require_price
@@ -48,7 +51,8 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
     with ws.locked_store() as store:
         check = PolicyCheck(lambda g: ws.judge(spec, top_k=top_k, prices=prices, seam=seam,
                                                guidelines=g),
-                            ws.embedder, store, ReviewOptions(concurrency=workers))
+                            ws.embedder, store, ReviewOptions(concurrency=workers),
+                            on_progress=on_progress)
         if dry_run:
             return check.estimate(before, after, items)
         report = asyncio.run(check.run(before, after, items, labels, source=source,
