@@ -71,7 +71,7 @@ def make_client(home: Path, chroma_url: str | None = None):
                                        ssl=parsed.scheme == "https", settings=chroma_settings)
         except Exception as exc:  # chromadb 1.x: ValueError("Could not connect ..."); by version
             raise ConfigError(f"no Chroma server answers at {chroma_url} ({exc})", hint=Hint(
-                "start one (chroma run --path DIR --port 8000) or check {}",
+                "start one (the `chroma run` command) or check {}",
                 ("chroma_url",))) from exc
     path = home / "chroma"
     path.mkdir(parents=True, exist_ok=True)
