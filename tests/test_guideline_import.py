@@ -492,3 +492,19 @@ def test_a_label_that_reads_as_no_violation_is_declared_for_review(tmp_path: Pat
                                "--prefix", "AB"])
     assert done.exit_code == 0, done.output
     assert "declared not-abusive as the no-violation label" in done.output
+
+
+def test_a_document_given_as_guidelines_points_to_the_import(tmp_path: Path) -> None:
+    from llmqa.errors import GuidelineError
+    from llmqa.guidelines import load_guidelines
+
+    pdf = tmp_path / "policy.pdf"
+    pdf.write_bytes(_policy_pdf())
+    with pytest.raises(GuidelineError) as refused:
+        load_guidelines(pdf)
+    assert refused.value.describe(lambda step: f"`llmqa {step.name}`") == (
+        f"{pdf}: a .pdf document is not read as guidelines; turn a document into clauses with "
+        "`llmqa guidelines import` first")
+    with pytest.raises(GuidelineError, match=r"1 document\(s\) such as policy.pdf; turn"):
+        load_guidelines(tmp_path)
+

@@ -37,3 +37,48 @@ def test_queue_and_candidate_files_name_the_damaged_line(tmp_path: Path) -> None
     candidates.write_text('{"clause_id": "R1", "kind": "in_scope"}\n{\n')
     with pytest.raises(InputError, match=r"candidates.jsonl:2: not JSON"):
         read_examples(candidates)
+
+
+def test_a_file_of_another_kind_is_refused_not_read_as_empty(tmp_path: Path) -> None:
+    """Given the wrong JSON file, each reader says so: read as empty, a queue would flag
+    nothing, a clause summary would say nothing is troubled."""
+    from llmqa.revision.clause_summary import load_clause_summary
+
+    other = tmp_path / "weights.json"
+    other.write_text('{"error": {"label_issue": 1.0}}\n')
+    with pytest.raises(InputError, match=r"weights.json:1: a queue row needs an item_id"):
+        read_queue_file(other)
+    numbers = tmp_path / "numbers.json"
+    numbers.write_text("[1, 2]\n")
+    with pytest.raises(InputError, match=r"numbers.json: none of its 2 entries names a clause"):
+        load_clause_summary(numbers)
+    with pytest.raises(InputError, match=r"weights.json: none of its 1 records is a candidate"):
+        read_examples(other)
+    with pytest.raises(InputError, match=r"queue.xlsx: not a triage queue"):
+        (tmp_path / "queue.xlsx").write_bytes(b"PK")
+        read_queue_file(tmp_path / "queue.xlsx")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet"])
+def test_table_queues_need_an_item_id_per_row(tmp_path: Path, suffix: str) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    path = tmp_path / f"queue{suffix}"
+    table = pa.table({"item_id": ["a", None], "score": [0.9, 0.1],
+                      "clause_ids": ['["R1"]', "[]"]})
+    if suffix == ".parquet":
+        pq.write_table(table, path)
+    else:
+        pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(
+            delimiter="\t" if suffix == ".tsv" else ","))
+    # Line 3 of a delimited file (its header is line 1); row 2 of a Parquet file.
+    where = "2" if suffix == ".parquet" else "3"
+    with pytest.raises(InputError, match=rf"queue{suffix}:{where}: a queue row needs"):
+        read_queue_file(path)
+    path.write_bytes(b"not a table at all \x00\x01" if suffix == ".parquet" else b"")
+    if suffix == ".parquet":
+        with pytest.raises(InputError, match="not a readable queue file"):
+            read_queue_file(path)
+

@@ -172,6 +172,29 @@ def test_a_count_only_clause_summary_is_read() -> None:
     assert parse_clause_summary({"SPAM-1.1": 4})["SPAM-1.1"].count == 4
 
 
+def test_a_summary_naming_no_clause_of_the_guidelines_is_refused(
+        guidelines: GuidelineSet, tmp_path: Path) -> None:
+    """The lenient reader takes a weights file as a summary of clauses 'error' and
+    'ambiguity'; silently it would trouble nothing. A partial match keeps its clauses."""
+    from llmqa.errors import InputError
+    from llmqa.revision.pipeline import RevisionOptions, run_revision
+
+    other = tmp_path / "weights.json"
+    other.write_text(json.dumps({"error": {"label_issue": 1.0}, "ambiguity": {"x": 1.0}}))
+    with pytest.raises(InputError, match=r"weights.json: none of the clauses it names is in "
+                       r"the guidelines \(error, ambiguity\)"):
+        run_revision(guidelines, ITEMS, options=RevisionOptions(clause_summary=other,
+                                                                wording=False))
+    mixed = tmp_path / "summary.json"
+    mixed.write_text(json.dumps([{"clause_id": "SPAM-1.1", "item_ids": ["i4", "i6"]},
+                                 {"clause_id": "GONE-9", "item_ids": ["i1"]}]))
+    run = run_revision(guidelines, ITEMS, options=RevisionOptions(
+        clause_summary=mixed, wording=False, thresholds=Thresholds(max_agreement=0.0)),
+        guidelines_path=Path(guidelines.sources[0]).parent)
+    assert f"{mixed}: clauses the guidelines do not have, left out: GONE-9" in run.notes
+    assert [d.clause.id for d in run.drafts] == ["SPAM-1.1"]
+
+
 # -- evidence ------------------------------------------------------------------------------------
 def test_evidence_finds_the_troubled_clause(guidelines: GuidelineSet) -> None:
     evidence = gather_evidence(ITEMS, guidelines, VERDICTS)

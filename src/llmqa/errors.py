@@ -48,6 +48,8 @@ INDEX = Step("index", "`Workspace.index.sync(guidelines)`")
 REBUILD_INDEX = Step("index --rebuild", "`Workspace.index.rebuild(guidelines)`")
 REVIEW = Step("review", "`Workspace.review(items, spec)`")
 CHECK_GUIDELINES = Step("guidelines check", "`llmqa.guidelines.check.check(path)`")
+IMPORT_GUIDELINES = Step("guidelines import",
+                         "`llmqa.guidelines.importing.import_to_folder(path, folder)`")
 IMPORT_STEPS = {"label-studio": Step("import label-studio",
                                      "`llmqa.interop.convert.items_from_label_studio`"),
                 "argilla": Step("import argilla", "`llmqa.interop.convert.items_from_argilla`")}

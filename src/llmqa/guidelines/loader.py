@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmqa.errors import GuidelineError
+from llmqa.errors import IMPORT_GUIDELINES, GuidelineError, Hint
 from llmqa.guidelines.model import NO_VIOLATION_LABEL, Clause, GuidelineSet
 from llmqa.guidelines.parser import declared_no_violation, has_clause_headings, parse_structured
 from llmqa.guidelines.plain import parse_plain
@@ -15,6 +15,9 @@ DEFAULT_GUIDELINES_DIR = "guidelines"
 
 def guideline_files(path: Path) -> list[Path]:
     if path.is_file():
+        if _documents([path]):
+            raise GuidelineError(f"{path}: a {path.suffix.lower()} document is not read as "
+                                 "guidelines", hint=_IMPORT_FIRST)
         return [path]
     if not path.is_dir():
         raise GuidelineError(f"{path}: no such guidelines folder or file")
@@ -22,8 +25,22 @@ def guideline_files(path: Path) -> list[Path]:
                    if p.suffix.lower() in GUIDELINE_SUFFIXES and p.is_file()
                    and not p.name.lower().startswith("readme") and not _leaves(path, p))
     if not files:
-        raise GuidelineError(f"{path}: no guideline files (*.md, *.txt) found")
+        documents = _documents(sorted(path.iterdir()))
+        raise GuidelineError(f"{path}: no guideline files (*.md, *.txt) found" + (
+            f"; {len(documents)} document(s) such as {documents[0].name}" if documents else ""),
+            hint=_IMPORT_FIRST if documents else None)
     return files
+
+
+_IMPORT_FIRST = Hint("turn a document into clauses with {} first", (IMPORT_GUIDELINES,))
+
+
+def _documents(paths: list[Path]) -> list[Path]:
+    """The PDF, Word and HTML files among ``paths``: guidelines, but only once imported."""
+    from llmqa.guidelines.importing.extract import SUFFIXES
+
+    return [p for p in paths if p.suffix.lower() in SUFFIXES
+            and p.suffix.lower() not in GUIDELINE_SUFFIXES]
 
 
 def _leaves(root: Path, path: Path) -> bool:

@@ -94,6 +94,9 @@ def parse_clause_summary(data: Any) -> dict[str, TriageClause]:
             row = {"count": row}
         if isinstance(row, dict) and (entry := _entry(clause_id, row)) is not None:
             found[entry.clause_id] = entry
+    if rows and not found:  # some other JSON file: silence would read as "nothing troubled"
+        raise InputError(f"clause summary: none of its {len(rows)} entries names a clause "
+                         "(clause_id, or a clause ID as the key)")
     return found
 
 
@@ -101,7 +104,10 @@ def load_clause_summary(path: str | Path) -> tuple[dict[str, TriageClause], str 
     """(clauses, the guideline version the summary was made with, when it says)."""
     data = read_json_file(path, "clause summary file")
     version = data.get("guideline_version") if isinstance(data, dict) else None
-    return parse_clause_summary(data), str(version) if version else None
+    try:
+        return parse_clause_summary(data), str(version) if version else None
+    except InputError as exc:
+        raise InputError(f"{path}: {exc.message.removeprefix('clause summary: ')}") from None
 
 
 def read_clause_summary(path: str | Path) -> dict[str, TriageClause]:

@@ -117,11 +117,17 @@ class RevisionRun:
 
 
 def read_examples(path: Path) -> list[dict[str, Any]]:
-    """Verified candidates written by example generation (JSONL); other records are skipped."""
+    """Verified candidates written by example generation (JSONL); other records are skipped,
+    but a file with records and no candidate among them is some other file."""
     if not path.is_file():
         raise InputError(f"{path}: no such examples file")
-    return [record for _, record in read_json_lines(path)
-            if isinstance(record, dict) and record.get("clause_id") and record.get("kind")]
+    records = [record for _, record in read_json_lines(path, "examples file")]
+    found = [record for record in records
+             if isinstance(record, dict) and record.get("clause_id") and record.get("kind")]
+    if records and not found:
+        raise InputError(f"{path}: none of its {len(records)} records is a candidate example "
+                         "(clause_id and kind, as example generation writes them)")
+    return found
 
 
 def patch_root(guidelines_path: Path, root: Path | None = None) -> Path:
@@ -167,6 +173,13 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
     triage: dict[str, Any] = {}
     if options.clause_summary:
         triage, made_with = load_clause_summary(options.clause_summary)
+        unknown = [c for c in triage if c not in guidelines.by_id]
+        if unknown and len(unknown) == len(triage):  # another file, or other guidelines
+            raise InputError(f"{options.clause_summary}: none of the clauses it names is in "
+                             f"the guidelines ({', '.join(unknown[:5])})")
+        if unknown:
+            notes.append(f"{options.clause_summary}: clauses the guidelines do not have, left "
+                         f"out: {', '.join(unknown)}")
         if made_with and made_with != guidelines.version:
             notes.append(f"{options.clause_summary} was made with guideline version "
                          f"{made_with}; the guidelines are at {guidelines.version}")

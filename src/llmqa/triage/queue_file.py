@@ -19,21 +19,38 @@ DEFAULT_CHECK_FIRST = 0.75  # likely-error score (rank-based, 0..1) from which a
 
 
 def read_queue_file(path: Path) -> list[dict[str, Any]]:
-    """Triage rows from ``llmqa triage -o FILE.jsonl`` (or .csv/.parquet via the readers
-    ``llmqa triage`` writes with); rows without an ``item_id`` are named and skipped."""
+    """Triage rows from ``llmqa triage -o FILE`` (.jsonl, .csv, .tsv or .parquet, as it
+    writes them). A queue is llmqa's own output, so a row without an ``item_id`` means a wrong
+    or damaged file: an ``InputError`` naming the row's line, as is a file of another kind."""
     if not path.exists():
         raise InputError(f"{path}: no such queue file")
-    if path.suffix == ".jsonl":
-        rows = []
-        for number, row in read_json_lines(path):
-            if not isinstance(row, dict) or not row.get("item_id"):
-                raise InputError(f"{path}:{number}: a queue row needs an item_id")
-            rows.append(row)
-        return rows
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        rows = [(number, row) for number, row in read_json_lines(path, "queue file")]
+    elif suffix in (".csv", ".tsv", ".parquet", ".pq"):
+        rows = list(enumerate(_table_rows(path, suffix), start=2 if "sv" in suffix else 1))
+    else:
+        raise InputError(f"{path}: not a triage queue (.jsonl, .csv, .tsv or .parquet, as "
+                         "triage writes them)")
+    for number, row in rows:
+        if not isinstance(row, dict) or not row.get("item_id"):
+            raise InputError(f"{path}:{number}: a queue row needs an item_id (is this a triage "
+                             "queue?)")
+    return [row for _, row in rows]
+
+
+def _table_rows(path: Path, suffix: str) -> list[dict[str, Any]]:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
+    try:
+        if suffix in (".parquet", ".pq"):
+            table = pq.read_table(path)
+        else:
+            table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(
+                delimiter="\t" if suffix == ".tsv" else ","))
+    except ValueError as exc:  # pyarrow's ArrowInvalid: not Parquet, or CSV it cannot parse
+        raise InputError(f"{path}: not a readable queue file ({exc})") from exc
     rows = table.to_pylist()
     for row in rows:
         if isinstance(row.get("clause_ids"), str):
