@@ -48,7 +48,7 @@ def test_cli_search_file_json_lines_and_bad_rows(tmp_home: Path, tiny_guidelines
                                 json.dumps(_item("b", "keyword stuffing in titles"))]) + "\n")
     result = runner.invoke(app, ["search", "--file", str(items), "-k", "2", "--json"])
     assert result.exit_code == 1  # a bad row
-    assert "items.jsonl:2" in result.stderr
+    assert "items.jsonl:2" in result.stderr and "1 bad row skipped" in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["a", "b"]
     assert lines[0]["clauses"][0] == {"id": "HATE-1.1", "label": "hate",

@@ -75,5 +75,5 @@ def _search_file(ws, file: Path, k: int, as_json: bool) -> None:
             typer.echo(f"{found.id}\t" + ", ".join(f"{c.id} {c.score:.3f}"
                                                    for c in found.clauses))
     if report.rejected:
-        err(f"{report.rejected} bad rows skipped")
+        err(f"{report.rejected} bad row{'s' if report.rejected != 1 else ''} skipped")
         raise typer.Exit(1)
