@@ -74,6 +74,23 @@ def test_read_gold_names_bad_lines_and_keeps_the_rest(tmp_path: Path) -> None:
     assert isinstance(records[3], Decision) and records[3].analyst == "x"
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_triage_queue_is_not_read_as_gold(tmp_path: Path, suffix: str) -> None:
+    """A queue has item_id and label columns, but its label is the one under review: read
+    as gold, every annotator would be scored against the consensus."""
+    from llmqa.store.gold import gold_labels
+
+    row = {"rank": 1, "item_id": "a", "kind": "error", "score": 0.9, "urgency": 0.9,
+           "error_score": 0.9, "ambiguity_score": 0.2, "label": "hate"}
+    path = tmp_path / f"queue{suffix}"
+    path.write_text(json.dumps(row) + "\n" if suffix == ".jsonl"
+                    else ",".join(row) + "\n" + ",".join(map(str, row.values())) + "\n")
+    with pytest.raises(InputError, match=rf"queue{suffix}: a triage queue, not a gold file"):
+        gold_labels(path)
+    with pytest.raises(InputError, match="a triage queue"):
+        list(read_gold(path))
+
+
 def test_a_gold_line_with_several_problems_names_each(tmp_path: Path) -> None:
     path = tmp_path / "gold.jsonl"
     path.write_text('{"id": "a", "decision": "maybe", "note": 3, "analyst": "ana"}\n')

@@ -81,6 +81,9 @@ def read_gold(path: str | Path, analyst: str | None = None, source: str = "impor
     return (record for _, record in _numbered(Path(path), analyst, source, other_columns))
 
 
+QUEUE_COLUMNS = frozenset({"rank", "urgency", "error_score", "ambiguity_score"})
+
+
 def gold_labels(path: str | Path) -> tuple[dict[str, str], list[RowError]]:
     """``{item id: gold label}`` from a gold file, and its unusable rows. Rows decided
     ambiguous or escalate carry no gold label and are left out; an item's last row wins, as
@@ -99,7 +102,13 @@ def _numbered(path: Path, analyst: str | None, source: str,
               other_columns: bool = False) -> Iterator[tuple[int, Decision | RowError]]:
     if not path.is_file():
         raise InputError(f"{path}: no such gold file")
-    for number, row in gold_file_rows(path):
+    rows = gold_file_rows(path)
+    first = next((row for _, row in rows if isinstance(row, dict)), {})
+    if first.keys() >= QUEUE_COLUMNS:
+        # Its label and item_id columns would read as gold: the label under review.
+        raise InputError(f"{path}: a triage queue, not a gold file: its 'label' is the label "
+                         "under review, not an analyst's decision")
+    for number, row in rows:
         yield number, (row if isinstance(row, RowError)
                        else _parse(row, str(path), number, analyst, source, other_columns))
 
