@@ -131,7 +131,8 @@ def test_one_clause_edit_rejudges_only_affected_items(edit, tmp_path, monkeypatc
         assert f"### Verdict flips ({len(flipped)})" in markdown
 
 
-def test_progress_follows_each_version_s_model_calls(edit, tmp_path, monkeypatch):
+def test_progress_follows_each_version_s_model_calls(edit: tuple[Path, Path], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from llmqa.workspace import Workspace
 
     clean_env(monkeypatch)
