@@ -160,8 +160,17 @@ def first_error(exc: Any, default: str = "") -> str:
     """The first problem of a pydantic ``ValidationError`` as ``loc: message`` (``default`` as
     the loc when it has none; just the message when neither)."""
     location, message = validation_problems(exc)[0]
-    where = location or default
-    return f"{where}: {message}" if where else message
+    return _phrased(location or default, message)
+
+
+def every_error(exc: Any) -> str:
+    """Every problem of a pydantic ``ValidationError`` on one line, ``loc: message; ...``
+    (pydantic's own text spans lines and links its docs)."""
+    return "; ".join(_phrased(*problem) for problem in validation_problems(exc))
+
+
+def _phrased(location: str | None, message: str) -> str:
+    return f"{location}: {message}" if location else message
 
 
 def fault_message(exc: OSError | sqlite3.DatabaseError) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
 
-from llmqa.errors import ConfigError, Hint, validation_problems
+from llmqa.errors import ConfigError, Hint, every_error
 from llmqa.llm.seam import ChatSeam
 from llmqa.llm.spec import LOCAL, BackendSpec, StructuredMethod
 
@@ -47,10 +47,7 @@ def make_chat_model(spec: BackendSpec) -> BaseChatModel:
             return cls(**spec.model_kwargs)
         except (TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
             given = ", ".join(sorted(spec.model_kwargs)) or "none"
-            # One line: pydantic's own text spans lines, with a link to its docs.
-            problem = "; ".join(
-                f"{where}: {what}" if where else what for where, what in validation_problems(exc)
-            ) if isinstance(exc, ValidationError) else str(exc)
+            problem = every_error(exc) if isinstance(exc, ValidationError) else str(exc)
             raise ConfigError(f"cannot build '{target}' with the model options given "
                               f"({given}): {problem}") from exc
     import openai
