@@ -49,13 +49,20 @@ DEFAULT_PRICES: dict[str, Price] = {
 BATCH_DISCOUNT = 0.5
 
 
-def _rate(entry: object, name: str, model: str) -> float:
-    """A price in USD per million tokens: a number, zero or more. A negative price would make
-    every call look free and disable the cost cap, so it is refused with the file."""
+def _price(entry: object, model: str) -> Price:
+    """One model's table of the prices file."""
     if not isinstance(entry, dict):
         raise ValueError(f"{model} is {entry!r}, not a table of input and output prices")
-    if name not in entry:
-        raise ValueError(f"{model} has no {name} price")
+    missing = [name for name in ("input", "output") if name not in entry]
+    if missing:
+        raise ValueError(f"{model} has no {' and no '.join(missing)} price")
+    return Price(_rate(entry, "input", model), _rate(entry, "output", model),
+                 _rate(entry, "cached_input", model) if "cached_input" in entry else None)
+
+
+def _rate(entry: dict, name: str, model: str) -> float:
+    """A price in USD per million tokens: a number, zero or more. A negative price would make
+    every call look free and disable the cost cap, so it is refused with the file."""
     value = entry[name]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{model}.{name} is {value!r}, not a number")
@@ -80,12 +87,8 @@ class PriceTable:
             raw = json.loads(text) if file.suffix == ".json" else tomllib.loads(text)
             if not isinstance(raw, dict):
                 raise ValueError("expected a table per model: [gpt-4o-mini] input = 0.15 ...")
-            for model, entry in raw.items():
-                table.prices[model] = Price(_rate(entry, "input", model),
-                                            _rate(entry, "output", model),
-                                            _rate(entry, "cached_input", model)
-                                            if "cached_input" in entry else None)
-        except (OSError, ValueError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+            table.prices.update({model: _price(entry, model) for model, entry in raw.items()})
+        except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{file}: cannot read prices ({exc})") from exc
         return table
 
