@@ -78,7 +78,7 @@ def _entry(clause_id: str | None, row: dict[str, Any]) -> TriageClause | None:
     return TriageClause(clause_id, item_ids, count, score, changes, row)
 
 
-def parse_clause_summary(data: Any) -> dict[str, TriageClause]:
+def parse_clause_summary(data: Any, source: str = "clause summary") -> dict[str, TriageClause]:
     if isinstance(data, dict) and "clauses" in data:
         data = data["clauses"]
     rows: list[tuple[str | None, Any]]
@@ -87,7 +87,7 @@ def parse_clause_summary(data: Any) -> dict[str, TriageClause]:
     elif isinstance(data, dict):
         rows = [(str(key), row) for key, row in data.items()]
     else:
-        raise InputError("clause summary: expected a JSON list or object of clauses")
+        raise InputError(f"{source}: expected a JSON list or object of clauses")
     found: dict[str, TriageClause] = {}
     for clause_id, row in rows:
         if isinstance(row, int | float) and clause_id:  # {"HATE-1.1": 4}
@@ -95,7 +95,7 @@ def parse_clause_summary(data: Any) -> dict[str, TriageClause]:
         if isinstance(row, dict) and (entry := _entry(clause_id, row)) is not None:
             found[entry.clause_id] = entry
     if rows and not found:  # some other JSON file: silence would read as "nothing troubled"
-        raise InputError(f"clause summary: none of its {len(rows)} entries names a clause "
+        raise InputError(f"{source}: none of its {len(rows)} entries names a clause "
                          "(clause_id, or a clause ID as the key)")
     return found
 
@@ -104,10 +104,7 @@ def load_clause_summary(path: str | Path) -> tuple[dict[str, TriageClause], str 
     """(clauses, the guideline version the summary was made with, when it says)."""
     data = read_json_file(path, "clause summary file")
     version = data.get("guideline_version") if isinstance(data, dict) else None
-    try:
-        return parse_clause_summary(data), str(version) if version else None
-    except InputError as exc:
-        raise InputError(f"{path}: {exc.message.removeprefix('clause summary: ')}") from None
+    return parse_clause_summary(data, str(path)), str(version) if version else None
 
 
 def read_clause_summary(path: str | Path) -> dict[str, TriageClause]:
