@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 Users = str | Path | Mapping[str, str] | None  # a users file, or its names
 
+
 def _write_items(records: Iterator[Item | RowError], report: ImportReport, output: str | Path,
                  output_format: str | None, export: str | Path, tool: str) -> ImportReport:
     from llmqa.io.foreign import TOOL_NAMES, file_export_kind, misread

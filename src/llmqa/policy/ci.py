@@ -24,6 +24,7 @@ from llmqa.items import Item
 from llmqa.judge.judge import Judge
 from llmqa.judge.render import consensus_label
 from llmqa.policy.compare import Flip, KappaChange, clauses_of, flips, kappa_change
+from llmqa.progress import StageProgress
 from llmqa.runner.review import ReviewOptions, ReviewRunner, ReviewSummary
 from llmqa.store.vector_cache import VectorCache
 from llmqa.store.verdicts import VerdictStore
@@ -150,7 +151,7 @@ class PolicyCheck:
 
     def __init__(self, make_judge: JudgeFactory, embedder: Embedder, store: VerdictStore,
                  options: ReviewOptions | None = None, n_boot: int = 1000,
-                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
+                 on_progress: StageProgress | None = None) -> None:
         """``on_progress(stage, done, total)`` follows each review's model calls (the stage
         names the guideline version)."""
         self.make_judge = make_judge

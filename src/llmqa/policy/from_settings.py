@@ -7,7 +7,7 @@ workspace's store (under its run lock), with gold labels read from a file when n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from llmqa.guidelines import GuidelineSet, load_guidelines
 if TYPE_CHECKING:
     from llmqa.items import Item
     from llmqa.policy.ci import PolicyEstimate, PolicyReport
+    from llmqa.progress import StageProgress
     from llmqa.workspace import Workspace
 
 
@@ -23,8 +24,7 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
                      items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
                      max_kappa_drop: float | None = None, top_k: int | None = None,
                      source: str = "policy-ci", max_cost: float | None = None,
-                     dry_run: bool = False,
-                     on_progress: Callable[[str, int, int], None] | None = None,
+                     dry_run: bool = False, on_progress: StageProgress | None = None,
                      ) -> PolicyReport | PolicyEstimate:
     """Judge ``items`` under ``old`` and ``new`` (sets, or their folders or files). ``gold``:
     ``{item id: label}`` or a gold file; its unusable rows land in ``gold_problems``.

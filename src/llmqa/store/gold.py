@@ -31,6 +31,10 @@ from llmqa.store.decisions import (
 )
 from llmqa.store.verdicts import VerdictStore
 
+# Columns every triage queue row has (triage.queue) and no gold row does: a queue also has
+# item_id and label, and would read as gold whose labels are the ones under review.
+QUEUE_COLUMNS = frozenset({"rank", "urgency", "error_score", "ambiguity_score"})
+
 
 @dataclass
 class GoldImport:
@@ -81,9 +85,6 @@ def read_gold(path: str | Path, analyst: str | None = None, source: str = "impor
     return (record for _, record in _numbered(Path(path), analyst, source, other_columns))
 
 
-QUEUE_COLUMNS = frozenset({"rank", "urgency", "error_score", "ambiguity_score"})
-
-
 def gold_labels(path: str | Path) -> tuple[dict[str, str], list[RowError]]:
     """``{item id: gold label}`` from a gold file, and its unusable rows. Rows decided
     ambiguous or escalate carry no gold label and are left out; an item's last row wins, as
@@ -105,7 +106,6 @@ def _numbered(path: Path, analyst: str | None, source: str,
     rows = gold_file_rows(path)
     first = next((row for _, row in rows if isinstance(row, dict)), {})
     if first.keys() >= QUEUE_COLUMNS:
-        # Its label and item_id columns would read as gold: the label under review.
         raise InputError(f"{path}: a triage queue, not a gold file: its 'label' is the label "
                          "under review, not an analyst's decision")
     for number, row in rows:

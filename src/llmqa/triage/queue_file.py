@@ -28,7 +28,8 @@ def read_queue_file(path: Path) -> list[dict[str, Any]]:
     if suffix in (".jsonl", ".ndjson", ".json"):
         rows = [(number, row) for number, row in read_json_lines(path, "queue file")]
     elif suffix in (".csv", ".tsv", ".parquet", ".pq"):
-        rows = list(enumerate(_table_rows(path, suffix), start=2 if "sv" in suffix else 1))
+        header = suffix in (".csv", ".tsv")  # its first data row is line 2
+        rows = list(enumerate(_table_rows(path, suffix), start=2 if header else 1))
     else:
         raise InputError(f"{path}: not a triage queue (.jsonl, .csv, .tsv or .parquet, as "
                          "triage writes them)")
