@@ -54,8 +54,8 @@ def test_a_file_of_another_kind_is_refused_not_read_as_empty(tmp_path: Path) -> 
         load_clause_summary(numbers)
     with pytest.raises(InputError, match=r"weights.json: none of its 1 records is a candidate"):
         read_examples(other)
+    (tmp_path / "queue.xlsx").write_bytes(b"PK")
     with pytest.raises(InputError, match=r"queue.xlsx: not a triage queue"):
-        (tmp_path / "queue.xlsx").write_bytes(b"PK")
         read_queue_file(tmp_path / "queue.xlsx")
 
 
@@ -77,8 +77,11 @@ def test_table_queues_need_an_item_id_per_row(tmp_path: Path, suffix: str) -> No
     where = "2" if suffix == ".parquet" else "3"
     with pytest.raises(InputError, match=rf"queue{suffix}:{where}: a queue row needs"):
         read_queue_file(path)
-    path.write_bytes(b"not a table at all \x00\x01" if suffix == ".parquet" else b"")
-    if suffix == ".parquet":
-        with pytest.raises(InputError, match="not a readable queue file"):
-            read_queue_file(path)
+
+
+def test_a_damaged_parquet_queue_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "queue.parquet"
+    path.write_bytes(b"not a table at all \x00\x01")
+    with pytest.raises(InputError, match=r"queue\.parquet: not a readable queue file"):
+        read_queue_file(path)
 

@@ -154,8 +154,11 @@ def test_cli_serve_on_port_0_prints_the_port_it_got(paths: dict[str, Path]) -> N
          "--port", "0"], stderr=subprocess.PIPE, text=True)
     try:
         assert app.stderr is not None
-        lines = [app.stderr.readline() for _ in range(2)]
-        found = re.search(r"review app on http://127\.0\.0\.1:(\d+)/", lines[-1])
+        lines: list[str] = []
+        found = None
+        while found is None and (line := app.stderr.readline()):  # notes may come first
+            lines.append(line)
+            found = re.search(r"review app on http://127\.0\.0\.1:(\d+)/", line)
         assert found and found.group(1) != "0", lines
         with urllib.request.urlopen(f"http://127.0.0.1:{found.group(1)}/", timeout=30) as page:
             assert page.status == 200 and b"hate" in page.read()
