@@ -508,3 +508,13 @@ def test_a_document_given_as_guidelines_points_to_the_import(tmp_path: Path) -> 
     with pytest.raises(GuidelineError, match=r"1 document\(s\) such as policy.pdf; turn"):
         load_guidelines(tmp_path)
 
+
+def test_loading_markdown_guidelines_does_not_load_the_importer() -> None:
+    # The document check runs on every load; the importer (about 60 ms) only for a document.
+    code = ("import sys; from llmqa.guidelines import load_guidelines; "
+            "load_guidelines('guidelines/hate.md'); load_guidelines('guidelines'); "
+            "print('llmqa.guidelines.importing' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "False"
+
