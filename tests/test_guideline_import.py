@@ -510,7 +510,7 @@ def test_a_document_given_as_guidelines_points_to_the_import(tmp_path: Path) -> 
 
 
 def test_loading_markdown_guidelines_does_not_load_the_importer() -> None:
-    # The document check runs on every load; the importer (about 60 ms) only for a document.
+    # The document check runs on every load; the importer loads only for a document.
     code = ("import sys; from llmqa.guidelines import load_guidelines; "
             "load_guidelines('guidelines/hate.md'); load_guidelines('guidelines'); "
             "print('llmqa.guidelines.importing' in sys.modules)")

@@ -38,7 +38,7 @@ _IMPORT_FIRST = Hint("turn a document into clauses with {} first", (IMPORT_GUIDE
 def _documents(paths: list[Path]) -> list[Path]:
     """The PDF, Word and HTML files among ``paths``: guidelines, but only once imported."""
     others = [p for p in paths if p.suffix.lower() not in GUIDELINE_SUFFIXES]
-    if not others:  # the usual case: no need to load the importer (about 60 ms)
+    if not others:  # the usual case: the importer and its parsers stay unloaded
         return []
     from llmqa.guidelines.importing.extract import SUFFIXES
 
