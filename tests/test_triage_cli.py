@@ -179,6 +179,21 @@ def test_bad_key_or_weights_are_refused_before_any_signal(items_file: Path, tmp_
             done.output)
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_queue_triage_writes_is_refused_as_gold(items_file: Path, tmp_home: Path,
+                                                  cli_fake_embedder: FakeEmbedder,
+                                                  suffix: str) -> None:
+    """store.gold knows the queue by QUEUE_COLUMNS; this keeps it in step with the queue's
+    real columns."""
+    from llmqa.errors import InputError
+    from llmqa.store.gold import gold_labels
+
+    queue = tmp_home / f"queue{suffix}"
+    assert _run(str(items_file), "--no-guidelines", "-o", str(queue)).exit_code == 0
+    with pytest.raises(InputError, match="a triage queue, not a gold file"):
+        gold_labels(queue)
+
+
 def test_importing_the_command_stays_light() -> None:
     code = ("import sys, llmqa.cli._triage; "
             "heavy = [m for m in ('numpy', 'sklearn', 'cleanlab', 'torch') if m in sys.modules]; "
