@@ -257,6 +257,24 @@ def test_old_flag_spellings_still_work_with_a_warning(tmp_path: Path) -> None:
     assert done.returncode == 0 and "positional guidelines path is deprecated" in done.stderr
 
 
+def test_the_old_positional_guidelines_path_is_rewritten_not_declared(tmp_path: Path) -> None:
+    """The path an option reads is not taken for the old positional one, and the usage line
+    shows only the current spelling."""
+    from llmqa.cli._deprecated import rewrite
+
+    assert rewrite("index", ["--home", "h", "g", "--json"], frozenset({"--home"})) == [
+        "--home", "h", "-g", "g", "--json"]
+    assert rewrite("check", ["-g", "g"], frozenset({"-g"})) == ["-g", "g"]
+    assert rewrite("review", ["items.jsonl"]) == ["items.jsonl"]
+    (tmp_path / "llmqa.toml").write_text("", encoding="utf-8")
+    done = _run(["guidelines", "list", "--config", "llmqa.toml", str(SAMPLE_GUIDELINES)],
+                tmp_path)
+    assert done.returncode == 0 and "GEN-1.1" in done.stdout, done.stderr
+    for command in (["guidelines", "check"], ["guidelines", "list"], ["index"]):
+        usage = _run([*command, "--help"], tmp_path).stdout.splitlines()[0]
+        assert usage == f"Usage: llmqa {' '.join(command)} [OPTIONS]", usage
+
+
 def test_library_hints_become_flags_only_in_the_cli() -> None:
     from llmqa.cli._common import flag
     from llmqa.errors import ConfigError, Hint

@@ -94,10 +94,3 @@ def guideline_use(given: Path | None, skip: bool) -> bool | None:
     ``True`` required (named), ``None`` used when guidelines/ exists."""
     return False if skip else (given is not None or None)
 
-
-def guidelines_arg(positional: Path | None, option: Path | None) -> Path | None:
-    """Guidelines named the old way (a positional argument) still work, with a warning."""
-    if positional is not None:
-        err(f"warning: a positional guidelines path is deprecated; use -g {positional}",
-            "yellow")
-    return option or positional

@@ -8,16 +8,16 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import COLORS, emit, err, guidelines_arg, print_json, workspace
+from llmqa.cli._common import COLORS, emit, err, print_json, workspace
+from llmqa.cli._deprecated import DeprecatingGroup
 
-app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True)
-_PATH_HELP = "Deprecated: use -g."
+app = typer.Typer(help="Parse and check policy guidelines.", no_args_is_help=True,
+                  cls=DeprecatingGroup)
 
 
 @app.command("check", short_help="Parse guidelines: clause count, version, problems.")
 def check(
-    path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
-    guidelines_opt: opt.Guidelines = None,
+    guidelines: opt.Guidelines = None,
     as_json: opt.Json = False,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     config: opt.Config = None,
@@ -30,7 +30,7 @@ def check(
     from llmqa.guidelines.check import check as run_check
     from llmqa.guidelines.terminal import check_headline
 
-    result = run_check(workspace(config, guidelines_arg(path, guidelines_opt)).settings.guidelines)
+    result = run_check(workspace(config, guidelines).settings.guidelines)
     if not as_json:
         for problem in result.problems:
             err(str(problem), COLORS[problem.severity])
@@ -41,17 +41,16 @@ def check(
 
 @app.command("list", short_help="List clauses: ID, label, title, example counts.")
 def list_clauses(
-    path: Path | None = typer.Argument(None, hidden=True, help=_PATH_HELP),
-    guidelines_opt: opt.Guidelines = None,
+    guidelines: opt.Guidelines = None,
     as_json: opt.Json = False,
     config: opt.Config = None,
 ) -> None:
     """List clauses: ID, label, title, example counts."""
     from llmqa.guidelines.terminal import clause_lines
 
-    guidelines = workspace(config, guidelines_arg(path, guidelines_opt)).guidelines
-    emit(as_json, [c.model_dump(mode="json") | {"hash": c.content_hash} for c in guidelines],
-         "\n".join(clause_lines(guidelines)))
+    loaded = workspace(config, guidelines).guidelines
+    emit(as_json, [c.model_dump(mode="json") | {"hash": c.content_hash} for c in loaded],
+         "\n".join(clause_lines(loaded)))
 
 
 @app.command("diff", short_help="Clauses added, removed or changed between two versions.")

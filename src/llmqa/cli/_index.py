@@ -8,11 +8,10 @@ from pathlib import Path
 import typer
 
 from llmqa.cli import _options as opt
-from llmqa.cli._common import emit, err, guidelines_arg, workspace
+from llmqa.cli._common import emit, err, workspace
 
 
 def index(
-    path: Path | None = typer.Argument(None, hidden=True, help="Deprecated: use -g."),
     guidelines: opt.Guidelines = None,
     chroma_url: opt.ChromaUrl = None,
     embedder: opt.Embedder = None,
@@ -23,8 +22,7 @@ def index(
     config: opt.Config = None,
 ) -> None:
     """Build or refresh the clause index; only new or changed clauses are embedded."""
-    ws = workspace(config, guidelines_arg(path, guidelines), chroma_url=chroma_url,
-                   embedder=embedder, home=home)
+    ws = workspace(config, guidelines, chroma_url=chroma_url, embedder=embedder, home=home)
     report = (ws.index.rebuild if rebuild else ws.index.sync)(ws.guidelines)
     emit(as_json, report.to_dict(), report.summary())
 
