@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from llmqa.llm.pricing import PriceTable
     from llmqa.llm.seam import ChatSeam
     from llmqa.policy.ci import PolicyEstimate, PolicyReport
+    from llmqa.progress import StageProgress
     from llmqa.reporting.from_settings import ReportRun
     from llmqa.revision.pipeline import RevisionOptions, RevisionRun
     from llmqa.runner import ReviewSummary
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from llmqa.themes import ThemeSummary
     from llmqa.triage.from_settings import TriageQueue, TriageRun
     from llmqa.triage.queue import QueueOptions
-    from llmqa.triage.signals import Progress
 
 # Output budgets for writing (examples, clause wording): longer than a verdict. The embedded
 # model's budget goes to llama.cpp itself.
@@ -280,7 +280,7 @@ class Workspace:
                      items: list[Item], *, gold: Mapping[str, str] | str | Path | None = None,
                      max_kappa_drop: float | None = None, top_k: int | None = None,
                      source: str = "policy-ci", max_cost: float | None = None,
-                     dry_run: bool = False, on_progress: Progress | None = None,
+                     dry_run: bool = False, on_progress: StageProgress | None = None,
                      ) -> PolicyReport | PolicyEstimate:
         """Judge ``items`` under the ``old`` and ``new`` guidelines (only items whose clauses
         changed cost a call) and gate on the kappa drop per changed clause against ``gold``
@@ -294,7 +294,7 @@ class Workspace:
     def triage(self, items: Iterable[Any], *, consensus: ConsensusMethod | str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,
                weights: Path | None = None, answer_key: Path | None = None,
-               on_progress: Progress | None = None, source: str = "") -> TriageRun:
+               on_progress: StageProgress | None = None, source: str = "") -> TriageRun:
         """Score items for likely error and ambiguity (the queue: ``triage.build_queue``).
         ``items`` may hold a reader's rejected rows: they are noted. ``use_guidelines``:
         ``None`` when they exist, ``True`` required, ``False`` skipped."""
@@ -320,7 +320,7 @@ class Workspace:
     def report(self, records: str | Path | Iterable[Any], *,
                use_guidelines: bool | None = None, n_boot: int = 500, seed: int = 0,
                with_triage: bool = True, top: int = 15, review_url: str | None = None,
-               on_progress: Progress | None = None,
+               on_progress: StageProgress | None = None,
                on_triage: Callable[[int], None] | None = None, source: str = "") -> ReportRun:
         """The one-page HTML report's content (``.html()`` renders it) for items or an items
         file: agreement, the triage's top rows (``top`` each) unless ``with_triage`` is off,
@@ -336,7 +336,7 @@ class Workspace:
 
     def revise(self, items: list[Item] | None = None, options: RevisionOptions | None = None,
                *, use_judge: bool = True, seam: ChatSeam | None = None,
-               source: str = "", on_progress: Progress | None = None) -> RevisionRun:
+               source: str = "", on_progress: StageProgress | None = None) -> RevisionRun:
         """Draft revisions for the clauses annotators disagree on in ``items`` (default: every
         item the store holds a verdict for); ``on_progress(stage, done, total)`` follows it."""
         from llmqa.errors import REVIEW, Hint, InputError

@@ -17,7 +17,7 @@ from llmqa.errors import LlmqaError
 from llmqa.reporting.decisions import DEFAULT_REVIEW_URL
 
 if TYPE_CHECKING:
-    from llmqa.triage.signals import Progress
+    from llmqa.progress import StageProgress
     from llmqa.workspace import Workspace
 
 
@@ -48,7 +48,7 @@ class ReportRun:
 def run_report(ws: Workspace, records: str | Path | Iterable[Any], *,
                use_guidelines: bool | None = None, n_boot: int = 500, seed: int = 0,
                with_triage: bool = True, top: int = 15, review_url: str = DEFAULT_REVIEW_URL,
-               on_progress: Progress | None = None,
+               on_progress: StageProgress | None = None,
                on_triage: Callable[[int], None] | None = None, source: str = "") -> ReportRun:
     """``records``: items (a reader's rejected rows among them are noted) or an items file.
     ``on_triage(n)`` is called before the triage scores ``n`` items (its slow part).

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from llmqa.blas import one_blas_thread
-from llmqa.triage.signals import Progress
+from llmqa.progress import StageProgress
 
 DEFAULT_C = 3.0
 LEXICAL_C = 10.0
@@ -63,7 +63,7 @@ def out_of_fold_probabilities(vectors: np.ndarray, has_vector: np.ndarray, targe
                               neighbours: int | None = None, texts: list[str] | None = None,
                               extra_texts: list[str] | None = None,
                               repeats: int = DEFAULT_REPEATS,
-                              on_progress: Progress | None = None,
+                              on_progress: StageProgress | None = None,
                               ) -> tuple[Prediction | None, str | None]:
     """``targets``: items × labels soft targets (rows sum to 1 for labelled items); ``given``:
     the label code under review (stratification; ``-1`` = unlabelled, never trained on).
@@ -130,8 +130,8 @@ class _Training:
     c: float
     neighbours: int
 
-    def cross_fit(self, splits: list[tuple[np.ndarray, np.ndarray]], done: int = 0,
-                  total: int = 0, on_progress: Progress | None = None) -> dict[str, np.ndarray]:
+    def cross_fit(self, splits: list[tuple[np.ndarray, np.ndarray]], done: int = 0, total: int = 0,
+                  on_progress: StageProgress | None = None) -> dict[str, np.ndarray]:
         """Each view's out-of-fold probabilities over one set of splits; the unlabelled items
         get the average of every fold's prediction. ``done``/``total`` count folds across
         repeats for ``on_progress``."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from llmqa.index.embedders import Embedder
+from llmqa.progress import StageProgress
 from llmqa.store.vector_cache import VectorCache
-from llmqa.triage.signals import Progress
 
 
 def embed_texts(texts: list[str], embedder: Embedder, batch: int = 1024,
-                on_progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
+                on_progress: StageProgress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(vectors, has_vector): one row per text, zeros where the text is empty."""
     has_vector = np.array([bool(t and t.strip()) for t in texts], dtype=bool)
     rows = np.flatnonzero(has_vector)

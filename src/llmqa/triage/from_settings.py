@@ -18,12 +18,13 @@ from llmqa.errors import Hint, InputError
 if TYPE_CHECKING:
     from llmqa.agreement.gate import Gate
     from llmqa.guidelines import GuidelineSet
+    from llmqa.progress import StageProgress
     from llmqa.store.decisions import Decision
     from llmqa.triage.data import TriageData
     from llmqa.triage.pipeline import TriageResult
     from llmqa.triage.queue import QueueOptions
     from llmqa.triage.scores import Weights
-    from llmqa.triage.signals import Progress, SignalSet
+    from llmqa.triage.signals import SignalSet
     from llmqa.workspace import Workspace
 
 
@@ -128,7 +129,7 @@ def triage_queue(ws: Workspace, records: Iterable[Any], options: QueueOptions | 
 def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "majority",
                use_guidelines: bool | None = None, offline: bool = False, seed: int = 0,
                weights: Path | None = None, answer_key: Path | None = None,
-               on_progress: Progress | None = None, source: str = "") -> TriageRun:
+               on_progress: StageProgress | None = None, source: str = "") -> TriageRun:
     """Score ``records`` (items; rejected rows among them are noted). ``use_guidelines``:
     ``None`` uses them when they exist, ``True`` requires them, ``False`` skips them.
     ``answer_key`` fits the weights on a key; else ``weights`` (a saved file) or the defaults."""
@@ -203,7 +204,7 @@ def _cache_key(ws: Workspace, records: list[Any], *, consensus: str,
 
 def triage_signals(data: TriageData, ws: Workspace, *, use_guidelines: bool | None = None,
                    offline: bool = False, seed: int = 0,
-                   on_progress: Progress | None = None) -> TriageSignals:
+                   on_progress: StageProgress | None = None) -> TriageSignals:
     """Every signal the workspace allows: retrieval evidence when guidelines exist (or are
     required), the store's judge verdicts unless ``offline``, item vectors through the
     store's cache."""

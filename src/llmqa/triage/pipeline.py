@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from llmqa.index.retriever import Hit, Retriever
+from llmqa.progress import StageProgress
 from llmqa.triage import cleanlab_signal, judge_signal
 from llmqa.triage.annotators import disagreement_signals, note_signal, posterior_signals
 from llmqa.triage.classifier import (
@@ -43,7 +44,7 @@ from llmqa.triage.retrieval_signal import (
     retrieval_signals,
 )
 from llmqa.triage.scores import DEFAULT_WEIGHTS, Weights, combine
-from llmqa.triage.signals import Progress, Signal, SignalSet
+from llmqa.triage.signals import Signal, SignalSet
 from llmqa.triage.single_label import single_label_conflict
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def compute_signals(data: TriageData, *, vectors: np.ndarray | None = None,
                     verdicts: Iterable[Mapping[str, Any]] | None = None,
                     config: TriageConfig | None = None,
                     evidence: Evidence | None = None,
-                    on_progress: Progress | None = None,
+                    on_progress: StageProgress | None = None,
                     gate: Gate | None = None) -> SignalSet:
     """Every signal the given inputs allow. ``vectors`` (items × dim, NaN rows = none) wins
     over ``embedder``; ``verdicts`` are store rows (``None``: offline). ``on_progress`` hears
@@ -150,7 +151,7 @@ def _documents(data: TriageData, guidelines: GuidelineSet | None,
 
 def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
                      documents: GuidelineDocuments | None, config: TriageConfig,
-                     on_progress: Progress | None = None) -> None:
+                     on_progress: StageProgress | None = None) -> None:
     n = data.n_items
     if evidence.vectors is None or evidence.has_vector is None or not evidence.has_vector.any():
         reason = "no item embeddings (no embedder given, or no item has readable text)"
@@ -185,7 +186,7 @@ def _content_signals(data: TriageData, signals: SignalSet, evidence: Evidence,
 
 def _retrieval(data: TriageData, signals: SignalSet, evidence: Evidence,
                documents: GuidelineDocuments | None, retriever: Retriever | None,
-               config: TriageConfig, on_progress: Progress | None = None) -> None:
+               config: TriageConfig, on_progress: StageProgress | None = None) -> None:
     n = data.n_items
     why = None
     if retriever is None or documents is None:
@@ -239,7 +240,7 @@ def triage(items: Iterable[Any], *, consensus: str = "majority", weights: Weight
            embedder: Embedder | None = None, retriever: Retriever | None = None,
            guidelines: GuidelineSet | None = None,
            verdicts: Iterable[Mapping[str, Any]] | None = None,
-           on_progress: Progress | None = None) -> TriageResult:
+           on_progress: StageProgress | None = None) -> TriageResult:
     """Items in, scored triage result out (see the module docstring)."""
     config = config or TriageConfig()
     data = TriageData.from_items(items, consensus=consensus, seed=config.seed)

@@ -9,15 +9,10 @@ explain any fallback.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-# ``on_progress(stage, done, total)``: long steps (embedding the items, the classifier's folds)
-# report how far they are, so a command line can show a bar; the library stays silent.
-Progress = Callable[[str, int, int], None]
 
 # Which score each signal feeds; a signal may feed both.
 ERROR = "error"
