@@ -192,7 +192,10 @@ def test_configuration_errors_exit_2(tmp_path: Path) -> None:
     (tmp_path / "llmqa.toml").unlink()
     done = _run(["guidelines", "check"], tmp_path, LLMQA_GUIDELINES=str(SAMPLE_GUIDELINES),
                 LLMQA_CONCURRENCY="x")
-    assert done.returncode == 2 and "setting 'concurrency'" in done.stderr
+    assert done.returncode == 2 and "error: LLMQA_CONCURRENCY: Input should be" in done.stderr
+    (tmp_path / "state.txt").write_text("", encoding="utf-8")
+    done = _run(["runs", "--home", "state.txt"], tmp_path)
+    assert done.returncode == 2 and "error: --home: state.txt is a file" in done.stderr
 
 
 def test_usage_error_exit_2(tmp_path: Path) -> None:

@@ -124,8 +124,30 @@ def test_settings_errors_name_every_bad_setting() -> None:
 
     with pytest.raises(ConfigError) as refused:
         load_settings(concurrency="x", timeout="y")
-    assert str(refused.value).startswith("setting 'concurrency': Input should be a valid integer")
-    assert "; setting 'timeout': Input should be a valid number" in str(refused.value)
+    assert str(refused.value).startswith("`concurrency`: Input should be a valid integer")
+    assert "; `timeout`: Input should be a valid number" in str(refused.value)
+
+
+def test_a_bad_setting_is_named_where_it_was_set(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The config file's key or the environment variable: where the user must mend it. A
+    flag's name is the caller's to phrase (the CLI says --concurrency)."""
+    from llmqa.config import load_settings
+    from llmqa.errors import ConfigError
+
+    config = tmp_path / "llmqa.toml"
+    config.write_text('concurency = 3\ntimeout = "soon"\n', encoding="utf-8")
+    monkeypatch.setenv("LLMQA_CONCURRENCY", "many")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config)
+    assert str(refused.value) == (
+        f"LLMQA_CONCURRENCY: Input should be a valid integer, unable to parse string as an "
+        f"integer; {config}: 'timeout': Input should be a valid number, unable to parse string "
+        f"as a number; {config}: 'concurency': unknown field")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config, concurrency="{x}", timeout=1.0)
+    assert refused.value.describe(lambda o: f"--{o}").startswith(
+        "--concurrency: Input should be a valid integer")
 
 
 def test_input_errors_are_input_errors() -> None:

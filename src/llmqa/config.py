@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from llmqa.errors import ConfigError, validation_problems
+from llmqa.errors import ConfigError, Hint, validation_problems
 
 DEFAULT_HOME = ".llmqa"
 DEFAULT_GUIDELINES = "guidelines"
@@ -60,8 +60,8 @@ class Settings(BaseModel):
     def _home_is_a_folder(cls, value: str) -> str:
         # Checked here so every command says so at once, before it opens a store or an index.
         if Path(value).exists() and not Path(value).is_dir():
-            raise ValueError(f"{value} is a file, not a folder (LLMQA_HOME or the home "
-                             "setting must name the state folder)")
+            raise ValueError(f"{value} is a file, not a folder (the home setting names the "
+                             "state folder)")
         return value
 
     @property
@@ -69,15 +69,16 @@ class Settings(BaseModel):
         return Path(self.home)
 
 
-def _file_values(path: Path | None) -> dict[str, Any]:
+def _file_values(path: Path | None) -> tuple[dict[str, Any], Path | None]:
+    """The config file's settings, and the file they came from (``None``: no file)."""
     if path is None:
         env_path = os.environ.get("LLMQA_CONFIG")
         path = Path(env_path) if env_path else Path(CONFIG_FILE)
         if not path.exists():
-            return {}
+            return {}, None
     try:
         with open(path, "rb") as handle:
-            return _model_table(tomllib.load(handle), path)
+            return _model_table(tomllib.load(handle), path), path
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -114,31 +115,46 @@ def parse_model_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
-def _env_values() -> dict[str, Any]:
-    values: dict[str, Any] = {}
+def _env_values() -> dict[str, tuple[str, str]]:
+    """Settings from the environment, each as (value, the variable that set it)."""
+    values: dict[str, tuple[str, str]] = {}
     for name in Settings.model_fields:
         if name == "model_options":
             continue  # a table: the config file or --model-option
-        raw = os.environ.get(f"LLMQA_{name.upper()}")
+        variable = f"LLMQA_{name.upper()}"
+        raw = os.environ.get(variable)
         if raw not in (None, ""):
-            values[name] = raw
+            values[name] = (raw, variable)
     if "base_url" not in values and os.environ.get("OPENAI_BASE_URL"):
-        values["base_url"] = os.environ["OPENAI_BASE_URL"]
+        values["base_url"] = (os.environ["OPENAI_BASE_URL"], "OPENAI_BASE_URL")
     return values
 
 
 def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
-    """Merge settings; ``flags`` that are ``None`` were not given and do not override."""
-    merged: dict[str, Any] = {}
-    merged.update(_file_values(config_file))
-    merged.update(_env_values())
+    """Merge settings; ``flags`` that are ``None`` were not given and do not override. A bad
+    value is named where it was set (the config file's key, the environment variable), which
+    is where the user must go to mend it."""
+    from_file, file = _file_values(config_file)
+    from_env = _env_values()
     given = {k: v for k, v in flags.items() if v is not None}
+    merged = from_file | {k: value for k, (value, _) in from_env.items()}
     # Options from flags add to (and override) the file's [model] table, key by key.
     if "model_options" in given:
         given["model_options"] = dict(merged.get("model_options") or {}) | given["model_options"]
     merged.update(given)
+    where_set = ({k: f"{file}: '{k}'" for k in from_file}
+                 | {k: variable for k, (_, variable) in from_env.items()})
     try:
         return Settings(**merged)
     except ValidationError as exc:
-        raise ConfigError("; ".join(f"setting '{where}': {message}"
-                                    for where, message in validation_problems(exc))) from exc
+        # A flag's problem names it through the hint, so the CLI can say --home, not `home`.
+        texts, flagged = [], []
+        for where, message in validation_problems(exc):
+            key = (where or "").split(".")[0]
+            text = message.replace("{", "{{").replace("}", "}}")
+            if key in given:
+                texts.append(f"{{}}: {text}")
+                flagged.append(where or key)
+            else:
+                texts.append(f"{where_set.get(key, f'setting {where!r}')}: {text}")
+        raise ConfigError(hint=Hint("; ".join(texts), tuple(flagged))) from exc

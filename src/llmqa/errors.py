@@ -87,7 +87,8 @@ class LlmqaError(Exception):
         """The message and, when there is one, the hint with options named by ``name``."""
         if self.hint is None:
             return self.message
-        return f"{self.message}; {self.hint.render(name)}"
+        hint = self.hint.render(name)
+        return f"{self.message}; {hint}" if self.message else hint
 
     def __str__(self) -> str:
         return self.describe()
