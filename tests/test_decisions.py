@@ -209,6 +209,10 @@ def test_gold_labels_outside_the_guidelines_are_refused(tmp_home: Path) -> None:
     assert imported.exit_code == 1
     assert f"{gold}:2: label: unknown label 'hateful'" in imported.output
     assert "imported 1 decisions, 1 rejected" in imported.output
+    # Neither guidelines nor the item to check a label against: recorded, and said so.
+    unchecked = runner.invoke(app, ["decide", "x9", "--label", "spma", "--analyst", "ana"])
+    assert unchecked.exit_code == 0, unchecked.output
+    assert "with no guidelines nothing checked the label 'spma'" in unchecked.output
 
 
 def test_gold_export_round_trips_through_csv(tmp_home: Path) -> None:

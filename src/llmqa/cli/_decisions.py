@@ -44,7 +44,9 @@ def decide(
                              clause_ids=list(clause or []), note=note, source="decide")
     if not known:
         err(f"note: {item_id} is not in the store's items; recorded without its content hash, "
-            "so a later edit of the item will not unsettle it")
+            "so a later edit of the item will not unsettle it" + (
+                f", and with no guidelines nothing checked the label {label!r}"
+                if label and chosen is None else ""))
     typer.echo(made.summary())
 
 
