@@ -171,6 +171,11 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
     (["validate", "items.txt"], "cannot tell the format from the file name; name the format "
                                 "with --input-format"),
     (["guidelines", "check", "-g", "nowhere"], "error: nowhere: no such guidelines folder"),
+    # Run where no guidelines/ is: the default is missing, and the flag to name others is said.
+    (["guidelines", "list"], "error: guidelines: no such guidelines folder or file; name the "
+                             "guidelines folder or file with --guidelines\n"),
+    (["guidelines", "check"], "folder or file with --guidelines\n"),
+    (["guidelines", "diff", "old", "new"], "error: old: no such guidelines folder or file\n"),
     (["guidelines", "list", "-g", "latin"], "not valid UTF-8"),
 ])
 def test_user_errors_are_one_line_exit_1(tmp_path: Path, args: list[str], message: str) -> None:

@@ -66,7 +66,7 @@ class Workspace:
     # -- guidelines and the clause index ----------------------------------------------------
     @cached_property
     def guidelines(self) -> GuidelineSet:
-        return load_guidelines(self.settings.guidelines)
+        return load_guidelines(self.settings.guidelines, from_setting=True)
 
     @cached_property
     def optional_guidelines(self) -> GuidelineSet | None:

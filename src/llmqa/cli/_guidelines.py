@@ -30,7 +30,7 @@ def check(
     from llmqa.guidelines.check import check as run_check
     from llmqa.guidelines.terminal import check_headline
 
-    result = run_check(workspace(config, guidelines).settings.guidelines)
+    result = run_check(workspace(config, guidelines).settings.guidelines, from_setting=True)
     if not as_json:
         for problem in result.problems:
             err(str(problem), COLORS[problem.severity])

@@ -150,9 +150,10 @@ class CheckResult:
         }
 
 
-def check(path: str | Path) -> CheckResult:
-    """Parse the guidelines at ``path`` and list what a policy team should fix."""
+def check(path: str | Path, from_setting: bool = False) -> CheckResult:
+    """Parse the guidelines at ``path`` and list what a policy team should fix
+    (``from_setting`` as for ``load_guidelines``)."""
     from llmqa.guidelines.loader import load_guidelines
 
-    guidelines = load_guidelines(path)
+    guidelines = load_guidelines(path, from_setting=from_setting)
     return CheckResult(guidelines, check_guidelines(guidelines), str(Path(path)))

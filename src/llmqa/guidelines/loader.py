@@ -13,14 +13,14 @@ GUIDELINE_SUFFIXES = (".md", ".markdown", ".txt")
 DEFAULT_GUIDELINES_DIR = "guidelines"
 
 
-def guideline_files(path: Path) -> list[Path]:
+def guideline_files(path: Path, missing: Hint | None = None) -> list[Path]:
     if path.is_file():
         if _documents([path]):
             raise GuidelineError(f"{path}: a {path.suffix.lower()} document is not read as "
                                  "guidelines", hint=_IMPORT_FIRST)
         return [path]
     if not path.is_dir():
-        raise GuidelineError(f"{path}: no such guidelines folder or file")
+        raise GuidelineError(f"{path}: no such guidelines folder or file", hint=missing)
     files = sorted(p for p in path.iterdir()
                    if p.suffix.lower() in GUIDELINE_SUFFIXES and p.is_file()
                    and not p.name.lower().startswith("readme") and not _leaves(path, p))
@@ -33,6 +33,8 @@ def guideline_files(path: Path) -> list[Path]:
 
 
 _IMPORT_FIRST = Hint("turn a document into clauses with {} first", (IMPORT_GUIDELINES,))
+# Guidelines found through the settings are missing where the user can name others.
+_NAME_OTHERS = Hint("name the guidelines folder or file with {}", ("guidelines",))
 
 
 def _documents(paths: list[Path]) -> list[Path]:
@@ -64,11 +66,14 @@ def parse_document(text: str, source: str) -> tuple[list[Clause], list[str]]:
     return parse_plain(text, source)
 
 
-def load_guidelines(path: str | Path = DEFAULT_GUIDELINES_DIR) -> GuidelineSet:
+def load_guidelines(path: str | Path = DEFAULT_GUIDELINES_DIR, *,
+                    from_setting: bool = False) -> GuidelineSet:
+    """``from_setting``: ``path`` is the ``guidelines`` setting, which a missing path's error
+    then names."""
     root = Path(path)
     clauses: list[Clause] = []
     problems: list[str] = links_not_followed(root)
-    files = guideline_files(root)
+    files = guideline_files(root, _NAME_OTHERS if from_setting else None)
     declared: dict[str, str] = {}  # label -> where it is declared
     for file in files:
         raw = file.read_bytes()
