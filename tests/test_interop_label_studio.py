@@ -188,15 +188,28 @@ def test_cli_export_and_import(tmp_home: Path) -> None:
     assert "llmqa_annotations" not in first.content.metadata
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    ('{"data": 1}', "is a JSON array of tasks; this file holds a JSON dict"),
-    ("{not json", "not a Label Studio JSON export")])
-def test_cli_import_of_a_file_that_is_no_export(tmp_home: Path, content: str,
+# A row as Label Studio's JSON-MIN export writes it (label_studio_sdk's converter): the
+# task's data, its id, each control tag's answer, and the annotation's own fields.
+_JSON_MIN = [{"text": "a song", "id": 1, "policy": "hate", "annotator": 3, "annotation_id": 9,
+              "created_at": "2026-11-30T10:00:00Z", "updated_at": "2026-11-30T10:00:00Z",
+              "lead_time": 4.2}]
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), [
+    ("bad.json", '{"data": 1}', "is a JSON array of tasks; this file holds a JSON dict"),
+    ("bad.json", "{not json", "not a Label Studio JSON export"),
+    ("min.json", json.dumps(_JSON_MIN), "min.json: looks like Label Studio's JSON-MIN export"),
+    ("project.csv", "annotation_id,annotator,id,policy,text\n9,3,1,hate,a song\n",
+     "project.csv: looks like Label Studio's CSV export")])
+def test_cli_import_of_a_file_that_is_no_export(tmp_home: Path, name: str, content: str,
                                                 problem: str) -> None:
-    Path("bad.json").write_text(content)
-    result = runner.invoke(app, ["import", "label-studio", "bad.json"])
+    Path(name).write_text(content)
+    result = runner.invoke(app, ["import", "label-studio", name])
     assert isinstance(result.exception, InputError)
     assert problem in str(result.exception)
+    if name != "bad.json":  # a flattened export: which one to take instead
+        assert str(result.exception).endswith("export the project as JSON (Export > JSON) "
+                                              "instead")
 
 
 def test_cli_import_of_an_empty_export_fails(tmp_home: Path) -> None:

@@ -17,7 +17,14 @@ import pytest
 
 from interop_support import stored_verdicts
 from label_studio_server import LabelStudioServer, running_label_studio
-from llmqa.interop.label_studio import LabelConfig, export_tasks, import_tasks, labelling_config
+from llmqa.errors import InputError
+from llmqa.interop.label_studio import (
+    LabelConfig,
+    export_tasks,
+    import_file,
+    import_tasks,
+    labelling_config,
+)
 from llmqa.interop.mapping import ImportReport, suggestions_from_rows
 from llmqa.interop.users import parse_users
 from llmqa.items import Item
@@ -137,6 +144,14 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
                                       and i.id == "t1").annotations] == [
         "lee", "kim", lead.email or lead.username, "two@example.org"]
     assert by_id["t2"].annotations == []
+    # The flattened exports (one row per annotation, no meta) are refused, saying which.
+    for export_type, name in (("JSON_MIN", "min.json"), ("CSV", "project.csv")):
+        flat = tmp_path / name
+        flat.write_bytes(b"".join(client.projects.exports.download_sync(
+            project.id, export_type=export_type, download_all_tasks=True)))
+        with pytest.raises(InputError, match=f"looks like Label Studio's "
+                                             f"{export_type.replace('_', '-')} export"):
+            import_file(flat)
     for item in items:
         assert by_id[item.id].content == item.content
         assert by_id[item.id].project == item.project

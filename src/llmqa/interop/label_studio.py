@@ -21,7 +21,7 @@ from xml.sax.saxutils import quoteattr
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from llmqa.errors import InputError
+from llmqa.errors import Hint, InputError
 from llmqa.interop.mapping import (
     CARRIED_KEY,
     DETAIL_PREFIX,
@@ -129,8 +129,22 @@ def import_file(path: str | Path, config: str | Path | None = None,
     """Items from a Label Studio JSON export file (``config``: the project's labelling config;
     ``gold`` and ``users``: see ``import_tasks``)."""
     parsed = LabelConfig.read(config) if config else None
-    return import_tasks(read_json_array(path, "Label Studio JSON export", "tasks"), str(path),
-                        parsed, report, gold, users)
+    if Path(path).suffix.lower() in (".csv", ".tsv"):
+        raise _flat_export(path, Path(path).suffix[1:].upper())
+    rows = read_json_array(path, "Label Studio JSON export", "tasks")
+    if rows and isinstance(rows[0], dict) and "data" not in rows[0] and (
+            {"annotation_id", "lead_time"} & rows[0].keys()):
+        raise _flat_export(path, "JSON-MIN")
+    return import_tasks(rows, str(path), parsed, report, gold, users)
+
+
+def _flat_export(path: str | Path, kind: str) -> InputError:
+    # Its rows are one per annotation, and it leaves out what a review rests on.
+    return InputError(
+        f"{path}: looks like Label Studio's {kind} export, one row per annotation without "
+        "skipped annotations, ground truth or the task's meta (where an llmqa export keeps "
+        "the items' first annotations)", hint=Hint("export the project as JSON (Export > "
+                                                   "JSON) instead"))
 
 
 def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = None,
