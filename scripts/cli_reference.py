@@ -22,7 +22,10 @@ for the review in depth, [review.md](review.md).
 Conventions shared by every command: `-o/--output` names any file written (its extension
 picks the format: `.jsonl`, `.csv`, `.tsv`, `.parquet`; another extension is refused),
 `-m/--model` is only ever the model, `--input-format`/`--output-format` override the format
-the file name implies, and `-g/--guidelines` names the guidelines. Old spellings (`--out`,
+the file name implies, and `-g/--guidelines` names the guidelines. A CSV or TSV file starts
+with a UTF-8 byte-order mark, without which Excel reads it in the machine's code page (pandas,
+pyarrow, DuckDB and `sqlite3 .import` skip it; Python's `csv` module needs
+`encoding="utf-8-sig"`); on standard output there is none. Old spellings (`--out`,
 `--consensus-out`, `--format`, `-f`, `--out-format`, agreement's `-m` for the method, a
 positional guidelines path) still work for one release and print a deprecation warning.
 """

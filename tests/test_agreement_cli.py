@@ -145,7 +145,7 @@ def test_text_report_and_consensus_csv(workdir: Path) -> None:
                     "By project", "By label", "By annotator", "By clause", "95% CI"):
         assert heading in result.stdout
     assert "problem: item odd" in result.stdout
-    with open(out, newline="") as handle:
+    with open(out, encoding="utf-8-sig", newline="") as handle:  # as docs/cli.md says
         rows = list(csv.DictReader(handle))
     assert len(rows) == 13
     assert rows[1]["item_id"] == "item-1" and rows[1]["consensus"] == "spam"

@@ -245,7 +245,7 @@ def test_a_tsv_output_is_tab_separated_and_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "items.TSV"
     rows = _dump(_items())
     assert write_records(rows, path) == len(rows)
-    assert path.read_text(encoding="utf-8").split("\n")[0].startswith("id\tcontent\t")
+    assert path.read_text(encoding="utf-8-sig").split("\n")[0].startswith("id\tcontent\t")
     assert [r.model_dump() for r in _items_only(_read(path))] == [
         i.model_dump() for i in _items()]
 

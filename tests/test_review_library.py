@@ -196,7 +196,7 @@ def test_locked_store_export_and_reparse_text(tmp_path, monkeypatch):
         ws.review(items)
     out = tmp_path / "verdicts.csv"
     assert export_verdicts(ws.settings.home_path, out, latest=True, status="ok") == 3
-    assert out.read_text(encoding="utf-8").startswith("item_id,")
+    assert out.read_text(encoding="utf-8-sig").startswith("item_id,")
     # An unknown extension is refused before the store is opened (here: there is none).
     with pytest.raises(UsageError, match=r"cannot write '\.xlsx' files"):
         export_verdicts(tmp_path / "nowhere", tmp_path / "v.xlsx")

@@ -13,7 +13,7 @@ def test_csv_header_is_the_union_of_all_keys(tmp_path):
     out = tmp_path / "rows.csv"
     rows = [{"id": "a", "score": 1}, {"id": "b", "score": 2, "note": "late column"}]
     assert write_records(rows, out) == 2
-    with open(out, encoding="utf-8", newline="") as handle:
+    with open(out, encoding="utf-8-sig", newline="") as handle:
         read = list(csv.DictReader(handle))
     assert list(read[0]) == ["id", "score", "note"]
     assert read[0]["note"] == "" and read[1]["note"] == "late column"
@@ -75,3 +75,30 @@ def test_malformed_json_array_is_a_user_error(tmp_path):
     path.write_text('[{"id": "a"},', encoding="utf-8")
     with pytest.raises(InputError, match="malformed JSON array"):
         list(read_items(path))
+
+
+def test_a_csv_file_opens_in_excel_as_utf8_and_reads_back_everywhere(tmp_path, capsys):
+    """A CSV or TSV file starts with a UTF-8 byte-order mark, which Excel needs to read it
+    as UTF-8 (a queue's reason has → and …); the readers a user would take skip it. Standard
+    output, read by programs, gets none."""
+    import pandas as pd
+    import pyarrow.csv as pacsv
+
+    from llmqa.io.readers import read_items
+    from llmqa.items import Item
+
+    queue = [{"item_id": "é1", "reason": "spam → allowed?…"}]
+    items = [{"id": "é1", "content": {"text": "café"},
+              "annotations": [{"annotator": "ana", "label": "spam"}]}]
+    for suffix, sep in ((".csv", ","), (".tsv", "\t")):
+        write_records(queue, tmp_path / f"queue{suffix}")
+        assert (tmp_path / f"queue{suffix}").read_bytes().startswith(b"\xef\xbb\xbfitem_id")
+        assert pd.read_csv(tmp_path / f"queue{suffix}", sep=sep).columns[0] == "item_id"
+        write_records(items, tmp_path / f"items{suffix}")
+        assert [(i.id, i.content.text) for i in read_items(tmp_path / f"items{suffix}")
+                if isinstance(i, Item)] == [("é1", "café")]
+    assert pacsv.read_csv(tmp_path / "queue.csv").column_names == ["item_id", "reason"]
+    with open(tmp_path / "queue.csv", encoding="utf-8-sig", newline="") as handle:
+        assert next(csv.DictReader(handle))["reason"] == "spam → allowed?…"
+    write_records(queue, "-", "csv")
+    assert capsys.readouterr().out.startswith("item_id,")

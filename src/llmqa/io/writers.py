@@ -105,15 +105,22 @@ def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = N
                 handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
                 count += 1
             return count
+        to_file = path not in (None, "-")
         # A .tsv name gets tabs: what a spreadsheet pastes and `cut -f` reads.
-        tabs = path not in (None, "-") and Path(str(path)).suffix.lower() == ".tsv"
-        return _write_csv(records, handle, "\t" if tabs else ",")
+        tabs = to_file and Path(str(path)).suffix.lower() == ".tsv"
+        return _write_csv(records, handle, "\t" if tabs else ",", bom=to_file)
 
 
-def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str], delimiter: str = ",") -> int:
+def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str], delimiter: str = ",",
+               bom: bool = False) -> int:
     """The header is every key any record has (first-seen order), so a column that only
     later rows carry is not dropped. Rows are spooled to a temporary file until the header is
-    known: memory stays bounded however many rows there are."""
+    known: memory stays bounded however many rows there are.
+
+    A file starts with a UTF-8 byte-order mark (``bom``): Excel opened by a double click
+    reads a CSV without one in the machine's code page, and an item's text or a queue's
+    reason (→, …) comes out garbled. pandas, pyarrow, polars, DuckDB and llmqa's readers skip
+    it; Python's ``csv`` module wants ``encoding="utf-8-sig"``. Standard output gets none."""
     columns: dict[str, None] = {}
     count = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
@@ -127,6 +134,8 @@ def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str], delimiter: st
         spool.seek(0)
         writer = csv.DictWriter(handle, fieldnames=list(columns), restval="",
                                 delimiter=delimiter)
+        if bom:
+            handle.write("\ufeff")
         writer.writeheader()
         for line in spool:
             writer.writerow(json.loads(line))
