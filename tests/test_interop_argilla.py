@@ -143,3 +143,34 @@ def test_an_annotator_who_labels_again_replaces_their_carried_label() -> None:
         ("bo", "spam"), ("ana", "allowed")]
     assert report.notes == ["record r1: ana labelled the item again; the new label replaces "
                             "the carried one"]
+
+
+def test_a_to_disk_folder_is_read_and_flattened_records_are_refused(
+        tmp_path: Path, offline_client) -> None:
+    """What the SDK writes, as it writes it: ``dataset.to_disk`` (a folder; the records in
+    its records.json, by ``records.to_json``) imports; ``records.to_list(flatten=True)``
+    mixes fields with answers and is refused with the calls to use instead."""
+    from argilla.records._io import GenericIO
+    from argilla.records._io._json import JsonIO
+
+    from llmqa.errors import InputError
+    from llmqa.interop.argilla import import_file
+
+    _, records = _exported(tmp_path)
+    dataset = rg.Dataset(name="llmqa-review", client=offline_client, settings=dataset_settings(
+        ["hate", "allowed", "spam"], ["title", "text", "transcript", "audio"]))
+    built = [rg.Record.from_dict(r, dataset=dataset) for r in records]
+    built[0].responses.add(rg.Response("label", "spam", user_id=uuid.uuid4(),
+                                       status="submitted"))
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    JsonIO.to_json(built, folder / "records.json")
+    back = [r for r in import_file(folder) if isinstance(r, Item)]
+    assert [i.id for i in back] == ["t1", "t2"] and back[0].annotations[-1].label == "spam"
+
+    flat = tmp_path / "flat.json"
+    flat.write_text(json.dumps(GenericIO.to_list(built, flatten=True), default=str))
+    with pytest.raises(InputError, match="records without 'fields': flattened records"):
+        list(import_file(flat))
+    with pytest.raises(InputError, match=r"without the records\.json"):
+        list(import_file(tmp_path))

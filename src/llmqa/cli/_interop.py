@@ -69,7 +69,7 @@ def import_label_studio(
 @import_app.command("argilla")
 def import_argilla(
     records: Path = typer.Argument(..., help="Argilla records as a JSON array "
-                                   "(dataset.records.to_json)."),
+                                   "(dataset.records.to_json), or a dataset.to_disk folder."),
     question: Question = "label",
     users: Users = None,
     output: ItemsOutput = "-",

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from llmqa.errors import Hint, InputError
 from llmqa.interop.mapping import (
     CARRIED_KEY,
     DETAIL_PREFIX,
@@ -91,8 +92,20 @@ def export_records(items: Iterable[Item], suggestions: dict[str, Suggestion],
 def import_file(path: str | Path, question: str = LABEL_QUESTION,
                 users: Mapping[str, str] | None = None,
                 report: ImportReport | None = None) -> Iterator[Item | RowError]:
-    """Items from a JSON array of records (``dataset.records.to_json`` writes one)."""
+    """Items from a JSON array of records (``dataset.records.to_json`` writes one), or from
+    the folder ``dataset.to_disk`` writes (its ``records.json``)."""
+    if Path(path).is_dir():
+        if not (Path(path) / "records.json").is_file():
+            raise InputError(f"{path}: a folder, without the records.json that Argilla's "
+                             "dataset.to_disk writes")
+        path = Path(path) / "records.json"
     rows = read_json_array(path, "Argilla records export", "records")
+    if rows and isinstance(rows[0], dict) and "fields" not in rows[0]:
+        # records.to_list(flatten=True) and to_datasets() merge fields and answers in one dict
+        raise InputError(f"{path}: records without 'fields': flattened records (to_list("
+                         "flatten=True), to_datasets()) mix content with answers",
+                         hint=Hint("save them with dataset.records.to_json(path) or "
+                                   "dataset.to_disk(folder)"))
     return import_records(rows, str(path), question, users, report)
 
 
