@@ -32,3 +32,18 @@ def test_prune_keeps_the_configured_embedder_and_dry_run_changes_nothing(
     assert "dropped 3" in out
     code, out, _ = run_main(["prune-vectors", "--home", str(home)], capsys)
     assert "no cached item vectors" in out and "dropped 0" in out
+
+
+def test_upkeep_on_a_home_without_a_store_refuses_and_makes_nothing(
+        tmp_path, monkeypatch, capsys) -> None:
+    """A mistyped --home must not become a new, empty store that then says "nothing to
+    do": prune-vectors and reparse refuse as a read does, and leave no folder behind."""
+    from pathlib import Path
+
+    clean_env(monkeypatch)
+    home = tmp_path / "typo"
+    guidelines = str(Path(__file__).resolve().parents[1] / "guidelines")
+    for args in (["prune-vectors", "--dry-run"], ["prune-vectors"], ["reparse", "-g", guidelines]):
+        code, _, err = run_main([*args, "--home", str(home)], capsys)
+        assert code == 1 and f"no store at {home}/llmqa.db" in err, (args, err)
+        assert not home.exists(), args

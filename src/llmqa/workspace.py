@@ -14,8 +14,8 @@ then ``llmqa.toml``. Heavy libraries (Chroma, torch, LangChain) load when a step
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -133,14 +133,12 @@ class Workspace:
 
         return VerdictStore(self.settings.home_path, readonly=readonly)
 
-    @contextmanager
-    def locked_store(self) -> Iterator[VerdictStore]:
-        """The writable store under the run lock: no review or other writer runs meanwhile.
-        The lock comes first, so a second run refuses before it touches the store."""
-        from llmqa.store import RunLock
+    def locked_store(self, existing: bool = False) -> AbstractContextManager[VerdictStore]:
+        """The writable store under the run lock (``store.locked_store``); with ``existing``,
+        a home without a store is refused rather than made."""
+        from llmqa.store import locked_store
 
-        with RunLock(self.settings.home_path), self.open_store() as store:
-            yield store
+        return locked_store(self.settings.home_path, existing)
 
     def verdicts(self, item_ids: Iterable[str] | None = None, latest: bool = True,
                  status: str | None = None) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ def reparse(
     from llmqa.store.terminal import reparse_text
 
     ws = workspace(config, guidelines, home=home)
-    with ws.locked_store() as store:
+    with ws.locked_store(existing=True) as store:
         report = run_reparse(store, ws.guidelines)
     emit(as_json, report.__dict__, reparse_text(report))
 
@@ -59,7 +59,7 @@ def prune_vectors(
 
     ws = workspace(config, home=home, embedder=embedder)
     keep = None if all_embedders else ws.embedder.name  # the local model loads lazily
-    with ws.locked_store() as store:
+    with ws.locked_store(existing=True) as store:
         typer.echo(vectors_table(store.vector_counts(), keep))
         if dry_run:
             return

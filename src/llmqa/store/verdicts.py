@@ -90,6 +90,22 @@ class RunLock:
         self.release()
 
 
+def _no_store(path: Path) -> StoreError:
+    return StoreError(f"no store at {path}", hint=Hint("review a batch first ({})", (REVIEW,)))
+
+
+@contextmanager
+def locked_store(home: Path, existing: bool = False) -> Iterator[VerdictStore]:
+    """The writable store in ``home`` under the run lock: no review or other writer runs
+    meanwhile. The lock comes first, so a second run refuses before it touches the store.
+    With ``existing``, a home without a store is refused as a read refuses it: upkeep has
+    nothing to do there, and a mistyped home must not become a new, empty store."""
+    if existing and not (home / DB_NAME).exists():
+        raise _no_store(home / DB_NAME)
+    with RunLock(home), VerdictStore(home) as store:
+        yield store
+
+
 class VerdictStore:
     def __init__(self, home: str | Path, readonly: bool = False) -> None:
         self.home = Path(home)
@@ -97,8 +113,7 @@ class VerdictStore:
         try:
             if readonly:
                 if not self.path.exists():
-                    raise StoreError(f"no store at {self.path}",
-                                     hint=Hint("review a batch first ({})", (REVIEW,)))
+                    raise _no_store(self.path)
                 self.db = open_readonly(self.path)
             else:
                 self.home.mkdir(parents=True, exist_ok=True)
