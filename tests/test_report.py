@@ -245,3 +245,19 @@ def test_report_no_guidelines_leaves_out_a_guidelines_folder_that_exists(
     code, _, err = run_main([*args, "--no-guidelines"], capsys)
     assert code == 0, err
     assert " · guidelines " not in out.read_text()
+
+
+def test_items_without_annotations_are_refused_by_triage_and_left_out_of_the_report(
+        tmp_home: Path, cli_fake_embedder: FakeEmbedder, capsys) -> None:
+    """Nothing to rank without a label: one error naming the file, not an empty queue under a
+    page of notes (one of which said every item had two or more ratings). The report keeps
+    its other sections and says why the triage is missing."""
+    unlabelled = [item.model_copy(update={"annotations": []}) for item in batch()]
+    path = write_items(tmp_home / "items.jsonl", unlabelled)
+    code, _, err = run_main(["triage", str(path)], capsys)
+    assert code == 1 and err.strip() == (
+        f"error: {path}: no item carries an annotation; the triage ranks labels that may be "
+        "wrong or contested; for the judge's labels on unlabelled items, use `llmqa review`")
+    out = tmp_home / "report.html"
+    code, _, err = run_main(["report", str(path), "-o", str(out), "--bootstrap", "0"], capsys)
+    assert code == 0 and "warning: triage section left out" in err and out.exists()

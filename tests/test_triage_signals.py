@@ -477,3 +477,19 @@ def test_vectors_given_directly_with_missing_rows() -> None:
     assert not np.isnan(np.delete(signals["label_issue"].values, 3)).any()
     with pytest.raises(ValueError, match="16 rows"):
         compute_signals(_data(items), vectors=vectors[:5])
+
+
+def test_single_label_conflict_says_why_it_is_missing_truthfully() -> None:
+    """Items with no rating beside items with two: none is rated once, which is not the same
+    as "every item has two or more ratings"."""
+    from llmqa.items import Annotation, Content, Item
+    from llmqa.triage.data import TriageData
+    from llmqa.triage.signals import SignalSet
+    from llmqa.triage.single_label import single_label_conflict
+
+    two = [Annotation(annotator="a", label="x"), Annotation(annotator="b", label="y")]
+    data = TriageData.from_items([
+        Item(id="rated", content=Content(text="t"), annotations=two),
+        Item(id="unrated", content=Content(text="u"), annotations=[])])
+    signal = single_label_conflict(data, SignalSet(data.n_items))
+    assert signal.note == "no item is rated exactly once"

@@ -53,7 +53,7 @@ def run_report(ws: Workspace, records: str | Path | Iterable[Any], *,
     """``records``: items (a reader's rejected rows among them are noted) or an items file.
     ``on_triage(n)`` is called before the triage scores ``n`` items (its slow part).
     ``use_guidelines``: ``None`` when they exist, ``True`` required, ``False`` skipped."""
-    from llmqa.errors import BackendError, IndexMismatchError
+    from llmqa.errors import BackendError, IndexMismatchError, InputError
     from llmqa.io.readers import read_items
     from llmqa.items import Item
     from llmqa.reporting.decisions import decisions_section
@@ -76,7 +76,7 @@ def run_report(ws: Workspace, records: str | Path | Iterable[Any], *,
             run = ws.triage(records, seed=seed, on_progress=on_progress, source=source,
                             use_guidelines=use_guidelines)
             triage = triage_section(run.result, run.clause_summary(), run.notes, top)
-        except (IndexMismatchError, BackendError) as exc:
+        except (IndexMismatchError, BackendError, InputError) as exc:  # e.g. no labels yet
             problem = exc
     decisions = decisions_section([r for r in records if isinstance(r, Item)],
                                   ws.settings.home_path, review_url, n_boot=n_boot or 1,

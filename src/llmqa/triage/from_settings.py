@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmqa.errors import Hint, InputError
+from llmqa.errors import REVIEW, Hint, InputError
 
 if TYPE_CHECKING:
     from llmqa.agreement.gate import Gate
@@ -158,6 +158,11 @@ def run_triage(ws: Workspace, records: Iterable[Any], *, consensus: str = "major
     if data.n_items == 0:
         rejected = f" ({len(data.problems)} rows rejected)" if data.problems else ""
         raise InputError(f"{source or 'input'}: no valid items found{rejected}")
+    if not data.ratings.per_item.any():  # else an empty queue under a page of notes
+        raise InputError(f"{source or 'input'}: no item carries an annotation; the triage "
+                         "ranks labels that may be wrong or contested",
+                         hint=Hint("for the judge's labels on unlabelled items, use {}",
+                                   (REVIEW,)))
     computed = triage_signals(data, ws, use_guidelines=use_guidelines, offline=offline,
                               seed=seed, on_progress=on_progress)
     calibration = None

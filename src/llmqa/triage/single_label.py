@@ -36,7 +36,7 @@ def single_label_conflict(data: TriageData, signals: SignalSet) -> Signal:
     n = data.n_items
     once = data.ratings.per_item == 1
     if not once.any():
-        return Signal.missing(NAME, n, DESCRIPTION, "every item has two or more ratings")
+        return Signal.missing(NAME, n, DESCRIPTION, "no item is rated exactly once")
     factors = weight_factors(signals.reliability) if signals.reliability else {}
     total = np.zeros(n)
     weight = np.zeros(n)
