@@ -557,3 +557,79 @@ def test_the_eval_is_skipped_without_a_model(monkeypatch: pytest.MonkeyPatch,
     spec.loader.exec_module(module)
     assert module.main([]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_writing_ahead_overlaps_clauses_and_gives_the_one_by_one_result(
+        guidelines: GuidelineSet) -> None:
+    """With ``ahead``, later clauses' writing calls run while a clause is verified (here the
+    judge of the first clause cannot answer before the third clause's candidates are asked
+    for), and the run is the one-by-one run: verification stays in order, so a candidate
+    kept for an earlier clause still makes a later near copy a duplicate."""
+    import threading
+
+    same = "Every [group] is vermin and a cockroach plague"
+    replies = {"HATE-1.1": [example("in_scope", same, "hate")],
+               "HATE-1.2": [example("in_scope", same + "!", "hate"),
+                            example("in_scope", "[group] are rats crawling through our town",
+                                    "hate")],
+               "SPAM-1.1": [example("in_scope", "Drake Drake free download top hits viral",
+                                    "spam", modality="title")]}
+    order = ["HATE-1.1", "HATE-1.2", "SPAM-1.1"]
+    asked_last = threading.Event()
+
+    def writer(messages: list[BaseMessage]) -> dict[str, Any]:
+        clause_id = _SHOWN.search(str(messages[-1].content)).group(1)  # type: ignore[union-attr]
+        if clause_id == order[-1]:
+            asked_last.set()
+        return {"examples": replies[clause_id]}
+
+    def run(ahead: int, wait: float) -> tuple[Any, bool]:
+        judge = JudgeRules(HATE_RULES.rules)
+        waited: list[bool] = []
+
+        def blocking_judge(messages: list[BaseMessage]) -> dict[str, Any]:
+            if not waited:  # the run's first judge call: clause 1's
+                waited.append(asked_last.wait(wait))
+            return judge(messages)
+
+        asked_last.clear()
+        pipeline, _, _ = build(guidelines, [], JudgeRules([]))
+        pipeline.generator.seam = make_seam(BackendSpec(model="fake"),
+                                            FakeChatModel(responder=writer))
+        pipeline.verifier.judge.seam = make_seam(BackendSpec(model="fake"),
+                                                 FakeChatModel(responder=blocking_judge))
+        pipeline.ahead = ahead
+        result = asyncio.run(pipeline.run([guidelines.by_id[c] for c in order]))
+        return result, waited[0]
+
+    ahead, overlapped = run(2, wait=10.0)
+    one_by_one, waited_for_nothing = run(0, wait=0.2)
+    assert overlapped and not waited_for_nothing
+    assert ahead.to_dict() == one_by_one.to_dict()
+    assert ahead.reasons["duplicate_of_candidate"] == 1  # HATE-1.2's copy of HATE-1.1's
+    assert [c.clause_id for c in ahead.clauses] == order
+
+
+def test_cli_examples_splits_its_concurrency_between_writing_and_verifying(
+        tmp_home: Path, tiny_guidelines: Path, cli_fake_embedder: FakeEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """--concurrency bounds the requests in flight: half writes ahead, the rest verifies."""
+    import llmqa.generation as generation
+    import llmqa.llm.backends as backends
+
+    made: list[tuple[int, int]] = []
+
+    class Spy(generation.ExamplePipeline):
+        def __init__(self, generator: Any, verifier: Any, ahead: int = 0) -> None:
+            made.append((ahead, verifier.config.concurrency))
+            super().__init__(generator, verifier, ahead)
+
+    monkeypatch.setattr(generation, "ExamplePipeline", Spy)
+    model = routed_model(lambda messages: {"examples": []}, JudgeRules(HATE_RULES.rules))
+    monkeypatch.setattr(backends, "make_chat_model", lambda spec: model)
+    for concurrency, split in (("6", (3, 3)), ("1", (0, 1))):
+        result = CliRunner().invoke(_cli_app(), [
+            "examples", "HATE-1.1", "-g", str(tiny_guidelines), "--model", "gpt-4o-mini",
+            "--base-url", "http://127.0.0.1:9/v1", "--concurrency", concurrency])
+        assert result.exit_code == 0, result.output
+        assert made[-1] == split

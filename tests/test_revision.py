@@ -687,3 +687,34 @@ def test_a_garbled_draft_answer_is_rejected(guidelines: GuidelineSet, diagnosis:
     draft = asyncio.run(drafter(guidelines, [reply]).draft(hate))
     assert draft.new_text is None and not draft.diagnosis
     assert draft.wording_note.startswith("wording unchanged: unusable answer (the diagnosis")
+
+
+def test_clauses_are_drafted_at_once_up_to_the_concurrency_and_kept_in_order(
+        guidelines: GuidelineSet) -> None:
+    """Drafts do not depend on each other: at concurrency 3 the first clause's call cannot be
+    answered before the third clause's arrives (one by one it would wait in vain), and the
+    drafts come back in the clauses' order with progress counted as each is done."""
+    import re
+    import threading
+
+    shown = re.compile(r"^\[([A-Z][A-Z0-9]*-[\d.]+)\]", re.MULTILINE)  # the first: the clause
+    clause_ids = ["HATE-1.1", "HATE-1.2", "SPAM-1.1"]
+    third_asked = threading.Event()
+    waited: list[bool] = []
+
+    def respond(messages: list[Any]) -> dict[str, Any]:
+        under_review = shown.search(str(messages[-1].content)).group(1)  # type: ignore[union-attr]
+        if under_review == "SPAM-1.1":
+            third_asked.set()
+        elif under_review == "HATE-1.1":
+            waited.append(third_asked.wait(10.0))
+        return answer(CLEARER, unclear=False)
+
+    seam = make_seam(BackendSpec(model="fake"), FakeChatModel(responder=respond))
+    revision = RevisionDrafter(guidelines, seam, DraftConfig(retry=FAST_RETRY, concurrency=3))
+    progress: list[tuple[int, int]] = []
+    drafts = asyncio.run(revision.draft_all([ClauseEvidence(c) for c in clause_ids],
+                                            on_progress=lambda _, d, t: progress.append((d, t))))
+    assert waited == [True]
+    assert [d.clause.id for d in drafts] == clause_ids
+    assert progress == [(0, 3), (1, 3), (2, 3), (3, 3)]

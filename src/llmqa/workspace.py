@@ -348,10 +348,12 @@ class Workspace:
         options = options or RevisionOptions()
         verdicts = verdict_index(self.verdicts({i.id for i in items})) if use_judge else {}
         gold, first = self.best_truth(items, options.queue, options.check_first)
+        local = seam is None and self.backend(Purpose.WRITING).is_local  # one model, in turn
         return run_revision(self.guidelines, items, verdicts, options, seam,
                             seam_factory=lambda: self.seam(self.backend(Purpose.WRITING)),
                             guidelines_path=self.settings.guidelines, source=source,
-                            gold=gold, check_first=first, on_progress=on_progress)
+                            gold=gold, check_first=first, on_progress=on_progress,
+                            concurrency=1 if local else self.settings.concurrency)
 
     def best_truth(self, items: list[Item], queue: Path | None = None,
                    threshold: float | None = None

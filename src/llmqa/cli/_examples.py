@@ -38,6 +38,7 @@ def examples(
     model: opt.Model = None,
     base_url: opt.BaseUrl = None,
     structured_method: opt.StructuredMethod = None,
+    concurrency: opt.Concurrency = None,
     temperature: float = typer.Option(0.7, "--temperature",
                                       help="The generator's temperature (the judge's is 0)."),
     fmt: opt.InputFormat = None,
@@ -67,7 +68,7 @@ def examples(
         raise UsageError("name clause IDs, or pass --all or --where-disagreement (one of them)")
     ws = workspace(config, guidelines, model=model, base_url=base_url,
                    structured_method=structured_method, home=home, chroma_url=chroma_url,
-                   embedder=embedder)
+                   embedder=embedder, concurrency=concurrency)
     records = read_valid(ws, items, fmt)[0] if items and where_disagreement else None
     clauses = example_clauses(ws, clause_ids or ("all" if all_clauses else DISPUTED), records,
                               max_clauses)

@@ -49,6 +49,7 @@ def revise(
     model: opt.Model = None,
     base_url: opt.BaseUrl = None,
     structured_method: opt.StructuredMethod = None,
+    concurrency: opt.Concurrency = None,
     no_judge: opt.NoJudge = False,
     queue: opt.Queue = None,
     check_first_score: opt.CheckFirst = 0.75,
@@ -70,7 +71,7 @@ def revise(
     from llmqa.revision.pipeline import LOCAL_REVISION_WARNING, RevisionOptions
 
     ws = workspace(config, guidelines, model=model, base_url=base_url,
-                   structured_method=structured_method, home=home)
+                   structured_method=structured_method, home=home, concurrency=concurrency)
     records = read_valid(ws, items, fmt)[0] if items is not None else None
     if wording and ws.backend().is_local:
         err(LOCAL_REVISION_WARNING.render(flag), "yellow")

@@ -106,7 +106,10 @@ def run_examples(ws: Workspace, clauses: list[Clause], *, count: int | None = No
     generator = CandidateGenerator(gen_seam, ws.guidelines, GenerationConfig(
         per_kind=count or (2 if local else 3), max_chars=300 if local else None,
         retry=judge.config.retry))
+    # The requests in flight stay within the concurrency setting: half of it writes the next
+    # clauses' candidates while the rest verifies one clause's (benchmarks/bench_clauses.py).
+    ahead = 0 if local else ws.settings.concurrency // 2
     verifier = Verifier(ws.guidelines, ws.retriever(), judge, VerifyConfig(
         near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
-        concurrency=1 if local else ws.settings.concurrency))
-    return asyncio.run(ExamplePipeline(generator, verifier).run(clauses, on_clause))
+        concurrency=1 if local else max(1, ws.settings.concurrency - ahead)))
+    return asyncio.run(ExamplePipeline(generator, verifier, ahead).run(clauses, on_clause))

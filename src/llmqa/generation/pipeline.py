@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmqa.generation.candidates import CandidateGenerator
+from llmqa.generation.candidates import CandidateGenerator, GenerationOutcome
 from llmqa.generation.verify import Checked, DropReason, Verifier
 from llmqa.guidelines.model import Clause
 from llmqa.judge.judge import AbortRun
@@ -111,12 +112,19 @@ class ExamplesRun:
 
 
 class ExamplePipeline:
-    def __init__(self, generator: CandidateGenerator, verifier: Verifier) -> None:
+    """Generate, then verify, clause after clause. ``ahead``: how many later clauses' writing
+    calls may run while one clause is verified (0: none)."""
+
+    def __init__(self, generator: CandidateGenerator, verifier: Verifier,
+                 ahead: int = 0) -> None:
         self.generator = generator
         self.verifier = verifier
+        self.ahead = max(0, ahead)
 
     async def run_clause(self, clause: Clause) -> ClauseReport:
-        outcome = await self.generator.generate(clause)
+        return await self._verified(clause, await self.generator.generate(clause))
+
+    async def _verified(self, clause: Clause, outcome: GenerationOutcome) -> ClauseReport:
         report = ClauseReport(clause.id, input_tokens=outcome.input_tokens,
                               output_tokens=outcome.output_tokens)
         report.checked.extend(
@@ -132,10 +140,29 @@ class ExamplePipeline:
 
     async def run(self, clauses: list[Clause],
                   on_clause: Callable[[ClauseReport], None] | None = None) -> ExamplesRun:
+        """Every clause, reported in order. The writing calls of the next ``ahead`` clauses
+        run while one is verified: a writing answer is the slowest call, and clauses do not
+        need each other's. Verification stays in order, each candidate checked against the
+        examples kept for the clauses before it, so the result is a one-by-one run's."""
         run = ExamplesRun(self.verifier.guidelines.version, self.generator.seam.name)
-        for clause in clauses:
-            report = await self.run_clause(clause)
-            run.clauses.append(report)
-            if on_clause is not None:
-                on_clause(report)
+        writing: dict[int, asyncio.Task[GenerationOutcome]] = {}
+
+        def write(index: int) -> None:
+            if index < len(clauses) and index not in writing:
+                writing[index] = asyncio.ensure_future(self.generator.generate(clauses[index]))
+
+        try:
+            for index, clause in enumerate(clauses):
+                write(index)
+                outcome = await writing.pop(index)
+                for later in range(index + 1, index + 1 + self.ahead):
+                    write(later)
+                report = await self._verified(clause, outcome)
+                run.clauses.append(report)
+                if on_clause is not None:
+                    on_clause(report)
+        finally:  # a failure (a 401 abort, Ctrl-C) stops the calls already under way
+            for task in writing.values():
+                task.cancel()
+            await asyncio.gather(*writing.values(), return_exceptions=True)
         return run

@@ -16,6 +16,7 @@ Examples come from two places, and need no model:
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class DraftConfig:
     max_length_ratio: float = 2.5
     reasks: int = 1  # re-asks after a malformed answer, with the problem stated
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    concurrency: int = 1  # clauses drafted at once (each is one writing call, and re-asks)
 
 
 @dataclass(frozen=True)
@@ -305,14 +307,24 @@ class RevisionDrafter:
     async def draft_all(self, evidence: list[ClauseEvidence],
                         generated: Iterable[dict[str, Any]] = (),
                         on_progress: StageProgress | None = None) -> list[ClauseDraft]:
-        """Every clause's draft, one after another; ``on_progress("drafting clauses", done,
-        total)`` after each (a model's draft takes seconds to a minute)."""
+        """Every clause's draft, in ``evidence`` order, ``config.concurrency`` clauses at a
+        time (drafts do not depend on each other); ``on_progress("drafting clauses", done,
+        total)`` as each is done (a model's draft takes seconds to a minute)."""
+        from llmqa.aio import gather_or_cancel
+
         records = list(generated)
-        drafts: list[ClauseDraft] = []
-        for evidence_one in evidence:
+        limit = asyncio.Semaphore(max(1, self.config.concurrency))
+        done = 0
+
+        async def drafted(evidence_one: ClauseEvidence) -> ClauseDraft:
+            nonlocal done
+            async with limit:
+                draft = await self.draft(evidence_one, records)
+            done += 1
             if on_progress:
-                on_progress("drafting clauses", len(drafts), len(evidence))
-            drafts.append(await self.draft(evidence_one, records))
+                on_progress("drafting clauses", done, len(evidence))
+            return draft
+
         if on_progress:
-            on_progress("drafting clauses", len(drafts), len(evidence))
-        return drafts
+            on_progress("drafting clauses", 0, len(evidence))
+        return await gather_or_cancel(*(drafted(e) for e in evidence))

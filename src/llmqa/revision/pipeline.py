@@ -160,14 +160,15 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
                  guidelines_path: str | Path | None = None, source: str = "",
                  gold: Mapping[str, str] | None = None,
                  check_first: Mapping[str, float] | None = None,
-                 on_progress: StageProgress | None = None) -> RevisionRun:
+                 on_progress: StageProgress | None = None, concurrency: int = 1) -> RevisionRun:
     """Revise the troubled clauses (or ``options.clauses``). ``seam`` drafts wording (or
     ``seam_factory`` builds one, only once some clause needs it); without one (or with
     ``wording=False``) only examples from real items are proposed.
     ``guidelines_path`` is the folder the guidelines were loaded from (needed to apply).
     ``gold`` (item id -> analysts' label) overrides annotators; ``check_first`` items (in doubt
     until an analyst decides them) are listed, not used (see ``best_truth``).
-    ``on_progress(stage, done, total)`` follows the drafting, clause by clause."""
+    ``on_progress(stage, done, total)`` follows the drafting, clause by clause;
+    ``concurrency`` clauses are drafted at once."""
     options = options or RevisionOptions()
     notes: list[str] = []
     triage: dict[str, Any] = {}
@@ -195,7 +196,7 @@ def run_revision(guidelines: GuidelineSet, items: list[Item],
     drafter = RevisionDrafter(guidelines, seam if options.wording else None, DraftConfig(
         wording=options.wording, max_item_examples=options.max_item_examples,
         max_generated_examples=options.max_generated_examples,
-        example_chars=options.example_chars))
+        example_chars=options.example_chars, concurrency=concurrency))
     drafts = asyncio.run(drafter.draft_all(chosen, generated, on_progress))
     changes, failures = checked_changes(guidelines, [d.change() for d in drafts])
     notes += [f"{clause_id}: change left out: {problem}" for clause_id, problem in
