@@ -113,3 +113,16 @@ def test_importing_with_the_wrong_tool_names_the_right_one(tmp_home: Path) -> No
     Path("records.json").write_text(json.dumps(ARGILLA_ROWS))
     result = runner.invoke(app, ["import", "label-studio", "records.json"])
     assert "records.json is an export from Argilla, not Label Studio" in result.output
+
+
+def test_a_label_studio_json_min_export_is_recognised(tmp_home: Path) -> None:
+    """Its rows have no data object, only the task's fields beside the annotation's; the
+    import it points to then says which export to take instead."""
+    rows = [{"text": "a song", "id": 1, "policy": "hate", "annotator": 3, "annotation_id": 9,
+             "created_at": "2026-11-30T10:00:00Z", "updated_at": "2026-11-30T10:00:00Z",
+             "lead_time": 4.2}]
+    Path("min.json").write_text(json.dumps(rows))
+    result = runner.invoke(app, ["validate", "min.json", "--no-guidelines"])
+    assert result.exit_code == 1
+    assert "min.json is an export from Label Studio, not an llmqa items file" in result.output
+    assert export_kind({"id": "a", "text": "x", "annotator": "ana"}) is None  # a long row

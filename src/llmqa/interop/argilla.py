@@ -37,6 +37,7 @@ from llmqa.interop.mapping import (
     with_new,
 )
 from llmqa.interop.users import UserNames
+from llmqa.io.foreign import export_kind
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
 
@@ -100,7 +101,8 @@ def import_file(path: str | Path, question: str = LABEL_QUESTION,
                              "dataset.to_disk writes")
         path = Path(path) / "records.json"
     rows = read_json_array(path, "Argilla records export", "records")
-    if rows and isinstance(rows[0], dict) and "fields" not in rows[0]:
+    if rows and isinstance(rows[0], dict) and "fields" not in rows[0] and (
+            export_kind(rows[0]) is None):  # another tool's export is named as such later
         # records.to_list(flatten=True) and to_datasets() merge fields and answers in one dict
         raise InputError(f"{path}: records without 'fields': flattened records (to_list("
                          "flatten=True), to_datasets()) mix content with answers",

@@ -1,6 +1,7 @@
 """Recognise a labelling tool's export handed to a reader of llmqa items.
 
-A Label Studio task has a ``data`` object and ``annotations``/``predictions``; an Argilla
+A Label Studio task has a ``data`` object and ``annotations``/``predictions`` (a JSON-MIN
+export row: the annotation's ``annotator``, ``annotation_id`` and ``lead_time``); an Argilla
 record has ``fields`` with ``responses``/``suggestions``. An llmqa item has ``content``, so
 neither is mistaken for one.
 """
@@ -24,6 +25,8 @@ def export_kind(row: Any) -> str | None:
     if isinstance(row.get("data"), dict) and (
             {"annotations", "predictions", "drafts", "inner_id"} & row.keys()
             or row.keys() <= {"data", "meta", "id"}):  # a task as Label Studio imports it
+        return LABEL_STUDIO
+    if {"annotator", "annotation_id", "lead_time"} <= row.keys():  # its JSON-MIN export
         return LABEL_STUDIO
     if isinstance(row.get("fields"), dict) and (
             {"responses", "suggestions", "metadata", "vectors"} & row.keys()):
