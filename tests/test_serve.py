@@ -12,6 +12,7 @@ from llmqa.errors import ConfigError
 from llmqa.items import Item
 from llmqa.serve import QueueFilter, check_bind, create_app, listen
 from llmqa.store.decisions import DecisionStore
+from llmqa.store.gold import gold_labels
 from llmqa.store.verdicts import VerdictStore
 from serve_support import serve_data, workspace
 
@@ -63,6 +64,12 @@ def test_decide_records_gold_moves_on_and_keeps_history(paths: dict[str, Path]) 
         assert "hate-0" not in re.findall(r'data-item="([^"]+)"', undecided)
         export = client.get("/export/gold.jsonl")
         assert '"id": "hate-0"' in export.text and '"decision": "confirm"' in export.text
+        # The same rows for a spreadsheet, read back by the gold reader.
+        sheet = client.get("/export/gold.csv")
+        assert sheet.headers["content-type"].startswith("text/csv")
+        assert sheet.content.startswith(b"\xef\xbb\xbfid,decision,label,")
+        (paths["home"] / "gold.csv").write_bytes(sheet.content)
+        assert gold_labels(paths["home"] / "gold.csv") == ({"hate-0": "hate"}, [])
     with VerdictStore(paths["home"]) as store:
         history = DecisionStore(store).history("hate-0")
     assert [(d.decision.value, d.label, d.source) for d in history] == [

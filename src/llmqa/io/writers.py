@@ -111,6 +111,15 @@ def write_records(records: Iterable[dict[str, Any]], path: str | Path | None = N
         return _write_csv(records, handle, "\t" if tabs else ",", bom=to_file)
 
 
+def csv_text(records: Iterable[dict[str, Any]]) -> str:
+    """``records`` as the CSV file ``write_records`` writes (a download, not a file here)."""
+    import io
+
+    buffer = io.StringIO(newline="")
+    _write_csv(records, buffer, bom=True)
+    return buffer.getvalue()
+
+
 def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str], delimiter: str = ",",
                bom: bool = False) -> int:
     """The header is every key any record has (first-seen order), so a column that only

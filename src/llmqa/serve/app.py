@@ -159,11 +159,20 @@ class ReviewApp:
         return RedirectResponse(url + (f"?{query}" if query else ""), status_code=303)
 
     def export(self, request: Request) -> Response:
+        """The gold rows as ``llmqa decisions export`` writes them: JSONL, or CSV for a
+        spreadsheet (``/export/gold.csv``)."""
         with self.lock:
-            gold = self.decisions.gold()
-        body = "".join(_json_line(gold_record(d)) for d in gold.values())
-        return Response(body, media_type="application/x-ndjson", headers={
-            "Content-Disposition": 'attachment; filename="gold.jsonl"'})
+            rows = [gold_record(d) for d in self.decisions.gold().values()]
+        csv = request.url.path.endswith(".csv")
+        if csv:
+            from llmqa.io.writers import csv_text
+
+            body, media_type = csv_text(rows), "text/csv; charset=utf-8"
+        else:
+            body, media_type = "".join(map(_json_line, rows)), "application/x-ndjson"
+        name = "gold.csv" if csv else "gold.jsonl"
+        return Response(body, media_type=media_type, headers={
+            "Content-Disposition": f'attachment; filename="{name}"'})
 
     def media(self, request: Request) -> Response:
         item = self.data.queue.items.get(request.path_params["item_id"])
@@ -199,6 +208,7 @@ def create_app(data: ServeData, home: Path, *, token: str | None = None,
         Route("/item/{item_id:path}/decide", review.decide, methods=["POST"]),
         Route("/item/{item_id:path}", review.item_page),
         Route("/export/gold.jsonl", review.export),
+        Route("/export/gold.csv", review.export),
         Route("/media/{item_id}/{kind}", review.media),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
