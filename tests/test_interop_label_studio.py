@@ -370,3 +370,49 @@ def test_ground_truth_settles_the_item_as_it_came_back_from_label_studio(tmp_hom
     assert [(a.annotator, a.label) for a in items[0].annotations][-1] == ("user-7", "hate")
     settled = current_decisions(tmp_home, items)
     assert settled["t1"].label == "hate" and settled["t1"].analyst == "user-9"
+
+
+def test_the_label_is_one_choices_control_for_every_annotation() -> None:
+    """A project asking two questions (policy, then severity): each annotator's results may
+    list them in any order, and the label must be the same question's answer for all. It is
+    the config's first Choices control, or the one named; the other answers are named."""
+    def task(*results: tuple[str, str]) -> dict[str, Any]:
+        return {"id": 1, "data": {"text": "t"}, "annotations": [
+            {"completed_by": who, "result": [{"type": "choices", "from_name": name,
+                                              "to_name": "text", "value": {"choices": [value]}}
+                                             for name, value in pair]}
+            for who, pair in enumerate(results, start=1)]}
+
+    rows = [task([("severity", "high"), ("policy", "hate")],
+                 [("policy", "spam"), ("severity", "low")])]
+    config = LabelConfig.parse('<View><Text name="text" value="$text"/>'
+                               '<Choices name="policy" toName="text"><Choice value="hate"/>'
+                               '</Choices><Choices name="severity" toName="text">'
+                               '<Choice value="high"/></Choices></View>')
+    report = ImportReport()
+    (item,) = list(import_tasks(rows, "e.json", config, report))
+    assert [a.label for a in item.annotations] == ["hate", "spam"]
+    assert "task 1: user-1's answer to the 'severity' choices left out (the label is the " \
+           "'policy' answer)" in report.notes
+    (item,) = list(import_tasks(rows, "e.json", config, choices="severity"))
+    assert [a.label for a in item.annotations] == ["high", "low"]
+    # Without a config: the first control the export answers, for every annotation.
+    (item,) = list(import_tasks(rows, "e.json"))
+    assert [a.label for a in item.annotations] == ["high", "low"]
+    with pytest.raises(InputError, match=r"no Choices control 'topic' \(the export has "
+                                         r"'severity', 'policy'\)"):
+        list(import_tasks(rows, "e.json", choices="topic"))
+
+
+def test_cli_import_takes_the_label_from_the_named_choices(tmp_home: Path) -> None:
+    rows = [{"id": 1, "data": {"text": "t"}, "annotations": [{"completed_by": 1, "result": [
+        {"type": "choices", "from_name": "policy", "to_name": "text",
+         "value": {"choices": ["hate"]}},
+        {"type": "choices", "from_name": "severity", "to_name": "text",
+         "value": {"choices": ["high"]}}]}]}]
+    Path("two.json").write_text(json.dumps(rows))
+    result = runner.invoke(app, ["import", "label-studio", "two.json", "--choices", "severity",
+                                 "-o", "items.jsonl"])
+    assert result.exit_code == 0, result.output
+    (item,) = [i for i in read_items("items.jsonl") if isinstance(i, Item)]
+    assert [a.label for a in item.annotations] == ["high"]

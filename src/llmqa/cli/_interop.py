@@ -53,6 +53,9 @@ def import_label_studio(
     gold: str | None = typer.Option(
         None, "--gold", help="Write ground-truth annotations here as analysts' decisions (gold "
         "rows for `llmqa decisions import`) instead of as annotations."),
+    choices: str | None = typer.Option(
+        None, "--choices", help="The Choices control (its name) whose answer is the label "
+        "[default: the labelling config's first; without one, the first the export answers]."),
     users: Users = None,
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
@@ -61,8 +64,8 @@ def import_label_studio(
     skipped annotations are named."""
     from llmqa.interop.convert import items_from_label_studio
 
-    _imported(items_from_label_studio(export, output, label_config=label_config,
-                                      output_format=output_format, gold=gold, users=users),
+    _imported(items_from_label_studio(export, output, label_config=label_config, users=users,
+                                      output_format=output_format, gold=gold, choices=choices),
               output)
 
 

@@ -42,10 +42,11 @@ def _write_items(records: Iterator[Item | RowError], report: ImportReport, outpu
 def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
                             label_config: str | Path | None = None,
                             output_format: str | None = None,
-                            gold: str | Path | None = None,
-                            users: Users = None) -> ImportReport:
+                            gold: str | Path | None = None, users: Users = None,
+                            choices: str | None = None) -> ImportReport:
     """Write one item per Label Studio task, one annotation per annotator, to ``output``
-    (``-``: standard output); ``label_config`` tells which data field is which modality.
+    (``-``: standard output); ``label_config`` tells which data field is which modality,
+    ``choices`` which Choices control holds the label (default: the config's first).
     With ``gold``, ground-truth annotations are written there as gold rows (for
     ``llmqa decisions import``) instead of as annotations. ``users`` (a users file or a
     mapping, ``interop.users``) names Label Studio's user ids."""
@@ -59,7 +60,7 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
     report = ImportReport()
     decisions: list[Decision] = []
     _write_items(import_file(export, label_config, report,
-                             decisions if gold is not None else None, _names(users)),
+                             decisions if gold is not None else None, _names(users), choices),
                  report, output, output_format, export, "label-studio")
     if gold is not None:
         from llmqa.store.gold import gold_record

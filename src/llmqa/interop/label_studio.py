@@ -125,9 +125,10 @@ class LabelConfig:
 
 def import_file(path: str | Path, config: str | Path | None = None,
                 report: ImportReport | None = None, gold: list[Decision] | None = None,
-                users: Mapping[str, str] | None = None) -> Iterator[Item | RowError]:
+                users: Mapping[str, str] | None = None,
+                choices: str | None = None) -> Iterator[Item | RowError]:
     """Items from a Label Studio JSON export file (``config``: the project's labelling config;
-    ``gold`` and ``users``: see ``import_tasks``)."""
+    ``gold``, ``users`` and ``choices``: see ``import_tasks``)."""
     parsed = LabelConfig.read(config) if config else None
     if Path(path).suffix.lower() in (".csv", ".tsv"):
         raise _flat_export(path, Path(path).suffix[1:].upper())
@@ -135,7 +136,7 @@ def import_file(path: str | Path, config: str | Path | None = None,
     if rows and isinstance(rows[0], dict) and "data" not in rows[0] and (
             {"annotation_id", "lead_time"} & rows[0].keys()):
         raise _flat_export(path, "JSON-MIN")
-    return import_tasks(rows, str(path), parsed, report, gold, users)
+    return import_tasks(rows, str(path), parsed, report, gold, users, choices)
 
 
 def _flat_export(path: str | Path, kind: str) -> InputError:
@@ -149,8 +150,13 @@ def _flat_export(path: str | Path, kind: str) -> InputError:
 
 def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = None,
                  report: ImportReport | None = None, gold: list[Decision] | None = None,
-                 users: Mapping[str, str] | None = None) -> Iterator[Item | RowError]:
+                 users: Mapping[str, str] | None = None,
+                 choices: str | None = None) -> Iterator[Item | RowError]:
     """One item per task (or a RowError naming the task's position and every problem).
+
+    The label is the answer to one Choices control, the same for every annotation:
+    ``choices`` (its name), else the labelling config's first, else the first one the export
+    answers. Answers to other controls are named in ``report.notes`` and left out.
 
     Annotators are named ``user-ID`` after Label Studio's user ids unless ``users`` maps the
     ids to names (``interop.users``); the ids it leaves out are named in ``report.notes``.
@@ -164,17 +170,36 @@ def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = 
     """
     report = report or ImportReport()
     names = UserNames(users)
+    rows = list(rows)
+    config = config or LabelConfig()
+    known = list(config.choices) or _answered_choices(rows)
+    if choices is not None and known and choices not in known:
+        raise InputError(f"{source}: no Choices control {choices!r} (the "
+                         f"{'labelling config' if config.choices else 'export'} has "
+                         f"{', '.join(map(repr, known))})")
+    control = choices or next(iter(known), None)
     for number, row in enumerate(rows, start=1):
         try:
             task = LSTask.model_validate(row)
-            yield _task_item(task, number, config or LabelConfig(), report, gold, names)
+            yield _task_item(task, number, config, report, gold, names, control)
         except (ValidationError, ValueError) as exc:
             yield row_error(source, number, "task", exc)
     report.notes += names.notes()
 
 
+def _answered_choices(rows: list[Any]) -> list[str]:
+    """The Choices controls the export's annotations answer, in order of first answer."""
+    found: dict[str, None] = {}
+    for row in rows:
+        for annotation in (row.get("annotations") or []) if isinstance(row, dict) else []:
+            results = annotation.get("result") or [] if isinstance(annotation, dict) else []
+            found.update((r["from_name"], None) for r in results if isinstance(r, dict)
+                         and r.get("type") == "choices" and r.get("from_name"))
+    return list(found)
+
+
 def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportReport,
-               gold: list[Decision] | None, names: UserNames) -> Item:
+               gold: list[Decision] | None, names: UserNames, control: str | None) -> Item:
     where = f"task {task.id if task.id is not None else number}"
     item_id = str(task.data.get(ITEM_ID_KEY) or task.data.get("id") or (
         f"ls-{task.id}" if task.id is not None else f"ls-row-{number}"))
@@ -195,7 +220,7 @@ def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportRep
             report.notes.append(f"{where}: annotation by {who} was skipped in Label Studio; "
                                 "left out")
             continue
-        mapped = _annotation(annotation, who, where, config, report)
+        mapped = _annotation(annotation, who, where, config, report, control)
         if mapped is not None and annotation.ground_truth and gold is not None:
             settled.append(mapped)
         elif mapped is not None:
@@ -247,21 +272,23 @@ def _paragraphs(value: Any) -> str:
 
 
 def _annotation(annotation: LSAnnotation, who: str, where: str, config: LabelConfig,
-                report: ImportReport) -> Annotation | None:
+                report: ImportReport, control: str | None) -> Annotation | None:
     chosen: list[str] = []
     notes: list[str] = ["ground truth"] if annotation.ground_truth else []
-    control = None
     for result in annotation.result:
-        if result.type == "choices" and control in (None, result.from_name):
-            control = result.from_name
+        if result.type == "choices" and result.from_name == control:
             chosen += [str(c) for c in result.value.get("choices", [])]
         elif result.type == "textarea":
             notes += [str(t) for t in result.value.get("text", [])]
+        elif result.type == "choices":
+            report.notes.append(f"{where}: {who}'s answer to the {result.from_name!r} choices "
+                                f"left out (the label is the {control!r} answer)")
         else:
             report.notes.append(f"{where}: {result.type} result {result.from_name!r} by {who} "
                                 "is not a label llmqa reads; left out")
     if not chosen:
-        report.notes.append(f"{where}: annotation by {who} has no choices result; left out")
+        answer = f"answer to the {control!r} choices" if control else "choices result"
+        report.notes.append(f"{where}: annotation by {who} has no {answer}; left out")
         return None
     multiple = config.choices.get(control or "", False) or len(chosen) > 1
     note = "; ".join(notes) or None
