@@ -633,3 +633,35 @@ def test_cli_examples_splits_its_concurrency_between_writing_and_verifying(
             "--base-url", "http://127.0.0.1:9/v1", "--concurrency", concurrency])
         assert result.exit_code == 0, result.output
         assert made[-1] == split
+
+
+def test_a_rejected_key_stops_a_run_writing_ahead_and_its_calls(guidelines: GuidelineSet) -> None:
+    """A 401 while verifying stops the run with a configuration error; the writing calls
+    already under way for later clauses are cancelled, not left sending."""
+    import httpx
+    import openai
+
+    from llmqa.errors import BackendConfigError
+
+    def rejected(messages: list[BaseMessage]) -> Any:
+        request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+        return openai.AuthenticationError("bad key", response=httpx.Response(
+            401, request=request, json={}), body=None)
+
+    written: list[str] = []
+
+    def writer(messages: list[BaseMessage]) -> dict[str, Any]:
+        written.append(_SHOWN.search(str(messages[-1].content)).group(1))  # type: ignore[union-attr]
+        return {"examples": [example("in_scope", "Those [group] are vermin, rats in our "
+                                     "town square", "hate")]}
+
+    pipeline, _, _ = build(guidelines, [], JudgeRules([]))
+    pipeline.generator.seam = make_seam(BackendSpec(model="fake"), FakeChatModel(
+        responder=writer))
+    pipeline.verifier.judge.seam = make_seam(BackendSpec(model="fake"), FakeChatModel(
+        responder=rejected))
+    pipeline.ahead = 1
+    clauses = [guidelines.by_id[c] for c in ("HATE-1.1", "HATE-1.2", "SPAM-1.1", "GEN-1.1")]
+    with pytest.raises(BackendConfigError, match="stopped"):
+        asyncio.run(pipeline.run(clauses))
+    assert written[:1] == ["HATE-1.1"] and len(written) <= 2  # the one ahead, no more
