@@ -85,3 +85,27 @@ def test_a_damaged_parquet_queue_is_one_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"queue\.parquet: not a readable queue file"):
         read_queue_file(path)
 
+
+
+def test_a_queue_saved_again_by_a_spreadsheet_reads_back(tmp_path: Path) -> None:
+    """Opened in Excel and saved as CSV where the decimal separator is a comma: semicolons
+    between cells, 0,87 for a score. The review app, themes and revise still read it; a
+    score that is no number is named rather than a traceback."""
+    from llmqa.triage.output import write_queue
+    from llmqa.triage.queue_file import check_first
+
+    rows = [{"item_id": "a", "kind": "error", "score": 0.87, "error_score": 0.87,
+             "clause_ids": ["HATE-1.1"], "reason": "hate → allowed?"},
+            {"item_id": "b", "kind": "ambiguous", "score": 0.5, "error_score": 0.25,
+             "clause_ids": [], "reason": "split 2-2"}]
+    written = tmp_path / "queue.csv"
+    write_queue(rows, str(written))
+    saved = tmp_path / "queue-excel.csv"
+    text = written.read_text(encoding="utf-8-sig")
+    saved.write_text("\ufeff" + text.replace(",", ";").replace("0.", "0,"), encoding="utf-8")
+    back = read_queue_file(saved)
+    assert [(r["item_id"], r["error_score"], r["clause_ids"]) for r in back] == [
+        ("a", 0.87, ["HATE-1.1"]), ("b", 0.25, [])]
+    assert check_first(back) == {"a": 0.87}
+    with pytest.raises(InputError, match="queue row a: error score 'high' is not a number"):
+        check_first([{"item_id": "a", "error_score": "high"}])

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmqa.errors import InputError
+from llmqa.io.delimited import header_delimiter
 from llmqa.io.json_file import read_json_lines
 
 DEFAULT_CHECK_FIRST = 0.75  # likely-error score (rank-based, 0..1) from which an item waits
@@ -48,8 +49,15 @@ def _table_rows(path: Path, suffix: str) -> list[dict[str, Any]]:
         if suffix in (".parquet", ".pq"):
             table = pq.read_table(path)
         else:
-            table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(
-                delimiter="\t" if suffix == ".tsv" else ","))
+            with open(path, "rb") as handle:
+                header = handle.readline().decode("utf-8-sig", errors="replace")
+            delimiter = "\t" if suffix == ".tsv" else header_delimiter(header)
+            # A queue opened in a spreadsheet and saved again: where Excel saves "CSV" with
+            # semicolons, its numbers have a decimal comma (0,87).
+            table = pacsv.read_csv(
+                path, parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                convert_options=pacsv.ConvertOptions(decimal_point="," if delimiter == ";"
+                                                     else "."))
     except ValueError as exc:  # pyarrow's ArrowInvalid: not Parquet, or CSV it cannot parse
         raise InputError(f"{path}: not a readable queue file ({exc})") from exc
     rows = table.to_pylist()
@@ -67,6 +75,13 @@ def check_first(rows: list[dict[str, Any]], threshold: float = DEFAULT_CHECK_FIR
         score = row.get("error_score")
         if score is None and row.get("kind") == "error":
             score = row.get("score")
-        if score is not None and float(score) >= threshold:
-            found[str(row["item_id"])] = float(score)
+        if score is None or score == "":
+            continue
+        try:
+            value = float(score)
+        except (TypeError, ValueError):
+            raise InputError(f"queue row {row['item_id']}: error score {score!r} is not a "
+                             "number") from None
+        if value >= threshold:
+            found[str(row["item_id"])] = value
     return found
