@@ -140,6 +140,9 @@ def test_a_task_without_allowed_and_a_crowd_of_annotators() -> None:
     assert "**labelled offensive, should be not_offensive**: 82 (steady ×40, brief ×2, " in (
         by_clause)
     assert ", +32 more)" in by_clause
+    # No clause anywhere: the section says so and files nothing under "(no clause)".
+    assert "## By label confusion\n\nNo annotation or judge's verdict names a clause" in by_clause
+    assert "## By clause" not in report and NO_CLAUSE not in report
     assert "wrong violation label" not in by_annotator
     assert "**labelled offensive, should be not_offensive**: 40" in by_annotator
     # brief: 2 wrong of 2 (100%); steady: 40 of 60. steady's habit is the surer one.

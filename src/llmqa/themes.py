@@ -287,10 +287,15 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
             out.append(f"| {project} | {len(ids)} | {n_ann} | {n_wrong} | "
                        f"{_pct(n_wrong, n_ann)} |")
 
-    out += ["", "## By clause", ""]
     by_clause: dict[str, list[Mistake]] = defaultdict(list)
     for m in mistakes:
         by_clause[m.clause_id].append(m)
+    # Without a clause anywhere (no guidelines, no clause IDs) the themes are the confusions.
+    unfiled = set(by_clause) == {NO_CLAUSE}
+    out += ["", "## By label confusion" if unfiled else "## By clause", ""]
+    if unfiled:
+        out += ["No annotation or judge's verdict names a clause, so the themes are the labels "
+                "confused.", ""]
     ranked_clauses = sorted(by_clause.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     shown = 0
     for clause_id, group in ranked_clauses:
@@ -302,8 +307,8 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
         clause = clauses.get(clause_id)
         name = f"{clause_id} {clause.title}" if clause else clause_id
         items = len({m.item_id for m in group})
-        out += [f"### {name}", "",
-                f"{len(group)} annotations on {items} items differ from the expected label.", ""]
+        out += [] if unfiled else [f"### {name}", ""]
+        out += [f"{len(group)} annotations on {items} items differ from the expected label.", ""]
         for theme, n in recurring:
             members = [m for m in group if _confusion(m) == theme]
             who = Counter(m.annotator for m in members)
@@ -339,9 +344,8 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
         for direction, n in recurring:
             members = [m for m in group if _direction(m, benign) == direction]
             confusions = Counter(f"{m.given} → {m.expected}" for m in members)
-            where = Counter(m.clause_id for m in members)
-            out.append(f"- **{direction}**: {n} ({_top_counts(confusions)}; "
-                       f"{_top_counts(where)})")
+            where = "" if unfiled else f"; {_top_counts(Counter(m.clause_id for m in members))}"
+            out.append(f"- **{direction}**: {n} ({_top_counts(confusions)}{where})")
             out += [_item_line(summary, i, excerpt_chars)
                     for i in _representatives(summary, members, examples)]
         out.append("")
