@@ -377,3 +377,22 @@ def test_doctor_with_a_bad_key_is_one_clear_line(cwd: Path, stub: OpenAIStub,
     assert err.startswith("error: ") and "AuthenticationError" in err
     assert "OPENAI_API_KEY" in err and len(err.strip().splitlines()) == 1
     assert stub.chat_requests == 1
+
+
+def test_a_batch_read_against_the_wrong_guidelines_is_said_once(
+        cwd: Path, stub: OpenAIStub, capsys: pytest.CaptureFixture) -> None:
+    """Every row refused for labels the guidelines lack: three rows as examples and one line
+    with the tally and the guidelines' own labels, not a thousand rejected rows."""
+    items = [item.model_copy(update={"annotations": [
+        a.model_copy(update={"label": "offensive"}) for a in item.annotations]})
+        for item in sample_items(12)]
+    path = write_items(cwd / "items.jsonl", items)
+    code, _, err = run_main(review_args(path, cwd / "home", stub.url, "--dry-run"), capsys)
+    assert code == 1 and stub.chat_requests == 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 5 and lines[3] == "... and 9 more rejected rows", err
+    assert lines[4].startswith(f"error: {path}: no valid items; labels outside the guidelines: "
+                               "offensive ×")
+    assert "theirs are allowed, " in lines[4]
+    assert lines[4].endswith("name the guidelines the items were labelled under with "
+                             "--guidelines")
