@@ -133,7 +133,8 @@ def test_gold_csv_from_a_spreadsheet(tmp_path: Path) -> None:
                      b"c;spam;\r\n;spam;no id\r\n")
     a, b, c, missing = read_gold(path, analyst="ana")
     assert isinstance(a, Decision) and (a.item_id, a.label) == ("a", "spam")
-    assert str(b) == f"{path}:3: not valid UTF-8 (byte 10 of line 3); re-save the file as UTF-8"
+    assert str(b) == (f"{path}:3: not valid UTF-8 (byte 10 of line 3); re-save the file as "
+                      "UTF-8 (in Excel: CSV UTF-8)")
     assert isinstance(c, Decision) and c.item_id == "c"
     assert str(missing).startswith(f"{path}:5: id: missing")
     jsonl = tmp_path / "gold.jsonl"

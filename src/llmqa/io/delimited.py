@@ -15,6 +15,8 @@ from typing import BinaryIO
 from llmqa.errors import InputError
 
 DELIMITERS = (",", ";", "\t", "|")  # a tie goes to the earlier one
+# Excel's plain "CSV" is the machine's code page (é as one byte); its "CSV UTF-8" is UTF-8.
+RESAVE = "re-save the file as UTF-8 (in Excel: CSV UTF-8)"
 CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell: a JSONL value's size, not 128 KiB
 
 
@@ -49,8 +51,8 @@ class DelimitedRows:
             raise InputError(f"{name}: the header row is not valid CSV ({exc})") from exc
         self._reader.fieldnames = self.fieldnames
         # Not a refusal of the file: the caller reports it as line 1's problem.
-        self.header_problem = (f"header row is not valid UTF-8 (byte {self._bad[1]}); re-save "
-                               "the file as UTF-8") if 1 in self._bad else None
+        self.header_problem = (f"header row is not valid UTF-8 (byte {self._bad[1]}); "
+                               f"{RESAVE}") if 1 in self._bad else None
 
     def _lines(self, handle: Iterable[bytes]) -> Iterator[str]:
         for number, raw in enumerate(handle, start=1):
@@ -82,6 +84,6 @@ class DelimitedRows:
             previous = self._reader.line_num
             if spanned:
                 yield number, (f"not valid UTF-8 (byte {self._bad[spanned[0]]} of line "
-                               f"{spanned[0]}); re-save the file as UTF-8")
+                               f"{spanned[0]}); {RESAVE}")
                 continue
             yield number, {k: v for k, v in row.items() if k is not None and v not in (None, "")}
