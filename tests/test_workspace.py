@@ -148,6 +148,11 @@ def test_a_bad_setting_is_named_where_it_was_set(tmp_path: Path,
         load_settings(config, concurrency="{x}", timeout=1.0)
     assert refused.value.describe(lambda o: f"--{o}").startswith(
         "--concurrency: Input should be a valid integer")
+    odd = tmp_path / "{team}" / "llmqa.toml"  # braces in a path are text, not a placeholder
+    odd.parent.mkdir()
+    odd.write_text('timeout = "soon"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\{team\}/llmqa.toml: 'timeout'"):
+        load_settings(odd)
 
 
 def test_input_errors_are_input_errors() -> None:

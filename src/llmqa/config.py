@@ -149,12 +149,15 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     except ValidationError as exc:
         # A flag's problem names it through the hint, so the CLI can say --home, not `home`.
         texts, flagged = [], []
+        def literal(text: str) -> str:  # the hint is a format string; a value may hold {}
+            return text.replace("{", "{{").replace("}", "}}")
+
         for where, message in validation_problems(exc):
             key = (where or "").split(".")[0]
-            text = message.replace("{", "{{").replace("}", "}}")
             if key in given:
-                texts.append(f"{{}}: {text}")
+                texts.append(f"{{}}: {literal(message)}")
                 flagged.append(where or key)
             else:
-                texts.append(f"{where_set.get(key, f'setting {where!r}')}: {text}")
+                named = where_set.get(key, f"setting {where!r}")
+                texts.append(literal(f"{named}: {message}"))
         raise ConfigError(hint=Hint("; ".join(texts), tuple(flagged))) from exc
