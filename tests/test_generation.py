@@ -638,7 +638,7 @@ def test_cli_examples_splits_its_concurrency_between_writing_and_verifying(
 def test_a_rejected_key_stops_a_run_writing_ahead_and_its_calls(guidelines: GuidelineSet) -> None:
     """A 401 while verifying stops the run with a configuration error; the writing calls
     already under way for later clauses are cancelled, not left sending."""
-    import httpx
+    import httpx2 as httpx  # the openai SDK's own httpx
     import openai
 
     from llmqa.errors import BackendConfigError

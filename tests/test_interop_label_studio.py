@@ -376,7 +376,7 @@ def test_the_label_is_one_choices_control_for_every_annotation() -> None:
     """A project asking two questions (policy, then severity): each annotator's results may
     list them in any order, and the label must be the same question's answer for all. It is
     the config's first Choices control, or the one named; the other answers are named."""
-    def task(*results: tuple[str, str]) -> dict[str, Any]:
+    def task(*results: list[tuple[str, str]]) -> dict[str, Any]:
         return {"id": 1, "data": {"text": "t"}, "annotations": [
             {"completed_by": who, "result": [{"type": "choices", "from_name": name,
                                               "to_name": "text", "value": {"choices": [value]}}
@@ -391,14 +391,14 @@ def test_the_label_is_one_choices_control_for_every_annotation() -> None:
                                '<Choice value="high"/></Choices></View>')
     report = ImportReport()
     (item,) = list(import_tasks(rows, "e.json", config, report))
-    assert [a.label for a in item.annotations] == ["hate", "spam"]
+    assert isinstance(item, Item) and [a.label for a in item.annotations] == ["hate", "spam"]
     assert "task 1: user-1's answer to the 'severity' choices left out (the label is the " \
            "'policy' answer)" in report.notes
     (item,) = list(import_tasks(rows, "e.json", config, choices="severity"))
-    assert [a.label for a in item.annotations] == ["high", "low"]
+    assert isinstance(item, Item) and [a.label for a in item.annotations] == ["high", "low"]
     # Without a config: the first control the export answers, for every annotation.
     (item,) = list(import_tasks(rows, "e.json"))
-    assert [a.label for a in item.annotations] == ["high", "low"]
+    assert isinstance(item, Item) and [a.label for a in item.annotations] == ["high", "low"]
     with pytest.raises(InputError, match=r"no Choices control 'topic' \(the export has "
                                          r"'severity', 'policy'\)"):
         list(import_tasks(rows, "e.json", choices="topic"))

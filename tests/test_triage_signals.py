@@ -489,7 +489,7 @@ def test_single_label_conflict_says_why_it_is_missing_truthfully() -> None:
 
     two = [Annotation(annotator="a", label="x"), Annotation(annotator="b", label="y")]
     data = TriageData.from_items([
-        Item(id="rated", content=Content(text="t"), annotations=two),
-        Item(id="unrated", content=Content(text="u"), annotations=[])])
+        Item(id="rated", content=Content(modality="text", text="t"), annotations=two),
+        Item(id="unrated", content=Content(modality="text", text="u"), annotations=[])])
     signal = single_label_conflict(data, SignalSet(data.n_items))
     assert signal.note == "no item is rated exactly once"
