@@ -77,11 +77,11 @@ def read_valid(ws: Workspace, path: str, fmt: str | None, *, check: Any = None,
                limit: int | None = None, shown: int = 20) -> tuple[list[Any], int]:
     """Valid items and the count of rejected rows; the first ``shown`` rejections are printed.
     No valid item at all is an error."""
-    from llmqa.errors import Hint, InputError
+    from llmqa.errors import InputError
     from llmqa.io.validate import ItemChecks
 
     items, report = ws.read_items(path, fmt, check=check, limit=limit)
-    # Every row refused for its labels: the guidelines are the wrong ones, said once below.
+    # Rows refused for their labels and none passed: the wrong guidelines, said once below.
     mismatch = not items and isinstance(check, ItemChecks) and check.unknown_labels
     shown = 3 if mismatch else shown
     for error in report.errors[:shown]:
@@ -89,11 +89,7 @@ def read_valid(ws: Workspace, path: str, fmt: str | None, *, check: Any = None,
     if report.rejected > shown:
         err(f"... and {report.rejected - shown} more rejected rows", "red")
     if mismatch:
-        tally = ", ".join(f"{label} ×{n}" for label, n in check.unknown_labels.most_common(5))
-        raise InputError(f"{path}: no valid items; labels outside the guidelines: {tally}; "
-                         f"theirs are {', '.join(ws.guidelines.labels)}", hint=Hint(
-                             "name the guidelines the items were labelled under with {}",
-                             ("guidelines",)))
+        raise check.wrong_guidelines(path, ws.guidelines.labels)
     if not items:
         raise InputError(f"{path}: no valid items")
     return items, report.rejected

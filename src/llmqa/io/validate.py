@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from llmqa.errors import Hint
+from llmqa.errors import Hint, InputError
 from llmqa.items import Item, near_duplicate_labels
 
 if TYPE_CHECKING:
@@ -56,6 +56,21 @@ class ItemChecks:
                         f"item {item.id}: unknown clause {annotation.clause_id!r}")
         return None
 
+    def wrong_guidelines(self, path: str, labels: Iterable[str]) -> InputError:
+        """The error for a batch with no valid row that has labels outside the guidelines:
+        every row fails alike when they are the wrong guidelines, so it says that once."""
+        return InputError(f"{path}: no valid items; labels outside the guidelines: "
+                          f"{label_tally(self.unknown_labels, 5)}; theirs are "
+                          f"{', '.join(labels)}", hint=Hint(
+                              "name the guidelines the items were labelled under with {}",
+                              ("guidelines",)))
+
+
+def label_tally(counts: Mapping[str, int], most: int | None = None) -> str:
+    """``offensive ×708, not_offensive ×1292``, the commonest first (at most ``most``)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:most]
+    return ", ".join(f"{label} ×{n}" for label, n in ranked)
+
 
 @dataclass
 class Validation:
@@ -102,8 +117,7 @@ class Validation:
             lines.append((f"... and {report.rejected - len(report.errors)} more rejected rows",
                           "note"))
         if self.unknown_labels:
-            tally = ", ".join(f"{label} ×{n}" for label, n in sorted(
-                self.unknown_labels.items(), key=lambda kv: (-kv[1], kv[0])))
+            tally = label_tally(self.unknown_labels)
             wrong = " (no row passed: are these the right guidelines?)" if (
                 report.accepted == 0) else ""
             hint = Hint("name the right guidelines with {}, or skip the label check with {}",
