@@ -42,6 +42,7 @@ from llmqa.interop.mapping import (
     with_new,
 )
 from llmqa.interop.users import UserNames
+from llmqa.io.foreign import is_json_min
 from llmqa.io.readers import RowError
 from llmqa.items import MULTI_LABEL_SEPARATOR, Annotation, Item
 from llmqa.store.decisions import Decision, for_item
@@ -133,8 +134,7 @@ def import_file(path: str | Path, config: str | Path | None = None,
     if Path(path).suffix.lower() in (".csv", ".tsv"):
         raise _flat_export(path, Path(path).suffix[1:].upper())
     rows = read_json_array(path, "Label Studio JSON export", "tasks")
-    if rows and isinstance(rows[0], dict) and "data" not in rows[0] and (
-            {"annotation_id", "lead_time"} & rows[0].keys()):
+    if rows and is_json_min(rows[0]):
         raise _flat_export(path, "JSON-MIN")
     return import_tasks(rows, str(path), parsed, report, gold, users, choices)
 

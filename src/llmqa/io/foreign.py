@@ -26,12 +26,19 @@ def export_kind(row: Any) -> str | None:
             {"annotations", "predictions", "drafts", "inner_id"} & row.keys()
             or row.keys() <= {"data", "meta", "id"}):  # a task as Label Studio imports it
         return LABEL_STUDIO
-    if {"annotator", "annotation_id", "lead_time"} <= row.keys():  # its JSON-MIN export
+    if is_json_min(row):
         return LABEL_STUDIO
     if isinstance(row.get("fields"), dict) and (
             {"responses", "suggestions", "metadata", "vectors"} & row.keys()):
         return ARGILLA
     return None
+
+
+def is_json_min(row: Any) -> bool:
+    """A row of Label Studio's JSON-MIN export: one per annotation, the task's data fields
+    flattened beside the annotation's own (``annotator``, ``annotation_id``, ``lead_time``)."""
+    return (isinstance(row, dict) and "data" not in row
+            and {"annotator", "annotation_id", "lead_time"} <= row.keys())
 
 
 def misread(path: str | Path, kind: str, expected: str) -> str:
