@@ -149,15 +149,12 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     except ValidationError as exc:
         # A flag's problem names it through the hint, so the CLI can say --home, not `home`.
         texts, flagged = [], []
-        def literal(text: str) -> str:  # the hint is a format string; a value may hold {}
-            return text.replace("{", "{{").replace("}", "}}")
-
         for where, message in validation_problems(exc):
             key = (where or "").split(".")[0]
             if key in given:
-                texts.append(f"{{}}: {literal(message)}")
+                texts.append(f"{{}}: {Hint.literal(message)}")
                 flagged.append(where or key)
             else:
                 named = where_set.get(key, f"setting {where!r}")
-                texts.append(literal(f"{named}: {message}"))
+                texts.append(Hint.literal(f"{named}: {message}"))
         raise ConfigError(hint=Hint("; ".join(texts), tuple(flagged))) from exc

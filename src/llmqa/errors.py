@@ -72,6 +72,12 @@ class Hint:
         name = name or library_name
         return self.text.format(*(name(o) for o in self.options))
 
+    @staticmethod
+    def literal(text: str) -> str:
+        """``text`` (a path, a value, a message) for a hint's ``text``: its braces are not
+        placeholders."""
+        return text.replace("{", "{{").replace("}", "}}")
+
 
 class LlmqaError(Exception):
     """Base class for errors that are reported to the user as a message."""

@@ -34,7 +34,7 @@ def _write_items(records: Iterator[Item | RowError], report: ImportReport, outpu
         # (a missing field per row) would not say.
         kind = file_export_kind(export)
         if kind is not None and kind != tool:
-            said = misread(export, kind, TOOL_NAMES[tool]).replace("{", "{{").replace("}", "}}")
+            said = Hint.literal(misread(export, kind, TOOL_NAMES[tool]))
             report.other_tool = Hint(said + ": convert it with {}", (IMPORT_STEPS[kind],))
     return report
 

@@ -88,8 +88,7 @@ class Validation:
         """The command that converts the file, when it is a labelling tool's export."""
         if not self.foreign:
             return None
-        escaped = source.replace("{", "{{").replace("}", "}}")
-        return Hint(f"llmqa import {self.foreign} {escaped} {{}} items.jsonl",
+        return Hint(f"llmqa import {self.foreign} {Hint.literal(source)} {{}} items.jsonl",
                     ("output",)).render(name)
 
     def to_dict(self, source: str, name: Callable[[str], str] | None = None) -> dict[str, Any]:
