@@ -170,32 +170,35 @@ def import_tasks(rows: Iterable[Any], source: str, config: LabelConfig | None = 
     """
     report = report or ImportReport()
     names = UserNames(users)
-    rows = list(rows)
+    tasks: list[LSTask | ValidationError] = []
+    for row in rows:
+        try:
+            tasks.append(LSTask.model_validate(row))
+        except ValidationError as exc:
+            tasks.append(exc)
     config = config or LabelConfig()
-    known = list(config.choices) or _answered_choices(rows)
+    known = list(config.choices) or _answered_choices(t for t in tasks if isinstance(t, LSTask))
     if choices is not None and known and choices not in known:
         raise InputError(f"{source}: no Choices control {choices!r} (the "
                          f"{'labelling config' if config.choices else 'export'} has "
                          f"{', '.join(map(repr, known))})")
     control = choices or next(iter(known), None)
-    for number, row in enumerate(rows, start=1):
+    for number, task in enumerate(tasks, start=1):
+        if isinstance(task, ValidationError):
+            yield row_error(source, number, "task", task)
+            continue
         try:
-            task = LSTask.model_validate(row)
             yield _task_item(task, number, config, report, gold, names, control)
         except (ValidationError, ValueError) as exc:
             yield row_error(source, number, "task", exc)
     report.notes += names.notes()
 
 
-def _answered_choices(rows: list[Any]) -> list[str]:
-    """The Choices controls the export's annotations answer, in order of first answer."""
-    found: dict[str, None] = {}
-    for row in rows:
-        for annotation in (row.get("annotations") or []) if isinstance(row, dict) else []:
-            results = annotation.get("result") or [] if isinstance(annotation, dict) else []
-            found.update((r["from_name"], None) for r in results if isinstance(r, dict)
-                         and r.get("type") == "choices" and r.get("from_name"))
-    return list(found)
+def _answered_choices(tasks: Iterable[LSTask]) -> list[str]:
+    """The Choices controls the tasks' annotations answer, in order of first answer."""
+    return list(dict.fromkeys(result.from_name for task in tasks
+                              for annotation in task.annotations for result in annotation.result
+                              if result.type == "choices" and result.from_name))
 
 
 def _task_item(task: LSTask, number: int, config: LabelConfig, report: ImportReport,
