@@ -31,19 +31,21 @@ def rewrite(command: str | None, args: list[str], takes_value: frozenset[str] = 
         if arg == "--":
             return out + args[position:]
         name, eq, value = arg.partition("=")
-        new = renames.get(name) if arg.startswith("-") else None
-        if new is not None:
-            out.append(new + eq + value)
+        if arg.startswith("-") and name in renames:
+            _warn(name, renames[name])
+            out.append(renames[name] + eq + value)
         elif (command in _GUIDELINES_ARGUMENT and not arg.startswith("-")
               and not (out and out[-1] in takes_value)):
-            name, new = "a positional guidelines path", f"-g {arg}"
+            _warn("a positional guidelines path", f"-g {arg}")
             out += ["-g", arg]
         else:
             out.append(arg)
-            continue
-        typer.secho(f"warning: {name} is deprecated and will be removed; use {new}", err=True,
-                    fg="yellow")
     return out
+
+
+def _warn(old: str, new: str) -> None:
+    typer.secho(f"warning: {old} is deprecated and will be removed; use {new}", err=True,
+                fg="yellow")
 
 
 class DeprecatingGroup(TyperGroup):
