@@ -22,6 +22,19 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_GUIDELINES = REPO_ROOT / "guidelines"
 
 
+def modules_loaded_by(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` in the repository root:
+    what an import or a call costs, unmixed with what this test process already loaded."""
+    import json
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport json as _j, sys as _s; print(_j.dumps(sorted(_s.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
 
 @pytest.fixture
 def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

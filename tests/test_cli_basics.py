@@ -17,7 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 import llmqa
-from conftest import SAMPLE_GUIDELINES
+from conftest import SAMPLE_GUIDELINES, modules_loaded_by
 from llmqa.cli import app
 
 runner = CliRunner()
@@ -142,13 +142,11 @@ def test_help_builds_no_pydantic_model() -> None:
     # What `llmqa --help` imports: the command tree with every option. A pydantic model
     # module imported at module level (items, config, guidelines, io readers, the workspace)
     # costs ~0.25 s of schema building here, and the package's re-exports must not pull one in.
-    code = ("import sys, typer.main, llmqa.cli; typer.main.get_command(llmqa.cli.app); "
-            "print(sorted(m for m in sys.modules if m == 'pydantic' or m in ("
-            "'llmqa.items', 'llmqa.config', 'llmqa.workspace', 'llmqa.io.readers', "
-            "'llmqa.guidelines.model')))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=_env(), timeout=60, check=True)
-    assert done.stdout.strip() == "[]", done.stdout
+    loaded = modules_loaded_by("import typer.main, llmqa.cli; "
+                               "typer.main.get_command(llmqa.cli.app)")
+    models = {"pydantic", "llmqa.items", "llmqa.config", "llmqa.workspace", "llmqa.io.readers",
+              "llmqa.guidelines.model"}
+    assert sorted(models & loaded) == []
 
 
 def test_package_reexports_load_on_first_use() -> None:

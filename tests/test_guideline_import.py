@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import modules_loaded_by
 from llmqa.cli import app
 from llmqa.errors import ConfigError, InputError
 from llmqa.guidelines import load_guidelines
@@ -511,10 +512,8 @@ def test_a_document_given_as_guidelines_points_to_the_import(tmp_path: Path) -> 
 
 def test_loading_markdown_guidelines_does_not_load_the_importer() -> None:
     # The document check runs on every load; the importer loads only for a document.
-    code = ("import sys; from llmqa.guidelines import load_guidelines; "
-            "load_guidelines('guidelines/hate.md'); load_guidelines('guidelines'); "
-            "print('llmqa.guidelines.importing' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=Path(__file__).resolve().parent.parent)
-    assert done.stdout.strip() == "False"
+    loaded = modules_loaded_by("from llmqa.guidelines import load_guidelines; "
+                               "load_guidelines('guidelines/hate.md'); "
+                               "load_guidelines('guidelines')")
+    assert "llmqa.guidelines.importing" not in loaded
 

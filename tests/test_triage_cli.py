@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from conftest import FakeEmbedder, write_files
+from conftest import FakeEmbedder, modules_loaded_by, write_files
 from llmqa.cli._triage import triage
 from llmqa.store.verdicts import VerdictStore
 from llmqa.verdicts import Verdict, VerdictStatus
@@ -195,12 +194,8 @@ def test_a_queue_triage_writes_is_refused_as_gold(items_file: Path, tmp_home: Pa
 
 
 def test_importing_the_command_stays_light() -> None:
-    code = ("import sys, llmqa.cli._triage; "
-            "heavy = [m for m in ('numpy', 'sklearn', 'cleanlab', 'torch') if m in sys.modules]; "
-            "print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    loaded = modules_loaded_by("import llmqa.cli._triage")
+    assert [m for m in ("numpy", "sklearn", "cleanlab", "torch") if m in loaded] == []
 
 
 def test_item_vectors_are_cached_in_the_store(items_file: Path,
