@@ -718,3 +718,29 @@ def test_clauses_are_drafted_at_once_up_to_the_concurrency_and_kept_in_order(
     assert waited == [True]
     assert [d.clause.id for d in drafts] == clause_ids
     assert progress == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_cli_revise_drafts_at_its_concurrency_and_the_embedded_model_one_at_a_time(
+        tmp_home: Path, tiny_guidelines: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import llmqa.llm.backends as backends
+    import llmqa.revision.pipeline as pipeline
+
+    seen: list[int] = []
+
+    class Spy(RevisionDrafter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            seen.append(self.config.concurrency)
+
+    monkeypatch.setattr(pipeline, "RevisionDrafter", Spy)
+    monkeypatch.setattr(backends, "make_chat_model",
+                        lambda spec: FakeChatModel(responder=lambda m: answer(CLEARER)))
+    items = write_items(tmp_home / "items.jsonl", ITEMS)
+    common = ["revise", str(items), "-g", str(tiny_guidelines), "--clause", "HATE-1.1",
+              "-o", str(tmp_home / "rev.patch")]
+    remote = ["--model", "gpt-4o-mini", "--base-url", "http://127.0.0.1:9/v1"]
+    for extra, expected in (([*remote, "--concurrency", "5"], 5), (remote, 8),
+                            ([], 1)):
+        result = CliRunner().invoke(_cli_app(), [*common, *extra])
+        assert result.exit_code == 0, result.output
+        assert seen[-1] == expected, extra
