@@ -241,6 +241,22 @@ def test_semicolon_csv_and_tsv_are_read_by_their_header(tmp_path: Path) -> None:
         detect_format("batch.xlsx")
 
 
+def test_a_semicolon_csv_reads_decimal_commas_in_number_columns(tmp_path: Path) -> None:
+    # Where Excel writes semicolons it writes 1,5 for one and a half; a plain number, a
+    # comma in text and a priority that is no number at all are left as they are.
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"id;text;annotator;label;priority\r\n"
+                     b"a;1,5 stars;r1;hate;1,5\r\nb;hi;r1;hate;2\r\nc;hi;r1;hate;1,5,2\r\n")
+    a, b, c = _read(path)
+    assert isinstance(a, Item) and a.priority == 1.5 and a.content.text == "1,5 stars"
+    assert isinstance(b, Item) and b.priority == 2
+    assert isinstance(c, RowError) and c.line == 4 and c.field == "priority"
+    comma = tmp_path / "comma.csv"  # a comma-separated file has no decimal comma to read
+    comma.write_text('id,text,priority\nd,hi,"1,5"\n')
+    (d,) = _read(comma)
+    assert isinstance(d, RowError) and d.field == "priority"
+
+
 def test_a_tsv_output_is_tab_separated_and_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "items.TSV"
     rows = _dump(_items())

@@ -9,7 +9,8 @@ that is not UTF-8 is named with its line and the rest of the file is still read.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Collection, Iterable, Iterator
 from typing import BinaryIO
 
 from llmqa.errors import InputError
@@ -18,6 +19,7 @@ DELIMITERS = (",", ";", "\t", "|")  # a tie goes to the earlier one
 # Excel's plain "CSV" is the machine's code page (é as one byte); its "CSV UTF-8" is UTF-8.
 RESAVE = "re-save the file as UTF-8 (in Excel: CSV UTF-8)"
 CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell: a JSONL value's size, not 128 KiB
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 
 
 def header_delimiter(header: str) -> str:
@@ -30,9 +32,11 @@ class DelimitedRows:
     """The header and then ``(first line, row or problem)`` per row of an open binary file.
 
     A row's number is the physical line it starts on (blank lines before it skipped), so a
-    quoted cell spanning lines does not shift the numbers of the rows after it."""
+    quoted cell spanning lines does not shift the numbers of the rows after it. A file
+    separated by semicolons comes from a locale whose decimal separator is a comma: in the
+    ``numbers`` columns, ``1,5`` is read as ``1.5``."""
 
-    def __init__(self, handle: BinaryIO, name: str) -> None:
+    def __init__(self, handle: BinaryIO, name: str, numbers: Collection[str] = ()) -> None:
         self._bad: dict[int, int] = {}  # physical line -> offending byte offset
         self._blank: set[int] = set()
         header = handle.readline().decode("utf-8-sig", errors="replace")
@@ -43,6 +47,7 @@ class DelimitedRows:
         # means the rows have them too (`1, hi, "[]"`), where they would hide a quoted cell.
         typed = header.count(delimiter) > 0 and (
             header.count(delimiter + " ") == header.count(delimiter))
+        self._numbers = set(numbers) if delimiter == ";" else set()
         self._reader = csv.DictReader(self._lines(handle), delimiter=delimiter,
                                       skipinitialspace=typed)
         try:
@@ -86,4 +91,10 @@ class DelimitedRows:
                 yield number, (f"not valid UTF-8 (byte {self._bad[spanned[0]]} of line "
                                f"{spanned[0]}); {RESAVE}")
                 continue
-            yield number, {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+            yield number, {k: self._number(k, v) for k, v in row.items()
+                           if k is not None and v not in (None, "")}
+
+    def _number(self, column: str, value: str) -> str:
+        if column in self._numbers and _DECIMAL_COMMA.fullmatch(value.strip()):
+            return value.strip().replace(",", ".")
+        return value

@@ -255,7 +255,7 @@ def _read_json_array(path: Path, source: str, check: RowCheck) -> Iterator[Item 
 
 def _read_csv(path: Path, source: str, check: RowCheck) -> Iterator[Item | RowError]:
     with open(path, "rb") as handle:
-        table = DelimitedRows(handle, str(path))
+        table = DelimitedRows(handle, str(path), numbers=("priority",))
         if table.header_problem is not None:
             yield RowError(source, 1, None, table.header_problem)
             return
