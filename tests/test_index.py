@@ -188,6 +188,7 @@ def test_stale_version_is_refused(tmp_path: Path, tiny_guidelines: Path,
 def test_missing_index_and_bad_names(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     with pytest.raises(IndexMismatchError, match="no clause index"):
         _index(tmp_path / "home", fake_embedder).search("x")
+    assert not (tmp_path / "home").exists()  # a lookup creates no empty index to find later
     with pytest.raises(ConfigError, match="too short"):
         _index(tmp_path / "home", fake_embedder, name="ab")
     with pytest.raises(ConfigError, match="not a URL"):

@@ -73,9 +73,34 @@ def make_client(home: Path, chroma_url: str | None = None):
             raise ConfigError(f"no Chroma server answers at {chroma_url} ({exc})", hint=Hint(
                 "start one (the `chroma run` command) or check {}",
                 ("chroma_url",))) from exc
-    path = home / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    return LocalClient(home / "chroma", chroma_settings)
+
+
+class LocalClient:
+    """A local Chroma folder, opened on first use. Looking a collection up where no folder
+    exists is a miss that creates nothing: ``llmqa search`` before any ``llmqa index`` must
+    not leave an empty index behind (Chroma makes its folder and database when it opens)."""
+
+    def __init__(self, path: Path, settings: Any) -> None:
+        self.path, self._settings = path, settings
+        self._opened: Any = None
+
+    def _client(self) -> Any:
+        if self._opened is None:
+            import chromadb
+
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._opened = chromadb.PersistentClient(path=str(self.path),
+                                                     settings=self._settings)
+        return self._opened
+
+    def get_collection(self, name: str, **kwargs: Any) -> Any:
+        if self._opened is None and not self.path.exists():
+            raise ValueError(f"Collection {name} does not exist")
+        return self._client().get_collection(name, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client(), name)
 
 
 _STORAGE_PROBLEMS = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded",
