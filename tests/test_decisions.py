@@ -144,6 +144,16 @@ def test_gold_csv_from_a_spreadsheet(tmp_path: Path) -> None:
     assert isinstance(good, Decision)
 
 
+def test_a_gold_csv_holding_json_lines_is_refused_for_the_file(tmp_path: Path) -> None:
+    # Gold files have no --input-format: the way out is the file's name.
+    path = tmp_path / "gold.csv"
+    path.write_text('{"id": "a", "label": "spam"}\n')
+    with pytest.raises(InputError, match="not a CSV header row") as raised:
+        list(read_gold(path, analyst="ana"))
+    assert raised.value.describe() == (f"{path}: the first line is JSON, not a CSV header row; "
+                                       "name the file .jsonl")
+
+
 def test_other_columns_are_refused_on_import_and_ignored_when_reading_labels(
         tmp_path: Path) -> None:
     from llmqa.store.gold import gold_labels

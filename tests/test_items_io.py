@@ -257,6 +257,14 @@ def test_a_semicolon_csv_reads_decimal_commas_in_number_columns(tmp_path: Path) 
     assert isinstance(d, RowError) and d.field == "priority"
 
 
+def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    # Read as a dict, the second 'text' cell would replace the first without a word.
+    path = tmp_path / "twice.csv"
+    path.write_text("id,text, text,annotations\n1,a,b,[]\n")
+    with pytest.raises(InputError, match=r"twice.csv: the header row names 'text' more than once"):
+        _read(path)
+
+
 def test_a_tsv_output_is_tab_separated_and_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "items.TSV"
     rows = _dump(_items())

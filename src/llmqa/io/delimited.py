@@ -13,13 +13,14 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from typing import BinaryIO
 
-from llmqa.errors import InputError
+from llmqa.errors import Hint, InputError
 
 DELIMITERS = (",", ";", "\t", "|")  # a tie goes to the earlier one
 # Excel's plain "CSV" is the machine's code page (é as one byte); its "CSV UTF-8" is UTF-8.
 RESAVE = "re-save the file as UTF-8 (in Excel: CSV UTF-8)"
 CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell: a JSONL value's size, not 128 KiB
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_AS_JSON = Hint("read it as JSONL: {} jsonl", ("input_format",))
 
 
 def header_delimiter(header: str) -> str:
@@ -36,11 +37,15 @@ class DelimitedRows:
     separated by semicolons comes from a locale whose decimal separator is a comma: in the
     ``numbers`` columns, ``1,5`` is read as ``1.5``."""
 
-    def __init__(self, handle: BinaryIO, name: str, numbers: Collection[str] = ()) -> None:
+    def __init__(self, handle: BinaryIO, name: str, numbers: Collection[str] = (),
+                 as_json: Hint = _AS_JSON) -> None:
         self._bad: dict[int, int] = {}  # physical line -> offending byte offset
         self._blank: set[int] = set()
         header = handle.readline().decode("utf-8-sig", errors="replace")
         handle.seek(0)
+        if header.lstrip().startswith(("{", "[")):  # JSONL named .csv or read as CSV
+            raise InputError(f"{name}: the first line is JSON, not a CSV header row",
+                             hint=as_json)
         csv.field_size_limit(CSV_FIELD_LIMIT)
         delimiter = header_delimiter(header)
         # "id, text, annotations" typed by hand: a space after every delimiter of the header
@@ -54,6 +59,10 @@ class DelimitedRows:
             self.fieldnames: list[str] = [f.strip() for f in self._reader.fieldnames or []]
         except csv.Error as exc:
             raise InputError(f"{name}: the header row is not valid CSV ({exc})") from exc
+        if repeated := sorted({f for f in self.fieldnames if f and self.fieldnames.count(f) > 1}):
+            # csv.DictReader keeps the last cell of a repeated column: the others would vanish.
+            raise InputError(f"{name}: the header row names {', '.join(map(repr, repeated))} "
+                             "more than once; rename or remove the repeated column")
         self._reader.fieldnames = self.fieldnames
         # Not a refusal of the file: the caller reports it as line 1's problem.
         self.header_problem = (f"header row is not valid UTF-8 (byte {self._bad[1]}); "

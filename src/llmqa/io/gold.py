@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from llmqa.errors import Hint
 from llmqa.io.delimited import DelimitedRows
 from llmqa.io.readers import RowError, detect_format, text_lines
 
@@ -40,7 +41,7 @@ def gold_file_rows(path: Path) -> list[tuple[int, Any]]:
     source = str(path)
     if fmt == "csv":
         with open(path, "rb") as handle:
-            table = DelimitedRows(handle, source)
+            table = DelimitedRows(handle, source, as_json=Hint("name the file .jsonl"))
             if table.header_problem is not None:
                 return [(1, RowError(source, 1, None, table.header_problem))]
             return [(n, RowError(source, n, None, row) if isinstance(row, str) else row)

@@ -279,9 +279,6 @@ def _check_columns(path: Path, columns: list[str], long: bool) -> None:
     (a batch of unlabelled items is legitimate)."""
     if not columns:  # an empty file is an empty batch
         return
-    if columns[0].lstrip().startswith(("{", "[")):
-        raise InputError(f"{path}: the first line is JSON, not a CSV header row",
-                         hint=Hint("read it as JSONL: {} jsonl", ("input_format",)))
     shown = ", ".join(c[:40] for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
     if "id" not in columns:
         cased = next((c for c in columns if c.strip().lower() == "id"), None)
