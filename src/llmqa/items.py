@@ -182,6 +182,18 @@ class Item(BaseModel):
         # Spreadsheets turn "00123" into 123; an id is an identifier, never a number.
         return str(value) if isinstance(value, int) else value
 
+    @field_validator("annotations", mode="before")
+    @classmethod
+    def _a_list(cls, value: Any) -> Any:
+        # pydantic says only "a valid list"; name the shape the row has and the one it needs.
+        if isinstance(value, dict) and {"annotator", "label", "labels"} & set(value):
+            raise ValueError("one annotation, not a list of them; put it in a list, [{...}]")
+        if isinstance(value, dict) and value:
+            name, label = next(iter(value.items()))
+            shown = json.dumps({"annotator": name, "label": label}, ensure_ascii=False)
+            raise ValueError(f"an object (annotator -> label?); write a list, [{shown}, ...]")
+        return value
+
     def content_hash(self) -> str:
         """Hash of what the judge sees; a changed item is re-reviewed, an unchanged one is not."""
         payload = json.dumps(self.content.model_dump(mode="json"), sort_keys=True)
