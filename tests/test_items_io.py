@@ -141,6 +141,26 @@ def test_annotations_given_as_an_object_are_named_with_the_list_to_write(tmp_pat
                            "put it in a list, [{...}]")
 
 
+def test_numbered_annotators_and_labels_are_read_as_names(tmp_path: Path) -> None:
+    # Crowd platforms number workers and classes; a JSON or Parquet file keeps them numbers.
+    path = tmp_path / "numbers.jsonl"
+    path.write_text(json.dumps({"id": 7, "text": "hi", "annotations": [
+        {"annotator": 17, "label": 0}, {"annotator": 18, "labels": [1, 0]},
+        {"annotator": 19, "label": True}]}) + "\n")
+    (row,) = _read(path)
+    assert str(row) == f"{path}:1: annotations.2.label: Input should be a valid string"
+    path.write_text(json.dumps({"id": 7, "text": "hi", "annotations": [
+        {"annotator": 17, "label": 0}, {"annotator": 18, "labels": [1, 0]}]}) + "\n")
+    (item,) = _read(path)
+    assert isinstance(item, Item) and [(a.annotator, a.label) for a in item.annotations] == [
+        ("17", "0"), ("18", "0+1")]
+    parquet = tmp_path / "long.parquet"
+    pq.write_table(pa.table({"id": [1, 1], "text": ["a", "a"], "annotator": [5, 6],
+                             "label": [0, 1]}), parquet)
+    (item,) = _read(parquet)
+    assert isinstance(item, Item) and sorted(item.labels()) == ["0", "1"]
+
+
 def test_jsonl_content_fields_may_sit_flat_and_a_bare_label_is_named(tmp_path: Path) -> None:
     path = tmp_path / "flat.jsonl"
     rows = [{"id": "f", "text": "hello", "metadata": {"k": "v"},

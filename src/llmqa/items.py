@@ -133,6 +133,15 @@ class Annotation(BaseModel):
                              f'annotator, {{"annotator": "...", "label": {json.dumps(data)}}}')
         return data
 
+    @field_validator("annotator", "label", "labels", mode="before")
+    @classmethod
+    def _codes_as_strings(cls, value: Any) -> Any:
+        # Crowd exports number their workers and classes (annotator 17, label 0): names, as
+        # the row's id is. A true or false is left to fail: which label it meant is a guess.
+        def named(v: Any) -> Any:
+            return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        return [named(v) for v in value] if isinstance(value, list | tuple) else named(value)
+
     @field_validator("label")
     @classmethod
     def _normalise_label(cls, value: str) -> str:
