@@ -129,12 +129,15 @@ def test_a_row_without_modality_gets_the_one_its_fields_imply(tmp_path: Path) ->
     assert explicit.content.modality == "title"
 
 
-def test_annotations_given_as_an_object_are_named_with_the_list_to_write(tmp_path: Path) -> None:
+def test_annotations_as_an_object_are_named_and_null_is_none(tmp_path: Path) -> None:
     path = tmp_path / "objects.jsonl"
     rows = [{"id": "m", "text": "hi", "annotations": {"a1": "spam", "a2": "ham"}},
             {"id": "o", "text": "hi", "annotations": {"annotator": "a1", "label": "spam"}}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    by_name, single = _read(path)
+    with path.open("a") as handle:  # pandas' to_json writes a missing cell as null
+        handle.write(json.dumps({"id": "n", "text": "hi", "annotations": None}) + "\n")
+    by_name, single, unannotated = _read(path)
+    assert isinstance(unannotated, Item) and unannotated.annotations == []
     assert str(by_name) == (f"{path}:1: annotations: an object (annotator -> label?); write a "
                             'list, [{"annotator": "a1", "label": "spam"}, ...]')
     assert str(single) == (f"{path}:2: annotations: one annotation, not a list of them; "

@@ -195,6 +195,8 @@ class Item(BaseModel):
     @classmethod
     def _a_list(cls, value: Any) -> Any:
         # pydantic says only "a valid list"; name the shape the row has and the one it needs.
+        if value is None:  # pandas writes null for a missing cell; Parquet's null is dropped
+            return []
         if isinstance(value, dict) and {"annotator", "label", "labels"} & set(value):
             raise ValueError("one annotation, not a list of them; put it in a list, [{...}]")
         if isinstance(value, dict) and value:
