@@ -292,6 +292,22 @@ def test_a_semicolon_csv_reads_decimal_commas_in_number_columns(tmp_path: Path) 
     assert isinstance(d, RowError) and d.field == "priority"
 
 
+def test_a_column_of_python_literals_from_pandas_is_named(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = tmp_path / "frame.csv"
+    pd.DataFrame({"id": ["1"], "text": ["a"], "annotations": [[{"annotator": "a", "label": "x"}]]}
+                 ).to_csv(path, index=False)
+    (row,) = _read(path)
+    assert str(row) == (f"{path}:2: annotations: a Python literal, not JSON (as pandas' to_csv "
+                        "writes a column of lists or dicts): write the column as JSON, "
+                        "df[column].map(json.dumps)")
+    path.write_text('id,text,annotations\n1,a,"[{annotator: a}]"\n')
+    (row,) = _read(path)
+    assert str(row) == (f"{path}:2: annotations: malformed JSON in column: Expecting property "
+                        "name enclosed in double quotes")
+
+
 def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
     # Read as a dict, the second 'text' cell would replace the first without a word.
     path = tmp_path / "twice.csv"

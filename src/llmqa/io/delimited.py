@@ -8,7 +8,9 @@ that is not UTF-8 is named with its line and the rest of the file is still read.
 
 from __future__ import annotations
 
+import ast
 import csv
+import json
 import re
 from collections.abc import Collection, Iterable, Iterator
 from typing import BinaryIO
@@ -107,3 +109,17 @@ class DelimitedRows:
         if column in self._numbers and _DECIMAL_COMMA.fullmatch(value.strip()):
             return value.strip().replace(",", ".")
         return value
+
+
+def json_cell_problem(value: str, exc: json.JSONDecodeError) -> str:
+    """Why a cell meant to hold JSON does not, saying so when it holds a Python literal: a
+    DataFrame column of lists or dicts written by ``to_csv`` is their repr, single quotes and
+    all."""
+    try:
+        literal = ast.literal_eval(value.strip()) if value.lstrip()[:1] in "[{" else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        literal = None
+    if isinstance(literal, list | dict):
+        return ("a Python literal, not JSON (as pandas' to_csv writes a column of lists or "
+                "dicts): write the column as JSON, df[column].map(json.dumps)")
+    return f"malformed JSON in column: {exc.msg}"

@@ -33,7 +33,7 @@ from llmqa.errors import (
     UnannotatedWarning,
     validation_problems,
 )
-from llmqa.io.delimited import DelimitedRows
+from llmqa.io.delimited import DelimitedRows, json_cell_problem
 from llmqa.io.json_array import TOO_DEEP, TOO_DEEP_ELEMENT, array_elements
 from llmqa.io.long_rows import ANNOTATION_COLUMNS, LongRows, is_long
 from llmqa.items import Content, Item
@@ -359,7 +359,7 @@ def _parse_json_columns(row: dict[str, Any], source: str, number: int) -> dict[s
             try:
                 row[column] = json.loads(value)
             except json.JSONDecodeError as exc:
-                return RowError(source, number, column, f"malformed JSON in column: {exc.msg}")
+                return RowError(source, number, column, json_cell_problem(value, exc))
             except RecursionError:
                 return RowError(source, number, column, TOO_DEEP)
     return row
