@@ -292,6 +292,15 @@ def test_a_semicolon_csv_reads_decimal_commas_in_number_columns(tmp_path: Path) 
     assert isinstance(d, RowError) and d.field == "priority"
 
 
+def test_a_label_beside_the_item_is_pointed_to_annotations(tmp_path: Path) -> None:
+    path = tmp_path / "final.jsonl"  # one final label per item, as a vendor delivers them
+    path.write_text(json.dumps({"id": "1", "text": "hi", "label": "spam"}) + "\n")
+    (row,) = _read(path)
+    assert str(row) == (f'{path}:1: label: not an item field: labels go in "annotations": '
+                        '[{"annotator": "...", "label": "..."}], one per annotator (one '
+                        "labeller too)")
+
+
 def test_a_column_of_python_literals_from_pandas_is_named(tmp_path: Path) -> None:
     import pandas as pd
 

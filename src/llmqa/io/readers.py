@@ -85,6 +85,9 @@ def _mendable(location: str | None, message: str) -> tuple[str | None, str]:
     if location == "content" and message == "Field required":
         return location, ("missing: give 'content', or its fields beside 'id' (text, "
                           "transcript, title, image_url, audio_url, video_url, ...)")
+    if message == "unknown field" and location in _LABEL_LIKE_COLUMNS:
+        return location, ('not an item field: labels go in "annotations": [{"annotator": '
+                          '"...", "label": "..."}], one per annotator (one labeller too)')
     if message == "unknown field" and location:
         *parent, name = location.split(".")
         known = {"": _ITEM_COLUMNS, "content": _CONTENT_FIELDS,
