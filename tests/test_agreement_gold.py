@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from llmqa.agreement.gold import gold_agreement
 from llmqa.agreement.proportion import wilson_interval
 from llmqa.cli import app
+from llmqa.errors import InputError
 from llmqa.store.decisions import DecisionStore, for_item
 from llmqa.store.verdicts import VerdictStore
 from llmqa.verdicts import Verdict, VerdictStatus
@@ -110,10 +111,14 @@ def test_a_gold_file_that_gives_nothing_says_why(tmp_path: Path) -> None:
     from llmqa.agreement.gold import gold_from_sources
 
     items, _ = _batch()
-    misnamed = tmp_path / "gold.csv"  # JSON lines under a .csv name: no CSV row comes out
+    misnamed = tmp_path / "gold.csv"  # JSON lines under a .csv name: refused for the file
     misnamed.write_text('{"id": "i0", "label": "spam"}\n')
-    assert gold_from_sources(items, tmp_path, misnamed, n_boot=0) == (
-        None, [f"{misnamed}: no gold rows (each needs an id and a label)"])
+    with pytest.raises(InputError, match="first line is JSON, not a CSV header row"):
+        gold_from_sources(items, tmp_path, misnamed, n_boot=0)
+    headed = tmp_path / "headed.csv"  # a header, and not one row under it
+    headed.write_text("id,label\n")
+    assert gold_from_sources(items, tmp_path, headed, n_boot=0) == (
+        None, [f"{headed}: no gold rows (each needs an id and a label)"])
     elsewhere = tmp_path / "other.jsonl"
     elsewhere.write_text('{"id": "x9", "label": "spam"}\n')
     assert gold_from_sources(items, tmp_path, elsewhere, n_boot=0) == (
