@@ -208,8 +208,8 @@ def test_gold_labels_outside_the_guidelines_are_refused(tmp_home: Path) -> None:
     typo = runner.invoke(app, ["decide", "x1", "--label", "spma", "--analyst", "ana", "-g",
                                str(GUIDELINES)])
     assert isinstance(typo.exception, InputError)
-    assert "unknown label 'spma'" in str(typo.exception) and labels.split(",")[0] in str(
-        typo.exception)
+    assert "unknown label 'spma' (did you mean 'spam'?)" in str(typo.exception)
+    assert labels.split(",")[0] in str(typo.exception)
     done = runner.invoke(app, ["decide", "x1", "--label", "spam", "--analyst", "ana", "-g",
                                str(GUIDELINES)])
     assert done.exit_code == 0, done.output
@@ -218,7 +218,7 @@ def test_gold_labels_outside_the_guidelines_are_refused(tmp_home: Path) -> None:
     imported = runner.invoke(app, ["decisions", "import", str(gold), "--analyst", "ana", "-g",
                                    str(GUIDELINES)])
     assert imported.exit_code == 1
-    assert f"{gold}:2: label: unknown label 'hateful'" in imported.output
+    assert f"{gold}:2: label: unknown label 'hateful' (did you mean 'hate'?)" in imported.output
     assert "imported 1 decisions, 1 rejected" in imported.output
     # Neither guidelines nor the item to check a label against: recorded, and said so.
     unchecked = runner.invoke(app, ["decide", "x9", "--label", "spma", "--analyst", "ana"])

@@ -552,6 +552,16 @@ def test_validate_rejects_rows_exit_1(tmp_home: Path) -> None:
     assert isinstance(result.exception, SystemExit)
 
 
+def test_a_label_near_a_guideline_label_is_named_with_it() -> None:
+    checks = ItemChecks({"hate", "self_harm", "allowed"}, None)
+    rows = {"Hate": "'hate'", "self-harm": "'self_harm'", "hateful": "'hate'", "music": None}
+    for given, meant in rows.items():
+        item = Item.model_validate({"id": given, "content": {"text": "x"},
+                                    "annotations": [{"annotator": "a", "label": given}]})
+        _, message = checks(item) or ("", "")
+        assert message.endswith(f"label set (did you mean {meant}?)" if meant else "label set")
+
+
 def test_validate_against_guidelines(tmp_home: Path, tiny_guidelines: Path) -> None:
     path = _bad_jsonl(tmp_home / "bad.jsonl")
     # guidelines/ in the working folder is found without --guidelines.

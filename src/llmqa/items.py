@@ -8,6 +8,7 @@ referenced by path or URL; what a text-only judge can read about them travels in
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -235,8 +236,22 @@ def near_duplicate_labels(labels: Iterable[str]) -> list[str]:
     the difference."""
     groups: dict[str, list[str]] = {}
     for label in labels:
-        groups.setdefault(re.sub(r"[\s_-]+", " ", label.casefold()).strip(), []).append(label)
+        groups.setdefault(_folded(label), []).append(label)
     return [f"labels {' and '.join(repr(x) for x in same)} differ only in case or spacing, "
             "and count as different labels: fix the spelling in the file, or give guidelines "
             "(their label set names the odd one in each row)"
             for same in groups.values() if len(same) > 1]
+
+
+def _folded(label: str) -> str:
+    return re.sub(r"[\s_-]+", " ", label.casefold()).strip()
+
+
+def closest_label(label: str, labels: Iterable[str]) -> str | None:
+    """The label of ``labels`` a mistyped ``label`` most likely meant ("Hate", "hate speech"
+    for ``hate_speech``), for a "did you mean"; None when none is close."""
+    by_form = {_folded(known): known for known in labels}
+    if (form := _folded(label)) in by_form:
+        return by_form[form]
+    near = difflib.get_close_matches(form, by_form, n=1, cutoff=0.7)
+    return by_form[near[0]] if near else None

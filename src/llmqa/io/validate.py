@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from llmqa.errors import Hint, InputError
-from llmqa.items import Item, near_duplicate_labels
+from llmqa.items import Item, closest_label, near_duplicate_labels
 
 if TYPE_CHECKING:
     from llmqa.guidelines import GuidelineSet
@@ -44,9 +44,11 @@ class ItemChecks:
             self.unknown_labels.update(unknown)
             if unknown and refused is None:
                 where = "labels" if annotation.labels is not None else "label"
+                meant = closest_label(unknown[0], self.labels or ())
                 refused = (f"annotations.{number}.{where}",
                            f"item {item.id}: label {unknown[0]!r} from {annotation.annotator} "
-                           f"is not in the guideline label set")
+                           "is not in the guideline label set"
+                           + (f" (did you mean {meant!r}?)" if meant else ""))
         if refused:
             return refused
         for number, annotation in enumerate(item.annotations):

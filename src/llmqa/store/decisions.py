@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from llmqa.choices import DecisionKind
-from llmqa.items import Item
+from llmqa.items import Item, closest_label
 from llmqa.store.verdicts import VerdictStore
 
 GOLD_KINDS = frozenset({DecisionKind.CONFIRM, DecisionKind.CORRECT})
@@ -187,7 +187,9 @@ def unknown_label(label: str | None, labels: Collection[str] | None,
     when it can, or when there is no label set to check against."""
     if label is None or labels is None or label in labels or (item and label in item.labels()):
         return None
-    return f"unknown label {label!r}; the guidelines' labels: {', '.join(labels)}"
+    meant = closest_label(label, labels)
+    return (f"unknown label {label!r}" + (f" (did you mean {meant!r}?)" if meant else "")
+            + f"; the guidelines' labels: {', '.join(labels)}")
 
 
 def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str | None = None,
