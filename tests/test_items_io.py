@@ -164,6 +164,19 @@ def test_numbered_annotators_and_labels_are_read_as_names(tmp_path: Path) -> Non
     assert isinstance(item, Item) and sorted(item.labels()) == ["0", "1"]
 
 
+def test_json_columns_kept_as_text_by_a_csv_to_jsonl_conversion_are_read(tmp_path: Path) -> None:
+    # pandas.read_csv(...).to_json(orient="records", lines=True) keeps JSON cells as strings.
+    path = tmp_path / "converted.jsonl"
+    rows = [{"id": "1", "text": "hi", "metadata": '{"show": "x"}',
+             "annotations": '[{"annotator": "a", "label": "spam"}]'},
+            {"id": "2", "text": "hi", "annotations": '"spam"'}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    item, wrong = _read(path)
+    assert isinstance(item, Item) and item.labels() == ["spam"]
+    assert item.content.metadata == {"show": "x"}
+    assert str(wrong) == f"{path}:2: annotations: Input should be a valid list"
+
+
 def test_jsonl_content_fields_may_sit_flat_and_a_bare_label_is_named(tmp_path: Path) -> None:
     path = tmp_path / "flat.jsonl"
     rows = [{"id": "f", "text": "hello", "metadata": {"k": "v"},

@@ -94,6 +94,11 @@ class Content(BaseModel):
     video_url: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _metadata_object(cls, value: Any) -> Any:
+        return json_in_text(value, dict)
+
     @model_validator(mode="after")
     def _has_reviewable_content(self) -> Content:
         required = _REQUIRED_BY_MODALITY[self.modality]
@@ -198,6 +203,7 @@ class Item(BaseModel):
         # pydantic says only "a valid list"; name the shape the row has and the one it needs.
         if value is None:  # pandas writes null for a missing cell; Parquet's null is dropped
             return []
+        value = json_in_text(value, list)
         if isinstance(value, dict) and {"annotator", "label", "labels"} & set(value):
             raise ValueError("one annotation, not a list of them; put it in a list, [{...}]")
         if isinstance(value, dict) and value:
@@ -227,6 +233,19 @@ class Item(BaseModel):
         for name in self.labels():
             counts[name] = counts.get(name, 0) + 1
         return max(counts, key=lambda name: (counts[name], name)) if counts else None
+
+
+def json_in_text(value: Any, kind: type) -> Any:
+    """``value`` parsed when it is text holding JSON of ``kind``: a CSV read by pandas and
+    written out as JSON lines keeps its JSON columns as strings. Anything else is left for
+    validation to name."""
+    if isinstance(value, str) and value.lstrip().startswith(("[", "{")):
+        try:
+            parsed = json.loads(value)
+        except (json.JSONDecodeError, RecursionError):
+            return value
+        return parsed if isinstance(parsed, kind) else value
+    return value
 
 
 def near_duplicate_labels(labels: Iterable[str]) -> list[str]:

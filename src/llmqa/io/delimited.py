@@ -116,7 +116,7 @@ def json_cell_problem(value: str, exc: json.JSONDecodeError) -> str:
     DataFrame column of lists or dicts written by ``to_csv`` is their repr, single quotes and
     all."""
     try:
-        literal = ast.literal_eval(value.strip()) if value.lstrip()[:1] in "[{" else None
+        literal = ast.literal_eval(value.strip()) if value.lstrip().startswith(("[", "{")) else None
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         literal = None
     if isinstance(literal, list | dict):
