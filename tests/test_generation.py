@@ -426,10 +426,32 @@ def test_cli_examples_prints_counts_and_writes_kept_candidates(
         "--base-url", "http://127.0.0.1:9/v1", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "4 generated, 2 kept, 2 dropped" in result.stdout
+    assert "HATE-1.1: 4 generated, 2 kept\n" in result.stderr  # a line per clause as it is done
     assert "duplicate_of_existing 1" in result.stdout and "malformed 1" in result.stdout
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["kind"] for r in records] == ["in_scope", "out_of_scope"]
     assert all(r["verification"]["judge"]["status"] == "ok" for r in records)
+
+
+def test_run_examples_reports_progress_per_clause(
+        tmp_home: Path, tiny_guidelines: Path, cli_fake_embedder: FakeEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import llmqa.llm.backends as backends
+    from llmqa.generation.from_settings import run_examples
+    from llmqa.workspace import Workspace
+
+    reply = {"examples": [example("in_scope", "[group] are rats crawling through town", "hate")]}
+    model = routed_model(lambda messages: reply, JudgeRules(HATE_RULES.rules))
+    monkeypatch.setattr(backends, "make_chat_model", lambda spec: model)
+    ws = Workspace.from_settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1",
+                                 guidelines=str(tiny_guidelines))
+    clauses = list(ws.guidelines)[:2]
+    calls: list[tuple[str, int, int]] = []
+    reports: list[str] = []
+    run_examples(ws, clauses, on_progress=lambda *call: calls.append(call),
+                 on_clause=lambda report: reports.append(report.clause_id))
+    assert calls == [("examples", 0, 2), ("examples", 1, 2), ("examples", 2, 2)]
+    assert reports == [c.id for c in clauses]
 
 
 def test_cli_examples_needs_one_way_of_choosing_clauses(tmp_home: Path,

@@ -1,7 +1,7 @@
 """Progress bars on standard error for the long steps, usable from the CLI or a script.
 
-``StageBars`` serves steps that report ``(stage, done, total)`` (triage); ``ItemBar`` serves
-the review (``on_plan(n)`` then ``on_progress(1)`` per item). A bar shows only on a terminal
+``StageBars`` serves steps that report ``(stage, done, total)`` (triage, examples); ``ItemBar``
+serves the review (``on_plan(n)`` then ``on_progress(1)`` per item). A bar shows only on a terminal
 (tqdm's ``disable=None``): piped output, CI logs and tests never get ``\r``-joined text. Each
 stage's bar is cleared when the next begins, so the table or JSON that follows starts clean.
 """
@@ -34,6 +34,13 @@ class StageBars:
             self._stage = stage
         self._bar.total = total
         self._bar.update(done - self._bar.n)  # update(), not n =, keeps the rate estimate
+
+    def write(self, message: str) -> None:
+        """A line on standard error above the bar, not through it."""
+        if self._bar is not None:
+            self._bar.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
 
     def close(self) -> None:
         if self._bar is not None:

@@ -45,6 +45,7 @@ def examples(
     home: opt.Home = None,
     chroma_url: opt.ChromaUrl = None,
     embedder: opt.Embedder = None,
+    progress: opt.Progress = True,
     as_json: opt.Json = False,
     config: opt.Config = None,
 ) -> None:
@@ -63,6 +64,7 @@ def examples(
         run_examples,
     )
     from llmqa.io.writers import write_records
+    from llmqa.progress import StageBars
 
     if sum(bool(x) for x in (clause_ids, all_clauses, where_disagreement)) != 1:
         raise UsageError("name clause IDs, or pass --all or --where-disagreement (one of them)")
@@ -80,13 +82,15 @@ def examples(
     if ws.backend(Purpose.WRITING).is_local:
         err(LOCAL_GENERATION_WARNING.render(flag), "yellow")
 
-    def progress(report: Any) -> None:
+    def done(report: Any) -> None:
         if not as_json:
-            err(f"{report.clause_id}: {report.generated} generated, {len(report.kept)} kept")
+            bars.write(f"{report.clause_id}: {report.generated} generated, "
+                       f"{len(report.kept)} kept")
 
-    run = run_examples(ws, clauses, count=count, temperature=temperature, top_k=top_k,
-                       near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
-                       on_clause=progress)
+    with StageBars(progress and not as_json) as bars:
+        run = run_examples(ws, clauses, count=count, temperature=temperature, top_k=top_k,
+                           near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
+                           on_clause=done, on_progress=bars)
     if out is not None:
         wrote(out, write_records(run.records(include_dropped), out, "jsonl"), "candidates")
     emit(as_json, run.to_dict(), run.render())

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from llmqa.generation import ClauseReport, ExamplesRun
     from llmqa.guidelines import Clause
     from llmqa.items import Item
+    from llmqa.progress import StageProgress
     from llmqa.workspace import Workspace
 
 
@@ -80,9 +81,11 @@ def disputed_clauses(ws: Workspace, items: list[Item] | None, max_clauses: int) 
 def run_examples(ws: Workspace, clauses: list[Clause], *, count: int | None = None,
                  temperature: float = 0.7, top_k: int | None = None, near_miss_k: int = 8,
                  duplicate_threshold: float = 0.92,
-                 on_clause: Callable[[ClauseReport], Any] | None = None) -> ExamplesRun:
+                 on_clause: Callable[[ClauseReport], Any] | None = None,
+                 on_progress: StageProgress | None = None) -> ExamplesRun:
     """Generate candidate examples for ``clauses`` with the writing model and keep the ones
-    that pass every check (see ``generation.verify``)."""
+    that pass every check (see ``generation.verify``). ``on_clause`` gets each clause's
+    report as it is done; ``on_progress`` gets ``("examples", done, total)``."""
     import asyncio
 
     from llmqa.generation import (
@@ -112,4 +115,16 @@ def run_examples(ws: Workspace, clauses: list[Clause], *, count: int | None = No
     verifier = Verifier(ws.guidelines, ws.retriever(), judge, VerifyConfig(
         near_miss_k=near_miss_k, duplicate_threshold=duplicate_threshold,
         concurrency=1 if local else max(1, ws.settings.concurrency - ahead)))
-    return asyncio.run(ExamplePipeline(generator, verifier, ahead).run(clauses, on_clause))
+    done = 0
+
+    def reported(report: ClauseReport) -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress("examples", done, len(clauses))
+        if on_clause is not None:
+            on_clause(report)
+
+    if on_progress is not None:
+        on_progress("examples", 0, len(clauses))
+    return asyncio.run(ExamplePipeline(generator, verifier, ahead).run(clauses, reported))
