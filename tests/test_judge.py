@@ -250,6 +250,18 @@ def test_a_missing_image_file_falls_back_to_text(tmp_path: Path,
     assert isinstance(model.calls[0]["messages"][1].content, str)
 
 
+def test_an_image_over_the_size_limit_is_named_and_not_sent(tmp_path: Path) -> None:
+    from llmqa.judge.render import MAX_IMAGE_BYTES, image_problem
+
+    (tmp_path / "big.png").write_bytes(b"\0" * (MAX_IMAGE_BYTES + 1))
+    content = Item.model_validate({"id": "i", "content": {"image_path": "big.png"}}).content
+    assert image_problem(content, tmp_path) == f"{tmp_path / 'big.png'}: larger than 8 MiB"
+    assert image_problem(content.model_copy(update={"image_path": "small.png"}), tmp_path) == (
+        f"{tmp_path / 'small.png'}: no such file")
+    (tmp_path / "small.png").write_bytes(png_bytes())
+    assert image_problem(content.model_copy(update={"image_path": "small.png"}), tmp_path) is None
+
+
 # -- Batch API answers go through the same checks --------------------------------------------
 def test_from_reply_applies_the_citation_check(guidelines: GuidelineSet) -> None:
     judge = make_judge(fake_model(), guidelines)

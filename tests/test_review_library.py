@@ -16,6 +16,7 @@ from llmqa.errors import (
     GuidelineError,
     Hint,
     IndexMismatchError,
+    InputWarning,
     StoreError,
     UsageError,
 )
@@ -30,7 +31,7 @@ from llmqa.store.terminal import reparse_text
 from llmqa.testing import FakeEmbedder
 from llmqa.testing.openai_stub import Behaviour, OpenAIStub
 from llmqa.workspace import Workspace
-from review_helpers import GUIDELINES, clean_env, sample_items, write_items
+from review_helpers import GUIDELINES, clean_env, png_bytes, sample_items, write_items
 
 EDITED = "HARASS-1.2"
 
@@ -63,6 +64,36 @@ def test_review_skips_decided_items_and_counts_them(tmp_path, monkeypatch):
         settled = ws.review(items[:2])
         assert (settled.items, settled.decided) == (0, 2) and stub.chat_requests == calls
         assert review_text(settled, 0) == "every item is already decided; nothing to review"
+
+
+def test_image_paths_start_from_the_items_file_and_a_missing_picture_is_said(
+        tmp_path, monkeypatch):
+    # The batch travels with its artwork; the command runs from elsewhere.
+    clean_env(monkeypatch)
+    batch = tmp_path / "batch"
+    (batch / "art").mkdir(parents=True)
+    (batch / "art" / "a.png").write_bytes(png_bytes())
+    rows = [{"id": f"img-{name}", "content": {"modality": "image", "image_path": f"art/{name}.png",
+                                             "caption": "A cover."},
+             "annotations": [{"annotator": "x", "label": "allowed"}]} for name in "ab"]
+    path = batch / "items.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.chdir(tmp_path)
+    with OpenAIStub() as stub:
+        ws = _ws(tmp_path / "home", stub.url)
+        items, _ = ws.read_items(path)
+        with pytest.warns(InputWarning, match=r"^1 image item without a picture the judge can "
+                          r"read, .*\(first: img-b: .*art/b\.png: no such file\)"):
+            summary = ws.review(items, source=str(path))
+        bodies = [b for b in stub.bodies if "messages" in b]  # not the embedding requests
+    assert summary.complete
+    sent = {}
+    for body in bodies:
+        content = body["messages"][-1]["content"]
+        text = content if isinstance(content, str) else content[0]["text"]
+        sent["img-a" if "img-a" in text else "img-b"] = (
+            [] if isinstance(content, str) else [p["type"] for p in content])
+    assert sent == {"img-a": ["text", "image_url"], "img-b": []}
 
 
 def test_review_refuses_before_any_work(tmp_path, monkeypatch):

@@ -19,9 +19,9 @@ An error may carry a ``Hint``: what to change, naming settings by their Python n
 same hint with its flag and command names (``--home``, `llmqa index`), so no library message
 mentions a flag or a command.
 
-``UnannotatedWarning`` (a ``UserWarning``) is issued for input that reads but is probably
-not what the user meant (a CSV without an ``annotations`` column); the CLI prints it as one
-``warning:`` line.
+``InputWarning`` (a ``UserWarning``) is issued for input that reads but is probably not what
+the user meant (``UnannotatedWarning``: a CSV without an ``annotations`` column; an image the
+judge cannot read); the CLI prints it as one ``warning:`` line.
 
 Row-level problems in an otherwise readable file are not exceptions: readers yield
 ``RowError`` records so one bad row never stops a batch.
@@ -142,7 +142,12 @@ class StoreError(LlmqaError):
     """The local result store cannot be used (locked, read-only, disk full, corrupt)."""
 
 
-class UnannotatedWarning(UserWarning):
+class InputWarning(UserWarning):
+    """Input that reads but is probably not what the user meant; the CLI prints it as one
+    ``warning:`` line."""
+
+
+class UnannotatedWarning(InputWarning):
     """Items are read without annotations because the file has no annotations column."""
 
 

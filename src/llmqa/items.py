@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -233,6 +234,15 @@ class Item(BaseModel):
         for name in self.labels():
             counts[name] = counts.get(name, 0) + 1
         return max(counts, key=lambda name: (counts[name], name)) if counts else None
+
+
+def media_folder(source: str | Path | None) -> Path:
+    """The folder an item's relative media paths (``artwork/x.jpg``) start from: the items
+    file's, since a batch travels with its media, wherever the command runs; the current
+    folder for standard input."""
+    if source is None or str(source) in ("-", "<stdin>") or not Path(source).is_file():
+        return Path.cwd()
+    return Path(source).resolve().parent
 
 
 def json_in_text(value: Any, kind: type) -> Any:

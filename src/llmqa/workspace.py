@@ -212,9 +212,9 @@ class Workspace:
     def judge(self, spec: BackendSpec | None = None, *, samples: int = 1,
               top_k: int | None = None, send_images: bool | None = None,
               prices: PriceTable | None = None, seam: ChatSeam | None = None,
-              guidelines: GuidelineSet | None = None) -> Judge:
+              guidelines: GuidelineSet | None = None, media_root: Path | None = None) -> Judge:
         """A judge over these guidelines (or ``guidelines``), with the settings' retry
-        budget."""
+        budget; relative image paths start from ``media_root`` (``items.media_folder``)."""
         from llmqa.judge import Judge, JudgeConfig
         from llmqa.llm.retry import RetryPolicy
 
@@ -222,7 +222,8 @@ class Workspace:
         attempts, timeout = self.settings.max_attempts, self.settings.timeout
         retry = RetryPolicy(max_attempts=attempts, deadline=max(timeout * attempts * 2, 60.0))
         config = JudgeConfig.for_backend(spec, samples=samples, top_k=top_k, retry=retry,
-                                         send_images=None if spec.is_local else send_images)
+                                         send_images=None if spec.is_local else send_images,
+                                         media_root=media_root)
         return Judge(seam or self.seam(spec), guidelines or self.guidelines, config, prices)
 
     def prices(self) -> PriceTable:
@@ -260,10 +261,9 @@ class Workspace:
         """Judge every item with ``cheap`` (default: the settings' model) and the items
         ``rule`` picks with ``strong`` too (a spec, or a model name at ``strong_base_url``);
         ``rule`` defaults to escalating on ``when`` (default conditions when empty) with a
-        confidence ``below``. ``max_cost`` bounds both stages together. Under the
-        ``supervised`` condition without clauses of its own, the rule takes the clauses the
-        trust gate (options ``gate``, as ``agreement.gate.compute_gate``) does not trust for
-        the cheap model. See runner.cascade and runner.from_settings."""
+        confidence ``below``; ``max_cost`` bounds both stages. Its ``supervised`` condition,
+        given no clauses, takes those the trust gate (options ``gate``, as
+        ``agreement.gate.compute_gate``) does not trust for the cheap model (runner.cascade)."""
         from llmqa.runner import from_settings
 
         if isinstance(strong, str):

@@ -31,7 +31,7 @@ from llmqa.cli import (
 )
 from llmqa.cli._common import flag
 from llmqa.cli._deprecated import DeprecatingGroup
-from llmqa.errors import LlmqaError, UnannotatedWarning, fault_message
+from llmqa.errors import InputWarning, LlmqaError, fault_message
 
 app = typer.Typer(
     name="llmqa",
@@ -99,7 +99,7 @@ def _root(
 def _show_warning(message: Warning | str, category: type[Warning], *args: object,
                   **kwargs: object) -> None:
     # llmqa's own warnings are messages for the user: one line, no source location.
-    if issubclass(category, UnannotatedWarning):
+    if issubclass(category, InputWarning):
         typer.secho(f"warning: {message}", err=True, fg=typer.colors.YELLOW)
     else:
         _default_showwarning(message, category, *args, **kwargs)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -66,6 +67,9 @@ class JudgeConfig:
     constrain_citations: bool = False  # enum of shown clause IDs in the schema (small models)
     multi_label: bool = False  # the judge may suggest several labels (answer_model)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Where relative image paths start (the items file's folder; None: the current one).
+    # Not in the fingerprint: the image's bytes are in the store key, wherever they lie.
+    media_root: Path | None = None
 
     @classmethod
     def for_backend(cls, spec: BackendSpec, **overrides: Any) -> JudgeConfig:
@@ -135,7 +139,8 @@ class Judge:
         self.prompts = PromptBuilder(guidelines.labels, self.config.max_examples,
                                      self.config.max_item_chars, self.config.send_images,
                                      no_violation_label=guidelines.no_violation_label,
-                                     general=guidelines.general)
+                                     general=guidelines.general,
+                                     media_root=self.config.media_root)
 
     @property
     def prompt_hash(self) -> str:

@@ -121,15 +121,26 @@ def _bounded(clauses: list[Clause]) -> tuple[list[Clause], list[str]]:
     return kept, notes
 
 
-def _image_part(content: Content) -> ImagePart | None:
+def image_problem(content: Content, media_root: Path | None = None) -> str | None:
+    """Why an image item's picture cannot be sent (its file missing or too large), or None.
+    A relative ``image_path`` starts from ``media_root`` (the items file's folder)."""
+    if content.modality != "image" or content.image_url or not content.image_path:
+        return None
+    path = (media_root or Path.cwd()) / content.image_path
+    if not path.is_file():
+        return f"{path}: no such file"
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        return f"{path}: larger than {MAX_IMAGE_BYTES // 2**20} MiB"
+    return None
+
+
+def _image_part(content: Content, media_root: Path | None) -> ImagePart | None:
     if content.image_url:
         return ImagePart(content.image_url)
-    if content.image_path:
-        path = Path(content.image_path)
-        if path.is_file() and path.stat().st_size <= MAX_IMAGE_BYTES:
-            mime = mimetypes.guess_type(path.name)[0] or "image/png"
-            data = base64.b64encode(path.read_bytes()).decode()
-            return ImagePart(f"data:{mime};base64,{data}")
+    if content.image_path and image_problem(content, media_root) is None:
+        path = (media_root or Path.cwd()) / content.image_path
+        mime = mimetypes.guess_type(path.name)[0] or "image/png"
+        return ImagePart(f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}")
     return None
 
 
@@ -137,8 +148,9 @@ class PromptBuilder:
     def __init__(self, labels: tuple[str, ...], max_examples: int = 2, max_item_chars: int = 16000,
                  send_images: bool = False, folder: Path | None = None,
                  no_violation_label: str = NO_VIOLATION_LABEL,
-                 general: tuple[Clause, ...] = ()) -> None:
+                 general: tuple[Clause, ...] = (), media_root: Path | None = None) -> None:
         self.labels = labels
+        self.media_root = media_root
         self.max_examples = max_examples
         self.max_item_chars = max_item_chars
         self.send_images = send_images
@@ -153,7 +165,8 @@ class PromptBuilder:
 
     def build(self, item: Item, clauses: list[Clause]) -> RenderedItem:
         content = item.content
-        image = _image_part(content) if self.send_images and content.modality == "image" else None
+        image = (_image_part(content, self.media_root)
+                 if self.send_images and content.modality == "image" else None)
         shown = ["image"] if image else []
         fields, truncated = _truncate(content, self.max_item_chars)
         metadata, metadata_note = _metadata(content.metadata)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from llmqa.choices import EscalateWhen
-from llmqa.errors import ConfigError, Hint
+from llmqa.errors import ConfigError, Hint, InputWarning
 
 if TYPE_CHECKING:
     from llmqa.index.retriever import Retriever
@@ -61,6 +62,24 @@ def review_checks(ws: Workspace, spec: BackendSpec, max_cost: float | None = Non
     return ws.label_checks()
 
 
+def warn_unreadable_images(items: list[Item], judges: Iterable[Judge]) -> None:
+    """Say before any call when image items have no picture to send: the judge would judge
+    them from their text alone, and each verdict's ``seen`` is the only other trace."""
+    from llmqa.judge.render import image_problem
+
+    sending = [j for j in judges if j.config.send_images]
+    if not sending:
+        return
+    root = sending[0].config.media_root
+    problems = [(i.id, p) for i in items if (p := image_problem(i.content, root))]
+    if problems:
+        (first, why), n = problems[0], len(problems)
+        warnings.warn(f"{n} image item{'s' if n != 1 else ''} without a picture the judge can "
+                      f"read, judged from their text alone (first: {first}: {why}); a "
+                      "relative image_path starts from the items file's folder",
+                      InputWarning, stacklevel=3)
+
+
 def admit(ws: Workspace, items: list[Item], spec: BackendSpec, max_cost: float | None,
           include_decided: bool) -> tuple[list[Item], int]:
     """The items to review and how many were left out as decided (settled stays settled: no
@@ -77,6 +96,7 @@ def review(ws: Workspace, items: list[Item], spec: BackendSpec, judge: Judge | N
            dry_run: bool, batch_api: bool, include_decided: bool, source: str,
            on_progress: Callable[[int], None] | None,
            on_plan: Callable[[int], None] | None) -> ReviewSummary:
+    from llmqa.items import media_folder
     from llmqa.runner import ReviewSummary
 
     items, decided = admit(ws, items, spec, max_cost, include_decided)
@@ -84,7 +104,8 @@ def review(ws: Workspace, items: list[Item], spec: BackendSpec, judge: Judge | N
         return ReviewSummary(decided=decided)
     with ws.locked_store() as store:
         judge = judge or ws.judge(spec, samples=samples, top_k=top_k, send_images=send_images,
-                                  prices=ws.prices())
+                                  prices=ws.prices(), media_root=media_folder(source))
+        warn_unreadable_images(items, [judge])
         _, run = stage(ws, judge, spec, store, ws.retriever(), max_cost, dry_run, batch_api,
                        on_progress, on_plan)
         summary = run(items, source)
@@ -106,6 +127,7 @@ def review_cascade(ws: Workspace, items: list[Item], cheap: BackendSpec,
                    top_k: int | None, send_images: bool | None, max_cost: float | None,
                    batch_api: bool, include_decided: bool, source: str,
                    gate: dict[str, Any] | None) -> CascadeSummary:
+    from llmqa.items import media_folder
     from llmqa.runner import ReviewSummary
     from llmqa.runner.cascade import Cascade, CascadeSummary
 
@@ -116,7 +138,9 @@ def review_cascade(ws: Workspace, items: list[Item], cheap: BackendSpec,
     with ws.locked_store() as store:
         retriever, prices = ws.retriever(), ws.prices()
         judges = [ws.judge(spec, samples=samples, top_k=top_k, send_images=send_images,
-                           prices=prices) for spec in (cheap, strong)]
+                           prices=prices, media_root=media_folder(source))
+                  for spec in (cheap, strong)]
+        warn_unreadable_images(items, judges)
         cheap_runner, cheap_run = stage(ws, judges[0], cheap, store, retriever, max_cost,
                                         False, batch_api)
         strong_runner, strong_run = stage(ws, judges[1], strong, store, retriever, max_cost,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmqa.errors import InputError
 from llmqa.io.readers import RowError, read_items
-from llmqa.items import Item
+from llmqa.items import Item, media_folder
 from llmqa.serve.queue import ReviewQueue
 from llmqa.store.decisions import DecisionStore
 from llmqa.store.verdicts import VerdictStore
@@ -76,7 +76,7 @@ def load(items_path: str, ws: Workspace, *, queue_path: Path | None = None,
     queue = ReviewQueue.build(rows, items, verdicts, current)
     labels = list(guidelines.labels) if guidelines is not None else []
     labels += sorted({label for item in items for label in item.labels()} - set(labels))
-    media_root = Path(items_path).resolve().parent if items_path != "-" else Path.cwd()
+    media_root = media_folder(items_path)
     return ServeData(queue, media_root, guidelines, gate, labels, notes)
 
 
