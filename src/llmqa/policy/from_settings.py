@@ -30,6 +30,7 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
     ``{item id: label}`` or a gold file; its unusable rows land in ``gold_problems``.
     ``max_cost`` (USD) covers both versions; ``dry_run`` only estimates the calls;
     ``on_progress(stage, done, total)`` follows the model calls of each version."""
+    from llmqa.items import media_folder
     from llmqa.policy.ci import PolicyCheck
     from llmqa.runner import ReviewOptions
     from llmqa.runner.from_settings import require_price
@@ -50,7 +51,7 @@ def run_policy_check(ws: Workspace, old: GuidelineSet | str | Path, new: Guideli
     workers = 1 if spec.is_local else ws.settings.concurrency
     with ws.locked_store() as store:
         check = PolicyCheck(lambda g: ws.judge(spec, top_k=top_k, prices=prices, seam=seam,
-                                               guidelines=g),
+                                               guidelines=g, media_root=media_folder(source)),
                             ws.embedder, store, ReviewOptions(concurrency=workers),
                             on_progress=on_progress)
         if dry_run:
