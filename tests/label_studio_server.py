@@ -32,6 +32,7 @@ START_TIMEOUT_S = float(os.environ.get("LLMQA_LABEL_STUDIO_START_S", "900"))
 class LabelStudioServer:
     url: str
     token: str
+    data: Path | None = None  # its LABEL_STUDIO_BASE_DATA_DIR, when this session started it
 
 
 def _binary() -> Path:
@@ -95,7 +96,7 @@ def running_label_studio(workdir: Path) -> Iterator[LabelStudioServer]:
                 tail = log_path.read_text(errors="replace")[-3000:]
                 pytest.fail(f"Label Studio did not start (exit {process.poll()}); log:\n{tail}")
             time.sleep(2)
-        yield LabelStudioServer(url, TOKEN)
+        yield LabelStudioServer(url, TOKEN, data)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)

@@ -105,6 +105,38 @@ def test_results_that_are_not_choices_are_named() -> None:
         "task 1: annotation by user-1 has no choices result; left out"]
 
 
+def test_label_studio_media_paths_become_files_here(tmp_home: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # An upload is /data/upload/PROJECT/NAME on Label Studio's server; a local-storage file is
+    # /data/local-files/?d=PATH. Neither is a file here until its folder is known.
+    monkeypatch.delenv("LABEL_STUDIO_BASE_DATA_DIR", raising=False)
+    monkeypatch.delenv("LOCAL_FILES_DOCUMENT_ROOT", raising=False)
+    choice = {"type": "choices", "from_name": "label", "to_name": "image",
+              "value": {"choices": ["allowed"]}}
+    tasks = [{"id": n, "data": {"image": path}, "annotations": [{"completed_by": 1,
+                                                                 "result": [choice]}]}
+             for n, path in ((1, "/data/upload/3/ab12-cover.png"),
+                             (2, "/data/local-files/?d=covers%2Fb%20side.png"),
+                             (3, "https://example.org/c.png"))]
+    Path("export.json").write_text(json.dumps(tasks))
+    bare = runner.invoke(app, ["import", "label-studio", "export.json", "-o", "a.jsonl"])
+    assert bare.exit_code == 0, bare.output
+    assert ("1 media paths are files uploaded to Label Studio (/data/upload/3/ab12-cover.png), "
+            "not files here: give --media-root (Label Studio's media folder") in bare.output
+    assert ("1 media paths are Label Studio local-storage files (/data/local-files/?d=covers"
+            "%2Fb%20side.png), not files here: set LOCAL_FILES_DOCUMENT_ROOT") in bare.output
+    assert "; 0 rejected, 2 notes" in bare.output
+    monkeypatch.setenv("LOCAL_FILES_DOCUMENT_ROOT", str(tmp_home / "documents"))
+    given = runner.invoke(app, ["import", "label-studio", "export.json", "-o", "b.jsonl",
+                                "--media-root", str(tmp_home / "media")])
+    assert given.exit_code == 0 and "0 rejected, 0 notes" in given.output, given.output
+    items = [item for item in read_items("b.jsonl") if isinstance(item, Item)]
+    assert [(i.content.image_path, i.content.image_url) for i in items] == [
+        (str(tmp_home / "media" / "upload" / "3" / "ab12-cover.png"), None),
+        (str(tmp_home / "documents" / "covers" / "b side.png"), None),
+        (None, "https://example.org/c.png")]
+
+
 def test_config_parse() -> None:
     config = LabelConfig.parse(LS_CONFIG)
     assert config.objects == {"title": "text", "clip": "audio", "lyrics": "text"}

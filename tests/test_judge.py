@@ -250,7 +250,7 @@ def test_a_missing_image_file_falls_back_to_text(tmp_path: Path,
     assert isinstance(model.calls[0]["messages"][1].content, str)
 
 
-def test_an_image_over_the_size_limit_is_named_and_not_sent(tmp_path: Path) -> None:
+def test_an_image_too_large_or_at_a_storage_url_is_named_and_not_sent(tmp_path: Path) -> None:
     from llmqa.judge.render import MAX_IMAGE_BYTES, image_problem
 
     (tmp_path / "big.png").write_bytes(b"\0" * (MAX_IMAGE_BYTES + 1))
@@ -260,6 +260,8 @@ def test_an_image_over_the_size_limit_is_named_and_not_sent(tmp_path: Path) -> N
         f"{tmp_path / 'small.png'}: no such file")
     (tmp_path / "small.png").write_bytes(png_bytes())
     assert image_problem(content.model_copy(update={"image_path": "small.png"}), tmp_path) is None
+    stored = Item.model_validate({"id": "s", "content": {"image_url": "s3://bucket/a.png"}})
+    assert image_problem(stored.content) == "s3://bucket/a.png: not an http(s) URL"
 
 
 # -- Batch API answers go through the same checks --------------------------------------------

@@ -155,3 +155,37 @@ def test_round_trip(label_studio: LabelStudioServer, tmp_path: Path) -> None:
     for item in items:
         assert by_id[item.id].content == item.content
         assert by_id[item.id].project == item.project
+
+
+def test_an_uploaded_image_comes_back_as_a_file_in_the_media_folder(
+        label_studio: LabelStudioServer, tmp_path: Path) -> None:
+    import httpx
+
+    from llmqa.interop.convert import items_from_label_studio
+    from llmqa.io.readers import read_items
+    from review_helpers import png_bytes
+
+    if label_studio.data is None:
+        pytest.skip("a server started elsewhere: its media folder is not known here")
+    config = ('<View><Image name="image" value="$image"/><Choices name="label" toName="image">'
+              '<Choice value="allowed"/><Choice value="hate"/></Choices></View>')
+    client = sdk.LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    project = client.projects.create(title="llmqa uploads", label_config=config)
+    uploaded = httpx.post(f"{label_studio.url}/api/projects/{project.id}/import",
+                          headers={"Authorization": f"Token {label_studio.token}"},
+                          files={"file": ("cover.png", png_bytes(), "image/png")}, timeout=60)
+    assert uploaded.status_code == 201, uploaded.text
+    (task,) = client.tasks.list(project=project.id)
+    assert str(task.data["image"]).startswith("/data/upload/"), task.data
+    client.annotations.create(id=task.id, completed_by=client.users.whoami().id, result=[
+        {"from_name": "label", "to_name": "image", "type": "choices",
+         "value": {"choices": ["allowed"]}}])
+    export = tmp_path / "export.json"
+    export.write_bytes(b"".join(client.projects.exports.download_sync(
+        project.id, export_type="JSON", download_all_tasks=True)))
+    report = items_from_label_studio(export, tmp_path / "items.jsonl",
+                                     media_root=label_studio.data / "media")
+    assert report.ok and report.hints == [], report.summary("items.jsonl")
+    (item,) = read_items(tmp_path / "items.jsonl")
+    assert isinstance(item, Item) and item.content.image_path
+    assert Path(item.content.image_path).read_bytes() == png_bytes()

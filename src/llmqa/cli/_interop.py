@@ -56,6 +56,9 @@ def import_label_studio(
     choices: str | None = typer.Option(
         None, "--choices", help="The Choices control (its name) whose answer is the label "
         "[default: the labelling config's first; without one, the first the export answers]."),
+    media_root: Path | None = typer.Option(
+        None, "--media-root", help="Label Studio's media folder, where files uploaded to it "
+        "(/data/upload/...) are [default: $LABEL_STUDIO_BASE_DATA_DIR/media]."),
     users: Users = None,
     output: ItemsOutput = "-",
     output_format: ItemsFormat = None,
@@ -65,8 +68,8 @@ def import_label_studio(
     from llmqa.interop.convert import items_from_label_studio
 
     _imported(items_from_label_studio(export, output, label_config=label_config, users=users,
-                                      output_format=output_format, gold=gold, choices=choices),
-              output)
+                                      output_format=output_format, gold=gold, choices=choices,
+                                      media_root=media_root), output)
 
 
 @import_app.command("argilla")

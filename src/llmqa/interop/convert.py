@@ -43,14 +43,18 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
                             label_config: str | Path | None = None,
                             output_format: str | None = None,
                             gold: str | Path | None = None, users: Users = None,
-                            choices: str | None = None) -> ImportReport:
+                            choices: str | None = None,
+                            media_root: str | Path | None = None) -> ImportReport:
     """Write one item per Label Studio task, one annotation per annotator, to ``output``
     (``-``: standard output); ``label_config`` tells which data field is which modality,
     ``choices`` which Choices control holds the label (default: the config's first).
     With ``gold``, ground-truth annotations are written there as gold rows (for
     ``llmqa decisions import``) instead of as annotations. ``users`` (a users file or a
-    mapping, ``interop.users``) names Label Studio's user ids."""
+    mapping, ``interop.users``) names Label Studio's user ids. Files uploaded to Label Studio
+    (``/data/upload/...``) are read from ``media_root``, its media folder (default:
+    ``$LABEL_STUDIO_BASE_DATA_DIR/media``; see ``interop.ls_media``)."""
     from llmqa.interop.label_studio import import_file
+    from llmqa.interop.ls_media import LabelStudioMedia
 
     if gold is not None:  # a gold path that cannot be written is said before any work
         if str(gold) == "-" and str(output) == "-":
@@ -59,9 +63,12 @@ def items_from_label_studio(export: str | Path, output: str | Path = "-", *,
         check_records_output(gold)
     report = ImportReport()
     decisions: list[Decision] = []
-    _write_items(import_file(export, label_config, report,
-                             decisions if gold is not None else None, _names(users), choices),
+    media = LabelStudioMedia.from_environment(media_root)
+    _write_items(media.resolved(import_file(export, label_config, report,
+                                            decisions if gold is not None else None,
+                                            _names(users), choices)),
                  report, output, output_format, export, "label-studio")
+    report.hints += media.hints()
     if gold is not None:
         from llmqa.store.gold import gold_record
 

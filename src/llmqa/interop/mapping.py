@@ -184,6 +184,8 @@ class ImportReport:
     other_tool: Hint | None = None
     # Where ground-truth annotations went as gold rows, and how many (Label Studio).
     gold: tuple[str, int] | None = None
+    # Notes that name a setting (spelt by the caller: a flag in the CLI).
+    hints: list[Hint] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -207,6 +209,7 @@ class ImportReport:
         lines = self.notes[:notes_shown]
         if len(self.notes) > notes_shown:
             lines.append(f"... and {len(self.notes) - notes_shown} more notes")
+        lines += [hint.render(name) for hint in self.hints]
         if self.other_tool is not None:
             lines.append(self.other_tool.render(name))
         if self.gold is not None:
@@ -216,7 +219,7 @@ class ImportReport:
                                         if count else ""))
         where = "" if str(output) == "-" else f" to {output}"
         return [*lines, f"{self.items} items with {self.annotations} annotations written"
-                f"{where}; {len(self.errors)} rejected, {len(self.notes)} notes"]
+                f"{where}; {len(self.errors)} rejected, {len(self.notes) + len(self.hints)} notes"]
 
 
 def row_error(source: str, number: int, unit: str, exc: ValidationError | ValueError) -> RowError:

@@ -122,9 +122,15 @@ def _bounded(clauses: list[Clause]) -> tuple[list[Clause], list[str]]:
 
 
 def image_problem(content: Content, media_root: Path | None = None) -> str | None:
-    """Why an image item's picture cannot be sent (its file missing or too large), or None.
-    A relative ``image_path`` starts from ``media_root`` (the items file's folder)."""
-    if content.modality != "image" or content.image_url or not content.image_path:
+    """Why an image item's picture cannot be sent (its file missing or too large, its URL
+    one a provider cannot fetch), or None. A relative ``image_path`` starts from
+    ``media_root`` (the items file's folder)."""
+    if content.modality != "image":
+        return None
+    if content.image_url:  # a storage URL (s3://, gs://) is not one a model provider fetches
+        fetchable = content.image_url.startswith(("http://", "https://", "data:image/"))
+        return None if fetchable else f"{content.image_url}: not an http(s) URL"
+    if not content.image_path:
         return None
     path = (media_root or Path.cwd()) / content.image_path
     if not path.is_file():
@@ -135,9 +141,11 @@ def image_problem(content: Content, media_root: Path | None = None) -> str | Non
 
 
 def _image_part(content: Content, media_root: Path | None) -> ImagePart | None:
+    if image_problem(content, media_root) is not None:
+        return None
     if content.image_url:
         return ImagePart(content.image_url)
-    if content.image_path and image_problem(content, media_root) is None:
+    if content.image_path:
         path = (media_root or Path.cwd()) / content.image_path
         mime = mimetypes.guess_type(path.name)[0] or "image/png"
         return ImagePart(f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}")
