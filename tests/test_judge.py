@@ -264,6 +264,24 @@ def test_an_image_too_large_or_at_a_storage_url_is_named_and_not_sent(tmp_path: 
     assert image_problem(stored.content) == "s3://bucket/a.png: not an http(s) URL"
 
 
+def test_an_image_path_naming_another_kind_of_file_is_never_sent(
+        tmp_path: Path, guidelines: GuidelineSet) -> None:
+    # Item content is untrusted: "image_path": "~/.ssh/id_rsa" must not reach a provider.
+    secret = tmp_path / "id_rsa"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n")
+    item = Item.model_validate({"id": "x", "content": {"image_path": str(secret),
+                                                       "caption": "cover"},
+                                "annotations": [{"annotator": "a", "label": "allowed"}]})
+    model = fake_model()
+    verdict = _review(make_judge(model, guidelines, send_images=True), item)
+    assert verdict.seen == ["image-as-text"]
+    sent = str(model.calls[0]["messages"][1].content)
+    assert "data:" not in sent and "AAAA" not in sent and "PRIVATE KEY" not in sent
+    from llmqa.judge.render import image_problem
+
+    assert image_problem(item.content) == f"{secret}: not a PNG, JPEG, GIF or WebP image"
+
+
 # -- Batch API answers go through the same checks --------------------------------------------
 def test_from_reply_applies_the_citation_check(guidelines: GuidelineSet) -> None:
     judge = make_judge(fake_model(), guidelines)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,9 @@ from llmqa.prompts import render, template_hash
 TEMPLATES = ["judge_system.j2", "judge_item.j2", "clauses.j2", "item_content.j2", "reask.j2"]
 _TEXT_FIELDS = ("text", "transcript", "caption", "title")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
+# What the OpenAI-protocol vision endpoints take, by the file's first bytes.
+_IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
+                b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
 # Metadata is context (artist, genre, flags), not content: a few hundred characters a field.
 MAX_METADATA_VALUE_CHARS = 300
 MAX_METADATA_CHARS = 2000
@@ -122,9 +124,9 @@ def _bounded(clauses: list[Clause]) -> tuple[list[Clause], list[str]]:
 
 
 def image_problem(content: Content, media_root: Path | None = None) -> str | None:
-    """Why an image item's picture cannot be sent (its file missing or too large, its URL
-    one a provider cannot fetch), or None. A relative ``image_path`` starts from
-    ``media_root`` (the items file's folder)."""
+    """Why an image item's picture cannot be sent (its file missing, too large or not an
+    image, its URL one a provider cannot fetch), or None. A relative ``image_path`` starts
+    from ``media_root`` (the items file's folder)."""
     if content.modality != "image":
         return None
     if content.image_url:  # a storage URL (s3://, gs://) is not one a model provider fetches
@@ -137,7 +139,19 @@ def image_problem(content: Content, media_root: Path | None = None) -> str | Non
         return f"{path}: no such file"
     if path.stat().st_size > MAX_IMAGE_BYTES:
         return f"{path}: larger than {MAX_IMAGE_BYTES // 2**20} MiB"
+    if _image_type(path) is None:
+        return f"{path}: not a PNG, JPEG, GIF or WebP image"
     return None
+
+
+def _image_type(path: Path) -> str | None:
+    """The image type the file's first bytes say. Item content is untrusted: a path naming
+    any other file (a key, a config) must never be read into a request to a provider."""
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in _IMAGE_MAGIC.items() if head.startswith(magic)), None)
 
 
 def _image_part(content: Content, media_root: Path | None) -> ImagePart | None:
@@ -147,8 +161,8 @@ def _image_part(content: Content, media_root: Path | None) -> ImagePart | None:
         return ImagePart(content.image_url)
     if content.image_path:
         path = (media_root or Path.cwd()) / content.image_path
-        mime = mimetypes.guess_type(path.name)[0] or "image/png"
-        return ImagePart(f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}")
+        data = base64.b64encode(path.read_bytes()).decode()
+        return ImagePart(f"data:{_image_type(path)};base64,{data}")
     return None
 
 
