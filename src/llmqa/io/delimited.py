@@ -22,6 +22,9 @@ DELIMITERS = (",", ";", "\t", "|")  # a tie goes to the earlier one
 RESAVE = "re-save the file as UTF-8 (in Excel: CSV UTF-8)"
 CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell: a JSONL value's size, not 128 KiB
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+# A spreadsheet runs a cell that starts with one of these as a formula; item text is untrusted.
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
 _AS_JSON = Hint("read it as JSONL: {} jsonl", ("input_format",))
 
 
@@ -108,7 +111,7 @@ class DelimitedRows:
     def _number(self, column: str, value: str) -> str:
         if column in self._numbers and _DECIMAL_COMMA.fullmatch(value.strip()):
             return value.strip().replace(",", ".")
-        return value
+        return unquoted(value)
 
 
 def json_cell_problem(value: str, exc: json.JSONDecodeError) -> str:
@@ -123,3 +126,21 @@ def json_cell_problem(value: str, exc: json.JSONDecodeError) -> str:
         return ("a Python literal, not JSON (as pandas' to_csv writes a column of lists or "
                 "dicts): write the column as JSON, df[column].map(json.dumps)")
     return f"malformed JSON in column: {exc.msg}"
+
+
+def formula_safe(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows and never runs: one quote before a formula
+    lead (the marker Excel, Calc and Sheets read as "text" and do not show), and before a
+    cell already written that way, so ``unquoted`` gives the text back exactly."""
+    lead = text.lstrip("'")[:1]
+    if lead and lead in FORMULA_LEAD and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def unquoted(cell: str) -> str:
+    """A cell as ``formula_safe`` had it (a quote before a formula lead dropped)."""
+    lead = cell.lstrip("'")[:1]
+    if cell.startswith("'") and lead and lead in FORMULA_LEAD:
+        return cell[1:]
+    return cell

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from llmqa.errors import Hint, UsageError
+from llmqa.io.delimited import formula_safe
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 
@@ -154,7 +155,8 @@ def _write_csv(records: Iterable[dict[str, Any]], handle: IO[str], delimiter: st
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, default=str)
-    return value
+    # An item's text opened in a spreadsheet must not run as a formula (=HYPERLINK(...)).
+    return formula_safe(value) if isinstance(value, str) else value
 
 
 def _no_empty_structs(value: Any) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmqa.errors import InputError
-from llmqa.io.delimited import header_delimiter
+from llmqa.io.delimited import header_delimiter, unquoted
 from llmqa.io.json_file import read_json_lines
 
 DEFAULT_CHECK_FIRST = 0.75  # likely-error score (rank-based, 0..1) from which an item waits
@@ -60,7 +60,8 @@ def _table_rows(path: Path, suffix: str) -> list[dict[str, Any]]:
                                                      else "."))
     except ValueError as exc:  # pyarrow's ArrowInvalid: not Parquet, or CSV it cannot parse
         raise InputError(f"{path}: not a readable queue file ({exc})") from exc
-    rows = table.to_pylist()
+    rows = [{k: unquoted(v) if isinstance(v, str) else v for k, v in row.items()}
+            for row in table.to_pylist()]
     for row in rows:
         if isinstance(row.get("clause_ids"), str):
             row["clause_ids"] = json.loads(row["clause_ids"] or "[]")
