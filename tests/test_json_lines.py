@@ -111,7 +111,7 @@ def test_a_queue_saved_again_by_a_spreadsheet_reads_back(tmp_path: Path) -> None
     rows[0] |= {"item_id": "@acct-1", "reason": "=likely error"}
     write_queue(rows, str(written))
     assert "'@acct-1" in written.read_text(encoding="utf-8-sig")
-    assert [(r["item_id"], r["reason"]) for r in read_queue_file(written)][0] == (
-        "@acct-1", "=likely error")
+    first = read_queue_file(written)[0]
+    assert (first["item_id"], first["reason"]) == ("@acct-1", "=likely error")
     with pytest.raises(InputError, match="queue row a: error score 'high' is not a number"):
         check_first([{"item_id": "a", "error_score": "high"}])

@@ -189,6 +189,34 @@ def test_hostile_content_is_inert(paths: dict[str, Path]) -> None:
         assert client.get("/media/escape/audio").status_code == 404  # outside the items folder
 
 
+def test_media_outside_the_items_folder_is_served_only_under_a_named_root(
+        tmp_path: Path) -> None:
+    # Label Studio's uploads (import label-studio --media-root) lie in its own folder.
+    from llmqa.config import load_settings
+    from llmqa.serve import load
+    from llmqa.workspace import Workspace
+    from review_helpers import png_bytes
+
+    (tmp_path / "batch").mkdir()
+    paths = workspace(tmp_path / "batch")
+    upload = tmp_path / "ls-media" / "upload" / "3" / "ab-cover.png"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(png_bytes())
+    item = Item.model_validate({"id": "ls-1", "content": {"image_path": str(upload)},
+                                "annotations": [{"annotator": "a", "label": "allowed"}]})
+    with paths["items"].open("a") as handle:
+        handle.write(item.model_dump_json(exclude_none=True) + "\n")
+    settings = load_settings(home=str(paths["home"]), guidelines=str(paths["guidelines"]))
+    for roots, status in (((), 404), ((tmp_path / "ls-media",), 200)):
+        data = load(str(paths["items"]), Workspace(settings), queue_path=paths["queue"],
+                    media_roots=roots)
+        with TestClient(create_app(data, paths["home"]),
+                        base_url="http://127.0.0.1:8765") as client:
+            assert client.get("/media/ls-1/image").status_code == status
+            assert client.get("/media/escape/audio").status_code == 404
+            assert client.get("/media/svg/image").status_code == 200  # the items folder's
+
+
 def test_filter_query_round_trip() -> None:
     f = QueueFilter.from_query({"clause": "A", "undecided": "1", "label": ""})
     assert f.query() == {"clause": "A", "undecided": "1"}

@@ -26,6 +26,9 @@ def serve(
         "(open /?token=... once)."),
     analyst: str | None = typer.Option(None, "--analyst", envvar="LLMQA_ANALYST",
                                        help="Prefill the analyst's name."),
+    media_root: list[Path] | None = typer.Option(
+        None, "--media-root", help="Also serve media files under this folder, such as Label "
+        "Studio's media folder (repeatable) [default: only under the items file's folder]."),
     home: opt.Home = None,
     config: opt.Config = None,
 ) -> None:
@@ -39,7 +42,7 @@ def serve(
     ws = workspace(config, guidelines, home=home)
     err("loading items, queue and store..." if queue else
         "no --queue given: triaging the items first (llmqa triage -o queue.jsonl saves this)")
-    data = load(items, ws, queue_path=queue, fmt=fmt)
+    data = load(items, ws, queue_path=queue, fmt=fmt, media_roots=media_root or ())
     for note in data.notes[:10]:
         err(f"note: {note}")
     app = create_app(data, ws.settings.home_path, token=token, analyst=analyst)

@@ -181,9 +181,10 @@ class ReviewApp:
         if not value:
             return Response("not found", status_code=404)
         path = (self.data.media_root / value).resolve()
-        # Only files under the items file's folder: an item naming /etc/passwd or ../.. is
-        # hostile content, not media.
-        if not path.is_relative_to(self.data.media_root) or not path.is_file():
+        # Only files under the items file's folder (or one named with --media-root): an item
+        # naming /etc/passwd or ../.. is hostile content, not media.
+        roots = self.data.media_roots or (self.data.media_root,)
+        if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
             return Response("not found", status_code=404)
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         headers = SVG_HEADERS if media_type == "image/svg+xml" else None

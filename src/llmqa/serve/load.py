@@ -8,6 +8,7 @@ library call ``llmqa triage`` makes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 @dataclass
 class ServeData:
     queue: ReviewQueue
-    media_root: Path
+    media_root: Path  # relative media paths start here: the items file's folder
+    # Folders whose files the app serves: the items file's, and those named (--media-root).
+    media_roots: tuple[Path, ...] = ()
     guidelines: GuidelineSet | None = None
     gate: Gate | None = None
     labels: list[str] = field(default_factory=list)
@@ -45,7 +48,8 @@ class ServeData:
 
 
 def load(items_path: str, ws: Workspace, *, queue_path: Path | None = None,
-         use_guidelines: bool = True, fmt: str | None = None) -> ServeData:
+         use_guidelines: bool = True, fmt: str | None = None,
+         media_roots: Iterable[Path] = ()) -> ServeData:
     from llmqa.agreement.gate import compute_gate
 
     settings = ws.settings
@@ -77,7 +81,8 @@ def load(items_path: str, ws: Workspace, *, queue_path: Path | None = None,
     labels = list(guidelines.labels) if guidelines is not None else []
     labels += sorted({label for item in items for label in item.labels()} - set(labels))
     media_root = media_folder(items_path)
-    return ServeData(queue, media_root, guidelines, gate, labels, notes)
+    roots = (media_root, *(Path(root).resolve() for root in media_roots))
+    return ServeData(queue, media_root, roots, guidelines, gate, labels, notes)
 
 
 def _triage_rows(items: list[Item], ws: Workspace, use_guidelines: bool,
