@@ -613,7 +613,19 @@ def test_validate_json_valid(tmp_home: Path) -> None:
     assert json.loads(result.stdout) | {"source": ""} == {
         "source": "", "valid": 3, "rejected": 0, "errors": [], "problems": [],
         "modalities": {"text": 1, "title": 1, "image": 1}, "unknown_labels": {},
-        "label_warnings": []}
+        "label_warnings": [], "rated_twice": 0, "rated_twice_first": []}
+
+
+def test_validate_names_an_item_one_annotator_rated_twice(tmp_home: Path) -> None:
+    # Read, but agreement and triage count only the first: the file's owner should know.
+    path = tmp_home / "twice.jsonl"
+    ratings = [("a1", "spam"), ("a1", "ham"), ("a2", "ham")]
+    path.write_text(json.dumps({"id": "i1", "text": "hi", "annotations": [
+        {"annotator": who, "label": label} for who, label in ratings]}) + "\n")
+    result = runner.invoke(app, ["validate", str(path), "--no-guidelines"])
+    assert result.exit_code == 0
+    assert ("1 item rated more than once by one annotator (first: item i1, a1); agreement and "
+            "triage count each annotator's first rating") in result.output
 
 
 def test_validate_empty_file(tmp_home: Path) -> None:

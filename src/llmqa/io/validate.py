@@ -30,6 +30,10 @@ class ItemChecks:
         # guidelines fails on every row, and the tally says so in one line.
         self.unknown_labels: Counter[str] = Counter()
         self.labels_seen: set[str] = set()  # a label set's size, not the batch's
+        # Items one annotator rated twice: read, but only the first rating counts in agreement
+        # and triage. The count, and the first (item, annotator) pairs (memory stays bounded).
+        self.rated_twice = 0
+        self.rated_twice_shown: list[tuple[str, str]] = []
 
     def __call__(self, item: Item) -> tuple[str, str] | None:
         if self._seen is not None:
@@ -51,6 +55,11 @@ class ItemChecks:
                            + (f" (did you mean {meant!r}?)" if meant else ""))
         if refused:
             return refused
+        raters = [a.annotator for a in item.annotations]
+        if twice := next((r for r in raters if raters.count(r) > 1), None):
+            self.rated_twice += 1
+            if len(self.rated_twice_shown) < 50:
+                self.rated_twice_shown.append((item.id, twice))
         for number, annotation in enumerate(item.annotations):
             if (self.clause_ids is not None and annotation.clause_id
                     and annotation.clause_id not in self.clause_ids):
@@ -85,6 +94,8 @@ class Validation:
     unknown_labels: dict[str, int] | None = None
     guideline_labels: list[str] | None = None
     label_warnings: list[str] = field(default_factory=list)
+    rated_twice: int = 0
+    rated_twice_shown: list[tuple[str, str]] = field(default_factory=list)
 
     def hint(self, source: str, name: Callable[[str], str] | None = None) -> str | None:
         """The command that converts the file, when it is a labelling tool's export."""
@@ -99,6 +110,8 @@ class Validation:
                 "modalities": self.modalities, "errors": [str(e) for e in report.errors],
                 "unknown_labels": self.unknown_labels or {},
                 "label_warnings": self.label_warnings,
+                "rated_twice": self.rated_twice, "rated_twice_first": [
+                    {"item_id": i, "annotator": a} for i, a in self.rated_twice_shown],
                 "problems": [{"line": e.line, "unit": e.unit, "problems": e.problems()}
                              for e in report.errors]} | (
             {"foreign_export": self.foreign, "hint": self.hint(source, name)}
@@ -127,6 +140,11 @@ class Validation:
                           f"{', '.join(self.guideline_labels or [])}{wrong}; {hint}",
                           "warning"))
         lines.extend((warning, "warning") for warning in self.label_warnings)
+        if self.rated_twice:
+            (item_id, who), n = self.rated_twice_shown[0], self.rated_twice
+            lines.append((f"{n} item{'s' if n != 1 else ''} rated more than once by one "
+                          f"annotator (first: item {item_id}, {who}); agreement and triage "
+                          "count each annotator's first rating", "warning"))
         if report.accepted == 0 and report.rejected == 0:
             lines.append((f"{source}: no items found (empty file?)", "error"))
         return lines
@@ -154,4 +172,5 @@ def validate_file(path: str, fmt: str | None = None, guidelines: GuidelineSet | 
     # With guidelines an odd spelling is already an unknown label, named on its row.
     return Validation(report, dict(modalities), foreign, dict(checks.unknown_labels),
                       list(guidelines.labels) if guidelines else None,
-                      [] if guidelines else near_duplicate_labels(sorted(checks.labels_seen)))
+                      [] if guidelines else near_duplicate_labels(sorted(checks.labels_seen)),
+                      checks.rated_twice, checks.rated_twice_shown)
