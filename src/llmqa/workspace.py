@@ -240,8 +240,8 @@ class Workspace:
                on_plan: Callable[[int], None] | None = None) -> ReviewSummary:
         """Judge ``items`` and store the verdicts; items already judged alike are reused,
         items an analyst decided are left out (counted in ``decided``) unless
-        ``include_decided``. ``judge`` defaults to ``self.judge(spec, samples=..., top_k=...,
-        send_images=...)`` with the settings' price table. See runner.from_settings."""
+        ``include_decided``. ``source`` names the items file (relative image paths start from
+        its folder); ``judge`` defaults to ``self.judge(spec, ...)``. See runner.from_settings."""
         from llmqa.runner import from_settings
 
         return from_settings.review(
