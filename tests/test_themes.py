@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,17 @@ def test_a_task_without_allowed_and_a_crowd_of_annotators() -> None:
     assert "**labelled offensive, should be not_offensive**: 40" in by_annotator
     # brief: 2 wrong of 2 (100%); steady: 40 of 60. steady's habit is the surer one.
     assert by_annotator.index("### steady") < by_annotator.index("### brief")
+
+
+def test_batch_text_cannot_inject_markup_into_the_report() -> None:
+    # The report goes to annotators' wikis; an item's words and an annotator's name are data.
+    words = "Win <img src=x onerror=alert(1)> [prize](javascript:steal()) `x` a|b"
+    items = [item(f"h{n}", words, ("<b>eve</b>", "spam", None), ("a2", "allowed", None),
+                  ("a3", "allowed", None)) for n in range(2)]
+    report = render_themes(find_mistakes(items))
+    assert not re.search(r"(?<!\\)[<>]", report) and "](javascript" not in report
+    assert "\\<img src=x onerror=alert(1)\\> [prize]\\(javascript:steal()) \\`x\\` a\\|b" in report
+    assert "### \\<b\\>eve\\</b\\>" in report and "labelled spam, should be allowed" in report
 
 
 def test_a_theme_shows_its_clearest_cases_first() -> None:

@@ -1,4 +1,4 @@
-"""Small text helpers shared by the report, the terminal tables and guideline revision."""
+"""Small text helpers shared by the reports, the terminal tables and guideline revision."""
 
 from __future__ import annotations
 
@@ -27,3 +27,15 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def md_inline(value: object, strict: bool = True) -> str:
+    """Text from the batch (an item's words, an id, a label) as one line of markdown that
+    shows as written: it cannot break a table, open a code span, carry HTML or make a link
+    or image into a comment or a wiki page that renders it. ``strict`` escapes every bracket,
+    star and underscore too; without it ``not_offensive`` and ``[handle]`` read plainly in
+    the raw text (a link needs ``](``, which is broken instead)."""
+    text = " ".join(str(value).split())
+    for char in "\\|`<>" + ("*_[]" if strict else ""):
+        text = text.replace(char, "\\" + char)
+    return text if strict else text.replace("](", "]\\(")

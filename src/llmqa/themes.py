@@ -40,6 +40,7 @@ from llmqa.errors import InputError
 from llmqa.guidelines.model import NO_VIOLATION_LABEL, GuidelineSet
 from llmqa.items import Item
 from llmqa.revision.anonymize import item_excerpt
+from llmqa.text import md_inline
 
 if TYPE_CHECKING:
     from llmqa.workspace import Workspace
@@ -188,8 +189,13 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "n/a"
 
 
+def _md(value: object) -> str:
+    # Labels, names, ids and words all come from the batch; the report goes to wikis.
+    return md_inline(value, strict=False)
+
+
 def _confusion(m: Mistake) -> str:
-    return f"labelled {m.given}, should be {m.expected}"
+    return f"labelled {_md(m.given)}, should be {_md(m.expected)}"
 
 
 def _direction(m: Mistake, benign: str | None) -> str:
@@ -198,15 +204,15 @@ def _direction(m: Mistake, benign: str | None) -> str:
     if benign is None:
         return _confusion(m)
     if m.expected == benign:
-        return f"flags {benign} content as a violation"
+        return f"flags {_md(benign)} content as a violation"
     if m.given == benign:
-        return f"misses violations (labels them {benign})"
+        return f"misses violations (labels them {_md(benign)})"
     return "picks the wrong violation label"
 
 
 def _top_counts(counter: Counter[str], limit: int = 5) -> str:
     ranked = _ranked(counter)
-    text = ", ".join(f"{key} ×{n}" for key, n in ranked[:limit])
+    text = ", ".join(f"{_md(key)} ×{n}" for key, n in ranked[:limit])
     return text + (f", +{len(ranked) - limit} more" if len(ranked) > limit else "")
 
 
@@ -224,10 +230,10 @@ def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
 def _item_line(summary: ThemeSummary, item_id: str, chars: int) -> str:
     item = summary.items[item_id]
     modality, excerpt = item_excerpt(item, chars)
-    labels = ", ".join(f"{a.annotator} {a.label}" for a in item.annotations)
+    labels = ", ".join(f"{_md(a.annotator)} {_md(a.label)}" for a in item.annotations)
     ref = summary.references[item_id]
-    return (f"  - `{item_id}` [{modality}] {excerpt} — annotators: {labels}; expected "
-            f"**{ref.label}** ({ref.by})")
+    return (f"  - `{item_id.replace('`', chr(39))}` [{modality}] {_md(excerpt)} — "
+            f"annotators: {labels}; expected **{_md(ref.label)}** ({ref.by})")
 
 
 _FIRMNESS = {"gold": 0, "judge": 1, "consensus": 2}
@@ -284,7 +290,7 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
             ids = {i for i, item in summary.items.items() if (item.project or "(none)") == project}
             n_ann = sum(len(summary.items[i].annotations) for i in ids)
             n_wrong = sum(1 for m in mistakes if m.item_id in ids)
-            out.append(f"| {project} | {len(ids)} | {n_ann} | {n_wrong} | "
+            out.append(f"| {_md(project)} | {len(ids)} | {n_ann} | {n_wrong} | "
                        f"{_pct(n_wrong, n_ann)} |")
 
     by_clause: dict[str, list[Mistake]] = defaultdict(list)
@@ -307,7 +313,7 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
         clause = clauses.get(clause_id)
         name = f"{clause_id} {clause.title}" if clause else clause_id
         items = len({m.item_id for m in group})
-        out += [] if unfiled else [f"### {name}", ""]
+        out += [] if unfiled else [f"### {_md(name)}", ""]
         out += [f"{len(group)} annotations on {items} items differ from the expected label.", ""]
         for theme, n in recurring:
             members = [m for m in group if _confusion(m) == theme]
@@ -338,7 +344,7 @@ def render_themes(summary: ThemeSummary, guidelines: GuidelineSet | None = None,
             continue
         shown += 1
         total = summary.annotations[annotator]
-        out += [f"### {annotator}", "",
+        out += [f"### {_md(annotator)}", "",
                 f"{len(group)} of {total} annotations ({_pct(len(group), total)}) differ from the "
                 "expected label.", ""]
         for direction, n in recurring:
