@@ -220,6 +220,16 @@ def test_gold_labels_outside_the_guidelines_are_refused(tmp_home: Path) -> None:
     assert imported.exit_code == 1
     assert f"{gold}:2: label: unknown label 'hateful' (did you mean 'hate'?)" in imported.output
     assert "imported 1 decisions, 1 rejected" in imported.output
+    # A clause ID the guidelines do not define is refused too, named with the one it meant.
+    clause = runner.invoke(app, ["decide", "x1", "--label", "spam", "--clause", "spam-1.1",
+                                 "--analyst", "ana", "-g", str(GUIDELINES)])
+    assert isinstance(clause.exception, InputError)
+    assert "unknown clause 'spam-1.1' (did you mean 'SPAM-1.1'?)" in str(clause.exception)
+    gold.write_text('{"id": "x4", "label": "spam", "clause_ids": ["SPAM-9"]}\n')
+    imported = runner.invoke(app, ["decisions", "import", str(gold), "--analyst", "ana", "-g",
+                                   str(GUIDELINES)])
+    assert imported.exit_code == 1
+    assert f"{gold}:1: clause_ids: unknown clause 'SPAM-9'" in imported.output
     # Neither guidelines nor the item to check a label against: recorded, and said so.
     unchecked = runner.invoke(app, ["decide", "x9", "--label", "spma", "--analyst", "ana"])
     assert unchecked.exit_code == 0, unchecked.output

@@ -390,11 +390,11 @@ class Workspace:
 
     def import_decisions(self, path: str | Path, analyst: str | None = None,
                          require_guidelines: bool = False) -> GoldImport:
-        """Record a gold file's decisions; its bad rows (labels outside the guidelines, when
-        there are some, included) come back, named."""
+        """Record a gold file's decisions; its bad rows (labels and clause IDs outside the
+        guidelines, when there are some, included) come back, named."""
         from llmqa.store.gold import import_gold
 
         chosen = self.chosen_guidelines(require_guidelines)
-        labels = chosen.labels if chosen else None
+        labels, clauses = (chosen.labels, set(chosen.by_id)) if chosen else (None, None)
         with self.open_store() as store:
-            return import_gold(store, path, analyst, labels)
+            return import_gold(store, path, analyst, labels, clauses)

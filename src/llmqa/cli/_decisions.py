@@ -32,8 +32,8 @@ def decide(
 ) -> None:
     """Record an analyst's decision on one item (appended; the newest decision wins).
 
-    With guidelines (guidelines/ when it exists), a label outside theirs and the item's own
-    is refused: a typo would be stored as gold."""
+    With guidelines (guidelines/ when it exists), a label outside theirs and the item's own,
+    or a clause they do not define, is refused: a typo would be stored as gold."""
     from llmqa.store.decisions import decide as record
 
     ws = workspace(config, guidelines, home=home)
@@ -41,6 +41,7 @@ def decide(
     with ws.open_store() as store:
         made, known = record(store, item_id, analyst=analyst, label=label, decision=decision,
                              labels=chosen.labels if chosen else None,
+                             clauses=set(chosen.by_id) if chosen else None,
                              clause_ids=list(clause or []), note=note, source="decide")
     if not known:
         err(f"note: {item_id} is not in the store's items; recorded without its content hash, "
@@ -80,8 +81,8 @@ def import_(
 ) -> None:
     """Append gold decisions made elsewhere; bad rows are named (file:line), the rest kept.
 
-    With guidelines (guidelines/ when it exists), a label outside theirs and the item's own
-    is a bad row."""
+    With guidelines (guidelines/ when it exists), a label outside theirs and the item's own,
+    or a clause they do not define, is a bad row."""
     done = workspace(config, guidelines, home=home).import_decisions(
         path, analyst, require_guidelines=guidelines is not None)
     for problem in done.rejected:

@@ -192,14 +192,27 @@ def unknown_label(label: str | None, labels: Collection[str] | None,
             + f"; the guidelines' labels: {', '.join(labels)}")
 
 
+def unknown_clauses(clause_ids: Iterable[str], clauses: Collection[str] | None) -> str | None:
+    """Why a decision's clause IDs cannot stand: one the guidelines (``clauses``) do not
+    define, named with the ID it most likely meant. ``None`` when all can, or when there are
+    no guidelines to check against."""
+    missing = [c for c in clause_ids if clauses is not None and c not in clauses]
+    if not missing:
+        return None
+    meant = closest_label(missing[0], clauses or ())
+    return (f"unknown clause {missing[0]!r}" + (f" (did you mean {meant!r}?)" if meant else "")
+            + " in the guidelines")
+
+
 def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str | None = None,
            decision: str | None = None, labels: Collection[str] | None = None,
-           **fields: Any) -> tuple[Decision, bool]:
+           clauses: Collection[str] | None = None, **fields: Any) -> tuple[Decision, bool]:
     """Record one analyst decision on ``item_id`` and return it, with whether the store knows
     the item. Without a ``decision`` kind: ``confirm`` when ``label`` is the annotators'
     plurality label, else ``correct``. A decision on an item the store has not seen has no
-    content hash, so it holds for whatever content the item has. With ``labels`` (the
-    guidelines'), a label outside them and the item's own is refused."""
+    content hash, so it holds for whatever content the item has. With ``labels`` and
+    ``clauses`` (the guidelines'), a label outside them and the item's own, or a clause ID
+    they do not define, is refused."""
     from llmqa.errors import Hint, InputError
 
     if not analyst:
@@ -208,7 +221,8 @@ def decide(store: VerdictStore, item_id: str, *, analyst: str | None, label: str
         raise InputError("a decision needs a gold label or its kind", Hint(
             "pass {} LABEL, or {} ambiguous|escalate", ("label", "decision")))
     item = stored_item(store, item_id)
-    problem = unknown_label(label, labels, item)
+    problem = unknown_label(label, labels, item) or unknown_clauses(
+        fields.get("clause_ids") or (), clauses)
     if problem:
         raise InputError(f"{item_id}: {problem}")
     fields |= verdict_reference(store, item_id)

@@ -27,6 +27,7 @@ from llmqa.store.decisions import (
     DecisionStore,
     record_imported,
     stored_item,
+    unknown_clauses,
     unknown_label,
 )
 from llmqa.store.verdicts import VerdictStore
@@ -57,17 +58,21 @@ def gold_rows(store: VerdictStore, include_undecided: bool = False) -> list[dict
 
 
 def import_gold(store: VerdictStore, path: str | Path, analyst: str | None = None,
-                labels: Collection[str] | None = None) -> GoldImport:
+                labels: Collection[str] | None = None,
+                clauses: Collection[str] | None = None) -> GoldImport:
     """Record a gold file's decisions (``analyst`` fills lines that name none); a bad line is
-    rejected with file:line and the rest are recorded. With ``labels`` (the guidelines'), a
-    gold label outside them and the item's own is a bad line."""
+    rejected with file:line and the rest are recorded. With ``labels`` and ``clauses`` (the
+    guidelines'), a gold label outside them and the item's own, or a clause ID they do not
+    define, is a bad line."""
     done = GoldImport()
     good = []
     for number, record in _numbered(Path(path), analyst, "import"):
-        problem = None if isinstance(record, RowError) else unknown_label(
-            record.label, labels, stored_item(store, record.item_id) if labels else None)
-        if problem:
-            record = RowError(str(path), number, "label", problem)
+        if not isinstance(record, RowError):
+            item = stored_item(store, record.item_id) if labels else None
+            if problem := unknown_label(record.label, labels, item):
+                record = RowError(str(path), number, "label", problem)
+            elif problem := unknown_clauses(record.clause_ids, clauses):
+                record = RowError(str(path), number, "clause_ids", problem)
         if isinstance(record, RowError):
             done.rejected.append(record)
         else:
