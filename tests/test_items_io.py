@@ -587,6 +587,11 @@ def test_a_label_near_a_guideline_label_is_named_with_it() -> None:
                                     "annotations": [{"annotator": "a", "label": given}]})
         _, message = checks(item) or ("", "")
         assert message.endswith(f"label set (did you mean {meant}?)" if meant else "label set")
+    clauses = ItemChecks(None, {"HATE-1.1", "SPAM-2.1"})
+    cited = Item.model_validate({"id": "c", "content": {"text": "x"}, "annotations": [
+        {"annotator": "a", "label": "hate", "clause_id": "hate-1.1"}]})
+    assert clauses(cited) == ("annotations.0.clause_id", "item c: unknown clause 'hate-1.1' "
+                              "(did you mean 'HATE-1.1'?)")
 
 
 def test_validate_against_guidelines(tmp_home: Path, tiny_guidelines: Path) -> None:

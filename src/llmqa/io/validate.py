@@ -63,8 +63,10 @@ class ItemChecks:
         for number, annotation in enumerate(item.annotations):
             if (self.clause_ids is not None and annotation.clause_id
                     and annotation.clause_id not in self.clause_ids):
+                meant = closest_label(annotation.clause_id, self.clause_ids)
                 return (f"annotations.{number}.clause_id",
-                        f"item {item.id}: unknown clause {annotation.clause_id!r}")
+                        f"item {item.id}: unknown clause {annotation.clause_id!r}"
+                        + (f" (did you mean {meant!r}?)" if meant else ""))
         return None
 
     def wrong_guidelines(self, path: str, labels: Iterable[str]) -> InputError:
